@@ -1,0 +1,51 @@
+// Value-or-error for the core: OS calls and parsers never throw; they return what failed, with the
+// facts a SysprobeError needs (errno or Win32 code, the call that failed, the path).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace sysprobe::core {
+
+struct SysError {
+  int errnum = 0;               // positive errno from the OS, 0 when not an errno failure
+  unsigned long winerror = 0;   // Win32 error code, 0 when none
+  std::string code;             // ERR_SYSPROBE_* when the failure is ours, empty for errno failures
+  std::string syscall;          // the call that failed ("open", "realpath", ...)
+  std::string path;             // the path involved, empty when none
+  std::string message;          // for ERR_SYSPROBE_* codes; errno failures are worded in JS
+
+  static SysError FromErrno(int errnum, std::string syscall, std::string path = {}) {
+    SysError e;
+    e.errnum = errnum;
+    e.syscall = std::move(syscall);
+    e.path = std::move(path);
+    return e;
+  }
+  static SysError Sysprobe(std::string code, std::string message, std::string path = {}) {
+    SysError e;
+    e.code = std::move(code);
+    e.message = std::move(message);
+    e.path = std::move(path);
+    return e;
+  }
+};
+
+template <class T>
+class Result {
+ public:
+  Result(T value) : value_(std::move(value)) {}            // NOLINT: implicit by design
+  Result(SysError error) : error_(std::move(error)) {}     // NOLINT: implicit by design
+
+  bool ok() const { return value_.has_value(); }
+  const T& value() const { return *value_; }
+  T& value() { return *value_; }
+  const SysError& error() const { return error_; }
+
+ private:
+  std::optional<T> value_;
+  SysError error_;
+};
+
+}  // namespace sysprobe::core

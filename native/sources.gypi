@@ -1,0 +1,13 @@
+# The addon's sources, shared by binding.gyp (included) and CMakeLists.txt (parsed), so that the
+# two builds compile the same files.
+{
+  'variables': {
+    'sysprobe_core_sources': [
+      'native/core/libc_self.cc',
+    ],
+    'sysprobe_binding_sources': [
+      'native/binding/addon.cc',
+      'native/binding/convert.cc',
+    ],
+  },
+}

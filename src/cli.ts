@@ -1,0 +1,186 @@
+import { parseArgs } from 'node:util';
+import { SysprobeError } from './errors.js';
+import { backend, type BackendInfo } from './loader.js';
+import { probeGlibc, type LibcInfo } from './libc.js';
+
+/** Bumped whenever a field of the --json output changes meaning or disappears. */
+export const SCHEMA_VERSION = 1;
+
+export const EXIT_OK = 0;
+export const EXIT_FINDING = 1;
+export const EXIT_USAGE = 2;
+
+interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const defaultIo: Io = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+interface Command {
+  summary: string;
+  usage: string;
+  help: string;
+  run(args: string[], io: Io): Promise<number>;
+}
+
+const commonOptions = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+class UsageError extends Error {}
+
+function parse(args: string[]): { json: boolean; help: boolean } {
+  try {
+    const { values } = parseArgs({ args, options: commonOptions, allowPositionals: false, strict: true });
+    return { json: values.json === true, help: values.help === true };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function toolInfo() {
+  return {
+    name: 'sysprobe',
+    version: (require('../package.json') as { version: string }).version,
+  };
+}
+
+function hostInfo() {
+  return { platform: process.platform, arch: process.arch, node: process.version };
+}
+
+function json(value: unknown): string {
+  return `${JSON.stringify(value, (_key, inner: unknown) => (typeof inner === 'bigint' ? inner.toString() : inner), 2)}\n`;
+}
+
+function table(rows: Array<[string, string]>, indent = '  '): string {
+  const width = Math.max(...rows.map(([key]) => key.length));
+  return rows.map(([key, value]) => `${indent}${key.padEnd(width)}  ${value}\n`).join('');
+}
+
+function libcFinding(libc: LibcInfo): boolean {
+  return libc.disagreements.length > 0 || (process.platform === 'linux' && libc.family === 'unknown');
+}
+
+function renderLibc(libc: LibcInfo, verbose: boolean): string {
+  const rows: Array<[string, string]> = [
+    ['family', libc.family + (libc.gcompat ? ' (glibc symbols from libgcompat)' : '')],
+    ['version', libc.version === null ? 'unknown' : libc.version + (libc.release ? ` (${libc.release})` : '')],
+    ['loader', libc.loaderPath ?? (libc.static ? 'none (static program)' : 'unknown')],
+    ['libc', libc.libcPath ?? 'unknown'],
+    ['static', libc.static ? 'yes' : 'no'],
+    ['addon built on', libc.compiledAgainst === null ? 'not glibc' : `glibc ${libc.compiledAgainst}`],
+  ];
+  let text = table(rows);
+  if (libc.disagreements.length === 0) {
+    text += '  sources agree\n';
+  } else {
+    for (const disagreement of libc.disagreements) {
+      text += `  DISAGREEMENT (${disagreement.fact}): ${disagreement.note}\n`;
+      for (const value of disagreement.values) text += `    ${value.source}: ${value.value ?? 'none'}\n`;
+    }
+  }
+  if (verbose) {
+    text += '  evidence:\n';
+    for (const item of libc.evidence) {
+      text += `    ${item.fact} = ${String(item.value)}  <- ${item.source}${item.detail ? ` (${item.detail})` : ''}\n`;
+    }
+  }
+  return text;
+}
+
+function renderBackend(info: BackendInfo): string {
+  const rows: Array<[string, string]> = [['backend', info.name === 'none' ? 'none loaded' : `${info.name} ${info.path}`]];
+  for (const attempt of info.attempts.filter((a) => !a.ok)) {
+    rows.push([`  not ${attempt.source}`, `${attempt.error?.code}: ${attempt.error?.message}`]);
+  }
+  return table(rows);
+}
+
+const commands: Record<string, Command> = {
+  report: {
+    summary: 'everything sysprobe can tell about this host (the default command)',
+    usage: 'sysprobe [report] [--json]',
+    help: 'Prints the C library of this process and the backend that answered.\n' +
+      'Exit status: 0 fine, 1 a finding (sources disagree, or the C library cannot be told), 2 usage or I/O error.',
+    async run(args, io) {
+      const options = parse(args);
+      if (options.help) return printHelp('report', io);
+      const libc = await probeGlibc();
+      const info = backend();
+      const finding = libcFinding(libc);
+      if (options.json) {
+        io.out(json({ schemaVersion: SCHEMA_VERSION, tool: toolInfo(), host: hostInfo(), libc, backend: info, findings: finding }));
+      } else {
+        const host = hostInfo();
+        io.out(`sysprobe ${toolInfo().version}: ${host.platform}-${host.arch}, Node ${host.node}\n\n`);
+        io.out(`C library of this process\n${renderLibc(libc, false)}\n`);
+        io.out(renderBackend(info));
+      }
+      return finding ? EXIT_FINDING : EXIT_OK;
+    },
+  },
+  glibc: {
+    summary: 'the C library of this process: family, version, loader and libc paths, evidence',
+    usage: 'sysprobe glibc [--json]',
+    help: 'Reads the C library in-process (gnu_get_libc_version, confstr, the loaded objects); starts no process.\n' +
+      'Exit status: 0 fine, 1 a finding (sources disagree, or the C library cannot be told), 2 usage or I/O error.',
+    async run(args, io) {
+      const options = parse(args);
+      if (options.help) return printHelp('glibc', io);
+      const libc = await probeGlibc();
+      if (options.json) {
+        io.out(json({ schemaVersion: SCHEMA_VERSION, libc }));
+      } else {
+        io.out(`C library of this process\n${renderLibc(libc, true)}`);
+      }
+      return libcFinding(libc) ? EXIT_FINDING : EXIT_OK;
+    },
+  },
+};
+
+function printHelp(name: string | null, io: Io): number {
+  if (name === null) {
+    const width = Math.max(...Object.keys(commands).map((key) => key.length));
+    io.out('Usage: sysprobe [command] [--json] [--help]\n\nCommands:\n' +
+      Object.entries(commands).map(([key, command]) => `  ${key.padEnd(width)}  ${command.summary}\n`).join('') +
+      '\nWith no command, `report` runs. `sysprobe COMMAND --help` tells more.\n' +
+      '--json prints a stable JSON document with a schemaVersion.\n' +
+      'Exit status: 0 fine, 1 a finding, 2 usage or I/O error.\n');
+    return EXIT_OK;
+  }
+  const command = commands[name]!;
+  io.out(`Usage: ${command.usage}\n\n${command.summary}\n\n${command.help}\n`);
+  return EXIT_OK;
+}
+
+/** Runs the CLI and returns its exit status; never throws. */
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  const wantsJson = argv.includes('--json');
+  try {
+    const [first, ...rest] = argv;
+    if (first === undefined || first.startsWith('-')) {
+      if (first === '--help' || first === '-h') return printHelp(null, io);
+      return await commands['report']!.run(argv, io);
+    }
+    if (first === 'help') return printHelp(rest[0] !== undefined && rest[0] in commands ? rest[0] : null, io);
+    const command = Object.hasOwn(commands, first) ? commands[first] : undefined;
+    if (command === undefined) throw new UsageError(`unknown command '${first}'`);
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      if (wantsJson) io.out(json({ schemaVersion: SCHEMA_VERSION, error: { code: 'ERR_SYSPROBE_USAGE', message: error.message } }));
+      io.err(`sysprobe: ${error.message}\nRun 'sysprobe --help' for usage.\n`);
+      return EXIT_USAGE;
+    }
+    const facts = error instanceof SysprobeError ? error.toJSON() : { code: 'ERR_SYSPROBE_INTERNAL', message: String((error as Error)?.stack ?? error) };
+    if (wantsJson) io.out(json({ schemaVersion: SCHEMA_VERSION, error: facts }));
+    io.err(`sysprobe: ${String(facts['message'])}\n`);
+    return EXIT_USAGE;
+  }
+}

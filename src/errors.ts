@@ -1,0 +1,69 @@
+import { getSystemErrorMap } from 'node:util';
+
+/** The facts a failure keeps. Native code hands these over as one object. */
+export interface SysprobeErrorInit {
+  /** `'ENOENT'`, `'ERR_SYSPROBE_NOT_ELF'`, …; derived from `errno` when only that is given. */
+  code?: string;
+  /** The OS error number as the C library reports it (positive); stored negated, as Node does. */
+  errno?: number;
+  /** Win32 error code, on Windows. */
+  winerror?: number;
+  /** The call that failed (`'open'`, `'prlimit'`, `'dlopen'`, …). */
+  syscall?: string;
+  path?: string;
+  /** Worded description; errno failures are worded from the errno when this is absent. */
+  message?: string;
+  /** Further structured facts (attempted paths, offsets, …). */
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+/**
+ * The one error type sysprobe throws or rejects with, from every layer. Shaped like Node's system
+ * errors: `code`, `errno` (negative, as in `fs` errors), `syscall`, `path`; `winerror` on Windows.
+ */
+export class SysprobeError extends Error {
+  override name = 'SysprobeError';
+  readonly code: string;
+  readonly errno?: number;
+  readonly winerror?: number;
+  readonly syscall?: string;
+  readonly path?: string;
+  readonly details?: Record<string, unknown>;
+
+  constructor(init: SysprobeErrorInit) {
+    const facts = typeof init === 'object' && init !== null ? init : {};
+    const osErrno = typeof facts.errno === 'number' && facts.errno !== 0 ? -Math.abs(facts.errno) : undefined;
+    const known = osErrno === undefined ? undefined : getSystemErrorMap().get(osErrno);
+    const code = facts.code ?? known?.[0] ?? (osErrno === undefined ? 'ERR_SYSPROBE' : `Unknown system error ${osErrno}`);
+    super(SysprobeError.describe(code, known?.[1], facts), facts.cause === undefined ? undefined : { cause: facts.cause });
+    this.code = code;
+    if (osErrno !== undefined) this.errno = osErrno;
+    if (facts.winerror !== undefined) this.winerror = facts.winerror;
+    if (facts.syscall !== undefined) this.syscall = facts.syscall;
+    if (facts.path !== undefined) this.path = facts.path;
+    if (facts.details !== undefined) this.details = facts.details;
+  }
+
+  private static describe(code: string, osText: string | undefined, facts: SysprobeErrorInit): string {
+    if (facts.message !== undefined && osText === undefined) return facts.message;
+    // Node's wording for system errors: "ENOENT: no such file or directory, open '/x'".
+    let text = `${code}: ${facts.message ?? osText ?? 'unknown error'}`;
+    if (facts.syscall !== undefined) text += `, ${facts.syscall}`;
+    if (facts.path !== undefined) text += ` '${facts.path}'`;
+    return text;
+  }
+
+  /** The facts without the stack, for `--json` output. */
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = { name: this.name, code: this.code, message: this.message };
+    for (const key of ['errno', 'winerror', 'syscall', 'path', 'details'] as const) {
+      if (this[key] !== undefined) out[key] = this[key];
+    }
+    return out;
+  }
+}
+
+export function invalidArgument(message: string): SysprobeError {
+  return new SysprobeError({ code: 'ERR_SYSPROBE_INVALID_ARG', message });
+}

@@ -1,0 +1,210 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { SysprobeError, invalidArgument } from './errors.js';
+import type { NativeBinding } from './native.js';
+
+const packageRoot = join(__dirname, '..');
+
+export interface LoadAttempt {
+  /** Where this candidate came from. */
+  source: 'option' | 'env:SYSPROBE_BINDING' | 'build/Release' | 'build/Debug';
+  path: string;
+  ok: boolean;
+  /** Why it was not used: the loader's error code and text, and what it means. */
+  error?: { code: string; message: string; explanation?: string };
+}
+
+export interface BackendInfo {
+  /** The backend that answers probes, or `'none'` when nothing could be loaded. */
+  name: 'addon' | 'none';
+  path: string | null;
+  /** The sysprobe version the addon was built from, and its Node-API version. */
+  version: string | null;
+  napiVersion: number | null;
+  platform: NodeJS.Platform;
+  arch: string;
+  /** Every candidate tried, in order, with the reason each was or was not used. */
+  attempts: LoadAttempt[];
+  /** The C library of this process, as far as it can be told without the addon (only on failure). */
+  libc?: { family: 'glibc' | 'musl' | 'unknown'; loader: string | null; source: string };
+}
+
+export interface ConfigureOptions {
+  /** Path of a `sysprobe.node` to load, or an already loaded addon module; nothing else is tried. */
+  nativeBinding?: string | object;
+}
+
+let configured: ConfigureOptions = {};
+let loaded: { binding: NativeBinding; info: BackendInfo } | null = null;
+let failure: { error: SysprobeError; info: BackendInfo } | null = null;
+const resetHooks: Array<() => void> = [];
+
+/** Set how the addon is found. Takes effect at the next probe; cached answers are dropped. */
+export function configure(options: ConfigureOptions): void {
+  if (typeof options !== 'object' || options === null) throw invalidArgument('configure() expects an options object');
+  for (const key of Object.keys(options)) {
+    if (key !== 'nativeBinding') throw invalidArgument(`configure(): unknown option '${key}'`);
+  }
+  const binding = options.nativeBinding;
+  if (binding !== undefined && typeof binding !== 'string' && (typeof binding !== 'object' || binding === null)) {
+    throw invalidArgument('configure(): nativeBinding must be a path or a loaded addon module');
+  }
+  configured = { ...options };
+  loaded = null;
+  failure = null;
+  for (const hook of resetHooks) hook();
+}
+
+/** Registers a cache that must be dropped when the binding changes. */
+export function onBindingReset(hook: () => void): void {
+  resetHooks.push(hook);
+}
+
+/** The loaded addon; throws the load failure (a SysprobeError with every attempt) otherwise. */
+export function binding(): NativeBinding {
+  if (loaded !== null) return loaded.binding;
+  if (failure === null) load();
+  if (loaded !== null) return (loaded as { binding: NativeBinding }).binding;
+  throw failure!.error;
+}
+
+/** Which backend answers, and why the others were not used. Never throws. */
+export function backend(): BackendInfo {
+  if (loaded === null && failure === null) load();
+  return structuredClone((loaded ?? failure)!.info);
+}
+
+function candidates(): Array<{ source: LoadAttempt['source']; path: string }> {
+  // Explicit paths are resolved first: dlopen() would search the library path for a bare name.
+  if (typeof configured.nativeBinding === 'string') return [{ source: 'option', path: resolve(configured.nativeBinding) }];
+  const fromEnv = process.env['SYSPROBE_BINDING'];
+  if (fromEnv !== undefined && fromEnv !== '') return [{ source: 'env:SYSPROBE_BINDING', path: resolve(fromEnv) }];
+  return [
+    { source: 'build/Release', path: join(packageRoot, 'build', 'Release', 'sysprobe.node') },
+    { source: 'build/Debug', path: join(packageRoot, 'build', 'Debug', 'sysprobe.node') },
+  ];
+}
+
+function load(): void {
+  const info: BackendInfo = {
+    name: 'none',
+    path: null,
+    version: null,
+    napiVersion: null,
+    platform: process.platform,
+    arch: process.arch,
+    attempts: [],
+  };
+  const explicitModule = typeof configured.nativeBinding === 'object' ? configured.nativeBinding : null;
+  if (explicitModule !== null) {
+    const attempt: LoadAttempt = { source: 'option', path: '(module object)', ok: false };
+    info.attempts.push(attempt);
+    if (accept(explicitModule, attempt, info)) return;
+  } else {
+    for (const candidate of candidates()) {
+      const attempt: LoadAttempt = { source: candidate.source, path: candidate.path, ok: false };
+      info.attempts.push(attempt);
+      let module: unknown;
+      try {
+        // Explicit overrides must exist; the default locations are only worth a dlopen when present.
+        if (candidate.source.startsWith('build/') && !existsSync(candidate.path)) {
+          attempt.error = { code: 'ENOENT', message: 'no such file' };
+          continue;
+        }
+        // process.dlopen, not require(): a path that names a script must never be run as JavaScript.
+        const holder = { exports: {} as unknown };
+        process.dlopen(holder, candidate.path);
+        module = holder.exports;
+      } catch (error) {
+        attempt.error = describeLoadError(error);
+        continue;
+      }
+      if (accept(module, attempt, info)) return;
+    }
+  }
+  info.libc = libcWithoutAddon();
+  failure = { error: loadFailure(info), info };
+}
+
+function accept(module: unknown, attempt: LoadAttempt, info: BackendInfo): boolean {
+  const candidate = module as Partial<NativeBinding> | null;
+  if (candidate === null || typeof candidate !== 'object' || typeof candidate.init !== 'function') {
+    attempt.error = { code: 'ERR_SYSPROBE_BINDING_INVALID', message: 'not a sysprobe addon (no init function)' };
+    return false;
+  }
+  const expected = packageVersion();
+  if (candidate.version !== expected) {
+    attempt.error = {
+      code: 'ERR_SYSPROBE_BINDING_MISMATCH',
+      message: `addon built from sysprobe ${String(candidate.version)}, this package is ${expected}`,
+      explanation: 'rebuild the addon for this version (npm rebuild sysprobe)',
+    };
+    return false;
+  }
+  const native = candidate as NativeBinding;
+  native.init(SysprobeError);
+  attempt.ok = true;
+  info.name = 'addon';
+  info.path = attempt.path;
+  info.version = native.version;
+  info.napiVersion = native.napiVersion;
+  loaded = { binding: native, info };
+  return true;
+}
+
+let cachedPackageVersion: string | undefined;
+function packageVersion(): string {
+  cachedPackageVersion ??= (require(join(packageRoot, 'package.json')) as { version: string }).version;
+  return cachedPackageVersion;
+}
+
+function describeLoadError(error: unknown): NonNullable<LoadAttempt['error']> {
+  const code = String((error as { code?: unknown })?.code ?? 'ERR_UNKNOWN');
+  const message = String((error as { message?: unknown })?.message ?? error).split('\nRequire stack:')[0]!.trim();
+  const explanation = explainLoadError(code, message);
+  return explanation === undefined ? { code, message } : { code, message, explanation };
+}
+
+function explainLoadError(code: string, message: string): string | undefined {
+  if (code === 'ERR_DLOPEN_DISABLED') return 'Node was started with --no-addons, so no native addon can load';
+  const glibc = /version `GLIBC_([0-9.]+)' not found/.exec(message);
+  if (glibc !== null) return `the addon needs glibc ${glibc[1]} or newer; this system's C library is older`;
+  const cxx = /version `(GLIBCXX|CXXABI)_([0-9.]+)' not found/.exec(message);
+  if (cxx !== null) return `the addon needs a newer libstdc++ (${cxx[1]}_${cxx[2]}) than this system has`;
+  if (/Error relocating|symbol not found/.test(message)) {
+    return 'the addon was built for another C library (a glibc build on musl, or the reverse)';
+  }
+  if (/wrong ELF class|invalid ELF header|file too short|Exec format error|ELF load command/.test(message)) {
+    return 'the file is not an addon for this platform and architecture';
+  }
+  if (/No such file or directory|cannot open shared object file/.test(message)) return 'the file does not exist or cannot be opened';
+  return undefined;
+}
+
+function libcWithoutAddon(): NonNullable<BackendInfo['libc']> {
+  if (process.platform !== 'linux') return { family: 'unknown', loader: null, source: `platform ${process.platform}` };
+  try {
+    const { mappedFiles, libcFamilyFromMappedFiles } = require('./procmaps.js') as typeof import('./procmaps.js');
+    return { ...libcFamilyFromMappedFiles(mappedFiles()), source: 'loader mapped in /proc/self/maps' };
+  } catch (error) {
+    return { family: 'unknown', loader: null, source: `/proc/self/maps unreadable: ${(error as Error).message}` };
+  }
+}
+
+function loadFailure(info: BackendInfo): SysprobeError {
+  const lines = [`sysprobe could not load its native addon for ${info.platform}-${info.arch}`];
+  if (info.libc !== undefined) lines.push(`C library of this process: ${info.libc.family}${info.libc.loader ? ` (${info.libc.loader})` : ''}`);
+  for (const attempt of info.attempts) {
+    lines.push(`- ${attempt.source}: ${attempt.path}: ${attempt.error?.code}: ${attempt.error?.message}` +
+      (attempt.error?.explanation ? ` (${attempt.error.explanation})` : ''));
+  }
+  const explicit = info.attempts.some((a) => a.source === 'option' || a.source === 'env:SYSPROBE_BINDING');
+  lines.push(explicit
+    ? 'Only the explicitly named binding was tried; fix or unset it to use the default locations.'
+    : 'Build it with `npm rebuild sysprobe` (needs Python 3, make and a C++17 compiler).');
+  return new SysprobeError({
+    code: explicit ? 'ERR_SYSPROBE_BINDING_LOAD' : 'ERR_SYSPROBE_NO_BACKEND',
+    message: lines.join('\n'),
+    details: { attempts: info.attempts, platform: info.platform, arch: info.arch, libc: info.libc },
+  });
+}

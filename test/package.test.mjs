@@ -1,0 +1,28 @@
+// The package as consumers load it: ESM and CommonJS share one module instance and one error
+// class, and both have type declarations.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import * as esm from 'sysprobe';
+import { root } from './helpers.mjs';
+
+const require = createRequire(join(root, 'test', 'x.cjs'));
+
+test('ESM import and require() give the same functions, class and cache', () => {
+  const cjs = require('sysprobe');
+  assert.deepEqual(Object.keys(esm).filter((k) => k !== 'default').sort(), ['SysprobeError', 'backend', 'configure', 'probeGlibc', 'probeGlibcSync']);
+  for (const name of ['SysprobeError', 'backend', 'configure', 'probeGlibc', 'probeGlibcSync']) assert.equal(esm[name], cjs[name], name);
+  assert.equal(esm.probeGlibcSync(), cjs.probeGlibcSync());
+});
+
+test('the exports map points at files that exist, types first', () => {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  for (const condition of ['import', 'require']) {
+    const entry = pkg.exports['.'][condition];
+    assert.equal(Object.keys(entry)[0], 'types');
+    for (const file of Object.values(entry)) assert.ok(existsSync(join(root, file)), file);
+  }
+  assert.ok(existsSync(join(root, pkg.bin.sysprobe)));
+});
