@@ -8,6 +8,7 @@
     'sysprobe_binding_sources': [
       'native/binding/addon.cc',
       'native/binding/convert.cc',
+      'native/binding/libc_binding.cc',
     ],
   },
 }

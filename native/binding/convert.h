@@ -1,10 +1,12 @@
-// Turning core results into JavaScript values, and core errors into SysprobeError instances.
+// Shared pieces of the binding layer: per-load state, core errors -> SysprobeError, small converters.
 #pragma once
 
 #include "../config.h"
 #include <napi.h>
 
-#include "../core/libc_self.h"
+#include <optional>
+#include <string>
+
 #include "../core/result.h"
 
 namespace sysprobe::binding {
@@ -18,6 +20,12 @@ struct AddonData {
 Napi::Error MakeError(Napi::Env env, const core::SysError& error);
 [[noreturn]] void ThrowError(Napi::Env env, const core::SysError& error);
 
-Napi::Value ToJs(Napi::Env env, const core::SelfLibcFacts& facts);
+inline core::SysError InvalidArgument(const std::string& message) {
+  return core::SysError::Sysprobe("ERR_SYSPROBE_INVALID_ARG", message);
+}
+
+inline Napi::Value OptionalString(Napi::Env env, const std::optional<std::string>& text) {
+  return text ? Napi::String::New(env, *text) : env.Null();
+}
 
 }  // namespace sysprobe::binding

@@ -12,9 +12,11 @@ template <class T>
 class PromiseWorker : public Napi::AsyncWorker {
  public:
   using Work = std::function<core::Result<T>()>;
+  using Convert = Napi::Value (*)(Napi::Env, const T&);
 
-  static Napi::Promise Start(Napi::Env env, Work work) {
-    auto* worker = new PromiseWorker(env, std::move(work));
+  // `work` runs on the thread pool and must not touch JS; `convert` runs on the JS thread.
+  static Napi::Promise Start(Napi::Env env, Work work, Convert convert) {
+    auto* worker = new PromiseWorker(env, std::move(work), convert);
     Napi::Promise promise = worker->deferred_.Promise();
     worker->Queue();
     return promise;
@@ -26,7 +28,7 @@ class PromiseWorker : public Napi::AsyncWorker {
   void OnOK() override {
     Napi::Env env = Env();
     if (result_->ok()) {
-      deferred_.Resolve(ToJs(env, result_->value()));
+      deferred_.Resolve(convert_(env, result_->value()));
     } else {
       deferred_.Reject(MakeError(env, result_->error()).Value());
     }
@@ -35,11 +37,15 @@ class PromiseWorker : public Napi::AsyncWorker {
   void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
 
  private:
-  PromiseWorker(Napi::Env env, Work work)
-      : Napi::AsyncWorker(env, "sysprobe"), deferred_(Napi::Promise::Deferred::New(env)), work_(std::move(work)) {}
+  PromiseWorker(Napi::Env env, Work work, Convert convert)
+      : Napi::AsyncWorker(env, "sysprobe"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        work_(std::move(work)),
+        convert_(convert) {}
 
   Napi::Promise::Deferred deferred_;
   Work work_;
+  Convert convert_;
   std::optional<core::Result<T>> result_;
 };
 

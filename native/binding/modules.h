@@ -1,0 +1,10 @@
+// Each probe family registers its functions on the addon's exports from its own binding file.
+#pragma once
+
+#include "convert.h"
+
+namespace sysprobe::binding {
+
+void RegisterLibc(Napi::Env env, Napi::Object exports);  // libc_binding.cc
+
+}  // namespace sysprobe::binding
