@@ -11,6 +11,8 @@ export interface SysprobeErrorInit {
   /** The call that failed (`'open'`, `'prlimit'`, `'dlopen'`, …). */
   syscall?: string;
   path?: string;
+  /** For malformed input: the byte offset where parsing failed. */
+  offset?: number;
   /** Worded description; errno failures are worded from the errno when this is absent. */
   message?: string;
   /** Further structured facts (attempted paths, offsets, …). */
@@ -29,6 +31,8 @@ export class SysprobeError extends Error {
   readonly winerror?: number;
   readonly syscall?: string;
   readonly path?: string;
+  /** For malformed input: the byte offset where parsing failed. */
+  readonly offset?: number;
   readonly details?: Record<string, unknown>;
 
   constructor(init: SysprobeErrorInit) {
@@ -42,6 +46,7 @@ export class SysprobeError extends Error {
     if (facts.winerror !== undefined) this.winerror = facts.winerror;
     if (facts.syscall !== undefined) this.syscall = facts.syscall;
     if (facts.path !== undefined) this.path = facts.path;
+    if (facts.offset !== undefined) this.offset = facts.offset;
     if (facts.details !== undefined) this.details = facts.details;
   }
 
@@ -57,7 +62,7 @@ export class SysprobeError extends Error {
   /** The facts without the stack, for `--json` output. */
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = { name: this.name, code: this.code, message: this.message };
-    for (const key of ['errno', 'winerror', 'syscall', 'path', 'details'] as const) {
+    for (const key of ['errno', 'winerror', 'syscall', 'path', 'offset', 'details'] as const) {
       if (this[key] !== undefined) out[key] = this[key];
     }
     return out;

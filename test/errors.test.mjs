@@ -25,12 +25,13 @@ test('an errno failure looks like the fs error for the same failure', () => {
 });
 
 test('sysprobe codes keep their message and facts, and serialise without the stack', () => {
-  const error = new SysprobeError({ code: 'ERR_SYSPROBE_TRUNCATED', message: 'section header table ends past the file', path: '/x', details: { offset: 4096 } });
+  const error = new SysprobeError({ code: 'ERR_SYSPROBE_TRUNCATED', message: 'section header table ends past the file', path: '/x', offset: 4096, details: { section: '.dynsym' } });
   assert.equal(error.code, 'ERR_SYSPROBE_TRUNCATED');
   assert.equal(error.message, 'section header table ends past the file');
   assert.equal(error.errno, undefined);
+  assert.equal(error.offset, 4096);
   assert.deepEqual(JSON.parse(JSON.stringify(error)), {
-    name: 'SysprobeError', code: 'ERR_SYSPROBE_TRUNCATED', message: 'section header table ends past the file', path: '/x', details: { offset: 4096 },
+    name: 'SysprobeError', code: 'ERR_SYSPROBE_TRUNCATED', message: 'section header table ends past the file', path: '/x', offset: 4096, details: { section: '.dynsym' },
   });
 });
 

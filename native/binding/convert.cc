@@ -10,6 +10,7 @@ Napi::Error MakeError(Napi::Env env, const core::SysError& error) {
   if (!error.syscall.empty()) facts.Set("syscall", error.syscall);
   if (!error.path.empty()) facts.Set("path", error.path);
   if (!error.message.empty()) facts.Set("message", error.message);
+  if (error.offset >= 0) facts.Set("offset", Napi::Number::New(env, static_cast<double>(error.offset)));
 
   auto* data = env.GetInstanceData<AddonData>();
   if (data != nullptr && !data->errorClass.IsEmpty()) {

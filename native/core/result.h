@@ -15,6 +15,7 @@ struct SysError {
   std::string syscall;          // the call that failed ("open", "realpath", ...)
   std::string path;             // the path involved, empty when none
   std::string message;          // for ERR_SYSPROBE_* codes; errno failures are worded in JS
+  long long offset = -1;        // for parser errors: the byte offset in the input that failed, -1 when none
 
   static SysError FromErrno(int errnum, std::string syscall, std::string path = {}) {
     SysError e;
@@ -28,6 +29,12 @@ struct SysError {
     e.code = std::move(code);
     e.message = std::move(message);
     e.path = std::move(path);
+    return e;
+  }
+  // A malformed input: the code (ERR_SYSPROBE_TRUNCATED, ERR_SYSPROBE_BAD_ELF, ...) and where it failed.
+  static SysError Malformed(std::string code, std::string message, long long offset) {
+    SysError e = Sysprobe(std::move(code), std::move(message));
+    e.offset = offset;
     return e;
   }
 };
