@@ -3,11 +3,14 @@
 {
   'variables': {
     'sysprobe_core_sources': [
+      'native/core/byte_source.cc',
+      'native/core/elf.cc',
       'native/core/libc_self.cc',
     ],
     'sysprobe_binding_sources': [
       'native/binding/addon.cc',
       'native/binding/convert.cc',
+      'native/binding/elf_binding.cc',
       'native/binding/libc_binding.cc',
     ],
   },
