@@ -642,7 +642,17 @@ class Parser {
 
 Result<ElfFile> Parse(ByteSource& source, const ParseOptions& options) {
   Parser parser(source, options);
-  return parser.Run();
+  auto result = parser.Run();
+  if (!result.ok() && !result.error().code.empty()) {
+    // The offset is a position in the input: a pointer that leads past the end fails at the end.
+    const long long size = static_cast<long long>(source.Size());
+    if (result.error().offset < 0 || result.error().offset > size) {
+      SysError error = result.error();
+      error.offset = size;
+      return error;
+    }
+  }
+  return result;
 }
 
 Result<ElfFile> ParseFile(const std::string& path, const ParseOptions& options) {
