@@ -35,15 +35,19 @@ const everyProbe = `
   const sync = sysprobe.probeGlibcSync();
   const fresh = await sysprobe.probeGlibc({ refresh: true });
   sysprobe.backend();
-  const codes = [await main(['report'], quiet), await main(['report', '--json'], quiet), await main(['glibc', '--json'], quiet)];
-  console.log(JSON.stringify({ version: fresh.version, same: sync.version === fresh.version, codes }));
+  const elfSync = sysprobe.readElfSync(process.execPath, { symbols: true });
+  const elfAsync = await sysprobe.readElf(process.execPath, { symbols: true });
+  const scanned = await sysprobe.scanElf([process.execPath, '/bin/ls'], { symbols: true });
+  const codes = [await main(['report'], quiet), await main(['report', '--json'], quiet), await main(['glibc', '--json'], quiet),
+    await main(['elf', '--json', '--symbols', process.execPath], quiet)];
+  console.log(JSON.stringify({ version: fresh.version, same: sync.version === fresh.version && elfSync.symbols.length === elfAsync.symbols.length && scanned.every((e) => e.ok), codes }));
 `;
 
 test('probes and the CLI start no process (strace -f)', { skip: skipUnless(strace, 'strace not installed') }, () => {
   const seen = processesStarted(everyProbe);
   const output = JSON.parse(seen.stdout);
   assert.equal(output.same, true);
-  assert.deepEqual(output.codes, [0, 0, 0]);
+  assert.deepEqual(output.codes, [0, 0, 0, 0]);
   assert.ok(seen.threads > 0, 'strace saw no thread creation at all: the trace is not working');
   assert.deepEqual(seen.extraExecs, []);
   assert.deepEqual(seen.forks, []);
