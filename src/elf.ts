@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { SysprobeError, invalidArgument } from './errors.js';
 import { binding } from './loader.js';
-import type { RawElf, RawElfSymbol } from './native.js';
+import type { RawElf } from './native.js';
 import { maxVersionsOf } from './versions.js';
 
 /** One version a file needs from a library (a Vernaux entry). */
@@ -174,65 +174,13 @@ function target(name: string, pathOrBytes: unknown): string | Bytes {
   throw invalidArgument(`${name}(): expected a path or a Buffer/Uint8Array/ArrayBuffer`);
 }
 
-function named(name: string | null, prefix: string, id: number): string {
-  return name ?? `${prefix}_${id}`;
-}
-
-function shapeSymbol(raw: RawElfSymbol, index: number): ElfSymbol {
-  return {
-    index,
-    name: raw.name,
-    version: raw.version,
-    versionIndex: raw.versionIndex,
-    hidden: raw.hidden,
-    file: raw.versionFile,
-    weakVersion: raw.versionWeak,
-    defined: raw.shndx !== 0,
-    binding: named(raw.bindingName, 'stb', raw.binding),
-    type: named(raw.typeName, 'stt', raw.type),
-    visibility: raw.visibility,
-    size: raw.size,
-    value: raw.value,
-    shndx: raw.shndx,
-  };
-}
-
-/** Reshapes the addon's raw facts (exported for the CLI and tests). */
-export function shapeElf(raw: RawElf, path: string | null): ElfInfo {
-  const versionNeeds = raw.versionNeeds.map((need) => ({
-    file: need.file,
-    version: need.version,
-    versions: need.versions.map((v) => ({ name: v.name, hash: v.hash, weak: (v.flags & 2) !== 0, flags: v.flags, index: v.index })),
-  }));
-  const info: ElfInfo = {
-    path,
-    class: raw.class === 64 ? 64 : 32,
-    endian: raw.bigEndian ? 'big' : 'little',
-    machine: named(raw.machineName, 'em', raw.machine),
-    machineId: raw.machine,
-    osabi: named(raw.osabiName, 'osabi', raw.osabi),
-    osabiId: raw.osabi,
-    abiVersion: raw.abiVersion,
-    type: named(raw.typeName, 'et', raw.type),
-    typeId: raw.type,
-    pie: raw.pie,
-    interpreter: raw.interpreter,
-    soname: raw.soname,
-    needed: raw.needed,
-    rpath: raw.rpath.length === 0 ? null : raw.rpath.join(':'),
-    runpath: raw.runpath.length === 0 ? null : raw.runpath.join(':'),
-    flags: { flags: raw.flags, flags1: raw.flags1, names: raw.flagNames },
-    versionNeeds,
-    versionDefs: raw.versionDefs.map((def) => ({
-      index: def.index, name: def.name, hash: def.hash, flags: def.flags,
-      base: (def.flags & 1) !== 0, weak: (def.flags & 2) !== 0, parents: def.parents,
-    })),
-    maxVersions: maxVersionsOf(versionNeeds.flatMap((need) => need.versions.map((v) => v.name))),
-    dynamicSource: raw.dynamicSource as ElfInfo['dynamicSource'],
-    diagnostics: raw.diagnostics,
-  };
-  if (raw.symbols !== null) info.symbols = raw.symbols.slice(1).map((symbol, i) => shapeSymbol(symbol, i + 1));
-  return info;
+/** The addon's JSON text as an ElfInfo: adds the path and the newest needed version per prefix. */
+export function shapeElf(json: string, path: string | null): ElfInfo {
+  const raw = JSON.parse(json) as RawElf;
+  if (raw.symbols !== undefined) for (const symbol of raw.symbols) symbol.value = BigInt(symbol.value as unknown as string);
+  const names: string[] = [];
+  for (const need of raw.versionNeeds) for (const v of need.versions) names.push(v.name);
+  return { path, ...raw, maxVersions: maxVersionsOf(names) };
 }
 
 /**
@@ -300,21 +248,6 @@ async function walk(dir: string, into: Planned[]): Promise<void> {
   }
 }
 
-async function isDirectory(path: string): Promise<boolean> {
-  const { lstat, stat } = await import('node:fs/promises');
-  try {
-    // An explicitly named directory (or a symlink to one given by the caller) is walked.
-    return (await stat(path)).isDirectory() || (await lstat(path)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Reads many ELF files on the libuv thread pool. `pathsOrDir`: one path or a list; directories are
- * walked (sorted, never following symlinks). One entry per file in input order; a non-ELF or broken
- * file is an entry with its typed error, never a rejection that loses the others.
- */
 export async function scanElf(pathsOrDir: string | readonly string[], options?: ScanElfOptions): Promise<ElfScanEntry[]> {
   const list = typeof pathsOrDir === 'string' ? [pathsOrDir] : pathsOrDir;
   if (!Array.isArray(list) || list.some((p) => typeof p !== 'string' || p.length === 0 || p.includes('\0'))) {
@@ -330,45 +263,70 @@ export async function scanElf(pathsOrDir: string | readonly string[], options?: 
   const includeNonElf = options?.includeNonElf === true;
   const concurrency = concurrencyOption ?? Math.min(4, availableParallelism());
   const native = binding();
+  let done = 0;
+  let total = list.length;
 
-  const planned: Planned[] = [];
-  for (const path of list) {
-    if (await isDirectory(path)) await walk(path, planned);
-    else planned.push({ path, walked: false });
-  }
-
-  const results: Array<ElfScanEntry | null> = new Array(planned.length).fill(null);
-  const todo: number[] = [];
-  planned.forEach((item, i) => {
-    if (item.error !== undefined) results[i] = { path: item.path, ok: false, error: item.error };
-    else todo.push(i);
-  });
-  let done = planned.length - todo.length;
-  const total = planned.length;
-  const batchSize = Math.max(1, Math.min(64, Math.ceil(todo.length / (concurrency * 8))));
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < todo.length) {
-      const indexes = todo.slice(next, next + batchSize);
-      next += indexes.length;
-      const raws = await native.readElfBatch(indexes.map((i) => planned[i]!.path), symbols, crossCheck);
-      indexes.forEach((index, k) => {
-        const path = planned[index]!.path;
-        const raw = raws[k];
-        if (raw instanceof Error) {
-          results[index] = { path, ok: false, error: raw instanceof SysprobeError ? raw : fsError(raw, path) };
-        } else {
-          results[index] = { path, ok: true, info: shapeElf(raw as RawElf, path) };
-        }
-        done += 1;
-        onProgress?.({ done, total, path });
-      });
-    }
+  // Files in `planned` on the thread pool, `concurrency` batches in flight; results in plan order.
+  const scan = async (planned: Planned[]): Promise<ElfScanEntry[]> => {
+    const results: ElfScanEntry[] = new Array(planned.length);
+    const todo: number[] = [];
+    planned.forEach((item, i) => {
+      if (item.error === undefined) {
+        todo.push(i);
+        return;
+      }
+      results[i] = { path: item.path, ok: false, error: item.error };
+      done += 1;
+      onProgress?.({ done, total, path: item.path });
+    });
+    const batchSize = Math.max(1, Math.min(64, Math.ceil(todo.length / (concurrency * 8))));
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < todo.length) {
+        const indexes = todo.slice(next, next + batchSize);
+        next += indexes.length;
+        const raws = await native.readElfBatch(indexes.map((i) => planned[i]!.path), symbols, crossCheck);
+        indexes.forEach((index, k) => {
+          const path = planned[index]!.path;
+          const raw = raws[k];
+          if (raw instanceof Error) {
+            results[index] = { path, ok: false, error: raw instanceof SysprobeError ? raw : fsError(raw, path) };
+          } else {
+            results[index] = { path, ok: true, info: shapeElf(raw as string, path) };
+          }
+          // A directory named in the list is reported when it is walked, not here.
+          if (!isDirectoryEntry(results[index]!, planned[index]!)) {
+            done += 1;
+            onProgress?.({ done, total, path });
+          }
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, todo.length)) }, lane));
+    return results;
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, todo.length)) }, lane));
-  return results.filter((entry, i): entry is ElfScanEntry => {
-    if (entry === null) return false;
-    if (includeNonElf || !planned[i]!.walked || entry.ok) return true;
-    return entry.error.code !== 'ERR_SYSPROBE_NOT_ELF' && entry.error.code !== 'ERR_SYSPROBE_NOT_REGULAR';
-  });
+
+  // Every path is read as a file first (no stat per path: opening a directory fails with EISDIR);
+  // directories are then walked and their files take the directory's place, in order.
+  const entries = await scan(list.map((path) => ({ path, walked: false })));
+  const out: ElfScanEntry[] = [];
+  for (const entry of entries) {
+    if (!isDirectoryEntry(entry, { path: entry.path, walked: false })) {
+      out.push(entry);
+      continue;
+    }
+    const walked: Planned[] = [];
+    await walk(entry.path, walked);
+    total += walked.length - 1;
+    const found = await scan(walked);
+    found.forEach((inner, i) => {
+      if (includeNonElf || inner.ok || !walked[i]!.walked) out.push(inner);
+      else if (inner.error.code !== 'ERR_SYSPROBE_NOT_ELF' && inner.error.code !== 'ERR_SYSPROBE_NOT_REGULAR') out.push(inner);
+    });
+  }
+  return out;
+}
+
+function isDirectoryEntry(entry: ElfScanEntry, planned: Planned): boolean {
+  return !planned.walked && !entry.ok && entry.error.code === 'EISDIR';
 }

@@ -23,51 +23,8 @@ export interface RawSelfLibc {
   compiledVersion: string | null;
 }
 
-export interface RawElfSymbol {
-  name: string;
-  value: bigint;
-  size: number;
-  type: number;
-  typeName: string | null;
-  binding: number;
-  bindingName: string | null;
-  visibility: 'default' | 'internal' | 'hidden' | 'protected';
-  shndx: number;
-  versionIndex: number | null;
-  hidden: boolean;
-  version: string | null;
-  versionFile: string | null;
-  versionWeak: boolean;
-}
-
-export interface RawElf {
-  class: number;
-  bigEndian: boolean;
-  osabi: number;
-  osabiName: string | null;
-  abiVersion: number;
-  type: number;
-  typeName: string | null;
-  machine: number;
-  machineName: string | null;
-  eflags: number;
-  entry: bigint;
-  pie: boolean;
-  interpreter: string | null;
-  soname: string | null;
-  needed: string[];
-  rpath: string[];
-  runpath: string[];
-  hasDynamic: boolean;
-  flags: number | null;
-  flags1: number | null;
-  flagNames: string[];
-  versionNeeds: Array<{ file: string; version: number; versions: Array<{ name: string; hash: number; flags: number; index: number }> }>;
-  versionDefs: Array<{ name: string; index: number; flags: number; hash: number; version: number; parents: string[] }>;
-  symbols: RawElfSymbol[] | null;
-  dynamicSource: string;
-  diagnostics: string[];
-}
+/** An ElfInfo without `path` and `maxVersions`: the addon builds the final shape (src/elf.ts). */
+export type RawElf = Omit<import('./elf.js').ElfInfo, 'path' | 'maxVersions'>;
 
 export interface NativeBinding {
   version: string;
@@ -75,8 +32,9 @@ export interface NativeBinding {
   init(errorClass: Function): void;
   selfLibcSync(): RawSelfLibc;
   selfLibc(): Promise<RawSelfLibc>;
-  readElfSync(target: string | Uint8Array, symbols: boolean, crossCheck: boolean): RawElf;
-  readElf(target: string | Uint8Array, symbols: boolean, crossCheck: boolean): Promise<RawElf>;
-  /** One element per path: the facts, or the SysprobeError of that file. */
-  readElfBatch(paths: string[], symbols: boolean, crossCheck: boolean): Promise<Array<RawElf | Error>>;
+  /** The facts as JSON text (a RawElf, symbol values as decimal strings). */
+  readElfSync(target: string | Uint8Array, symbols: boolean, crossCheck: boolean): string;
+  readElf(target: string | Uint8Array, symbols: boolean, crossCheck: boolean): Promise<string>;
+  /** One element per path: the facts as JSON text, or the SysprobeError of that file. */
+  readElfBatch(paths: string[], symbols: boolean, crossCheck: boolean): Promise<Array<string | Error>>;
 }

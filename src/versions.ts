@@ -12,23 +12,32 @@ export interface VersionName {
 
 const NUMERIC_TAIL = /^(.+?)_(\d+(?:\.\d+)*)$/;
 
-/** Splits a version name, or `null` when it has no numeric tail. */
+// The same few hundred names (GLIBC_2.2.5, …) recur in every file of a scan: parse each once.
+const parsed = new Map<string, VersionName | null>();
+
+/** Splits a version name, or `null` when it has no numeric tail. The result is shared: do not modify it. */
 export function parseVersionName(name: string): VersionName | null {
+  const known = parsed.get(name);
+  if (known !== undefined) return known;
   const match = NUMERIC_TAIL.exec(name);
-  if (match === null) return null;
-  const version = match[2]!;
-  return { prefix: match[1]!, version, parts: version.split('.').map(Number) };
+  const result = match === null ? null : Object.freeze({ prefix: match[1]!, version: match[2]!, parts: Object.freeze(match[2]!.split('.').map(Number)) as number[] });
+  if (parsed.size > 50_000) parsed.clear();
+  parsed.set(name, result);
+  return result;
 }
 
-/** Compares two dotted numeric versions (`'2.2.5'` vs `'2.17'`): negative, 0 or positive. Missing components count as 0. */
-export function compareVersions(a: string, b: string): number {
-  const left = a.split('.').map(Number);
-  const right = b.split('.').map(Number);
+/** Compares the numeric parts of two parsed names. */
+function compareParts(left: readonly number[], right: readonly number[]): number {
   for (let i = 0; i < Math.max(left.length, right.length); i += 1) {
     const difference = (left[i] ?? 0) - (right[i] ?? 0);
     if (difference !== 0) return difference < 0 ? -1 : 1;
   }
   return 0;
+}
+
+/** Compares two dotted numeric versions (`'2.2.5'` vs `'2.17'`): negative, 0 or positive. Missing components count as 0. */
+export function compareVersions(a: string, b: string): number {
+  return compareParts(a.split('.').map(Number), b.split('.').map(Number));
 }
 
 /**
@@ -39,19 +48,19 @@ export function compareVersionNames(a: string, b: string): number | null {
   const left = parseVersionName(a);
   const right = parseVersionName(b);
   if (left === null || right === null || left.prefix !== right.prefix) return null;
-  return compareVersions(left.version, right.version);
+  return compareParts(left.parts, right.parts);
 }
 
 /** The newest version per prefix among `names`: `{ GLIBC: '2.34', GLIBCXX: '3.4.30' }` (prefixes sorted). */
 export function maxVersionsOf(names: Iterable<string>): Record<string, string> {
-  const best = new Map<string, string>();
+  const best = new Map<string, VersionName>();
   for (const name of names) {
-    const parsed = parseVersionName(name);
-    if (parsed === null) continue;
-    const current = best.get(parsed.prefix);
-    if (current === undefined || compareVersions(parsed.version, current) > 0) best.set(parsed.prefix, parsed.version);
+    const version = parseVersionName(name);
+    if (version === null) continue;
+    const current = best.get(version.prefix);
+    if (current === undefined || compareParts(version.parts, current.parts) > 0) best.set(version.prefix, version);
   }
   const out: Record<string, string> = {};
-  for (const prefix of [...best.keys()].sort()) out[prefix] = best.get(prefix)!;
+  for (const prefix of [...best.keys()].sort()) out[prefix] = best.get(prefix)!.version;
   return out;
 }

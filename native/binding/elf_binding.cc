@@ -4,6 +4,7 @@
 #include "modules.h"
 #include "promise_worker.h"
 
+#include <cstdio>
 #include <memory>
 #include <vector>
 
@@ -15,105 +16,196 @@ namespace {
 
 namespace elf = core::elf;
 
-Napi::Value NameOr(Napi::Env env, const char* name) { return name ? Napi::String::New(env, name) : env.Null(); }
+// The ElfInfo of src/elf.ts is written here as JSON, on the thread pool, in its final shape (src/elf.ts
+// parses it and adds the path and maxVersions). Building thousands of objects property by property
+// through Node-API on the main thread cost twice the parse itself; JSON.parse is far cheaper.
+class Json {
+ public:
+  std::string text;
 
-Napi::Array Strings(Napi::Env env, const std::vector<std::string>& items) {
-  Napi::Array array = Napi::Array::New(env, items.size());
-  for (size_t i = 0; i < items.size(); ++i) array.Set(static_cast<uint32_t>(i), Napi::String::New(env, items[i]));
-  return array;
-}
-
-Napi::Value OptionalNumber(Napi::Env env, const std::optional<uint64_t>& value) {
-  return value ? Napi::Number::New(env, static_cast<double>(*value)) : env.Null();
-}
-
-Napi::Value ElfToJs(Napi::Env env, const elf::ElfFile& file) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("class", Napi::Number::New(env, file.elfClass));
-  o.Set("bigEndian", Napi::Boolean::New(env, file.bigEndian));
-  o.Set("osabi", Napi::Number::New(env, file.osabi));
-  o.Set("osabiName", NameOr(env, elf::OsAbiName(file.osabi)));
-  o.Set("abiVersion", Napi::Number::New(env, file.abiVersion));
-  o.Set("type", Napi::Number::New(env, file.type));
-  o.Set("typeName", NameOr(env, elf::TypeName(file.type)));
-  o.Set("machine", Napi::Number::New(env, file.machine));
-  o.Set("machineName", NameOr(env, elf::MachineName(file.machine, file.elfClass, file.bigEndian)));
-  o.Set("eflags", Napi::Number::New(env, file.eflags));
-  o.Set("entry", Napi::BigInt::New(env, file.entry));
-  o.Set("pie", Napi::Boolean::New(env, file.pie()));
-  o.Set("interpreter", OptionalString(env, file.interpreter));
-  o.Set("soname", OptionalString(env, file.soname));
-  o.Set("needed", Strings(env, file.needed));
-  o.Set("rpath", Strings(env, file.rpath));
-  o.Set("runpath", Strings(env, file.runpath));
-  o.Set("hasDynamic", Napi::Boolean::New(env, file.hasDynamic));
-  o.Set("flags", OptionalNumber(env, file.flags));
-  o.Set("flags1", OptionalNumber(env, file.flags1));
-  o.Set("flagNames", Strings(env, elf::FlagNames(file.flags, file.flags1)));
-
-  Napi::Array needs = Napi::Array::New(env, file.versionNeeds.size());
-  for (size_t i = 0; i < file.versionNeeds.size(); ++i) {
-    const auto& need = file.versionNeeds[i];
-    Napi::Object n = Napi::Object::New(env);
-    n.Set("file", need.file);
-    n.Set("version", Napi::Number::New(env, need.version));
-    Napi::Array versions = Napi::Array::New(env, need.versions.size());
-    for (size_t j = 0; j < need.versions.size(); ++j) {
-      const auto& aux = need.versions[j];
-      Napi::Object a = Napi::Object::New(env);
-      a.Set("name", aux.name);
-      a.Set("hash", Napi::Number::New(env, aux.hash));
-      a.Set("flags", Napi::Number::New(env, aux.flags));
-      a.Set("index", Napi::Number::New(env, aux.index));
-      versions.Set(static_cast<uint32_t>(j), a);
+  Json& Raw(const char* s) { text += s; return *this; }
+  Json& Key(const char* key) {
+    Comma();
+    text += '"';
+    text += key;
+    text += "\":";
+    fresh_ = true;
+    return *this;
+  }
+  Json& Number(double value) {
+    Comma();
+    char buffer[32];
+    std::snprintf(buffer, sizeof(buffer), "%.17g", value);
+    text += buffer;
+    return *this;
+  }
+  Json& Uint(uint64_t value) {
+    Comma();
+    text += std::to_string(value);
+    return *this;
+  }
+  Json& Bool(bool value) { Comma(); text += value ? "true" : "false"; return *this; }
+  Json& Null() { Comma(); text += "null"; return *this; }
+  // Strings from the file are arbitrary bytes: valid UTF-8 is kept, each invalid byte becomes U+FFFD.
+  Json& String(const std::string& s) {
+    Comma();
+    text += '"';
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const size_t n = s.size();
+    for (size_t i = 0; i < n;) {
+      const unsigned char c = p[i];
+      if (c < 0x80) {
+        if (c == '"' || c == '\\') { text += '\\'; text += static_cast<char>(c); }
+        else if (c < 0x20) { char e[8]; std::snprintf(e, sizeof(e), "\\u%04x", c); text += e; }
+        else text += static_cast<char>(c);
+        ++i;
+        continue;
+      }
+      size_t length = 0;
+      uint32_t cp = 0, min = 0;
+      if (c >= 0xc2 && c <= 0xdf) { length = 2; cp = c & 0x1f; min = 0x80; }
+      else if (c >= 0xe0 && c <= 0xef) { length = 3; cp = c & 0x0f; min = 0x800; }
+      else if (c >= 0xf0 && c <= 0xf4) { length = 4; cp = c & 0x07; min = 0x10000; }
+      bool valid = length != 0 && i + length <= n;
+      for (size_t k = 1; valid && k < length; ++k) {
+        if ((p[i + k] & 0xc0) != 0x80) valid = false;
+        else cp = (cp << 6) | (p[i + k] & 0x3f);
+      }
+      if (valid && (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))) valid = false;
+      if (valid) { text.append(s, i, length); i += length; }
+      else { text += "\xef\xbf\xbd"; ++i; }
     }
-    n.Set("versions", versions);
-    needs.Set(static_cast<uint32_t>(i), n);
+    text += '"';
+    return *this;
   }
-  o.Set("versionNeeds", needs);
-
-  Napi::Array defs = Napi::Array::New(env, file.versionDefs.size());
-  for (size_t i = 0; i < file.versionDefs.size(); ++i) {
-    const auto& def = file.versionDefs[i];
-    Napi::Object d = Napi::Object::New(env);
-    d.Set("name", def.name);
-    d.Set("index", Napi::Number::New(env, def.index));
-    d.Set("flags", Napi::Number::New(env, def.flags));
-    d.Set("hash", Napi::Number::New(env, def.hash));
-    d.Set("version", Napi::Number::New(env, def.version));
-    d.Set("parents", Strings(env, def.parents));
-    defs.Set(static_cast<uint32_t>(i), d);
+  Json& String(const char* s) { return String(std::string(s)); }
+  Json& OptionalString(const std::optional<std::string>& s) { return s ? String(*s) : Null(); }
+  Json& Open(char bracket) { Comma(); text += bracket; fresh_ = true; return *this; }
+  Json& Close(char bracket) { text += bracket; fresh_ = false; return *this; }
+  Json& Strings(const std::vector<std::string>& items) {
+    Open('[');
+    for (const auto& item : items) String(item);
+    return Close(']');
   }
-  o.Set("versionDefs", defs);
 
+ private:
+  void Comma() {
+    if (!fresh_) text += ',';
+    fresh_ = false;
+  }
+  bool fresh_ = true;
+};
+
+// A name, or PREFIX_N for a number without one ("em_9999").
+std::string Named(const char* name, const char* prefix, unsigned number) {
+  return name ? std::string(name) : std::string(prefix) + "_" + std::to_string(number);
+}
+
+std::optional<std::string> SearchPath(const std::vector<std::string>& items) {
+  if (items.empty()) return std::nullopt;
+  std::string joined = items[0];
+  for (size_t i = 1; i < items.size(); ++i) joined += ":" + items[i];
+  return joined;
+}
+
+std::string ElfToJson(const elf::ElfFile& file) {
+  Json j;
+  j.text.reserve(1024);
+  j.Open('{');
+  j.Key("class").Uint(file.elfClass);
+  j.Key("endian").String(file.bigEndian ? "big" : "little");
+  j.Key("machine").String(Named(elf::MachineName(file.machine, file.elfClass, file.bigEndian), "em", file.machine));
+  j.Key("machineId").Uint(file.machine);
+  j.Key("osabi").String(Named(elf::OsAbiName(file.osabi), "osabi", file.osabi));
+  j.Key("osabiId").Uint(file.osabi);
+  j.Key("abiVersion").Uint(file.abiVersion);
+  j.Key("type").String(Named(elf::TypeName(file.type), "et", file.type));
+  j.Key("typeId").Uint(file.type);
+  j.Key("pie").Bool(file.pie());
+  j.Key("interpreter").OptionalString(file.interpreter);
+  j.Key("soname").OptionalString(file.soname);
+  j.Key("needed").Strings(file.needed);
+  j.Key("rpath").OptionalString(SearchPath(file.rpath));
+  j.Key("runpath").OptionalString(SearchPath(file.runpath));
+  j.Key("flags").Open('{');
+  if (file.flags) j.Key("flags").Uint(*file.flags); else j.Key("flags").Null();
+  if (file.flags1) j.Key("flags1").Uint(*file.flags1); else j.Key("flags1").Null();
+  j.Key("names").Strings(elf::FlagNames(file.flags, file.flags1));
+  j.Close('}');
+  j.Key("versionNeeds").Open('[');
+  for (const auto& need : file.versionNeeds) {
+    j.Open('{');
+    j.Key("file").String(need.file);
+    j.Key("version").Uint(need.version);
+    j.Key("versions").Open('[');
+    for (const auto& aux : need.versions) {
+      j.Open('{');
+      j.Key("name").String(aux.name);
+      j.Key("hash").Uint(aux.hash);
+      j.Key("weak").Bool(aux.weak());
+      j.Key("flags").Uint(aux.flags);
+      j.Key("index").Uint(aux.index);
+      j.Close('}');
+    }
+    j.Close(']').Close('}');
+  }
+  j.Close(']');
+  j.Key("versionDefs").Open('[');
+  for (const auto& def : file.versionDefs) {
+    j.Open('{');
+    j.Key("index").Uint(def.index);
+    j.Key("name").String(def.name);
+    j.Key("hash").Uint(def.hash);
+    j.Key("flags").Uint(def.flags);
+    j.Key("base").Bool((def.flags & 1) != 0);
+    j.Key("weak").Bool((def.flags & 2) != 0);
+    j.Key("parents").Strings(def.parents);
+    j.Close('}');
+  }
+  j.Close(']');
   if (file.symbolsRead) {
-    Napi::Array symbols = Napi::Array::New(env, file.symbols.size());
-    for (size_t i = 0; i < file.symbols.size(); ++i) {
+    // Symbol 0 (the null symbol) is left out; indexes stay those of .dynsym. `value` is a decimal
+    // string here (JSON has no 64-bit integers) and becomes a BigInt in src/elf.ts.
+    j.Key("symbols").Open('[');
+    for (size_t i = 1; i < file.symbols.size(); ++i) {
       const auto& sym = file.symbols[i];
-      Napi::Object s = Napi::Object::New(env);
-      s.Set("name", sym.name);
-      s.Set("value", Napi::BigInt::New(env, sym.value));
-      s.Set("size", Napi::Number::New(env, static_cast<double>(sym.size)));
-      s.Set("type", Napi::Number::New(env, sym.type));
-      s.Set("typeName", NameOr(env, elf::SymbolTypeName(sym.type)));
-      s.Set("binding", Napi::Number::New(env, sym.binding));
-      s.Set("bindingName", NameOr(env, elf::SymbolBindingName(sym.binding)));
-      s.Set("visibility", Napi::String::New(env, elf::SymbolVisibilityName(sym.visibility)));
-      s.Set("shndx", Napi::Number::New(env, sym.shndx));
-      s.Set("versionIndex", sym.hasVersion ? Napi::Number::New(env, sym.versionIndex) : env.Null());
-      s.Set("hidden", Napi::Boolean::New(env, sym.hidden));
-      s.Set("version", OptionalString(env, sym.version));
-      s.Set("versionFile", OptionalString(env, sym.versionFile));
-      s.Set("versionWeak", Napi::Boolean::New(env, sym.versionWeak));
-      symbols.Set(static_cast<uint32_t>(i), s);
+      j.Open('{');
+      j.Key("index").Uint(i);
+      j.Key("name").String(sym.name);
+      j.Key("version").OptionalString(sym.version);
+      if (sym.hasVersion) j.Key("versionIndex").Uint(sym.versionIndex); else j.Key("versionIndex").Null();
+      j.Key("hidden").Bool(sym.hidden);
+      j.Key("file").OptionalString(sym.versionFile);
+      j.Key("weakVersion").Bool(sym.versionWeak);
+      j.Key("defined").Bool(sym.shndx != 0);
+      j.Key("binding").String(Named(elf::SymbolBindingName(sym.binding), "stb", sym.binding));
+      j.Key("type").String(Named(elf::SymbolTypeName(sym.type), "stt", sym.type));
+      j.Key("visibility").String(elf::SymbolVisibilityName(sym.visibility));
+      j.Key("size").Number(static_cast<double>(sym.size));
+      j.Key("value").String(std::to_string(sym.value));
+      j.Key("shndx").Uint(sym.shndx);
+      j.Close('}');
     }
-    o.Set("symbols", symbols);
-  } else {
-    o.Set("symbols", env.Null());
+    j.Close(']');
   }
-  o.Set("dynamicSource", file.dynamicSource);
-  o.Set("diagnostics", Strings(env, file.diagnostics));
-  return o;
+  j.Key("dynamicSource").String(file.dynamicSource);
+  j.Key("diagnostics").Strings(file.diagnostics);
+  j.Close('}');
+  return std::move(j.text);
+}
+
+Napi::Value JsonToJs(Napi::Env env, const std::string& json) { return Napi::String::New(env, json); }
+
+core::Result<std::string> ParseToJson(core::ByteSource& source, const elf::ParseOptions& options) {
+  auto result = elf::Parse(source, options);
+  if (!result.ok()) return result.error();
+  return ElfToJson(result.value());
+}
+
+core::Result<std::string> ParseFileToJson(const std::string& path, const elf::ParseOptions& options) {
+  auto result = elf::ParseFile(path, options);
+  if (!result.ok()) return result.error();
+  return ElfToJson(result.value());
 }
 
 elf::ParseOptions Options(const Napi::CallbackInfo& info) {
@@ -140,14 +232,14 @@ Napi::Value ReadElfSync(const Napi::CallbackInfo& info) {
   size_t size = 0;
   if (info.Length() >= 1 && BytesOf(info[0], &data, &size)) {
     core::MemorySource source(data, size);
-    auto result = elf::Parse(source, options);
+    auto result = ParseToJson(source, options);
     if (!result.ok()) ThrowError(env, result.error());
-    return ElfToJs(env, result.value());
+    return JsonToJs(env, result.value());
   }
   if (info.Length() < 1 || !info[0].IsString()) ThrowError(env, InvalidArgument("readElfSync() expects a path or a Uint8Array"));
-  auto result = elf::ParseFile(info[0].As<Napi::String>().Utf8Value(), options);
+  auto result = ParseFileToJson(info[0].As<Napi::String>().Utf8Value(), options);
   if (!result.ok()) ThrowError(env, result.error());
-  return ElfToJs(env, result.value());
+  return JsonToJs(env, result.value());
 }
 
 // Parses a Uint8Array on the thread pool, holding a reference so the bytes stay alive.
@@ -161,10 +253,10 @@ class BytesWorker : public Napi::AsyncWorker {
  protected:
   void Execute() override {
     core::MemorySource source(data_, size_);
-    result_.emplace(elf::Parse(source, options_));
+    result_.emplace(ParseToJson(source, options_));
   }
   void OnOK() override {
-    if (result_->ok()) deferred_.Resolve(ElfToJs(Env(), result_->value()));
+    if (result_->ok()) deferred_.Resolve(JsonToJs(Env(), result_->value()));
     else deferred_.Reject(MakeError(Env(), result_->error()).Value());
   }
   void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
@@ -175,7 +267,7 @@ class BytesWorker : public Napi::AsyncWorker {
   const uint8_t* data_;
   size_t size_;
   elf::ParseOptions options_;
-  std::optional<core::Result<elf::ElfFile>> result_;
+  std::optional<core::Result<std::string>> result_;
 };
 
 Napi::Value ReadElf(const Napi::CallbackInfo& info) {
@@ -191,17 +283,17 @@ Napi::Value ReadElf(const Napi::CallbackInfo& info) {
   }
   if (info.Length() < 1 || !info[0].IsString()) ThrowError(env, InvalidArgument("readElf() expects a path or a Uint8Array"));
   std::string path = info[0].As<Napi::String>().Utf8Value();
-  return PromiseWorker<elf::ElfFile>::Start(
-      env, [path, options] { return elf::ParseFile(path, options); }, ElfToJs);
+  return PromiseWorker<std::string>::Start(
+      env, [path, options] { return ParseFileToJson(path, options); }, JsonToJs);
 }
 
 // Many files in one thread-pool task: src/elf.ts keeps `concurrency` of these in flight.
-using Batch = std::vector<core::Result<elf::ElfFile>>;
+using Batch = std::vector<core::Result<std::string>>;
 
 Napi::Value BatchToJs(Napi::Env env, const Batch& batch) {
   Napi::Array array = Napi::Array::New(env, batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
-    array.Set(static_cast<uint32_t>(i), batch[i].ok() ? ElfToJs(env, batch[i].value()) : MakeError(env, batch[i].error()).Value());
+    array.Set(static_cast<uint32_t>(i), batch[i].ok() ? JsonToJs(env, batch[i].value()) : MakeError(env, batch[i].error()).Value());
   }
   return array;
 }
@@ -223,7 +315,7 @@ Napi::Value ReadElfBatch(const Napi::CallbackInfo& info) {
       [paths = std::move(paths), options] {
         Batch batch;
         batch.reserve(paths.size());
-        for (const auto& path : paths) batch.push_back(elf::ParseFile(path, options));
+        for (const auto& path : paths) batch.push_back(ParseFileToJson(path, options));
         return core::Result<Batch>(std::move(batch));
       },
       BatchToJs);
