@@ -3,7 +3,8 @@
 // on the bookworm-arm64 corpus root, running the platform-independent test files.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root, run, which, skipUnless, materializeRoot, corpusRoot } from './helpers.mjs';
 
@@ -49,4 +50,57 @@ test('linux-arm64 prebuild loads in arm64 Node under qemu and passes the platfor
     assert.match(result.stdout, /^# fail 0$/m, file);
     assert.doesNotMatch(result.stdout, /^# pass 0$/m, file);
   }
+});
+
+/** Builds test/fixtures/libgcc-shim into a temporary directory; returns it, or throws. */
+function buildLibgccShim() {
+  const dir = mkdtempSync(join(tmpdir(), 'sysprobe-libgcc-'));
+  const fixture = join(root, 'test', 'fixtures', 'libgcc-shim');
+  const names = [...readFileSync(join(fixture, 'libgcc_s.ver'), 'utf8').matchAll(/\b(_Unwind_\w+)/g)].map((m) => m[1]);
+  writeFileSync(join(dir, 'rename.txt'), names.map((n) => `${n} shim${n}\n`).join(''));
+  writeFileSync(join(dir, 'tramp.s'), names.map((n) => `.globl ${n}\n.type ${n},@function\n${n}:\n  jmp shim${n}\n`).join('') +
+    '.section .note.GNU-stack,"",@progbits\n');
+  const step = (command, args) => {
+    const result = run(command, args, { cwd: dir });
+    assert.equal(result?.status, 0, `${command} ${args.join(' ')}: ${result?.stderr}`);
+    return result.stdout.trim();
+  };
+  const libgccEh = step('gcc', ['-print-file-name=libgcc_eh.a']);
+  step('cp', [libgccEh, join(dir, 'eh.a')]);
+  step('objcopy', [`--redefine-syms=${join(dir, 'rename.txt')}`, join(dir, 'eh.a')]);
+  step('gcc', ['-c', join(dir, 'tramp.s'), '-o', join(dir, 'tramp.o')]);
+  step('gcc', ['-c', '-O2', '-fPIC', join(fixture, 'popcount.c'), '-o', join(dir, 'popcount.o')]);
+  step('g++', ['-c', '-O2', '-fPIC', '-DSYSPROBE_GLIBC_FLOOR', '-include', join(root, 'native', 'compat', 'glibc_floor.h'),
+    join(root, 'native', 'compat', 'glibc_floor.cc'), '-o', join(dir, 'floor.o')]);
+  step('gcc', ['-shared', '-o', join(dir, 'libgcc_s.so.1'), '-Wl,-soname,libgcc_s.so.1', `-Wl,--version-script=${join(fixture, 'libgcc_s.ver')}`,
+    join(dir, 'tramp.o'), join(dir, 'popcount.o'), '-Wl,--whole-archive', join(dir, 'eh.a'), '-Wl,--no-whole-archive', join(dir, 'floor.o'), '-nostdlib', '-lc']);
+  return dir;
+}
+
+const x64Ready = process.arch === 'x64' && manifest?.targets['linux-x64'] && corpusRoot('bullseye-amd64') && which('gcc') && which('objcopy');
+
+test('linux-x64 prebuild loads under the glibc 2.31 loader of the bullseye root and passes the platform-independent tests', {
+  skip: skipUnless(x64Ready, 'needs an x64 host, prebuilds/linux-x64 (npm run prebuild), gcc, objcopy and ../shared'),
+  timeout: 300_000,
+}, () => {
+  const sysroot = materializeRoot('bullseye-amd64');
+  const shim = buildLibgccShim();
+  const loader = join(sysroot, 'lib', 'x86_64-linux-gnu', 'ld-2.31.so');
+  const libraryPath = [join(sysroot, 'lib', 'x86_64-linux-gnu'), join(sysroot, 'usr', 'lib', 'x86_64-linux-gnu'), shim].join(':');
+  const { NODE_TEST_CONTEXT: _runnerContext, ...parentEnv } = process.env;
+  const env = { ...parentEnv, SYSPROBE_BINDING: join(root, manifest.targets['linux-x64'].file) };
+  for (const file of portableTests) {
+    const result = run(loader, ['--library-path', libraryPath, process.execPath, join(root, 'test', file)], { cwd: root, env });
+    assert.equal(result.status, 0, `${file}:\n${result.stdout}\n${result.stderr}`);
+    assert.match(result.stdout, /^# fail 0$/m, file);
+    assert.doesNotMatch(result.stdout, /^# pass 0$/m, file);
+  }
+  // The answer there is bullseye's glibc, read from the process, not the host's.
+  const probe = run(loader, ['--library-path', libraryPath, process.execPath, '-e',
+    'console.log(JSON.stringify(require("sysprobe").probeGlibcSync()))'], { cwd: root, env });
+  assert.equal(probe.status, 0, probe.stderr);
+  const info = JSON.parse(probe.stdout);
+  assert.equal(info.version, '2.31');
+  assert.equal(info.libcPath, join(sysroot, 'lib', 'x86_64-linux-gnu', 'libc-2.31.so'));
+  assert.equal(info.loaderPath, loader);
 });

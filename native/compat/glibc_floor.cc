@@ -15,17 +15,18 @@ extern "C" {
 // 0 ("maybe multi-threaded") is always correct, only slower.
 SYSPROBE_HIDDEN char __libc_single_threaded = 0;
 
-// glibc 2.34 moved these into libc under GLIBC_2.34; libgcc/libstdc++ refer to them weakly.
-int sysprobe_pthread_once_base(pthread_once_t*, void (*)(void));
-int sysprobe_pthread_key_create_base(pthread_key_t*, void (*)(void*));
-__asm__(".symver sysprobe_pthread_once_base,pthread_once@" SYSPROBE_GLIBC_BASE);
-__asm__(".symver sysprobe_pthread_key_create_base,__pthread_key_create@" SYSPROBE_GLIBC_BASE);
-SYSPROBE_HIDDEN int pthread_once(pthread_once_t* once, void (*init)(void)) {
-  return sysprobe_pthread_once_base(once, init);
-}
-SYSPROBE_HIDDEN int __pthread_key_create(pthread_key_t* key, void (*destructor)(void*)) {
-  return sysprobe_pthread_key_create_base(key, destructor);
-}
+// glibc 2.34 moved libpthread into libc under GLIBC_2.34 names; libgcc/libstdc++ refer to these
+// (weakly). Each wrapper calls the base version, found in libpthread on older systems.
+#define SYSPROBE_BASE_WRAPPER(ret, name, params, args)                             \
+  ret sysprobe_base_##name params;                                                \
+  __asm__(".symver sysprobe_base_" #name "," #name "@" SYSPROBE_GLIBC_BASE);      \
+  SYSPROBE_HIDDEN ret name params { return sysprobe_base_##name args; }
+SYSPROBE_BASE_WRAPPER(int, pthread_once, (pthread_once_t * once, void (*init)(void)), (once, init))
+SYSPROBE_BASE_WRAPPER(int, __pthread_key_create, (pthread_key_t * key, void (*destructor)(void*)), (key, destructor))
+SYSPROBE_BASE_WRAPPER(int, pthread_key_create, (pthread_key_t * key, void (*destructor)(void*)), (key, destructor))
+SYSPROBE_BASE_WRAPPER(void*, pthread_getspecific, (pthread_key_t key), (key))
+SYSPROBE_BASE_WRAPPER(int, pthread_setspecific, (pthread_key_t key, const void* value), (key, value))
+#undef SYSPROBE_BASE_WRAPPER
 
 // glibc 2.35: libgcc's unwinder asks _dl_find_object for the .eh_frame_hdr of the object holding
 // a return address. The same answer from dl_iterate_phdr (glibc 2.2.5), which is what libgcc
