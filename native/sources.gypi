@@ -5,10 +5,14 @@
     'sysprobe_core_sources': [
       'native/core/byte_source.cc',
       'native/core/elf.cc',
+      'native/core/ldcache.cc',
       'native/core/libc_self.cc',
+      'native/core/resolve.cc',
+      'native/core/rootfs.cc',
     ],
     'sysprobe_binding_sources': [
       'native/binding/addon.cc',
+      'native/binding/compat_binding.cc',
       'native/binding/convert.cc',
       'native/binding/elf_binding.cc',
       'native/binding/libc_binding.cc',

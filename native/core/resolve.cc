@@ -1,0 +1,695 @@
+#include "resolve.h"
+
+#include <sys/stat.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
+#include "byte_source.h"
+#include "elf_format.h"
+#include "ldcache.h"
+#include "rootfs.h"
+
+// getauxval without <sys/auxv.h>, whose <elf.h> macros collide with elf_format.h's constants.
+extern "C" unsigned long getauxval(unsigned long type);
+
+namespace sysprobe::core::resolve {
+
+namespace {
+
+constexpr unsigned long kAtPlatform = 15;  // AT_PLATFORM
+
+// ---- facts cached across calls, keyed by the file's identity ------------------------------------------
+std::string StatKey(const std::string& hostPath, const struct stat& st) {
+  return hostPath + '\0' + std::to_string(st.st_dev) + ':' + std::to_string(st.st_ino) + ':' + std::to_string(st.st_size) +
+         ':' + std::to_string(st.st_mtim.tv_sec) + '.' + std::to_string(st.st_mtim.tv_nsec);
+}
+
+struct ElfEntry {
+  std::vector<uint8_t> head;                   // the first 64 bytes (fewer when the file is shorter)
+  uint64_t size = 0;
+  std::shared_ptr<const elf::ElfFile> elf;     // null when the parse failed
+  std::optional<SysError> parseError;
+};
+
+struct LoaderInfo {
+  std::vector<std::string> systemDirs;         // each ending in '/'
+  std::vector<std::string> hwcapsSubdirs;      // the loader's own list ("x86-64-v4:x86-64-v3:x86-64-v2")
+  bool glibcHwcaps = false;                    // the loader knows glibc-hwcaps (2.33+)
+  std::optional<std::string> version;          // "2.36"
+};
+
+std::mutex cacheMutex;
+std::unordered_map<std::string, std::shared_ptr<const ElfEntry>> elfCache;
+std::unordered_map<std::string, std::shared_ptr<const LoaderInfo>> loaderCache;
+std::unordered_map<std::string, std::shared_ptr<const ldcache::Cache>> ldCacheCache;
+
+template <class Map>
+void Trim(Map& map) {
+  if (map.size() > 20000) map.clear();
+}
+
+std::shared_ptr<const ElfEntry> ReadElfEntry(const std::string& hostPath, const struct stat& st) {
+  const std::string key = StatKey(hostPath, st);
+  {
+    std::lock_guard<std::mutex> lock(cacheMutex);
+    auto it = elfCache.find(key);
+    if (it != elfCache.end()) return it->second;
+  }
+  auto entry = std::make_shared<ElfEntry>();
+  auto source = FileSource::Open(hostPath);
+  if (!source.ok()) {
+    entry->parseError = source.error();
+  } else {
+    auto& src = *source.value();
+    entry->size = src.Size();
+    const uint64_t n = src.Size() < 64 ? src.Size() : 64;
+    auto head = src.Read(0, n, "ELF header");
+    if (head.ok()) entry->head.assign(head.value().data, head.value().data + head.value().size);
+    elf::ParseOptions options;
+    options.symbols = false;
+    options.crossCheck = false;
+    auto parsed = elf::Parse(src, options);
+    if (parsed.ok()) entry->elf = std::make_shared<const elf::ElfFile>(std::move(parsed.value()));
+    else entry->parseError = parsed.error();
+  }
+  std::lock_guard<std::mutex> lock(cacheMutex);
+  Trim(elfCache);
+  elfCache[key] = entry;
+  return entry;
+}
+
+// Byte runs of the loader file: SYSTEM_DIRS ("/lib/x86_64-linux-gnu/\0/usr/lib/x86_64-linux-gnu/\0/lib/\0/usr/lib/\0"),
+// the glibc-hwcaps subdirectory list and the --version banner.
+std::shared_ptr<const LoaderInfo> ReadLoaderInfo(const std::string& hostPath, const struct stat& st) {
+  const std::string key = StatKey(hostPath, st);
+  {
+    std::lock_guard<std::mutex> lock(cacheMutex);
+    auto it = loaderCache.find(key);
+    if (it != loaderCache.end()) return it->second;
+  }
+  auto info = std::make_shared<LoaderInfo>();
+  auto source = FileSource::Open(hostPath);
+  if (source.ok() && source.value()->Size() <= (uint64_t(16) << 20)) {
+    auto bytes = source.value()->Read(0, source.value()->Size(), "loader");
+    if (bytes.ok()) {
+      const std::string data(reinterpret_cast<const char*>(bytes.value().data), bytes.value().size);
+      // SYSTEM_DIRS: the first run of at least two NUL-terminated absolute directories ending in '/'.
+      for (size_t at = data.find('/'); at != std::string::npos && info->systemDirs.empty(); at = data.find('/', at + 1)) {
+        if (at > 0 && data[at - 1] != '\0') continue;
+        std::vector<std::string> dirs;
+        size_t p = at;
+        while (p < data.size() && data[p] == '/') {
+          const size_t nul = data.find('\0', p);
+          if (nul == std::string::npos || nul - p > 256) break;
+          const std::string dir = data.substr(p, nul - p);
+          bool printable = dir.size() >= 2 && dir.back() == '/';
+          for (char c : dir) if (c <= ' ' || c > '~') printable = false;
+          if (!printable) break;
+          dirs.push_back(dir);
+          p = nul + 1;
+        }
+        if (dirs.size() >= 2) info->systemDirs = std::move(dirs);
+      }
+      info->glibcHwcaps = data.find("glibc-hwcaps") != std::string::npos;
+      for (const char* list : {"x86-64-v4:x86-64-v3:x86-64-v2", "z17:z16:z15:z14:z13", "z16:z15:z14:z13", "z15:z14:z13",
+                               "power10:power9"}) {
+        if (data.find(list) != std::string::npos) {
+          std::string names(list);
+          size_t start = 0;
+          while (start <= names.size()) {
+            size_t colon = names.find(':', start);
+            if (colon == std::string::npos) colon = names.size();
+            info->hwcapsSubdirs.push_back(names.substr(start, colon - start));
+            start = colon + 1;
+          }
+          break;
+        }
+      }
+      const size_t banner = data.find(") stable release version ");
+      if (banner != std::string::npos) {
+        size_t p = banner + std::strlen(") stable release version ");
+        size_t e = p;
+        while (e < data.size() && (std::isdigit(static_cast<unsigned char>(data[e])) || data[e] == '.')) ++e;
+        while (e > p && data[e - 1] == '.') --e;
+        if (e > p) info->version = data.substr(p, e - p);
+      }
+    }
+  }
+  std::lock_guard<std::mutex> lock(cacheMutex);
+  Trim(loaderCache);
+  loaderCache[key] = info;
+  return info;
+}
+
+std::shared_ptr<const ldcache::Cache> ReadLdCache(const std::string& hostPath, const struct stat& st, std::optional<std::string>* error) {
+  const std::string key = StatKey(hostPath, st);
+  {
+    std::lock_guard<std::mutex> lock(cacheMutex);
+    auto it = ldCacheCache.find(key);
+    if (it != ldCacheCache.end()) return it->second;
+  }
+  auto parsed = ldcache::ParseFile(hostPath);
+  std::shared_ptr<const ldcache::Cache> cache;
+  if (parsed.ok()) cache = std::make_shared<const ldcache::Cache>(std::move(parsed.value()));
+  else *error = parsed.error().message.empty() ? std::string(std::strerror(parsed.error().errnum)) : parsed.error().message;
+  if (cache) {
+    std::lock_guard<std::mutex> lock(cacheMutex);
+    Trim(ldCacheCache);
+    ldCacheCache[key] = cache;
+  }
+  return cache;
+}
+
+bool VersionBelow(const std::optional<std::string>& version, int major, int minor) {
+  if (!version) return true;  // no banner: glibc older than 2.33's --version text... or unknown
+  int a = 0, b = 0;
+  if (std::sscanf(version->c_str(), "%d.%d", &a, &b) < 1) return true;
+  return a < major || (a == major && b < minor);
+}
+
+// ---- the machine's defaults -------------------------------------------------------------------------
+const char* DefaultInterpreter(uint16_t machine, uint8_t cls) {
+  switch (machine) {
+    case 62: return cls == 64 ? "/lib64/ld-linux-x86-64.so.2" : "/libx32/ld-linux-x32.so.2";
+    case 3: return "/lib/ld-linux.so.2";
+    case 183: return "/lib/ld-linux-aarch64.so.1";
+    case 22: return cls == 64 ? "/lib/ld64.so.1" : "/lib/ld.so.1";
+    case 21: return "/lib64/ld64.so.2";
+    case 40: return "/lib/ld-linux-armhf.so.3";
+    case 243: return "/lib/ld-linux-riscv64-lp64d.so.1";
+    default: return nullptr;
+  }
+}
+
+std::vector<std::string> DefaultSystemDirs(uint8_t cls) {
+  if (cls == 64) return {"/lib64/", "/usr/lib64/"};
+  return {"/lib/", "/usr/lib/"};
+}
+
+std::string PlatformFor(uint16_t machine) {
+#if defined(__x86_64__)
+  if (machine == 62) {
+    // AT_PLATFORM, overridden by glibc on Intel CPUs (sysdeps/x86/cpu-features.c): "haswell", "xeon_phi".
+    const char* at = reinterpret_cast<const char*>(getauxval(kAtPlatform));
+    std::string platform = at ? at : "x86_64";
+    unsigned a, b, c, d;
+    if (__get_cpuid(0, &a, &b, &c, &d) && b == 0x756e6547 && d == 0x49656e69 && c == 0x6c65746e) {  // GenuineIntel
+      unsigned a1, b1, c1, d1, a7, b7, c7, d7, ae, be, ce, de;
+      if (__get_cpuid(1, &a1, &b1, &c1, &d1) && __get_cpuid_count(7, 0, &a7, &b7, &c7, &d7) &&
+          __get_cpuid(0x80000001, &ae, &be, &ce, &de)) {
+        const bool avx512er = b7 & (1u << 27), avx512pf = b7 & (1u << 26), avx512cd = b7 & (1u << 28);
+        const bool haswell = (b7 & (1u << 5)) && (c1 & (1u << 12)) && (b7 & (1u << 3)) && (b7 & (1u << 8)) &&
+                             (ce & (1u << 5)) && (c1 & (1u << 22)) && (c1 & (1u << 23));
+        if (avx512cd && avx512er && avx512pf) platform = "xeon_phi";
+        else if (haswell) platform = "haswell";
+      }
+    }
+    return platform;
+  }
+#endif
+  switch (machine) {
+    case 62: return "x86_64";
+    case 3: return "i686";
+    case 183: return "aarch64";
+    case 22: return "z900";
+    default: return "";
+  }
+}
+
+// ---- search paths ----------------------------------------------------------------------------------
+bool IsIdent(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// Length of the DST named `ref` at `input` (just after '$'): "ORIGIN" or "{ORIGIN}", 0 when not it.
+size_t IsDst(const std::string& input, size_t at, const char* ref) {
+  const size_t rlen = std::strlen(ref);
+  if (at < input.size() && input[at] == '{') {
+    if (input.compare(at + 1, rlen, ref) != 0 || at + 1 + rlen >= input.size() || input[at + 1 + rlen] != '}') return 0;
+    return rlen + 2;
+  }
+  if (input.compare(at, rlen, ref) != 0) return 0;
+  if (at + rlen < input.size() && IsIdent(input[at + rlen])) return 0;
+  return rlen;
+}
+
+struct Dst {
+  std::optional<std::string> origin;
+  std::string platform, lib;
+};
+
+// One element with its DSTs replaced; nullopt when a known DST has no value (the element is dropped).
+std::optional<std::string> Substitute(const std::string& input, const Dst& dst) {
+  std::string out;
+  for (size_t i = 0; i < input.size(); ++i) {
+    if (input[i] != '$') { out += input[i]; continue; }
+    size_t len;
+    const std::string* value = nullptr;
+    std::optional<std::string> none;
+    if ((len = IsDst(input, i + 1, "ORIGIN")) != 0) value = dst.origin ? &*dst.origin : nullptr;
+    else if ((len = IsDst(input, i + 1, "PLATFORM")) != 0) value = dst.platform.empty() ? nullptr : &dst.platform;
+    else if ((len = IsDst(input, i + 1, "LIB")) != 0) value = &dst.lib;
+    if (len == 0) { out += '$'; continue; }
+    if (value == nullptr) return std::nullopt;
+    out += *value;
+    i += len;
+  }
+  return out;
+}
+
+// fillin_rpath: split, substitute, strip trailing slashes, add one, drop duplicates.
+std::vector<std::string> SearchList(const std::vector<std::string>& strings, const char* separators, const Dst& dst) {
+  std::vector<std::string> dirs;
+  for (const auto& whole : strings) {
+    if (whole.empty()) continue;  // an empty DT_RPATH/DT_RUNPATH is ignored
+    size_t start = 0;
+    while (start <= whole.size()) {
+      size_t end = whole.find_first_of(separators, start);
+      if (end == std::string::npos) end = whole.size();
+      std::string element = whole.substr(start, end - start);
+      start = end + 1;
+      std::string dir;
+      if (!element.empty()) {
+        auto expanded = Substitute(element, dst);
+        if (!expanded || expanded->empty()) continue;
+        dir = *expanded;
+        while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+        if (dir.back() != '/') dir += '/';
+      }
+      bool seen = false;
+      for (const auto& d : dirs) if (d == dir) seen = true;
+      if (!seen) dirs.push_back(dir);
+    }
+  }
+  return dirs;
+}
+
+std::string DirName(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+const char* ErrnoName(int e) {
+  switch (e) {
+    case ENOENT: return "ENOENT";
+    case ENOTDIR: return "ENOTDIR";
+    case EACCES: return "EACCES";
+    case ELOOP: return "ELOOP";
+    case EISDIR: return "EISDIR";
+    default: return "EIO";
+  }
+}
+
+// ---- the resolver ----------------------------------------------------------------------------------
+class Resolver {
+ public:
+  Resolver(const Options& options) : opt_(options), fs_(options.root) {}
+
+  core::Result<Result> Run(const std::string& program) {
+    // The program itself.
+    auto found = fs_.Stat(program, opt_.cwd);
+    if (!found.ok()) return found.error();
+    auto entry = ReadElfEntry(found.value().hostPath, found.value().st);
+    if (!entry->elf) {
+      SysError error = *entry->parseError;
+      error.path = program;
+      return error;
+    }
+    const elf::ElfFile& main = *entry->elf;
+    cls_ = main.elfClass;
+    big_ = main.bigEndian;
+    machine_ = main.machine;
+
+    Object mainObject;
+    mainObject.name = program;
+    mainObject.path = program;
+    mainObject.foundVia = "main";
+    auto real = fs_.RealPath(program, opt_.cwd);
+    mainObject.realPath = real.ok() ? real.value() : found.value().inRoot;
+    mainObject.hostPath = found.value().hostPath;
+    mainObject.elf = entry->elf;
+    out_.objects.push_back(std::move(mainObject));
+    if (!main.hasDynamic) return std::move(out_);  // static: nothing is loaded
+
+    // The loader: PT_INTERP, or the machine's default (a library given to ld.so --list).
+    const char* fallback = DefaultInterpreter(machine_, cls_);
+    if (main.interpreter) out_.interpreter = *main.interpreter;
+    else if (fallback) out_.interpreter = fallback;
+    std::shared_ptr<const LoaderInfo> loader;
+    if (out_.interpreter) {
+      auto interp = fs_.Stat(*out_.interpreter, "/");
+      if (interp.ok()) {
+        out_.interpreterHostPath = interp.value().hostPath;
+        loader = ReadLoaderInfo(interp.value().hostPath, interp.value().st);
+        Object rtld;
+        rtld.name = *out_.interpreter;
+        rtld.path = *out_.interpreter;
+        rtld.realPath = interp.value().inRoot;
+        rtld.hostPath = interp.value().hostPath;
+        rtld.foundVia = "interpreter";
+        rtld.isInterpreter = true;
+        auto rtldEntry = ReadElfEntry(interp.value().hostPath, interp.value().st);
+        rtld.elf = rtldEntry->elf;
+        out_.objects.push_back(std::move(rtld));
+      }
+    }
+    if (loader) {
+      out_.loaderVersion = loader->version;
+      out_.systemDirs = loader->systemDirs;
+    }
+    if (out_.systemDirs.empty()) out_.systemDirs = DefaultSystemDirs(cls_);
+    out_.lib = out_.systemDirs[0].substr(1, out_.systemDirs[0].size() - 2);
+    out_.platform = opt_.platform ? *opt_.platform : PlatformFor(machine_);
+    if (loader && loader->glibcHwcaps) {
+      if (opt_.hwcaps) {
+        out_.hwcaps = *opt_.hwcaps;
+      } else if (machine_ == 62 && cls_ == 64 && IsHostMachine()) {
+        const auto cpu = CpuHwcaps();
+        for (const auto& name : loader->hwcapsSubdirs) {
+          for (const auto& have : cpu) if (have == name) out_.hwcaps.push_back(name);
+        }
+      }
+    } else if (opt_.hwcaps) {
+      out_.hwcaps = *opt_.hwcaps;
+    }
+    if (machine_ == 62 && cls_ == 64 && (!loader || VersionBelow(loader->version, 2, 37))) {
+      // Legacy subdirectories (glibc <= 2.36): tls/PLATFORM/x86_64, tls/PLATFORM, tls/x86_64, tls,
+      // PLATFORM/x86_64, PLATFORM, x86_64 (what LD_DEBUG=libs shows for 2.36).
+      const std::string p = out_.platform, h = "x86_64";
+      out_.legacyHwcaps = {"tls/" + p + "/" + h, "tls/" + p, "tls/" + h, "tls", p + "/" + h, p, h};
+    }
+    for (const auto& name : out_.hwcaps) capstr_.push_back("glibc-hwcaps/" + name + "/");
+    for (const auto& name : out_.legacyHwcaps) capstr_.push_back(name + "/");
+    capstr_.push_back("");
+    isaLevel_ = 1;
+    for (const auto& name : CpuHwcaps()) {
+      if (name == "x86-64-v2") isaLevel_ |= 2;
+      if (name == "x86-64-v3") isaLevel_ |= 4;
+      if (name == "x86-64-v4") isaLevel_ |= 8;
+    }
+    if (!IsHostMachine() || machine_ != 62) isaLevel_ = 0xffffffffu;
+
+    // The root's cache.
+    out_.cachePath = "/etc/ld.so.cache";
+    if (opt_.useCache) {
+      auto cacheFile = fs_.Stat(out_.cachePath, "/");
+      if (cacheFile.ok()) {
+        cache_ = ReadLdCache(cacheFile.value().hostPath, cacheFile.value().st, &out_.cacheError);
+        out_.cacheUsed = cache_ != nullptr;
+      } else {
+        out_.cacheError = std::string(std::strerror(cacheFile.error().errnum));
+      }
+    }
+    accepted_ = ldcache::AcceptedFlags(cls_, machine_, main.eflags);
+    defaultId_ = accepted_.back();
+
+    Dst mainDst = DstFor(0);
+    envDirs_ = opt_.ldLibraryPath ? SearchList({*opt_.ldLibraryPath}, ":;", mainDst) : std::vector<std::string>{};
+
+    // Breadth first (dl-deps.c): each object's DT_NEEDED in order, new objects appended.
+    for (size_t q = 0; q < out_.objects.size(); ++q) {
+      if (!out_.objects[q].elf || out_.objects[q].isInterpreter) continue;
+      const auto needed = out_.objects[q].elf->needed;
+      for (const auto& name : needed) {
+        int index = Find(name);
+        if (index < 0) {
+          index = static_cast<int>(out_.objects.size());
+          out_.objects.push_back(Map(name, static_cast<int>(q)));
+          if (out_.objects.back().fatal) {
+            out_.objects[q].deps.push_back(index);
+            out_.objects[index].requiredBy.push_back(static_cast<int>(q));
+            out_.fatalError = *out_.objects.back().path + ": " + *out_.objects.back().error;
+            Order(index);
+            return std::move(out_);
+          }
+        }
+        out_.objects[q].deps.push_back(index);
+        auto& required = out_.objects[index].requiredBy;
+        bool seen = false;
+        for (int r : required) if (r == static_cast<int>(q)) seen = true;
+        if (!seen) required.push_back(static_cast<int>(q));
+        Order(index);
+      }
+    }
+    return std::move(out_);
+  }
+
+ private:
+  bool IsHostMachine() const {
+#if defined(__x86_64__)
+    return machine_ == 62 && !big_;
+#else
+    return false;
+#endif
+  }
+
+  void Order(int index) {
+    for (int i : out_.order) if (i == index) return;
+    out_.order.push_back(index);
+  }
+
+  Dst DstFor(int index) const {
+    Dst dst;
+    dst.platform = out_.platform;
+    dst.lib = out_.lib;
+    const Object& object = out_.objects[index];
+    if (index == 0) {
+      dst.origin = DirName(object.realPath);  // the program: dirname of /proc/self/exe (symlinks resolved)
+    } else if (object.path) {
+      std::string path = *object.path;
+      if (path.empty() || path[0] != '/') path = JoinPath(opt_.cwd, path);
+      dst.origin = DirName(path);  // a library: the directory it was opened from (symlinks kept)
+    }
+    return dst;
+  }
+
+  // _dl_lookup_map: a loaded, not faked object whose name, path or DT_SONAME is `name`.
+  int Find(const std::string& name) const {
+    for (size_t i = 0; i < out_.objects.size(); ++i) {
+      const Object& o = out_.objects[i];
+      if (!o.path) continue;  // faked (not found): never matched
+      if (o.name == name || *o.path == name) return static_cast<int>(i);
+      if (o.elf && o.elf->soname && *o.elf->soname == name) return static_cast<int>(i);
+    }
+    return -1;
+  }
+
+  // open_verify: the header checks, in glibc's order. Returns "found", a skip reason, or "fatal" with *error.
+  std::string Verify(const ElfEntry& entry, std::string* error) const {
+    const uint64_t ehdrSize = cls_ == 64 ? 64 : 52;
+    const auto& h = entry.head;
+    if (entry.size < ehdrSize || h.size() < ehdrSize) {
+      if (h.size() >= 5 && std::memcmp(h.data(), "\177ELF", 4) == 0 && h[4] != (cls_ == 64 ? 2 : 1)) return "wrong-class";
+      *error = "file too short";
+      return "fatal";
+    }
+    const uint8_t expectedData = big_ ? 2 : 1;
+    const bool identOk = std::memcmp(h.data(), "\177ELF", 4) == 0 && h[4] == (cls_ == 64 ? 2 : 1) && h[5] == expectedData &&
+                         h[6] == 1 && (h[7] == 0 || h[7] == 3) && (h[7] == 0 ? h[8] == 0 : h[8] < 4);
+    bool padOk = true;
+    for (int i = 9; i < 16; ++i) if (h[i] != 0) padOk = false;
+    if (!identOk || !padOk) {
+      if (std::memcmp(h.data(), "\177ELF", 4) != 0) *error = "invalid ELF header";
+      else if (h[4] != (cls_ == 64 ? 2 : 1)) return "wrong-class";
+      else if (h[5] != expectedData) *error = big_ ? "ELF file data encoding not big-endian" : "ELF file data encoding not little-endian";
+      else if (h[6] != 1) *error = "ELF file version ident does not match current one";
+      else if (h[7] != 0 && h[7] != 3) *error = "ELF file OS ABI invalid";
+      else if (!(h[7] == 0 ? h[8] == 0 : h[8] < 4)) *error = "ELF file ABI version invalid";
+      else *error = "nonzero padding in e_ident";
+      return "fatal";
+    }
+    elf::format::Decoder d{big_, cls_ == 64};
+    const uint16_t type = d.U16(h.data() + 16), machine = d.U16(h.data() + 18);
+    const uint32_t version = d.U32(h.data() + 20);
+    const uint16_t phentsize = d.U16(h.data() + (cls_ == 64 ? 54 : 42));
+    if (version != 1) { *error = "ELF file version does not match current one"; return "fatal"; }
+    if (machine != machine_) return "wrong-machine";
+    if (type != 2 && type != 3) { *error = "only ET_DYN and ET_EXEC can be loaded"; return "fatal"; }
+    if (phentsize != (cls_ == 64 ? 56 : 32)) { *error = "ELF file's phentsize not the expected size"; return "fatal"; }
+    if (!entry.elf) { *error = entry.parseError ? entry.parseError->message : "cannot read file data"; return "fatal"; }
+    return "found";
+  }
+
+  // Tries one path; true when the search ends (found or fatal).
+  bool Try(const std::string& path, Object& object, bool* otherClass) {
+    const std::string lookup = path.empty() || path[0] != '/' ? JoinPath(opt_.cwd, path) : path;
+    auto found = fs_.Stat(lookup, "/");
+    if (!found.ok()) {
+      object.candidates.push_back({path, ErrnoName(found.error().errnum)});
+      return false;
+    }
+    if (!S_ISREG(found.value().st.st_mode)) {
+      object.candidates.push_back({path, S_ISDIR(found.value().st.st_mode) ? "EISDIR" : "not-regular"});
+      return false;
+    }
+    auto entry = ReadElfEntry(found.value().hostPath, found.value().st);
+    if (entry->head.empty() && entry->parseError && entry->parseError->errnum != 0) {
+      object.candidates.push_back({path, ErrnoName(entry->parseError->errnum)});
+      return false;
+    }
+    std::string error;
+    const std::string verdict = Verify(*entry, &error);
+    object.candidates.push_back({path, verdict});
+    if (verdict == "wrong-class") *otherClass = true;
+    if (verdict != "found" && verdict != "fatal") return false;
+    object.path = path;
+    object.realPath = found.value().inRoot;
+    object.hostPath = found.value().hostPath;
+    if (verdict == "fatal") {
+      object.error = error;
+      object.fatal = true;
+      return true;
+    }
+    object.elf = entry->elf;
+    return true;
+  }
+
+  bool OpenPath(const std::string& name, const std::vector<std::string>& dirs, Object& object, bool* otherClass) {
+    for (const auto& dir : dirs) {
+      for (const auto& cap : capstr_) {
+        if (Try(dir + cap + name, object, otherClass)) {
+          if (!cap.empty() && cap.compare(0, 13, "glibc-hwcaps/") == 0) object.hwcaps = cap.substr(13, cap.size() - 14);
+          else if (!cap.empty()) object.hwcaps = cap.substr(0, cap.size() - 1);
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  Object Map(const std::string& name, int loaderIndex) {
+    Object object;
+    object.name = name;
+    object.loader = loaderIndex;
+    bool otherClass = false;
+    const Object& loader = out_.objects[loaderIndex];
+    const elf::ElfFile& loaderElf = *loader.elf;
+    if (name.find('/') != std::string::npos) {
+      auto expanded = Substitute(name, DstFor(loaderIndex));
+      object.foundVia = "direct";
+      if (expanded && Try(*expanded, object, &otherClass)) return object;
+      return NotFound(std::move(object), otherClass);
+    }
+    if (loaderElf.runpath.empty()) {
+      bool didMain = false;
+      for (int l = loaderIndex; l >= 0; l = out_.objects[l].loader) {
+        const auto& e = out_.objects[l].elf;
+        if (!e || e->rpath.empty() || !e->runpath.empty()) continue;  // DT_RUNPATH drops the object's own DT_RPATH
+        if (OpenPath(name, SearchList(e->rpath, ":", DstFor(l)), object, &otherClass)) {
+          object.foundVia = "rpath";
+          object.viaObject = l;
+          return object;
+        }
+        didMain |= l == 0;
+      }
+      const auto& me = out_.objects[0].elf;
+      if (!didMain && me && !me->rpath.empty() && me->runpath.empty() &&
+          OpenPath(name, SearchList(me->rpath, ":", DstFor(0)), object, &otherClass)) {
+        object.foundVia = "rpath";
+        object.viaObject = 0;
+        return object;
+      }
+    }
+    if (!envDirs_.empty() && OpenPath(name, envDirs_, object, &otherClass)) {
+      object.foundVia = "ld_library_path";
+      return object;
+    }
+    if (!loaderElf.runpath.empty() && OpenPath(name, SearchList(loaderElf.runpath, ":", DstFor(loaderIndex)), object, &otherClass)) {
+      object.foundVia = "runpath";
+      object.viaObject = loaderIndex;
+      return object;
+    }
+    const bool nodeflib = loaderElf.flags1 && (*loaderElf.flags1 & 0x800);  // DF_1_NODEFLIB
+    if (cache_) {
+      auto hit = ldcache::Lookup(*cache_, name, accepted_, defaultId_, out_.hwcaps, isaLevel_);
+      if (hit && nodeflib) {
+        for (const auto& dir : out_.systemDirs) {
+          if (hit->path.compare(0, dir.size(), dir) == 0) {
+            object.candidates.push_back({hit->path, "nodeflib"});
+            hit.reset();
+            break;
+          }
+        }
+      }
+      if (hit && Try(hit->path, object, &otherClass)) {
+        object.foundVia = "cache";
+        object.hwcaps = hit->hwcapName;
+        return object;
+      }
+    }
+    if (!nodeflib && OpenPath(name, out_.systemDirs, object, &otherClass)) {
+      object.foundVia = "default";
+      return object;
+    }
+    return NotFound(std::move(object), otherClass);
+  }
+
+  Object NotFound(Object object, bool otherClass) {
+    object.path.reset();
+    object.error = otherClass ? (cls_ == 32 ? "wrong ELF class: ELFCLASS64" : "wrong ELF class: ELFCLASS32")
+                              : "cannot open shared object file: No such file or directory";
+    return object;
+  }
+
+  const Options& opt_;
+  RootFs fs_;
+  Result out_;
+  uint8_t cls_ = 64;
+  bool big_ = false;
+  uint16_t machine_ = 0;
+  std::vector<std::string> capstr_;
+  std::vector<std::string> envDirs_;
+  std::shared_ptr<const ldcache::Cache> cache_;
+  std::vector<int32_t> accepted_;
+  int32_t defaultId_ = 3;
+  uint32_t isaLevel_ = 1;
+};
+
+}  // namespace
+
+std::vector<std::string> CpuHwcaps() {
+  std::vector<std::string> out;
+#if defined(__x86_64__)
+  // glibc's x86-64 ISA levels (sysdeps/x86/get-isa-level.h), from cpuid and the OS-enabled XSAVE state.
+  unsigned a, b, c, d;
+  if (!__get_cpuid(1, &a, &b, &c, &d)) return out;
+  const unsigned c1 = c;
+  unsigned b7 = 0, c7 = 0, d7 = 0, a7 = 0;
+  __get_cpuid_count(7, 0, &a7, &b7, &c7, &d7);
+  unsigned ae = 0, be = 0, ce = 0, de = 0;
+  __get_cpuid(0x80000001, &ae, &be, &ce, &de);
+  const bool v2 = (c1 & (1u << 13)) && (ce & 1u) && (c1 & (1u << 23)) && (c1 & 1u) && (c1 & (1u << 19)) &&
+                  (c1 & (1u << 20)) && (c1 & (1u << 9));  // CX16 LAHF POPCNT SSE3 SSE4_1 SSE4_2 SSSE3
+  uint64_t xcr0 = 0;
+  if (c1 & (1u << 27)) {  // OSXSAVE
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    xcr0 = (uint64_t(hi) << 32) | lo;
+  }
+  const bool ymm = (xcr0 & 6) == 6, zmm = (xcr0 & 0xe6) == 0xe6;
+  const bool v3 = v2 && ymm && (c1 & (1u << 28)) && (b7 & (1u << 5)) && (b7 & (1u << 3)) && (b7 & (1u << 8)) &&
+                  (c1 & (1u << 29)) && (c1 & (1u << 12)) && (ce & (1u << 5)) && (c1 & (1u << 22));
+  const bool v4 = v3 && zmm && (b7 & (1u << 16)) && (b7 & (1u << 30)) && (b7 & (1u << 28)) && (b7 & (1u << 17)) &&
+                  (b7 & (1u << 31));
+  if (v4) out.push_back("x86-64-v4");
+  if (v3) out.push_back("x86-64-v3");
+  if (v2) out.push_back("x86-64-v2");
+#endif
+  return out;
+}
+
+core::Result<Result> Resolve(const std::string& program, const Options& options) {
+  return Resolver(options).Run(program);
+}
+
+}  // namespace sysprobe::core::resolve
