@@ -26,7 +26,7 @@ export interface RawSelfLibc {
 /** An ElfInfo without `path` and `maxVersions`: the addon builds the final shape (src/elf.ts). */
 export type RawElf = Omit<import('./elf.js').ElfInfo, 'path' | 'maxVersions'>;
 
-export interface NativeBinding {
+export interface NativeBinding extends CompatNativeBinding {
   version: string;
   napiVersion: number;
   init(errorClass: Function): void;
@@ -37,4 +37,88 @@ export interface NativeBinding {
   readElf(target: string | Uint8Array, symbols: boolean, crossCheck: boolean): Promise<string>;
   /** One element per path: the facts as JSON text, or the SysprobeError of that file. */
   readElfBatch(paths: string[], symbols: boolean, crossCheck: boolean): Promise<Array<string | Error>>;
+}
+
+export interface RawCacheEntry {
+  key: string;
+  value: string;
+  flags: number;
+  osVersion: number;
+  /** Decimal string (64-bit). */
+  hwcap: string;
+  hwcapExtension: boolean;
+  hwcapName: string | null;
+  isaLevel: number;
+}
+
+export interface RawCache {
+  format: 'old' | 'new' | 'compat';
+  endian: 'little' | 'big';
+  endianFlag: number;
+  entries: RawCacheEntry[];
+  oldEntries: RawCacheEntry[];
+  generator: string | null;
+  hwcapNames: string[];
+  diagnostics: string[];
+}
+
+export interface RawResolveOptions {
+  root?: string;
+  ldLibraryPath?: string;
+  cwd?: string;
+  hwcaps?: string[];
+  platform?: string;
+  useCache?: boolean;
+}
+
+export interface RawResolveObject {
+  name: string;
+  path: string | null;
+  realPath: string;
+  hostPath: string;
+  foundVia: string;
+  viaObject: number | null;
+  hwcaps: string | null;
+  loader: number;
+  requiredBy: number[];
+  deps: number[];
+  candidates: Array<{ path: string; result: string }>;
+  error: string | null;
+  fatal: boolean;
+  isInterpreter: boolean;
+  elf: null | {
+    class: number;
+    machineId: number;
+    soname: string | null;
+    needed: string[];
+    rpath: string;
+    runpath: string;
+    flags1: number | null;
+    versionNeeds: Array<{ file: string; versions: Array<{ name: string; hash: number; weak: boolean }> }>;
+    versionDefs: Array<{ name: string; hash: number; base: boolean }>;
+  };
+}
+
+export interface RawResolve {
+  interpreter: string | null;
+  interpreterHostPath: string | null;
+  loaderVersion: string | null;
+  systemDirs: string[];
+  hwcaps: string[];
+  legacyHwcaps: string[];
+  platform: string;
+  lib: string;
+  cachePath: string;
+  cacheUsed: boolean;
+  cacheError: string | null;
+  fatalError: string | null;
+  order: number[];
+  objects: RawResolveObject[];
+}
+
+export interface CompatNativeBinding {
+  readLdSoCacheSync(path: string): string;
+  readLdSoCache(path: string): Promise<string>;
+  resolveDepsSync(program: string, options: RawResolveOptions): string;
+  resolveDeps(program: string, options: RawResolveOptions): Promise<string>;
 }

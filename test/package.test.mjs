@@ -12,8 +12,8 @@ const require = createRequire(join(root, 'test', 'x.cjs'));
 
 test('ESM import and require() give the same functions, class and cache', () => {
   const cjs = require('sysprobe');
-  assert.deepEqual(Object.keys(esm).filter((k) => k !== 'default').sort(), ['SysprobeError', 'backend', 'configure', 'probeGlibc', 'probeGlibcSync', 'readElf', 'readElfSync', 'scanElf']);
-  for (const name of ['SysprobeError', 'backend', 'configure', 'probeGlibc', 'probeGlibcSync', 'readElf', 'readElfSync', 'scanElf']) assert.equal(esm[name], cjs[name], name);
+  assert.deepEqual(Object.keys(esm).filter((k) => k !== 'default').sort(), ['SysprobeError', 'backend', 'checkCompat', 'checkCompatSync', 'configure', 'probeGlibc', 'probeGlibcSync', 'readElf', 'readElfSync', 'readLdSoCache', 'readLdSoCacheSync', 'resolveDeps', 'resolveDepsSync', 'scanElf']);
+  for (const name of ['SysprobeError', 'backend', 'checkCompat', 'checkCompatSync', 'configure', 'probeGlibc', 'probeGlibcSync', 'readElf', 'readElfSync', 'readLdSoCache', 'readLdSoCacheSync', 'resolveDeps', 'resolveDepsSync', 'scanElf']) assert.equal(esm[name], cjs[name], name);
   assert.equal(esm.probeGlibcSync(), cjs.probeGlibcSync());
 });
 

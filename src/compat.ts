@@ -1,0 +1,481 @@
+// Dependency resolution and compatibility verdicts as glibc's loader decides them. The resolver and
+// the ld.so.cache parser are native (native/core/resolve.cc, ldcache.cc); this module validates
+// options, shapes the results and checks versions the way elf/dl-version.c does.
+import { SysprobeError, invalidArgument } from './errors.js';
+import { readElf, readElfSync } from './elf.js';
+import { GLIBC_VERSION_TABLES } from './glibc-tables.js';
+import { binding } from './loader.js';
+import type { RawCache, RawResolve, RawResolveObject, RawResolveOptions } from './native.js';
+
+/** One entry of an ld.so.cache. */
+export interface LdSoCacheEntry {
+  /** The library's SONAME. */
+  key: string;
+  /** The full path. */
+  value: string;
+  /** Type and architecture flags (`0x303` = libc6, x86-64). */
+  flags: number;
+  /** The flags as `ldconfig -p` prints them: `'libc6,x86-64'`. */
+  flagsText: string;
+  osVersion: number;
+  /** 64-bit hwcap field, exact. */
+  hwcap: bigint;
+  /** A glibc-hwcaps subdirectory entry (the hwcap extension bit). */
+  hwcapExtension: boolean;
+  /** Its subdirectory name (`'x86-64-v3'`). */
+  hwcapName: string | null;
+  /** x86 ISA level bits of an extension entry. */
+  isaLevel: number;
+}
+
+export interface LdSoCache {
+  path: string;
+  /** `'old'` (ld.so-1.7.0), `'new'` (glibc-ld.so.cache1.1) or `'compat'` (new inside old). */
+  format: 'old' | 'new' | 'compat';
+  endian: 'little' | 'big';
+  /** The new header's endianness flag: 0 unset, 2 little, 3 big. */
+  endianFlag: number;
+  /** The table the loader searches (the new one when there is one). */
+  entries: LdSoCacheEntry[];
+  /** The old-format table of old and compat files. */
+  oldEntries: LdSoCacheEntry[];
+  /** Who wrote the cache (`'ldconfig (Debian GLIBC 2.36-9) stable release version 2.36'`); evidence only. */
+  generator: string | null;
+  hwcapNames: string[];
+  diagnostics: string[];
+}
+
+export type FoundVia = 'rpath' | 'ld_library_path' | 'runpath' | 'cache' | 'default' | 'direct' | 'interpreter';
+
+/** One path the loader tried and what came of it. */
+export interface DepsCandidate {
+  path: string;
+  /** `'found'`, `'ENOENT'`, `'ENOTDIR'`, `'EACCES'`, `'wrong-class'`, `'wrong-machine'`, `'nodeflib'`, `'fatal'`. */
+  result: string;
+}
+
+/** A library in load order, as `ld.so --list` prints it. */
+export interface ResolvedLibrary {
+  /** As requested: the DT_NEEDED string (or PT_INTERP for the loader). */
+  name: string;
+  /** As the loader names it (search directory + name, symlinks kept); `null` when not found. */
+  path: string | null;
+  /** The file behind it inside the root, symlinks resolved; `null` when not found. */
+  realPath: string | null;
+  /** How it was found; `null` when not found. */
+  foundVia: FoundVia | null;
+  /** For `rpath`/`runpath`: whose search path found it. */
+  via: string | null;
+  /** The glibc-hwcaps (or legacy) subdirectory it came from. */
+  hwcaps: string | null;
+  /** Paths of the objects whose DT_NEEDED named it. */
+  requiredBy: string[];
+  /** Every path tried, in order. */
+  candidates: DepsCandidate[];
+  soname: string | null;
+  /** Why it is not loaded (`'cannot open shared object file: No such file or directory'`), or `null`. */
+  error: string | null;
+}
+
+export interface DepsTreeNode {
+  name: string;
+  path: string | null;
+  foundVia: FoundVia | 'main' | null;
+  /** Already loaded earlier: its children are listed where it first appears. */
+  reused: boolean;
+  children: DepsTreeNode[];
+}
+
+export interface MissingLibrary {
+  name: string;
+  requiredBy: string[];
+  /** Every path tried. */
+  searched: string[];
+  error: string;
+}
+
+export interface DepsResult {
+  program: string;
+  /** The root analysed (`null`: this host). */
+  root: string | null;
+  interpreter: string | null;
+  /** The glibc version of the loader's own banner (`'2.36'`). */
+  loaderVersion: string | null;
+  systemDirs: string[];
+  hwcaps: string[];
+  legacyHwcaps: string[];
+  platform: string;
+  lib: string;
+  cache: { path: string; used: boolean; error: string | null };
+  libraries: ResolvedLibrary[];
+  tree: DepsTreeNode;
+  missing: MissingLibrary[];
+  /** The loader would stop with this message (an invalid ELF header, ...). */
+  fatal: string | null;
+}
+
+export interface ResolveDepsOptions {
+  /** A root filesystem (a directory on this host): every path resolves inside it. */
+  root?: string;
+  /** The environment the program would start with (only `LD_LIBRARY_PATH` is used). */
+  env?: { LD_LIBRARY_PATH?: string };
+  /** Working directory (inside the root) for relative paths; default: this process's for the host, `/` for a root. */
+  cwd?: string;
+  /** Active glibc-hwcaps subdirectories, best first; default: this CPU's x86-64 levels the loader knows. */
+  hwcaps?: string[];
+  /** `$PLATFORM`; default: as glibc names this CPU. */
+  platform?: string;
+  /** Use the root's etc/ld.so.cache (default true). */
+  useCache?: boolean;
+}
+
+const FLAG_TYPES: Record<number, string> = { 0: 'ELF', 1: 'libc4', 2: 'libc5', 3: 'libc6' };
+const FLAG_ARCH: Record<number, string> = {
+  0x0100: ',64bit', 0x0200: ',IA-64', 0x0300: ',x86-64', 0x0400: ',64bit', 0x0500: ',64bit', 0x0600: ',N32',
+  0x0700: ',64bit', 0x0800: ',x32', 0x0900: ',hard-float', 0x0a00: ',AArch64', 0x0b00: ',soft-float',
+  0x0c00: ',nan2008', 0x0d00: ',N32,nan2008', 0x0e00: ',64bit,nan2008', 0x0f00: ',soft-float', 0x1000: ',double-float',
+  0x1100: ',soft-float', 0x1200: ',double-float',
+};
+
+function flagsText(flags: number): string {
+  const type = flags & 0xff;
+  const arch = flags & 0xff00;
+  return `${type === 0 ? 'ELF' : type === 1 ? 'libc4' : FLAG_TYPES[type] ?? 'unknown'}${arch === 0 ? '' : FLAG_ARCH[arch] ?? `,${arch}`}`;
+}
+
+function checkPath(fn: string, path: unknown): string {
+  if (typeof path !== 'string' || path.length === 0 || path.includes('\0')) throw invalidArgument(`${fn}(): expected a non-empty path`);
+  return path;
+}
+
+function shapeCache(path: string, text: string): LdSoCache {
+  const raw = JSON.parse(text) as RawCache;
+  const entries = (list: RawCache['entries']): LdSoCacheEntry[] => list.map((e) => ({
+    key: e.key, value: e.value, flags: e.flags, flagsText: flagsText(e.flags), osVersion: e.osVersion, hwcap: BigInt(e.hwcap),
+    hwcapExtension: e.hwcapExtension, hwcapName: e.hwcapName, isaLevel: e.isaLevel,
+  }));
+  return {
+    path, format: raw.format, endian: raw.endian, endianFlag: raw.endianFlag, entries: entries(raw.entries),
+    oldEntries: entries(raw.oldEntries), generator: raw.generator, hwcapNames: raw.hwcapNames, diagnostics: raw.diagnostics,
+  };
+}
+
+/** Reads an ld.so.cache file (any format, either byte order). Fails with `ERR_SYSPROBE_BAD_LDCACHE` / `ERR_SYSPROBE_TRUNCATED` and the offset. */
+export function readLdSoCacheSync(path: string): LdSoCache {
+  checkPath('readLdSoCacheSync', path);
+  return shapeCache(path, binding().readLdSoCacheSync(path));
+}
+
+/** As {@link readLdSoCacheSync}, on the libuv thread pool. */
+export async function readLdSoCache(path: string): Promise<LdSoCache> {
+  checkPath('readLdSoCache', path);
+  return shapeCache(path, await binding().readLdSoCache(path));
+}
+
+function resolveOptions(fn: string, options: ResolveDepsOptions | undefined): RawResolveOptions {
+  if (options === undefined) return { cwd: process.cwd() };
+  if (typeof options !== 'object' || options === null) throw invalidArgument(`${fn}(): options must be an object`);
+  for (const key of Object.keys(options)) {
+    if (!['root', 'env', 'cwd', 'hwcaps', 'platform', 'useCache'].includes(key)) throw invalidArgument(`${fn}(): unknown option '${key}'`);
+  }
+  const raw: RawResolveOptions = {};
+  if (options.root !== undefined) {
+    checkPath(fn, options.root);
+    if (!options.root.startsWith('/')) throw invalidArgument(`${fn}(): root must be an absolute path`);
+    raw.root = options.root.replace(/\/+$/, '');
+  }
+  if (options.env !== undefined) {
+    if (typeof options.env !== 'object' || options.env === null) throw invalidArgument(`${fn}(): env must be an object`);
+    const llp = options.env.LD_LIBRARY_PATH;
+    if (llp !== undefined && typeof llp !== 'string') throw invalidArgument(`${fn}(): env.LD_LIBRARY_PATH must be a string`);
+    if (llp !== undefined) raw.ldLibraryPath = llp;
+  }
+  if (options.cwd !== undefined && (typeof options.cwd !== 'string' || !options.cwd.startsWith('/'))) {
+    throw invalidArgument(`${fn}(): cwd must be an absolute path`);
+  }
+  raw.cwd = options.cwd ?? (raw.root !== undefined && raw.root !== '' ? '/' : process.cwd());
+  if (options.hwcaps !== undefined) {
+    if (!Array.isArray(options.hwcaps) || options.hwcaps.some((h) => typeof h !== 'string')) throw invalidArgument(`${fn}(): hwcaps must be an array of names`);
+    raw.hwcaps = options.hwcaps;
+  }
+  if (options.platform !== undefined) {
+    if (typeof options.platform !== 'string') throw invalidArgument(`${fn}(): platform must be a string`);
+    raw.platform = options.platform;
+  }
+  if (options.useCache !== undefined) {
+    if (typeof options.useCache !== 'boolean') throw invalidArgument(`${fn}(): useCache must be a boolean`);
+    raw.useCache = options.useCache;
+  }
+  return raw;
+}
+
+/** The name an object has in the loader's messages: the program as given, a library by its path. */
+function objectPath(o: RawResolveObject): string {
+  return o.path ?? o.name;
+}
+
+function shapeDeps(program: string, root: string | null, raw: RawResolve): DepsResult {
+  const objects = raw.objects;
+  const libraries: ResolvedLibrary[] = raw.order.map((index) => {
+    const o = objects[index]!;
+    return {
+      name: o.name,
+      path: o.path,
+      realPath: o.path === null ? null : o.realPath,
+      foundVia: o.path === null ? null : (o.foundVia as FoundVia),
+      via: o.viaObject === null ? null : objectPath(objects[o.viaObject]!),
+      hwcaps: o.hwcaps,
+      requiredBy: o.requiredBy.map((r) => objectPath(objects[r]!)),
+      candidates: o.candidates,
+      soname: o.elf?.soname ?? null,
+      error: o.error,
+    };
+  });
+  const expanded = new Set<number>();
+  const node = (index: number, depth: number): DepsTreeNode => {
+    const o = objects[index]!;
+    const reused = expanded.has(index);
+    expanded.add(index);
+    return {
+      name: o.name,
+      path: o.path,
+      foundVia: index === 0 ? 'main' : o.path === null ? null : (o.foundVia as FoundVia),
+      reused,
+      children: reused || depth > 64 ? [] : o.deps.filter((d) => d >= 0).map((d) => node(d, depth + 1)),
+    };
+  };
+  const missing = raw.order.map((i) => objects[i]!).filter((o) => o.path === null).map((o) => ({
+    name: o.name,
+    requiredBy: o.requiredBy.map((r) => objectPath(objects[r]!)),
+    searched: o.candidates.map((c) => c.path),
+    error: o.error ?? 'cannot open shared object file: No such file or directory',
+  }));
+  return {
+    program, root, interpreter: raw.interpreter, loaderVersion: raw.loaderVersion, systemDirs: raw.systemDirs, hwcaps: raw.hwcaps,
+    legacyHwcaps: raw.legacyHwcaps, platform: raw.platform, lib: raw.lib,
+    cache: { path: raw.cachePath, used: raw.cacheUsed, error: raw.cacheError },
+    libraries, tree: node(0, 0), missing, fatal: raw.fatalError,
+  };
+}
+
+/**
+ * The libraries `binary` would load, in load order, as glibc's loader finds them (from `opts.root`
+ * when given: every path, absolute symlinks included, resolves inside it). Nothing is executed.
+ */
+export function resolveDepsSync(binary: string, options?: ResolveDepsOptions): DepsResult {
+  checkPath('resolveDepsSync', binary);
+  const raw = resolveOptions('resolveDepsSync', options);
+  return shapeDeps(binary, raw.root ?? null, JSON.parse(binding().resolveDepsSync(binary, raw)) as RawResolve);
+}
+
+/** As {@link resolveDepsSync}, on the libuv thread pool. */
+export async function resolveDeps(binary: string, options?: ResolveDepsOptions): Promise<DepsResult> {
+  checkPath('resolveDeps', binary);
+  const raw = resolveOptions('resolveDeps', options);
+  return shapeDeps(binary, raw.root ?? null, JSON.parse(await binding().resolveDeps(binary, raw)) as RawResolve);
+}
+
+// ---- compatibility -------------------------------------------------------------------------------------
+
+export type CompatTarget = 'host' | { root: string } | { glibc: string; arch?: string };
+
+export interface MissingVersion {
+  version: string;
+  /** The library the version is needed from (`vn_file`). */
+  file: string;
+  /** The object that needs it (its path). */
+  requiredBy: string;
+  /** The file that was checked (its path; the SONAME for a virtual target). */
+  provider: string;
+  /** The dynamic symbols of `requiredBy` bound to this version (none for marker versions like GLIBC_ABI_DT_RELR). */
+  symbols: string[];
+  /** VER_FLG_WEAK: the loader only warns. */
+  weak: boolean;
+}
+
+export interface CompatReport {
+  ok: boolean;
+  target: { kind: 'host' | 'root' | 'virtual'; root: string | null; glibc: string | null; arch: string | null };
+  missingLibraries: MissingLibrary[];
+  missingVersions: MissingVersion[];
+  /** Worded as the loader words them, all at once (fatal ones first in load order, then warnings). */
+  messages: string[];
+  /** Non-fatal findings: weak versions, providers without version definitions, unchecked libraries. */
+  warnings: string[];
+  /** The resolution behind the verdict (`null` for a virtual target). */
+  deps: DepsResult | null;
+}
+
+function checkTarget(fn: string, target: unknown): CompatTarget {
+  if (target === undefined || target === 'host') return 'host';
+  if (typeof target !== 'object' || target === null) throw invalidArgument(`${fn}(): target must be 'host', { root } or { glibc, arch? }`);
+  const t = target as Record<string, unknown>;
+  if ('root' in t) {
+    if (Object.keys(t).some((k) => k !== 'root')) throw invalidArgument(`${fn}(): a { root } target takes no other keys`);
+    checkPath(fn, t.root);
+    if (!(t.root as string).startsWith('/')) throw invalidArgument(`${fn}(): root must be an absolute path`);
+    return { root: t.root as string };
+  }
+  if ('glibc' in t) {
+    if (Object.keys(t).some((k) => k !== 'glibc' && k !== 'arch')) throw invalidArgument(`${fn}(): unknown key in { glibc, arch } target`);
+    if (typeof t.glibc !== 'string' || !/^\d+\.\d+$/.test(t.glibc)) throw invalidArgument(`${fn}(): glibc must look like '2.28'`);
+    if (t.arch !== undefined && typeof t.arch !== 'string') throw invalidArgument(`${fn}(): arch must be a string`);
+    return { glibc: t.glibc, ...(t.arch !== undefined ? { arch: t.arch as string } : {}) };
+  }
+  throw invalidArgument(`${fn}(): target must be 'host', { root } or { glibc, arch? }`);
+}
+
+type VersionCheck = { missing: MissingVersion[]; messages: string[]; warnings: string[] };
+type SymbolList = Array<{ name: string; version: string | null; file: string | null; defined: boolean }>;
+
+/** dl-version.c over a resolution: per object in load order, each Verneed against the loaded provider's Verdefs. */
+function versionCheck(raw: RawResolve): VersionCheck {
+  const objects = raw.objects;
+  const result: VersionCheck = { missing: [], messages: [], warnings: [] };
+  const sequence = [0, ...raw.order.filter((i) => i !== 0)];
+  for (const index of sequence) {
+    const o = objects[index]!;
+    if (o.elf === null || o.path === null) continue;
+    const requirer = objectPath(o);
+    for (const need of o.elf.versionNeeds) {
+      // find_needed(): among the loaded objects, by name, path or SONAME.
+      const providerIndex = o.deps.find((d) => d >= 0 && matches(objects[d]!, need.file))
+        ?? objects.findIndex((p) => p.path !== null && matches(p, need.file));
+      const provider = providerIndex < 0 ? undefined : objects[providerIndex];
+      if (provider === undefined || provider.path === null || provider.elf === null) continue;  // not loaded: a missing library
+      if (provider.elf.versionDefs.length === 0) {
+        result.warnings.push(`${objectPath(provider)}: no version information available (required by ${requirer})`);
+        continue;
+      }
+      for (const v of need.versions) {
+        if (provider.elf.versionDefs.some((d) => d.name === v.name && d.hash === v.hash)) continue;
+        result.missing.push({ version: v.name, file: need.file, requiredBy: requirer, provider: objectPath(provider), symbols: [], weak: v.weak });
+        if (v.weak) result.warnings.push(`${objectPath(provider)}: weak version \`${v.name}' not found (required by ${requirer})`);
+        else result.messages.push(`${objectPath(provider)}: version \`${v.name}' not found (required by ${requirer})`);
+      }
+    }
+  }
+  return result;
+}
+
+/** The requirers whose symbols explain the missing versions (host paths), each once. */
+function requirersOf(check: VersionCheck, raw: RawResolve): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of check.missing) {
+    const object = raw.objects.find((o) => objectPath(o) === m.requiredBy);
+    if (object !== undefined) out.set(m.requiredBy, object.hostPath);
+  }
+  return out;
+}
+
+function attachSymbols(check: VersionCheck, requirer: string, symbols: SymbolList): void {
+  for (const m of check.missing) {
+    if (m.requiredBy !== requirer) continue;
+    m.symbols = symbols.filter((s) => !s.defined && s.version === m.version && s.file === m.file).map((s) => s.name);
+  }
+}
+
+function matches(o: RawResolveObject, name: string): boolean {
+  return o.name === name || o.path === name || (o.elf?.soname ?? null) === name;
+}
+
+function compatFromDeps(target: CompatTarget, deps: DepsResult, raw: RawResolve, check: VersionCheck): CompatReport {
+  const messages: string[] = [];
+  if (raw.fatalError !== null) messages.push(raw.fatalError);
+  for (const m of deps.missing) messages.push(`${m.name}: ${m.error}`);
+  messages.push(...check.messages);
+  return {
+    ok: raw.fatalError === null && deps.missing.length === 0 && check.messages.length === 0,
+    target: targetInfo(target),
+    missingLibraries: deps.missing,
+    missingVersions: check.missing,
+    messages,
+    warnings: check.warnings,
+    deps,
+  };
+}
+
+function targetInfo(target: CompatTarget): CompatReport['target'] {
+  if (target === 'host') return { kind: 'host', root: null, glibc: null, arch: null };
+  if ('root' in target) return { kind: 'root', root: target.root, glibc: null, arch: null };
+  return { kind: 'virtual', root: null, glibc: target.glibc, arch: target.arch ?? null };
+}
+
+const ARCH_ALIASES: Record<string, string> = {
+  x86_64: 'x86_64', amd64: 'x86_64', x64: 'x86_64', aarch64: 'aarch64', arm64: 'aarch64', i386: 'i386', i686: 'i386', x86: 'i386',
+  ia32: 'i386', s390x: 's390x',
+};
+
+function virtualCheck(target: { glibc: string; arch?: string }, binary: string, elf: import('./elf.js').ElfInfo): CompatReport {
+  const arch = ARCH_ALIASES[target.arch ?? elf.machine] ?? target.arch ?? elf.machine;
+  const table = GLIBC_VERSION_TABLES.find((t) => t.glibc === target.glibc && t.arch === arch);
+  if (table === undefined) {
+    const known = GLIBC_VERSION_TABLES.map((t) => `${t.glibc}/${t.arch}`).join(', ');
+    throw new SysprobeError({ code: 'ERR_SYSPROBE_UNSUPPORTED', message: `checkCompat(): no table of glibc ${target.glibc} for ${arch} (tables: ${known})` });
+  }
+  const missing: MissingVersion[] = [];
+  const messages: string[] = [];
+  const warnings: string[] = [];
+  const missingLibraries: MissingLibrary[] = [];
+  for (const need of elf.versionNeeds) {
+    const defs = table.files[need.file];
+    if (defs === undefined) {
+      warnings.push(`${need.file}: not part of glibc ${table.glibc}; its versions are not checked`);
+      continue;
+    }
+    for (const v of need.versions) {
+      if (defs.includes(v.name)) continue;
+      const symbols = (elf.symbols ?? []).filter((s) => !s.defined && s.version === v.name && s.file === need.file).map((s) => s.name);
+      missing.push({ version: v.name, file: need.file, requiredBy: binary, provider: need.file, symbols, weak: v.weak });
+      if (v.weak) warnings.push(`${need.file}: weak version \`${v.name}' not found (required by ${binary})`);
+      else messages.push(`${need.file}: version \`${v.name}' not found (required by ${binary})`);
+    }
+  }
+  for (const name of elf.needed) {
+    if (table.files[name] === undefined && /^(libc|libm|libdl|libpthread|librt|libutil|libresolv|libanl|ld-linux.*|ld64)\.so/.test(name)) {
+      missingLibraries.push({ name, requiredBy: [binary], searched: [], error: 'cannot open shared object file: No such file or directory' });
+      messages.unshift(`${name}: cannot open shared object file: No such file or directory`);
+    }
+  }
+  return { ok: messages.length === 0, target: { kind: 'virtual', root: null, glibc: table.glibc, arch }, missingLibraries, missingVersions: missing, messages, warnings, deps: null };
+}
+
+/**
+ * Will `binary` load? On this host (`'host'`), in a root filesystem (`{ root }`), or on a glibc
+ * release (`{ glibc: '2.31', arch? }`, from tables of the version names real glibc builds define).
+ * Versions are checked as elf/dl-version.c does; messages are worded as the loader words them.
+ */
+export async function checkCompat(binary: string, target?: CompatTarget): Promise<CompatReport> {
+  checkPath('checkCompat', binary);
+  const t = checkTarget('checkCompat', target);
+  if (typeof t === 'object' && 'glibc' in t) return virtualCheck(t, binary, await readElf(binary, { symbols: true }));
+  const root = t === 'host' ? undefined : t.root;
+  const rawOptions = resolveOptions('checkCompat', root === undefined ? undefined : { root });
+  const raw = JSON.parse(await binding().resolveDeps(binary, rawOptions)) as RawResolve;
+  const deps = shapeDeps(binary, rawOptions.root ?? null, raw);
+  const check = versionCheck(raw);
+  for (const [requirer, hostPath] of requirersOf(check, raw)) {
+    try {
+      attachSymbols(check, requirer, (await readElf(hostPath, { symbols: true, crossCheck: false })).symbols ?? []);
+    } catch { /* symbols explain the verdict; they do not decide it */ }
+  }
+  return compatFromDeps(t, deps, raw, check);
+}
+
+/** As {@link checkCompat}, synchronously. */
+export function checkCompatSync(binary: string, target?: CompatTarget): CompatReport {
+  checkPath('checkCompatSync', binary);
+  const t = checkTarget('checkCompatSync', target);
+  if (typeof t === 'object' && 'glibc' in t) return virtualCheck(t, binary, readElfSync(binary, { symbols: true }));
+  const root = t === 'host' ? undefined : t.root;
+  const rawOptions = resolveOptions('checkCompatSync', root === undefined ? undefined : { root });
+  const raw = JSON.parse(binding().resolveDepsSync(binary, rawOptions)) as RawResolve;
+  const deps = shapeDeps(binary, rawOptions.root ?? null, raw);
+  const check = versionCheck(raw);
+  for (const [requirer, hostPath] of requirersOf(check, raw)) {
+    try {
+      attachSymbols(check, requirer, readElfSync(hostPath, { symbols: true, crossCheck: false }).symbols ?? []);
+    } catch { /* symbols explain the verdict; they do not decide it */ }
+  }
+  return compatFromDeps(t, deps, raw, check);
+}
