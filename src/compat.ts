@@ -129,7 +129,7 @@ export interface ResolveDepsOptions {
   useCache?: boolean;
 }
 
-const FLAG_TYPES: Record<number, string> = { 0: 'ELF', 1: 'libc4', 2: 'libc5', 3: 'libc6' };
+const FLAG_TYPES: Record<number, string> = { 0: 'libc4', 1: 'ELF', 2: 'libc5', 3: 'libc6' };
 const FLAG_ARCH: Record<number, string> = {
   0x0100: ',64bit', 0x0200: ',IA-64', 0x0300: ',x86-64', 0x0400: ',64bit', 0x0500: ',64bit', 0x0600: ',N32',
   0x0700: ',64bit', 0x0800: ',x32', 0x0900: ',hard-float', 0x0a00: ',AArch64', 0x0b00: ',soft-float',
@@ -140,7 +140,7 @@ const FLAG_ARCH: Record<number, string> = {
 function flagsText(flags: number): string {
   const type = flags & 0xff;
   const arch = flags & 0xff00;
-  return `${type === 0 ? 'ELF' : type === 1 ? 'libc4' : FLAG_TYPES[type] ?? 'unknown'}${arch === 0 ? '' : FLAG_ARCH[arch] ?? `,${arch}`}`;
+  return `${FLAG_TYPES[type] ?? 'unknown'}${arch === 0 ? '' : FLAG_ARCH[arch] ?? `,${arch}`}`;
 }
 
 function checkPath(fn: string, path: unknown): string {
