@@ -244,12 +244,22 @@ function shapeDeps(program: string, root: string | null, raw: RawResolve): DepsR
       children: reused || depth > 64 ? [] : o.deps.filter((d) => d >= 0).map((d) => node(d, depth + 1)),
     };
   };
-  const missing = raw.order.map((i) => objects[i]!).filter((o) => o.path === null).map((o) => ({
-    name: o.name,
-    requiredBy: o.requiredBy.map((r) => objectPath(objects[r]!)),
-    searched: o.candidates.map((c) => c.path),
-    error: o.error ?? 'cannot open shared object file: No such file or directory',
-  }));
+  // The loader fakes one entry per request of a missing library (ld.so --list prints each): `missing`
+  // lists each name once, with every requester.
+  const missing: MissingLibrary[] = [];
+  for (const o of raw.order.map((i) => objects[i]!)) {
+    if (o.path !== null) continue;
+    const requiredBy = o.requiredBy.map((r) => objectPath(objects[r]!));
+    const known = missing.find((m) => m.name === o.name);
+    if (known !== undefined) {
+      for (const r of requiredBy) if (!known.requiredBy.includes(r)) known.requiredBy.push(r);
+      continue;
+    }
+    missing.push({
+      name: o.name, requiredBy, searched: o.candidates.map((c) => c.path),
+      error: o.error ?? 'cannot open shared object file: No such file or directory',
+    });
+  }
   return {
     program, root, interpreter: raw.interpreter, loaderVersion: raw.loaderVersion, systemDirs: raw.systemDirs, hwcaps: raw.hwcaps,
     legacyHwcaps: raw.legacyHwcaps, platform: raw.platform, lib: raw.lib,

@@ -430,6 +430,7 @@ class Resolver {
             out_.objects[index].requiredBy.push_back(static_cast<int>(q));
             out_.fatalError = *out_.objects.back().path + ": " + *out_.objects.back().error;
             Order(index);
+            FinalOrder();
             return std::move(out_);
           }
         }
@@ -441,6 +442,7 @@ class Resolver {
         Order(index);
       }
     }
+    FinalOrder();
     return std::move(out_);
   }
 
@@ -451,6 +453,31 @@ class Resolver {
 #else
     return false;
 #endif
+  }
+
+  // The --list order is the namespace list: objects in the order they were created (faked, i.e. not
+  // found, ones included), with the loader moved right after the object that precedes it in the search
+  // list (first-encounter order without faked objects), as rtld.c does.
+  void FinalOrder() {
+    int rtld = -1;
+    for (size_t i = 0; i < out_.objects.size(); ++i) if (out_.objects[i].isInterpreter) rtld = static_cast<int>(i);
+    bool rtldNeeded = false;
+    for (int i : out_.order) if (i == rtld) rtldNeeded = true;
+    std::vector<int> order;
+    for (size_t i = 1; i < out_.objects.size(); ++i) if (static_cast<int>(i) != rtld) order.push_back(static_cast<int>(i));
+    if (rtldNeeded) {
+      int previous = 0;
+      for (int i : out_.order) {
+        if (i == rtld) break;
+        if (out_.objects[i].path) previous = i;
+      }
+      size_t at = 0;
+      if (previous != 0) {
+        for (size_t k = 0; k < order.size(); ++k) if (order[k] == previous) at = k + 1;
+      }
+      order.insert(order.begin() + static_cast<long>(at), rtld);
+    }
+    out_.order = std::move(order);
   }
 
   void Order(int index) {
