@@ -106,7 +106,10 @@ export interface DepsResult {
   legacyHwcaps: string[];
   platform: string;
   lib: string;
-  cache: { path: string; used: boolean; error: string | null };
+  /** The program inside the root (or on this host), symlinks resolved. */
+  realPath: string;
+  /** The root's cache: `hostPath` is where it was read on this host (resolved inside the root). */
+  cache: { path: string; hostPath: string | null; used: boolean; error: string | null };
   libraries: ResolvedLibrary[];
   tree: DepsTreeNode;
   missing: MissingLibrary[];
@@ -263,7 +266,8 @@ function shapeDeps(program: string, root: string | null, raw: RawResolve): DepsR
   return {
     program, root, interpreter: raw.interpreter, loaderVersion: raw.loaderVersion, systemDirs: raw.systemDirs, hwcaps: raw.hwcaps,
     legacyHwcaps: raw.legacyHwcaps, platform: raw.platform, lib: raw.lib,
-    cache: { path: raw.cachePath, used: raw.cacheUsed, error: raw.cacheError },
+    realPath: objects[0]!.realPath,
+    cache: { path: raw.cachePath, hostPath: raw.cacheHostPath, used: raw.cacheUsed, error: raw.cacheError },
     libraries, tree: node(0, 0), missing, fatal: raw.fatalError,
   };
 }

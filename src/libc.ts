@@ -37,7 +37,8 @@ export interface LibcInfo {
   /** The glibc the addon was built against (`__GLIBC__.__GLIBC_MINOR__`), `null` for other C libraries. */
   compiledAgainst: string | null;
   /** What the answer is about: `'self'` (this process). */
-  subject: 'self';
+  /** What the answer is about: this process, a root filesystem, or another process. */
+  subject: 'self' | 'root' | 'pid';
   evidence: LibcEvidence[];
   disagreements: LibcDisagreement[];
 }
@@ -45,9 +46,9 @@ export interface LibcInfo {
 export interface ProbeGlibcOptions {
   /** Ask the C library again instead of returning the cached answer. */
   refresh?: boolean;
-  /** Probe a root filesystem statically. Not available yet. */
+  /** Probe a root filesystem statically: the libc.so.6 its own loader would load (or its musl loader); nothing is executed. */
   root?: string;
-  /** Probe the libc a running process mapped. Not available yet. */
+  /** Probe the libc a running process mapped (/proc/PID/maps, read through /proc/PID/root). */
   pid?: number;
 }
 
@@ -61,6 +62,8 @@ onBindingReset(() => {
 /** The C library of this process, without starting any process. Cached; `refresh` asks again. */
 export function probeGlibcSync(options?: ProbeGlibcOptions): LibcInfo {
   const refresh = checkOptions(options);
+  if (options?.root !== undefined) return files().probeRootSync(options.root);
+  if (options?.pid !== undefined) return files().probePidSync(options.pid);
   if (cachedSelf !== null && !refresh) return cachedSelf;
   cachedSelf = interpretSelfLibc(binding().selfLibcSync());
   return cachedSelf;
@@ -69,6 +72,8 @@ export function probeGlibcSync(options?: ProbeGlibcOptions): LibcInfo {
 /** As {@link probeGlibcSync}; the C library is asked on the libuv thread pool. */
 export async function probeGlibc(options?: ProbeGlibcOptions): Promise<LibcInfo> {
   const refresh = checkOptions(options);
+  if (options?.root !== undefined) return files().probeRoot(options.root);
+  if (options?.pid !== undefined) return files().probePid(options.pid);
   if (cachedSelf !== null && !refresh) return cachedSelf;
   if (pendingSelf === null || refresh) {
     const pending = binding().selfLibc().then((raw) => {
@@ -96,14 +101,17 @@ function checkOptions(options: ProbeGlibcOptions | undefined): boolean {
   if (options.refresh !== undefined && typeof options.refresh !== 'boolean') {
     throw invalidArgument('probeGlibc(): refresh must be a boolean');
   }
-  if (options.root !== undefined || options.pid !== undefined) {
-    throw new SysprobeError({
-      code: 'ERR_SYSPROBE_UNSUPPORTED',
-      message: `probeGlibc(): the '${options.root !== undefined ? 'root' : 'pid'}' option is not available in this version; only this process can be probed`,
-    });
+  if (options.root !== undefined && options.pid !== undefined) throw invalidArgument('probeGlibc(): root and pid exclude each other');
+  if (options.root !== undefined && (typeof options.root !== 'string' || !options.root.startsWith('/') || options.root.includes('\0'))) {
+    throw invalidArgument('probeGlibc(): root must be an absolute path');
   }
+  if (options.pid !== undefined && (!Number.isInteger(options.pid) || options.pid < 1)) throw invalidArgument('probeGlibc(): pid must be a positive integer');
   return options.refresh === true;
 }
+
+// The file-based probes (root, pid) load on first use.
+let filesModule: typeof import('./libc-files.js') | undefined;
+const files = (): typeof import('./libc-files.js') => (filesModule ??= require('./libc-files.js') as typeof import('./libc-files.js'));
 
 const GCOMPAT = /(^|\/)libgcompat\.so[^/]*$/;
 

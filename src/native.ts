@@ -109,6 +109,7 @@ export interface RawResolve {
   platform: string;
   lib: string;
   cachePath: string;
+  cacheHostPath: string | null;
   cacheUsed: boolean;
   cacheError: string | null;
   fatalError: string | null;

@@ -102,7 +102,7 @@ test('async equals sync, answers are cached and frozen, refresh asks again', asy
 
 test('options are validated before any native call', async () => {
   const invalid = [[42, 'ERR_SYSPROBE_INVALID_ARG'], [{ refresh: 'yes' }, 'ERR_SYSPROBE_INVALID_ARG'],
-    [{ bogus: 1 }, 'ERR_SYSPROBE_INVALID_ARG'], [{ root: '/' }, 'ERR_SYSPROBE_UNSUPPORTED'], [{ pid: 1 }, 'ERR_SYSPROBE_UNSUPPORTED']];
+    [{ bogus: 1 }, 'ERR_SYSPROBE_INVALID_ARG'], [{ root: 'relative' }, 'ERR_SYSPROBE_INVALID_ARG'], [{ pid: 0 }, 'ERR_SYSPROBE_INVALID_ARG'], [{ root: '/', pid: 1 }, 'ERR_SYSPROBE_INVALID_ARG']];
   for (const [options, code] of invalid) {
     assert.throws(() => probeGlibcSync(options), (error) => error instanceof SysprobeError && error.code === code);
     await assert.rejects(probeGlibc(options), (error) => error instanceof SysprobeError && error.code === code);

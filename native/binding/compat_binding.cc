@@ -66,6 +66,7 @@ std::string ResolveToJson(const resolve::Result& r) {
   j.Key("platform").String(r.platform);
   j.Key("lib").String(r.lib);
   j.Key("cachePath").String(r.cachePath);
+  j.Key("cacheHostPath").OptionalString(r.cacheHostPath);
   j.Key("cacheUsed").Bool(r.cacheUsed);
   j.Key("cacheError").OptionalString(r.cacheError);
   j.Key("fatalError").OptionalString(r.fatalError);

@@ -404,6 +404,7 @@ class Resolver {
     if (opt_.useCache) {
       auto cacheFile = fs_.Stat(out_.cachePath, "/");
       if (cacheFile.ok()) {
+        out_.cacheHostPath = cacheFile.value().hostPath;
         cache_ = ReadLdCache(cacheFile.value().hostPath, cacheFile.value().st, &out_.cacheError);
         out_.cacheUsed = cache_ != nullptr;
       } else {

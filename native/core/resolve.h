@@ -62,6 +62,7 @@ struct Result {
   std::vector<std::string> legacyHwcaps;    // legacy subdirectories searched (glibc < 2.37)
   std::string platform, lib;
   std::string cachePath;
+  std::optional<std::string> cacheHostPath;  // where the root's cache is on this host (resolved inside the root)
   bool cacheUsed = false;
   std::optional<std::string> cacheError;
   std::optional<std::string> fatalError;    // the message the loader stops with
