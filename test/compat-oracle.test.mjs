@@ -218,3 +218,42 @@ test('readLdSoCache: malformed caches are typed errors with an offset, never a c
     rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test('virtual targets: { glibc: "2.36" } reports what the real 2.36 loader of this host reports; 2.41 and arm64 2.36 accept their own binaries', { skip: skipUnless(haveLoader && corpusRoot('trixie-amd64') && corpusRoot('bookworm-arm64'), 'needs the host loader and the trixie/bookworm-arm64 corpus roots') }, async () => {
+  const host = run(HOST_LOADER, ['--version']).stdout;
+  const hostVersion = /release version (\d+\.\d+)/.exec(host)[1];
+  const trixie = materializeRoot('trixie-amd64');
+  for (const name of ['ls', 'cat', 'sort', 'date']) {
+    const file = join(trixie, 'usr/bin', name);
+    const real = await checkCompat(file);
+    const virtual = await checkCompat(file, { glibc: hostVersion });
+    // The same (version, file) pairs as the real loader; providers are named by SONAME in a virtual target.
+    const pairs = (r) => r.missingVersions.map((m) => `${m.file} ${m.version} ${m.weak}`).sort();
+    assert.deepEqual(pairs(virtual), pairs(real), name);
+    assert.equal(virtual.ok, real.ok);
+    assert.deepEqual(virtual.missingVersions.map((m) => m.symbols.length > 0 || m.version.startsWith('GLIBC_ABI')), virtual.missingVersions.map(() => true));
+    assert.equal((await checkCompat(file, { glibc: '2.41' })).ok, true, `${name} on its own glibc`);
+    assert.equal(checkCompatSync(file, { glibc: '2.31', arch: 'amd64' }).ok, false);
+  }
+  const arm = materializeRoot('bookworm-arm64');
+  const armLs = await checkCompat(join(arm, 'bin/ls'), { glibc: '2.36', arch: 'aarch64' });
+  assert.equal(armLs.ok, true, armLs.messages.join('\n'));
+  assert.equal(armLs.target.arch, 'aarch64');
+  await assert.rejects(checkCompat(join(arm, 'bin/ls'), { glibc: '2.28' }), (e) => e.code === 'ERR_SYSPROBE_UNSUPPORTED');
+  await assert.rejects(checkCompat(join(arm, 'bin/ls'), { glibc: 'two' }), (e) => e.code === 'ERR_SYSPROBE_INVALID_ARG');
+});
+
+test('virtual 2.31 agrees with bullseye\'s real loader on host binaries', { skip: skipUnless(haveLoader && process.getuid?.() === 0 && corpusRoot('bullseye-amd64'), 'needs root (chroot) and the bullseye corpus root') }, async () => {
+  const root = materializeRoot('bullseye-amd64');
+  mkdirSync(join(root, 'tmp'), { recursive: true });
+  for (const name of ['ls', 'cat', 'sort']) {
+    const host = which(name);
+    if (host === null || !isElf(host)) continue;
+    const inRoot = `/tmp/sysprobe-v-${name}`;
+    copyFileSync(host, join(root, inRoot));
+    const out = run('chroot', [root, '/usr/bin/env', 'LD_TRACE_LOADED_OBJECTS=1', '/lib64/ld-linux-x86-64.so.2', inRoot]);
+    const real = versionLines(out.stderr).filter((l) => l.includes(`(required by ${inRoot})`)).map((l) => /version `([^']+)'/.exec(l)[1]).sort();
+    const virtual = (await checkCompat(host, { glibc: '2.31' })).missingVersions.filter((m) => m.file === 'libc.so.6').map((m) => m.version).sort();
+    assert.deepEqual(virtual, real, name);
+  }
+});
