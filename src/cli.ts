@@ -3,6 +3,7 @@ import { SysprobeError } from './errors.js';
 import { backend, type BackendInfo } from './loader.js';
 import { probeGlibc, type LibcInfo } from './libc.js';
 import { scanElf, type ElfInfo, type ElfScanEntry } from './elf.js';
+import { checkCompat, resolveDeps, type CompatTarget, type DepsResult, type DepsTreeNode } from './compat.js';
 import { compareVersions, parseVersionName } from './versions.js';
 
 /** Bumped whenever a field of the --json output changes meaning or disappears. */
@@ -177,6 +178,34 @@ function renderElf(info: ElfInfo, newest: NewestVersion[], withSymbols: boolean)
   return text;
 }
 
+
+function renderTree(deps: DepsResult): string {
+  const lines: string[] = [deps.program];
+  const walk = (node: DepsTreeNode, prefix: string): void => {
+    node.children.forEach((child, i) => {
+      const last = i === node.children.length - 1;
+      const how = child.path === null ? 'not found' : child.reused ? 'already loaded' : `${child.foundVia}${deps.libraries.find((l) => l.name === child.name && l.path === child.path)?.hwcaps ? `, ${deps.libraries.find((l) => l.name === child.name && l.path === child.path)!.hwcaps}` : ''}`;
+      lines.push(`${prefix}${last ? '└── ' : '├── '}${child.name}${child.path !== null && child.path !== child.name ? ` => ${child.path}` : ''} [${how}]`);
+      walk(child, `${prefix}${last ? '    ' : '│   '}`);
+    });
+  };
+  walk(deps.tree, '');
+  let out = `${lines.join('\n')}\n`;
+  for (const m of deps.missing) {
+    out += `\n${m.name}: ${m.error} (required by ${m.requiredBy.join(', ')})\n  tried, in this order:\n`;
+    out += m.searched.length === 0 ? '    (nothing: no search path applies)\n' : m.searched.map((p, i) => `    ${i + 1}. ${p}\n`).join('');
+  }
+  if (deps.fatal !== null) out += `\nthe loader stops: ${deps.fatal}\n`;
+  return out;
+}
+
+function rootOption(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const root = String(value);
+  if (!root.startsWith('/')) return require('node:path').resolve(root) as string;
+  return root;
+}
+
 const commands: Record<string, Command> = {
   report: {
     summary: 'everything sysprobe can tell about this host (the default command)',
@@ -245,6 +274,68 @@ const commands: Record<string, Command> = {
         if (entries.length === 0) io.out('no ELF files found\n');
       }
       return status;
+    },
+  },
+  compat: {
+    summary: 'will FILE load here, in a root filesystem, or on a glibc release? (a CI floor gate)',
+    usage: 'sysprobe compat FILE [--root DIR | --glibc X.Y [--arch A]] [--json]',
+    help: 'Resolves FILE\'s libraries as glibc\'s loader would (on this host, or inside --root DIR without running anything\n' +
+      'from it) and checks every version requirement as elf/dl-version.c does; --glibc X.Y checks against the version names\n' +
+      'that glibc release defines (tables from real glibc builds). With --root DIR, FILE is a path inside DIR.\n' +
+      'Messages are worded as the loader words them.\n' +
+      'Exit status: 0 it would load, 1 it would not, 2 usage or I/O error.',
+    async run(args, io) {
+      let values;
+      let positionals: string[];
+      try {
+        ({ values, positionals } = parseArgs({ args, options: { ...commonOptions, root: { type: 'string' }, glibc: { type: 'string' }, arch: { type: 'string' } }, allowPositionals: true, strict: true }));
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+      if (values.help === true) return printHelp('compat', io);
+      if (positionals.length !== 1) throw new UsageError('compat: name exactly one FILE');
+      if (values.root !== undefined && values.glibc !== undefined) throw new UsageError('compat: --root and --glibc exclude each other');
+      if (values.arch !== undefined && values.glibc === undefined) throw new UsageError('compat: --arch needs --glibc');
+      if (values.glibc !== undefined && !/^\d+\.\d+$/.test(values.glibc)) throw new UsageError('compat: --glibc takes a version like 2.28');
+      const target: CompatTarget = values.glibc !== undefined ? { glibc: values.glibc, ...(values.arch !== undefined ? { arch: values.arch } : {}) }
+        : values.root !== undefined ? { root: rootOption(values.root)! } : 'host';
+      const report = await checkCompat(positionals[0]!, target);
+      if (values.json === true) {
+        const { deps, ...rest } = report;
+        io.out(json({ schemaVersion: SCHEMA_VERSION, file: positionals[0], ...rest, libraries: deps?.libraries.map((l) => ({ name: l.name, path: l.path, foundVia: l.foundVia })) ?? null }));
+      } else {
+        const where = report.target.kind === 'host' ? 'this host' : report.target.kind === 'root' ? `the root ${report.target.root}` : `glibc ${report.target.glibc} (${report.target.arch})`;
+        io.out(`${positionals[0]}: ${report.ok ? 'loads' : 'does not load'} on ${where}\n`);
+        for (const m of report.messages) io.out(`  ${m}\n`);
+        for (const m of report.missingVersions) if (m.symbols.length > 0) io.out(`    ${m.version} is needed by: ${m.symbols.slice(0, 8).join(', ')}${m.symbols.length > 8 ? `, … (${m.symbols.length})` : ''}\n`);
+        for (const w of report.warnings) io.out(`  warning: ${w}\n`);
+      }
+      return report.ok ? EXIT_OK : EXIT_FINDING;
+    },
+  },
+  deps: {
+    summary: 'the libraries FILE loads, as a tree with how each was found and what was tried for the missing ones',
+    usage: 'sysprobe deps FILE [--root DIR] [--json]',
+    help: 'Resolves as glibc\'s loader does: RPATH chain, LD_LIBRARY_PATH (from this environment), RUNPATH, ld.so.cache,\n' +
+      'the loader\'s system directories, glibc-hwcaps subdirectories. With --root DIR, FILE is a path inside DIR and\n' +
+      'every path stays inside DIR (absolute symlinks included).\n' +
+      'Exit status: 0 everything found, 1 a library is missing (or the loader would stop), 2 usage or I/O error.',
+    async run(args, io) {
+      let values;
+      let positionals: string[];
+      try {
+        ({ values, positionals } = parseArgs({ args, options: { ...commonOptions, root: { type: 'string' } }, allowPositionals: true, strict: true }));
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+      if (values.help === true) return printHelp('deps', io);
+      if (positionals.length !== 1) throw new UsageError('deps: name exactly one FILE');
+      const root = rootOption(values.root);
+      const llp = process.env['LD_LIBRARY_PATH'];
+      const deps = await resolveDeps(positionals[0]!, { ...(root !== undefined ? { root } : {}), ...(llp !== undefined && root === undefined ? { env: { LD_LIBRARY_PATH: llp } } : {}) });
+      if (values.json === true) io.out(json({ schemaVersion: SCHEMA_VERSION, deps }));
+      else io.out(renderTree(deps));
+      return deps.missing.length > 0 || deps.fatal !== null ? EXIT_FINDING : EXIT_OK;
     },
   },
   glibc: {

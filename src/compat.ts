@@ -234,17 +234,20 @@ function shapeDeps(program: string, root: string | null, raw: RawResolve): DepsR
       error: o.error,
     };
   });
+  // Each object's children are listed under the object that loaded it (the first requester in load
+  // order); everywhere else it is marked as reused.
   const expanded = new Set<number>();
-  const node = (index: number, depth: number): DepsTreeNode => {
+  const node = (index: number, parent: number, depth: number): DepsTreeNode => {
     const o = objects[index]!;
-    const reused = expanded.has(index);
-    expanded.add(index);
+    const home = o.loader >= 0 ? o.loader : (o.requiredBy[0] ?? -1);
+    const reused = index !== 0 && (parent !== home || expanded.has(index));
+    if (!reused) expanded.add(index);
     return {
       name: o.name,
       path: o.path,
       foundVia: index === 0 ? 'main' : o.path === null ? null : (o.foundVia as FoundVia),
       reused,
-      children: reused || depth > 64 ? [] : o.deps.filter((d) => d >= 0).map((d) => node(d, depth + 1)),
+      children: reused || depth > 64 ? [] : o.deps.filter((d) => d >= 0).map((d) => node(d, index, depth + 1)),
     };
   };
   // The loader fakes one entry per request of a missing library (ld.so --list prints each): `missing`
@@ -268,7 +271,7 @@ function shapeDeps(program: string, root: string | null, raw: RawResolve): DepsR
     legacyHwcaps: raw.legacyHwcaps, platform: raw.platform, lib: raw.lib,
     realPath: objects[0]!.realPath,
     cache: { path: raw.cachePath, hostPath: raw.cacheHostPath, used: raw.cacheUsed, error: raw.cacheError },
-    libraries, tree: node(0, 0), missing, fatal: raw.fatalError,
+    libraries, tree: node(0, -1, 0), missing, fatal: raw.fatalError,
   };
 }
 

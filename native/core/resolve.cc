@@ -361,6 +361,10 @@ class Resolver {
         auto rtldEntry = ReadElfEntry(interp.value().hostPath, interp.value().st);
         rtld.elf = rtldEntry->elf;
         out_.objects.push_back(std::move(rtld));
+      } else if (main.interpreter) {
+        // The kernel cannot start the program at all; the libraries are still resolved, for the record.
+        out_.fatalError = *main.interpreter + ": the program interpreter cannot be opened (" +
+                          std::string(std::strerror(interp.error().errnum)) + "): the kernel refuses to execute the program";
       }
     }
     if (loader) {
@@ -429,7 +433,7 @@ class Resolver {
           if (out_.objects.back().fatal) {
             out_.objects[q].deps.push_back(index);
             out_.objects[index].requiredBy.push_back(static_cast<int>(q));
-            out_.fatalError = *out_.objects.back().path + ": " + *out_.objects.back().error;
+            if (!out_.fatalError) out_.fatalError = *out_.objects.back().path + ": " + *out_.objects.back().error;
             Order(index);
             FinalOrder();
             return std::move(out_);
