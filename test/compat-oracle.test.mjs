@@ -197,6 +197,15 @@ test('readLdSoCache agrees with ldconfig -p -C for every corpus cache and this h
   }
 });
 
+test('readLdSoCache: the fuzz regression inputs (test/fixtures/ldcache) are typed errors with an offset', () => {
+  const dir = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'fixtures', 'ldcache');
+  const files = readdirSync(dir);
+  assert.ok(files.length >= 10);
+  for (const name of files) {
+    assert.throws(() => readLdSoCacheSync(join(dir, name)), (e) => /^ERR_SYSPROBE_(BAD_LDCACHE|TRUNCATED)$/.test(e.code) && typeof e.offset === 'number', name);
+  }
+});
+
 test('readLdSoCache: malformed caches are typed errors with an offset, never a crash', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'sysprobe-ldcache-bad-'));
   try {

@@ -1,0 +1,101 @@
+// The ld.so.cache parser and lookup, the sandboxed root and the resolver's search-path rules.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cerrno>
+#include <string>
+
+#include "check.h"
+#include "core/byte_source.h"
+#include "core/ldcache.h"
+#include "core/resolve.h"
+#include "core/rootfs.h"
+
+namespace ldcache = sysprobe::core::ldcache;
+
+TEST_CASE("ldcache: _dl_cache_libcmp compares digit runs numerically") {
+  CHECK(ldcache::LibCompare("libfoo.so.10", "libfoo.so.9") > 0);
+  CHECK(ldcache::LibCompare("libfoo.so.9", "libfoo.so.10") < 0);
+  CHECK(ldcache::LibCompare("libc.so.6", "libc.so.6") == 0);
+  CHECK(ldcache::LibCompare("liba.so", "libb.so") < 0);
+  CHECK(ldcache::LibCompare("lib1", "liba") > 0);   // a digit sorts after a non-digit
+  CHECK(ldcache::LibCompare("libx", "libx.so") < 0);
+  CHECK(ldcache::LibCompare("lib99999999999999999999", "lib1") > 0);  // no overflow
+}
+
+TEST_CASE("ldcache: lookup prefers the best active glibc-hwcaps entry, then the plain one") {
+  ldcache::Cache cache;
+  cache.format = "new";
+  auto entry = [](const char* key, const char* value, int32_t flags, std::optional<std::string> hw, uint32_t isa) {
+    ldcache::Entry e;
+    e.key = key;
+    e.value = value;
+    e.flags = flags;
+    e.hwcapExtension = hw.has_value();
+    e.hwcapName = hw;
+    e.isaLevel = isa;
+    e.hwcap = hw ? (uint64_t(1) << 62) : 0;
+    return e;
+  };
+  // Descending order, hwcaps entries first for a key (as ldconfig writes them).
+  cache.entries = {entry("libz.so.1", "/v3/libz.so.1", 0x303, std::string("x86-64-v3"), 4),
+                   entry("libz.so.1", "/v2/libz.so.1", 0x303, std::string("x86-64-v2"), 2),
+                   entry("libz.so.1", "/lib/libz.so.1", 0x303, std::nullopt, 0),
+                   entry("libm.so.6", "/lib32/libm.so.6", 0x3, std::nullopt, 0),
+                   entry("libm.so.6", "/lib/libm.so.6", 0x303, std::nullopt, 0)};
+  const auto x64 = ldcache::AcceptedFlags(64, 62, 0);
+  auto hit = ldcache::Lookup(cache, "libz.so.1", x64, 0x303, {"x86-64-v4", "x86-64-v3", "x86-64-v2"}, 0xf);
+  CHECK(hit && hit->path == "/v3/libz.so.1" && hit->hwcapName == std::optional<std::string>("x86-64-v3"));
+  hit = ldcache::Lookup(cache, "libz.so.1", x64, 0x303, {"x86-64-v2"}, 0xf);
+  CHECK(hit && hit->path == "/v2/libz.so.1");
+  hit = ldcache::Lookup(cache, "libz.so.1", x64, 0x303, {}, 0xf);
+  CHECK(hit && hit->path == "/lib/libz.so.1");
+  hit = ldcache::Lookup(cache, "libz.so.1", x64, 0x303, {"x86-64-v3", "x86-64-v2"}, 0x3);  // CPU below v3's ISA level
+  CHECK(hit && hit->path == "/v2/libz.so.1");
+  hit = ldcache::Lookup(cache, "libm.so.6", x64, 0x303, {}, 0xf);  // the i386 entry (flags 3) is not for x86-64
+  CHECK(hit && hit->path == "/lib/libm.so.6");
+  hit = ldcache::Lookup(cache, "libm.so.6", ldcache::AcceptedFlags(32, 3, 0), 3, {}, 0xf);
+  CHECK(hit && hit->path == "/lib32/libm.so.6");
+  CHECK(!ldcache::Lookup(cache, "libnothere.so", x64, 0x303, {}, 0xf));
+}
+
+TEST_CASE("ldcache: every prefix of this host's cache is a result or a typed error") {
+  auto file = sysprobe::core::FileSource::Open("/etc/ld.so.cache");
+  if (!file.ok()) return;
+  auto whole = file.value()->Read(0, file.value()->Size() < 8192 ? file.value()->Size() : 8192, "cache");
+  CHECK(whole.ok());
+  for (uint64_t n = 0; n <= whole.value().size; n += 7) {
+    sysprobe::core::MemorySource source(whole.value().data, n);
+    auto parsed = ldcache::Parse(source);
+    if (!parsed.ok()) CHECK(parsed.error().code == "ERR_SYSPROBE_BAD_LDCACHE" || parsed.error().code == "ERR_SYSPROBE_TRUNCATED");
+  }
+}
+
+TEST_CASE("rootfs: absolute links re-rooted, .. clamped, loops bounded") {
+  char dir[] = "/tmp/sysprobe-rootfs-XXXXXX";
+  CHECK(mkdtemp(dir) != nullptr);
+  const std::string root = dir;
+  CHECK(mkdir((root + "/lib").c_str(), 0755) == 0);
+  CHECK(mkdir((root + "/etc").c_str(), 0755) == 0);
+  FILE* f = std::fopen((root + "/etc/passwd").c_str(), "w");
+  CHECK(f != nullptr);
+  if (f) std::fclose(f);
+  CHECK(symlink("/etc/passwd", (root + "/lib/abs").c_str()) == 0);
+  CHECK(symlink("../../../../../etc/passwd", (root + "/lib/up").c_str()) == 0);
+  CHECK(symlink("loop", (root + "/lib/loop").c_str()) == 0);
+  sysprobe::core::RootFs fs(root);
+  auto abs = fs.RealPath("/lib/abs");
+  CHECK(abs.ok() && abs.value() == "/etc/passwd");
+  auto up = fs.Stat("/lib/up");
+  CHECK(up.ok() && up.value().hostPath == root + "/etc/passwd");
+  auto loop = fs.RealPath("/lib/loop");
+  CHECK(!loop.ok() && loop.error().errnum == ELOOP);
+  auto dots = fs.RealPath("/../../lib/../etc/./passwd");
+  CHECK(dots.ok() && dots.value() == "/etc/passwd");
+  for (const char* path : {"/lib/abs", "/lib/up", "/lib/loop", "/etc/passwd"}) unlink((root + path).c_str());
+  rmdir((root + "/lib").c_str());
+  rmdir((root + "/etc").c_str());
+  rmdir(root.c_str());
+}
+
