@@ -467,7 +467,7 @@ export async function checkCompat(binary: string, target?: CompatTarget): Promis
   const t = checkTarget('checkCompat', target);
   if (typeof t === 'object' && 'glibc' in t) return virtualCheck(t, binary, await readElf(binary, { symbols: true }));
   const root = t === 'host' ? undefined : t.root;
-  const rawOptions = resolveOptions('checkCompat', root === undefined ? undefined : { root });
+  const rawOptions = { ...resolveOptions('checkCompat', root === undefined ? undefined : { root }), versions: true };
   const raw = JSON.parse(await binding().resolveDeps(binary, rawOptions)) as RawResolve;
   const deps = shapeDeps(binary, rawOptions.root ?? null, raw);
   const check = versionCheck(raw);
@@ -485,7 +485,7 @@ export function checkCompatSync(binary: string, target?: CompatTarget): CompatRe
   const t = checkTarget('checkCompatSync', target);
   if (typeof t === 'object' && 'glibc' in t) return virtualCheck(t, binary, readElfSync(binary, { symbols: true }));
   const root = t === 'host' ? undefined : t.root;
-  const rawOptions = resolveOptions('checkCompatSync', root === undefined ? undefined : { root });
+  const rawOptions = { ...resolveOptions('checkCompatSync', root === undefined ? undefined : { root }), versions: true };
   const raw = JSON.parse(binding().resolveDepsSync(binary, rawOptions)) as RawResolve;
   const deps = shapeDeps(binary, rawOptions.root ?? null, raw);
   const check = versionCheck(raw);

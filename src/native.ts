@@ -69,6 +69,8 @@ export interface RawResolveOptions {
   hwcaps?: string[];
   platform?: string;
   useCache?: boolean;
+  /** Send each object's version needs and definitions (checkCompat). */
+  versions?: boolean;
 }
 
 export interface RawResolveObject {
@@ -86,6 +88,7 @@ export interface RawResolveObject {
   error: string | null;
   fatal: boolean;
   isInterpreter: boolean;
+  /** Only `soname` unless the versions were asked for. */
   elf: null | {
     class: number;
     machineId: number;

@@ -14,13 +14,19 @@ namespace {
 namespace ldcache = core::ldcache;
 namespace resolve = core::resolve;
 
+// Integers without printf's floating-point path (-1 marks "none" in the resolver's indexes).
+void Int(Json& j, int64_t value) {
+  if (value < 0) j.Number(static_cast<double>(value));
+  else j.Uint(static_cast<uint64_t>(value));
+}
+
 void EntriesToJson(Json& j, const std::vector<ldcache::Entry>& entries) {
   j.Open('[');
   for (const auto& e : entries) {
     j.Open('{');
     j.Key("key").String(e.key);
     j.Key("value").String(e.value);
-    j.Key("flags").Number(e.flags);
+    Int(j.Key("flags"), e.flags);
     j.Key("osVersion").Uint(e.osVersion);
     j.Key("hwcap").String(std::to_string(e.hwcap));
     j.Key("hwcapExtension").Bool(e.hwcapExtension);
@@ -54,7 +60,7 @@ std::string StringsOrEmpty(const std::vector<std::string>& items) {
   return joined;
 }
 
-std::string ResolveToJson(const resolve::Result& r) {
+std::string ResolveToJson(const resolve::Result& r, bool versions) {
   Json j;
   j.Open('{');
   j.Key("interpreter").OptionalString(r.interpreter);
@@ -83,12 +89,12 @@ std::string ResolveToJson(const resolve::Result& r) {
     j.Key("foundVia").String(o.foundVia);
     if (o.viaObject) j.Key("viaObject").Uint(static_cast<uint64_t>(*o.viaObject)); else j.Key("viaObject").Null();
     j.Key("hwcaps").OptionalString(o.hwcaps);
-    j.Key("loader").Number(o.loader);
+    Int(j.Key("loader"), o.loader);
     j.Key("requiredBy").Open('[');
-    for (int i : o.requiredBy) j.Number(i);
+    for (int i : o.requiredBy) Int(j, i);
     j.Close(']');
     j.Key("deps").Open('[');
-    for (int i : o.deps) j.Number(i);
+    for (int i : o.deps) Int(j, i);
     j.Close(']');
     j.Key("candidates").Open('[');
     for (const auto& c : o.candidates) {
@@ -101,7 +107,12 @@ std::string ResolveToJson(const resolve::Result& r) {
     j.Key("error").OptionalString(o.error);
     j.Key("fatal").Bool(o.fatal);
     j.Key("isInterpreter").Bool(o.isInterpreter);
-    if (o.elf) {
+    if (o.elf && !versions) {
+      // resolveDeps needs only the SONAME; the rest is for checkCompat.
+      j.Key("elf").Open('{');
+      j.Key("soname").OptionalString(o.elf->soname);
+      j.Close('}');
+    } else if (o.elf) {
       const auto& e = *o.elf;
       j.Key("elf").Open('{');
       j.Key("class").Uint(e.elfClass);
@@ -154,10 +165,17 @@ core::Result<std::string> CacheJson(const std::string& path) {
   return CacheToJson(cache.value());
 }
 
-core::Result<std::string> ResolveJson(const std::string& program, const resolve::Options& options) {
+core::Result<std::string> ResolveJson(const std::string& program, const resolve::Options& options, bool versions) {
   auto result = resolve::Resolve(program, options);
   if (!result.ok()) return result.error();
-  return ResolveToJson(result.value());
+  return ResolveToJson(result.value(), versions);
+}
+
+// The version tables of every object are only sent when asked for (checkCompat): most of the JSON.
+bool WantVersions(const Napi::CallbackInfo& info) {
+  if (info.Length() < 2 || !info[1].IsObject()) return false;
+  Napi::Value v = info[1].As<Napi::Object>().Get("versions");
+  return v.IsBoolean() && v.As<Napi::Boolean>().Value();
 }
 
 std::string PathArg(const Napi::CallbackInfo& info, const char* what) {
@@ -206,7 +224,7 @@ Napi::Value ReadLdSoCache(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value ResolveDepsSync(const Napi::CallbackInfo& info) {
-  auto result = ResolveJson(PathArg(info, "resolveDepsSync()"), ResolveOptions(info));
+  auto result = ResolveJson(PathArg(info, "resolveDepsSync()"), ResolveOptions(info), WantVersions(info));
   if (!result.ok()) ThrowError(info.Env(), result.error());
   return ToJs(info.Env(), result.value());
 }
@@ -214,7 +232,8 @@ Napi::Value ResolveDepsSync(const Napi::CallbackInfo& info) {
 Napi::Value ResolveDeps(const Napi::CallbackInfo& info) {
   std::string program = PathArg(info, "resolveDeps()");
   resolve::Options options = ResolveOptions(info);
-  return PromiseWorker<std::string>::Start(info.Env(), [program, options] { return ResolveJson(program, options); }, ToJs);
+  const bool versions = WantVersions(info);
+  return PromiseWorker<std::string>::Start(info.Env(), [program, options, versions] { return ResolveJson(program, options, versions); }, ToJs);
 }
 
 }  // namespace

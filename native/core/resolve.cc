@@ -196,7 +196,7 @@ std::vector<std::string> DefaultSystemDirs(uint8_t cls) {
   return {"/lib/", "/usr/lib/"};
 }
 
-std::string PlatformFor(uint16_t machine) {
+std::string PlatformUncached(uint16_t machine) {
 #if defined(__x86_64__)
   if (machine == 62) {
     // AT_PLATFORM, overridden by glibc on Intel CPUs (sysdeps/x86/cpu-features.c): "haswell", "xeon_phi".
@@ -224,6 +224,12 @@ std::string PlatformFor(uint16_t machine) {
     case 22: return "z900";
     default: return "";
   }
+}
+
+// The CPU does not change while we run: cpuid (a trap to the hypervisor on VMs) is asked once.
+std::string PlatformFor(uint16_t machine) {
+  static const std::string x86 = PlatformUncached(62);
+  return machine == 62 ? x86 : PlatformUncached(machine);
 }
 
 // ---- search paths ----------------------------------------------------------------------------------
@@ -689,7 +695,8 @@ class Resolver {
 
 }  // namespace
 
-std::vector<std::string> CpuHwcaps() {
+namespace {
+std::vector<std::string> CpuHwcapsUncached() {
   std::vector<std::string> out;
 #if defined(__x86_64__)
   // glibc's x86-64 ISA levels (sysdeps/x86/get-isa-level.h), from cpuid and the OS-enabled XSAVE state.
@@ -718,6 +725,12 @@ std::vector<std::string> CpuHwcaps() {
   if (v2) out.push_back("x86-64-v2");
 #endif
   return out;
+}
+}  // namespace
+
+std::vector<std::string> CpuHwcaps() {
+  static const std::vector<std::string> levels = CpuHwcapsUncached();
+  return levels;
 }
 
 core::Result<Result> Resolve(const std::string& program, const Options& options) {
