@@ -23,8 +23,8 @@ export interface RawSelfLibc {
   compiledVersion: string | null;
 }
 
-/** An ElfInfo without `path` and `maxVersions`: the addon builds the final shape (src/elf.ts). */
-export type RawElf = Omit<import('./elf.js').ElfInfo, 'path' | 'maxVersions'>;
+/** An ElfInfo without `maxVersions`: the addon builds the final shape (src/elf.ts). */
+export type RawElf = Omit<import('./elf.js').ElfInfo, 'maxVersions'> & { maxVersions?: Record<string, string> };
 
 export interface NativeBinding {
   version: string;
