@@ -577,7 +577,8 @@ class Parser {
         for (const Tag* tag : {&strtab_, &versym_, &verneed_, &verdef_, &hash_, &gnuHash_, &rela_, &rel_, &jmprel_}) {
           if (*tag && (*tag)->first > symtab_->first && (*tag)->first < end) end = (*tag)->first;
         }
-        const uint64_t estimate = end == UINT64_MAX ? 0 : (end - symtab_->first) / entsize;
+        uint64_t estimate = end == UINT64_MAX ? 0 : (end - symtab_->first) / entsize;
+        if (estimate > where->avail / entsize) estimate = where->avail / entsize;  // not past its segment
         count = estimate > *fromHash ? estimate : *fromHash;
         if (fromSection && *fromSection != count) {
           Diagnose("dynamic symbols: the table layout counts %llu, the section header %llu", (unsigned long long)count, (unsigned long long)*fromSection);
