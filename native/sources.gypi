@@ -4,11 +4,14 @@
   'variables': {
     'sysprobe_core_sources': [
       'native/core/libc_self.cc',
+      'native/core/reparse.cc',
+      'native/core/reparse_probe.cc',
     ],
     'sysprobe_binding_sources': [
       'native/binding/addon.cc',
       'native/binding/convert.cc',
       'native/binding/libc_binding.cc',
+      'native/binding/reparse_binding.cc',
     ],
   },
 }

@@ -1,4 +1,7 @@
 // ESM entry: the same module instance as the CommonJS one, so there is one addon and one
 // SysprobeError class whichever way sysprobe is imported.
-export { SysprobeError, backend, configure, probeGlibc, probeGlibcSync } from './index.js';
+export {
+  SysprobeError, backend, configure, probeGlibc, probeGlibcSync,
+  decodeReparseBuffer, explainPath, probeReparsePoint, probeReparsePointSync, reparseRuntimeViews, scanReparsePoints,
+} from './index.js';
 export type * from './index.js';

@@ -12,8 +12,11 @@ const require = createRequire(join(root, 'test', 'x.cjs'));
 
 test('ESM import and require() give the same functions, class and cache', () => {
   const cjs = require('sysprobe');
-  assert.deepEqual(Object.keys(esm).filter((k) => k !== 'default').sort(), ['SysprobeError', 'backend', 'configure', 'probeGlibc', 'probeGlibcSync']);
-  for (const name of ['SysprobeError', 'backend', 'configure', 'probeGlibc', 'probeGlibcSync']) assert.equal(esm[name], cjs[name], name);
+  const names = ['SysprobeError', 'backend', 'configure', 'decodeReparseBuffer', 'explainPath', 'probeGlibc', 'probeGlibcSync',
+    'probeReparsePoint', 'probeReparsePointSync', 'reparseRuntimeViews', 'scanReparsePoints'];
+  assert.deepEqual(Object.keys(esm).filter((k) => k !== 'default').sort(), names);
+  assert.deepEqual(Object.keys(cjs).sort(), names);
+  for (const name of names) assert.equal(esm[name], cjs[name], name);
   assert.equal(esm.probeGlibcSync(), cjs.probeGlibcSync());
 });
 

@@ -6,5 +6,6 @@
 namespace sysprobe::binding {
 
 void RegisterLibc(Napi::Env env, Napi::Object exports);  // libc_binding.cc
+void RegisterReparse(Napi::Env env, Napi::Object exports);  // reparse_binding.cc
 
 }  // namespace sysprobe::binding
