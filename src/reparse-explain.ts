@@ -201,22 +201,27 @@ export async function explainPath(path: string | URL): Promise<PathExplanation> 
     const current = all[index]!;
     const component: PathComponent = { path: current, name: pathApi.basename(current), exists: false, fileType: null, reparse: null, runtimes: null };
     out.components.push(component);
-    let stats;
+    // lstat may fail where the probe does not: FUSE answers EIO for an entry whose type ntfs-3g
+    // changed under the kernel's cache (a junction planted a moment ago).
+    let stats: import('node:fs').Stats | null = null;
+    let lstatError: NodeJS.ErrnoException | null = null;
     try {
       stats = await lstat(current);
     } catch (error) {
-      const e = error as NodeJS.ErrnoException;
-      if (e.code !== 'ENOENT' && e.code !== 'ENOTDIR') {
-        component.error = new SysprobeError({ code: e.code ?? 'ERR_SYSPROBE', ...(e.errno !== undefined ? { errno: -e.errno } : {}), syscall: 'lstat', path: current });
-      }
-      break;
+      lstatError = error as NodeJS.ErrnoException;
+      if (lstatError.code === 'ENOENT' || lstatError.code === 'ENOTDIR') break;
     }
-    component.exists = true;
-    component.fileType = fileTypeOf(stats);
     try {
       component.reparse = await probeReparsePoint(current);
     } catch (error) {
       component.error = error instanceof SysprobeError ? error : new SysprobeError({ message: String(error), path: current });
+      break;
+    }
+    component.exists = true;
+    component.fileType = stats === null ? null : fileTypeOf(stats);
+    if (lstatError !== null && component.reparse === null) {
+      const e = lstatError;
+      component.error = new SysprobeError({ code: e.code ?? 'ERR_SYSPROBE', ...(e.errno !== undefined ? { errno: -e.errno } : {}), syscall: 'lstat', path: current });
       break;
     }
     if (component.reparse !== null) {
