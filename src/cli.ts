@@ -153,13 +153,11 @@ function renderExplanation(explanation: PathExplanation): string {
     text += `  ${component.path}  ${state}${component.error ? `  error: ${component.error.message}` : ''}\n`;
     if (component.runtimes !== null) {
       const views = component.runtimes;
-      const rows: Array<[string, string]> = [
-        ['Node (libuv)', views.node.lstat + (views.node.readlink !== null ? ` -> ${views.node.readlink}` : '')],
-        ['Go <= 1.22', views.go122.lstat + (views.go122.readlink !== null ? ` -> ${views.go122.readlink}` : '')],
-        ['Go >= 1.23', views.go123.lstat + (views.go123.readlink !== null ? ` -> ${views.go123.readlink}` : '')],
-        ['Rust std', views.rust.lstat + (views.rust.readlink !== null ? ` -> ${views.rust.readlink}` : '')],
-        ['Python', views.python.lstat + (views.python.readlink !== null ? ` -> ${views.python.readlink}` : '')],
+      const labels: Array<[keyof typeof views, string]> = [
+        ['node', 'Node (libuv)'], ['go122', 'Go <= 1.22'], ['go123', 'Go >= 1.23'], ['rust', 'Rust std'], ['python', 'Python'],
       ];
+      const rows = labels.map(([key, label]): [string, string] =>
+        [label, views[key].lstat + (views[key].readlink !== null ? ` -> ${views[key].readlink}` : '')]);
       text += table(rows, '      ');
     }
   }

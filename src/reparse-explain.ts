@@ -2,7 +2,7 @@ import { lstat } from 'node:fs/promises';
 import { posix, resolve, win32 } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SysprobeError, invalidArgument } from './errors.js';
-import { probeReparsePoint, reparseEntryIsDirectory, win32PathFromNt, type ReparseInfo } from './reparse.js';
+import { asSysprobeError, probeReparsePoint, reparseEntryIsDirectory, win32PathFromNt, type ReparseInfo } from './reparse.js';
 
 /** How one runtime reports one reparse point (Windows semantics, from the sources in the reference notes). */
 export interface RuntimeView {
@@ -214,14 +214,13 @@ export async function explainPath(path: string | URL): Promise<PathExplanation> 
     try {
       component.reparse = await probeReparsePoint(current);
     } catch (error) {
-      component.error = error instanceof SysprobeError ? error : new SysprobeError({ message: String(error), path: current });
+      component.error = asSysprobeError(error, current);
       break;
     }
     component.exists = true;
     component.fileType = stats === null ? null : fileTypeOf(stats);
     if (lstatError !== null && component.reparse === null) {
-      const e = lstatError;
-      component.error = new SysprobeError({ code: e.code ?? 'ERR_SYSPROBE', ...(e.errno !== undefined ? { errno: -e.errno } : {}), syscall: 'lstat', path: current });
+      component.error = asSysprobeError(lstatError, current);
       break;
     }
     if (component.reparse !== null) {

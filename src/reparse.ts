@@ -286,7 +286,8 @@ export interface ScanReparseResult {
   depthLimited: string[];
 }
 
-function asSysprobeError(error: unknown, path: string): SysprobeError {
+/** A Node fs error (or anything thrown) as a SysprobeError with the same facts. */
+export function asSysprobeError(error: unknown, path: string): SysprobeError {
   if (error instanceof SysprobeError) return error;
   const e = error as NodeJS.ErrnoException;
   return new SysprobeError({
