@@ -5,6 +5,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { explainPath, probeReparsePoint, probeReparsePointSync, scanReparsePoints, SysprobeError } from 'sysprobe';
@@ -240,5 +241,29 @@ describe('ntfs-3g volume', { skip }, () => {
     const explainJson = JSON.parse(runCli(['explain', join(mnt, 'junction', 'src'), '--json']).stdout);
     assert.equal(explainJson.schemaVersion, 1);
     assert.ok(explainJson.explanation.findings.length > 0);
+  });
+
+  // Last: it adds entries the scan above would see.
+  test('ntfs-3g makes AF_UNIX sockets and devices as WSL reparse points: af-unix, lx-chr, lx-blk', async () => {
+    const socketPath = join(mnt, 'wsl.sock');
+    const server = createServer();
+    await new Promise((resolve, reject) => server.once('error', reject).listen(socketPath, resolve));
+    try {
+      const socket = await probeReparsePoint(socketPath);
+      assert.equal(socket.kind, 'af-unix');
+      assert.equal(socket.tagName, 'IO_REPARSE_TAG_AF_UNIX');
+      assert.equal(hex(socket.raw), oracle(socketPath));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    const chr = run('mknod', [join(mnt, 'wsl-null'), 'c', '1', '3']);
+    const blk = run('mknod', [join(mnt, 'wsl-loop'), 'b', '7', '0']);
+    if (chr?.status !== 0 || blk?.status !== 0) {
+      process.stderr.write(`# skipped devices: mknod failed (${chr?.stderr ?? 'no mknod'})\n`);
+      return;
+    }
+    assert.equal((await probeReparsePoint(join(mnt, 'wsl-null'))).kind, 'lx-chr');
+    assert.equal((await probeReparsePoint(join(mnt, 'wsl-loop'))).kind, 'lx-blk');
+    assert.equal(hex((await probeReparsePoint(join(mnt, 'wsl-loop'))).raw), oracle(join(mnt, 'wsl-loop')));
   });
 });
