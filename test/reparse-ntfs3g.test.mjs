@@ -107,6 +107,10 @@ function setUp() {
     const set = run(tool('setfattr'), ['-h', '-n', 'system.ntfs_reparse_data', '-v', `0x${hex(bytes)}`, path]);
     assert.equal(set.status, 0, `setfattr ${name}: ${set.stderr}`);
   }
+  // Malformed on disk: ntfs-3g checks only the size of an app execution alias; ours has two strings.
+  writeFileSync(join(mnt, 'broken-alias.exe'), '');
+  const bad = run(tool('setfattr'), ['-h', '-n', 'system.ntfs_reparse_data', '-v', `0x${hex(appExecLink(['a', 'b']))}`, join(mnt, 'broken-alias.exe')]);
+  assert.equal(bad.status, 0, bad.stderr);
   // Genuine WSL special files, made by ntfs-3g itself (special_files=wsl).
   symlinkSync('../real/target', join(mnt, 'wsl-symlink'));
   run('mkfifo', [join(mnt, 'wsl-fifo')]);
@@ -188,12 +192,26 @@ describe('ntfs-3g volume', { skip }, () => {
     assert.throws(() => probeReparsePointSync(join(mnt, 'missing', 'below')), { code: 'ENOENT' });
   });
 
+  test('malformed reparse data on disk is a typed error with the path, the offset and the raw bytes', async () => {
+    const path = join(mnt, 'broken-alias.exe');
+    await assert.rejects(probeReparsePoint(path), (error) => {
+      assert.ok(error instanceof SysprobeError);
+      assert.equal(error.code, 'ERR_SYSPROBE_BAD_REPARSE');
+      assert.equal(error.path, path);
+      assert.equal(error.offset, 12);
+      assert.match(error.message, /has 2 strings/);
+      assert.equal(error.details.raw, oracle(path));
+      return true;
+    });
+    assert.throws(() => probeReparsePointSync(path), { code: 'ERR_SYSPROBE_BAD_REPARSE', offset: 12 });
+  });
+
   test('scanReparsePoints finds every planted entry, descends plain directories only, honours maxDepth, reports progress', async () => {
     const progress = [];
     const scan = await scanReparsePoints(mnt, { onProgress: (p) => progress.push(p) });
     const expected = [...PLANTED.map(([name]) => join(mnt, name)), join(mnt, 'wsl-fifo'), join(mnt, 'wsl-symlink')].sort();
     assert.deepEqual(scan.found.map((info) => info.path), expected);
-    assert.deepEqual(scan.errors, []);
+    assert.deepEqual(scan.errors.map((e) => [e.path, e.error.code]), [[join(mnt, 'broken-alias.exe'), 'ERR_SYSPROBE_BAD_REPARSE']]);
     assert.ok(progress.length >= 4, 'progress after each directory');
     assert.equal(progress.at(-1).found, expected.length);
     const shallow = await scanReparsePoints(mnt, { maxDepth: 1 });
