@@ -319,7 +319,7 @@ export async function scanReparsePoints(dir: string | URL, options: ScanReparseO
   const probe = binding();  // load failures surface before any work
 
   const rootStat = await lstat(root).catch((error: unknown) => { throw asSysprobeError(error, root); });
-  if (!rootStat.isDirectory()) throw new SysprobeError({ code: 'ENOTDIR', errno: 20, syscall: 'scandir', path: root });
+  if (!rootStat.isDirectory()) throw new SysprobeError({ code: 'ENOTDIR', message: `ENOTDIR: not a directory, scandir '${root}'`, syscall: 'scandir', path: root });
 
   const result: ScanReparseResult = { root, found: [], errors: [], directories: 0, entries: 0, depthLimited: [] };
   const queue: Array<{ path: string; depth: number }> = [{ path: root, depth: 0 }];

@@ -273,3 +273,31 @@ test('runtime views follow the reference matrix for the Go junction story', () =
   assert.equal(dedup.go123.lstat, 'regular file');
   assert.equal(reparseRuntimeViews(decodeReparseBuffer(buffer(TAG.AF_UNIX)), false).go123.lstat, 'ModeSocket');
 });
+
+test('scanReparsePoints on an ordinary directory: nothing found, entries counted, progress, abort, bad options', async () => {
+  const { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { scanReparsePoints } = await import('sysprobe');
+  const dir = mkdtempSync(join(tmpdir(), 'sysprobe-scan-'));
+  try {
+    mkdirSync(join(dir, 'a', 'b'), { recursive: true });
+    writeFileSync(join(dir, 'a', 'b', 'f'), 'x');
+    writeFileSync(join(dir, 'g'), 'x');
+    symlinkSync('/', join(dir, 'loop'));  // a symlink is never descended
+    const progress = [];
+    const scan = await scanReparsePoints(dir, { onProgress: (p) => progress.push(p.current) });
+    assert.deepEqual(scan.found, []);
+    assert.deepEqual(scan.errors, []);
+    assert.equal(scan.directories, 3);
+    assert.equal(scan.entries, 5);
+    assert.deepEqual(progress, [dir, join(dir, 'a'), join(dir, 'a', 'b')]);
+    const shallow = await scanReparsePoints(new URL(`file://${dir}`), { maxDepth: 0 });
+    assert.deepEqual(shallow.depthLimited, [join(dir, 'a')]);
+    await assert.rejects(scanReparsePoints(dir, { signal: AbortSignal.abort() }), { name: 'AbortError' });
+    await assert.rejects(scanReparsePoints(join(dir, 'g')), { code: 'ENOTDIR' });
+    await assert.rejects(scanReparsePoints(dir, { depth: 1 }), { code: 'ERR_SYSPROBE_INVALID_ARG' });
+    await assert.rejects(scanReparsePoints(dir, { concurrency: 0 }), { code: 'ERR_SYSPROBE_INVALID_ARG' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
