@@ -1,10 +1,13 @@
 // decodeReparseBuffer: the golden fixtures of the reference notes byte for byte, every tag of the
-// table, every kind's fields, and malformed buffers as typed errors with the offset.
+// table, every kind's fields, and malformed buffers as typed errors with the offset; the probe on
+// ordinary entries. Portable: needs no tool and starts no process (the prebuild tests run it in
+// the arm64 Node under qemu and the Windows Node under wine).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeReparseBuffer, reparseRuntimeViews, SysprobeError } from 'sysprobe';
+import { decodeReparseBuffer, probeReparsePoint, probeReparsePointSync, reparseRuntimeViews, SysprobeError } from 'sysprobe';
 import { root } from './helpers.mjs';
 import {
   GOLDEN, TAG, TAG_TABLE, appExecLink, buffer, guidBytes, hex, junction, lxSymlink, namesBuffer, symlink,
@@ -274,29 +277,30 @@ test('runtime views follow the reference matrix for the Go junction story', () =
   assert.equal(reparseRuntimeViews(decodeReparseBuffer(buffer(TAG.AF_UNIX)), false).go123.lstat, 'ModeSocket');
 });
 
-test('scanReparsePoints on an ordinary directory: nothing found, entries counted, progress, abort, bad options', async () => {
-  const { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { scanReparsePoints } = await import('sysprobe');
-  const dir = mkdtempSync(join(tmpdir(), 'sysprobe-scan-'));
+test('probe: ordinary files and directories are not reparse points; a missing path is ENOENT (with winerror on Windows)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sysprobe-reparse-'));
   try {
-    mkdirSync(join(dir, 'a', 'b'), { recursive: true });
-    writeFileSync(join(dir, 'a', 'b', 'f'), 'x');
-    writeFileSync(join(dir, 'g'), 'x');
-    symlinkSync('/', join(dir, 'loop'));  // a symlink is never descended
-    const progress = [];
-    const scan = await scanReparsePoints(dir, { onProgress: (p) => progress.push(p.current) });
-    assert.deepEqual(scan.found, []);
-    assert.deepEqual(scan.errors, []);
-    assert.equal(scan.directories, 3);
-    assert.equal(scan.entries, 5);
-    assert.deepEqual(progress, [dir, join(dir, 'a'), join(dir, 'a', 'b')]);
-    const shallow = await scanReparsePoints(new URL(`file://${dir}`), { maxDepth: 0 });
-    assert.deepEqual(shallow.depthLimited, [join(dir, 'a')]);
-    await assert.rejects(scanReparsePoints(dir, { signal: AbortSignal.abort() }), { name: 'AbortError' });
-    await assert.rejects(scanReparsePoints(join(dir, 'g')), { code: 'ENOTDIR' });
-    await assert.rejects(scanReparsePoints(dir, { depth: 1 }), { code: 'ERR_SYSPROBE_INVALID_ARG' });
-    await assert.rejects(scanReparsePoints(dir, { concurrency: 0 }), { code: 'ERR_SYSPROBE_INVALID_ARG' });
+    const file = join(dir, 'plain.txt');
+    writeFileSync(file, 'x');
+    assert.equal(probeReparsePointSync(file), null);
+    assert.equal(await probeReparsePoint(file), null);
+    assert.equal(await probeReparsePoint(dir), null);
+    const missing = join(dir, 'missing');
+    for (const attempt of [() => probeReparsePointSync(missing), () => probeReparsePoint(missing)]) {
+      await assert.rejects(async () => attempt(), (error) => {
+        assert.ok(error instanceof SysprobeError);
+        assert.equal(error.code, 'ENOENT');
+        assert.equal(error.path, missing);
+        if (process.platform === 'win32') {
+          assert.equal(error.winerror, 2);
+          assert.equal(error.syscall, 'CreateFileW');
+          assert.match(error.message, /ERROR_FILE_NOT_FOUND/);
+        }
+        return true;
+      });
+    }
+    assert.throws(() => probeReparsePointSync(''), { code: 'ERR_SYSPROBE_INVALID_ARG' });
+    assert.throws(() => probeReparsePointSync(42), { code: 'ERR_SYSPROBE_INVALID_ARG' });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -33,12 +33,14 @@ SysError WinError(DWORD code, const char* call, const std::string& path) {
   error.path = path;
   const std::string name = Win32ErrorName(code);
   if (code == ERROR_FILE_NOT_FOUND || code == ERROR_PATH_NOT_FOUND) {
-    error.errnum = ENOENT;  // a missing path is ENOENT on every platform
+    // A missing path is ENOENT on every platform; SysprobeError adds the call and the path.
+    error.errnum = ENOENT;
     error.code = "ENOENT";
+    error.message = name + " (" + std::to_string(code) + ")";
   } else {
     error.code = name;
+    error.message = name + " (" + std::to_string(code) + "): " + call + " '" + path + "'";
   }
-  error.message = name + " (" + std::to_string(code) + "): " + call + " '" + path + "'";
   return error;
 }
 
