@@ -6,12 +6,15 @@
       'native/core/byte_source.cc',
       'native/core/elf.cc',
       'native/core/libc_self.cc',
+      'native/core/reparse.cc',
+      'native/core/reparse_probe.cc',
     ],
     'sysprobe_binding_sources': [
       'native/binding/addon.cc',
       'native/binding/convert.cc',
       'native/binding/elf_binding.cc',
       'native/binding/libc_binding.cc',
+      'native/binding/reparse_binding.cc',
     ],
   },
 }

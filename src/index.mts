@@ -1,4 +1,8 @@
 // ESM entry: the same module instance as the CommonJS one, so there is one addon and one
 // SysprobeError class whichever way sysprobe is imported.
-export { SysprobeError, backend, configure, probeGlibc, probeGlibcSync, readElf, readElfSync, scanElf } from './index.js';
+export {
+  SysprobeError, backend, configure, probeGlibc, probeGlibcSync,
+  decodeReparseBuffer, explainPath, probeReparsePoint, probeReparsePointSync, reparseRuntimeViews, scanReparsePoints,
+  readElf, readElfSync, scanElf,
+} from './index.js';
 export type * from './index.js';

@@ -1,12 +1,62 @@
-// The public API. Importing it loads no native code: the addon is loaded by the first probe.
+// The public API. Importing it loads only this file and the error class: each probe family's
+// module, and the native addon, are loaded by the first call that needs them.
+import type * as Elf from './elf.js';
+import type * as Libc from './libc.js';
+import type * as Loader from './loader.js';
+import type * as Reparse from './reparse.js';
+import type * as ReparseExplain from './reparse-explain.js';
+
 export { SysprobeError } from './errors.js';
 export type { SysprobeErrorInit } from './errors.js';
-export { backend, configure } from './loader.js';
 export type { BackendInfo, ConfigureOptions, LoadAttempt } from './loader.js';
-export { probeGlibc, probeGlibcSync } from './libc.js';
 export type { LibcDisagreement, LibcEvidence, LibcFamily, LibcInfo, ProbeGlibcOptions } from './libc.js';
-export { readElf, readElfSync, scanElf } from './elf.js';
+export type {
+  AppExecLinkInfo, ReparseInfo, ReparseKind, ReparseTarget, ScanProgress, ScanReparseOptions, ScanReparseResult,
+} from './reparse.js';
+export type { PathComponent, PathExplanation, PathFinding, RuntimeName, RuntimeView, RuntimeViews } from './reparse-explain.js';
 export type {
   ElfFlags, ElfInfo, ElfScanEntry, ElfScanProgress, ElfSymbol, ElfVersionDef, ElfVersionNeed, ElfVersionNeedFile,
   ReadElfOptions, ScanElfOptions,
 } from './elf.js';
+
+let loaderModule: typeof Loader | undefined;
+let elfModule: typeof Elf | undefined;
+let libcModule: typeof Libc | undefined;
+let reparseModule: typeof Reparse | undefined;
+let explainModule: typeof ReparseExplain | undefined;
+const loader = (): typeof Loader => (loaderModule ??= require('./loader.js') as typeof Loader);
+const elf = (): typeof Elf => (elfModule ??= require('./elf.js') as typeof Elf);
+const libc = (): typeof Libc => (libcModule ??= require('./libc.js') as typeof Libc);
+const reparse = (): typeof Reparse => (reparseModule ??= require('./reparse.js') as typeof Reparse);
+const explain = (): typeof ReparseExplain => (explainModule ??= require('./reparse-explain.js') as typeof ReparseExplain);
+
+/** Which backend answers probes, and why the others were not used. Never throws. */
+export const backend: typeof Loader.backend = () => loader().backend();
+/** Sets how the addon is found (`nativeBinding`: a path or a loaded module). */
+export const configure: typeof Loader.configure = (options) => loader().configure(options);
+
+/** The C library of this process, read in-process on the libuv thread pool. */
+export const probeGlibc: typeof Libc.probeGlibc = (options) => libc().probeGlibc(options);
+/** The C library of this process, read in-process. Cached; `{ refresh: true }` asks again. */
+export const probeGlibcSync: typeof Libc.probeGlibcSync = (options) => libc().probeGlibcSync(options);
+
+/** Decodes a raw REPARSE_DATA_BUFFER (any platform); malformed input throws ERR_SYSPROBE_BAD_REPARSE with the offset. */
+export const decodeReparseBuffer: typeof Reparse.decodeReparseBuffer = (bytes) => reparse().decodeReparseBuffer(bytes);
+/** The reparse point at a path (never followed), or null; Windows FSCTL_GET_REPARSE_POINT, Linux ntfs-3g. On the thread pool. */
+export const probeReparsePoint: typeof Reparse.probeReparsePoint = (path) => reparse().probeReparsePoint(path);
+/** As probeReparsePoint, on the calling thread. */
+export const probeReparsePointSync: typeof Reparse.probeReparsePointSync = (path) => reparse().probeReparsePointSync(path);
+/** The reparse points under a directory: bounded depth, progress, errors per entry. */
+export const scanReparsePoints: typeof Reparse.scanReparsePoints = (dir, options) => reparse().scanReparsePoints(dir, options);
+/** Every component of a path, its reparse point, and how Node, Go, Rust and Python classify it. */
+export const explainPath: typeof ReparseExplain.explainPath = (path) => explain().explainPath(path);
+/** How libuv/Node, Go <= 1.22, Go >= 1.23, Rust std and Python classify one reparse point. */
+export const reparseRuntimeViews: typeof ReparseExplain.reparseRuntimeViews = (info, isDirectory) =>
+  explain().reparseRuntimeViews(info, isDirectory);
+
+/** The dynamic facts of one ELF file (a path read by ranges, or bytes parsed in place), on the thread pool. */
+export const readElf: typeof Elf.readElf = (pathOrBytes, options) => elf().readElf(pathOrBytes, options);
+/** As readElf, on the calling thread. */
+export const readElfSync: typeof Elf.readElfSync = (pathOrBytes, options) => elf().readElfSync(pathOrBytes, options);
+/** Many ELF files (or directories, walked) on the thread pool: one entry per file, in order, errors per entry. */
+export const scanElf: typeof Elf.scanElf = (pathsOrDir, options) => elf().scanElf(pathsOrDir, options);

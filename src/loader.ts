@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SysprobeError, invalidArgument } from './errors.js';
 import type { NativeBinding } from './native.js';
@@ -7,7 +7,7 @@ const packageRoot = join(__dirname, '..');
 
 export interface LoadAttempt {
   /** Where this candidate came from. */
-  source: 'option' | 'env:SYSPROBE_BINDING' | 'build/Release' | 'build/Debug';
+  source: 'option' | 'env:SYSPROBE_BINDING' | 'prebuild' | 'build/Release' | 'build/Debug';
   path: string;
   ok: boolean;
   /** Why it was not used: the loader's error code and text, and what it means. */
@@ -79,10 +79,22 @@ function candidates(): Array<{ source: LoadAttempt['source']; path: string }> {
   if (typeof configured.nativeBinding === 'string') return [{ source: 'option', path: resolve(configured.nativeBinding) }];
   const fromEnv = process.env['SYSPROBE_BINDING'];
   if (fromEnv !== undefined && fromEnv !== '') return [{ source: 'env:SYSPROBE_BINDING', path: resolve(fromEnv) }];
-  return [
-    { source: 'build/Release', path: join(packageRoot, 'build', 'Release', 'sysprobe.node') },
-    { source: 'build/Debug', path: join(packageRoot, 'build', 'Debug', 'sysprobe.node') },
-  ];
+  // The shipped prebuild first (explicit per-target paths, as the package lays them out), then a
+  // local build. A glibc prebuild that cannot load (musl, too old a glibc) is skipped with its reason.
+  // A local build newer than the prebuild goes first: it was made from these sources after the
+  // prebuild was (a source checkout being worked on), and a prebuild cannot tell that it is stale.
+  const prebuildFile = process.platform === 'linux' ? 'sysprobe.glibc.node' : 'sysprobe.node';
+  const prebuild = { source: 'prebuild' as const, path: join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, prebuildFile) };
+  const release = { source: 'build/Release' as const, path: join(packageRoot, 'build', 'Release', 'sysprobe.node') };
+  const debug = { source: 'build/Debug' as const, path: join(packageRoot, 'build', 'Debug', 'sysprobe.node') };
+  const releaseTime = modifiedTime(release.path);
+  const prebuildTime = releaseTime === undefined ? undefined : modifiedTime(prebuild.path);
+  if (releaseTime !== undefined && prebuildTime !== undefined && releaseTime > prebuildTime) return [release, prebuild, debug];
+  return [prebuild, release, debug];
+}
+
+function modifiedTime(path: string): number | undefined {
+  return statSync(path, { throwIfNoEntry: false })?.mtimeMs;
 }
 
 function load(): void {
@@ -107,7 +119,7 @@ function load(): void {
       let module: unknown;
       try {
         // Explicit overrides must exist; the default locations are only worth a dlopen when present.
-        if (candidate.source.startsWith('build/') && !existsSync(candidate.path)) {
+        if ((candidate.source === 'prebuild' || candidate.source.startsWith('build/')) && !existsSync(candidate.path)) {
           attempt.error = { code: 'ENOENT', message: 'no such file' };
           continue;
         }

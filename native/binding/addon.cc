@@ -25,6 +25,7 @@ static Napi::Object RegisterSysprobe(Napi::Env env, Napi::Object exports) {
   exports.Set("init", Napi::Function::New(env, Init, "init"));
   RegisterLibc(env, exports);
   RegisterElf(env, exports);
+  RegisterReparse(env, exports);
   return exports;
 }
 

@@ -1,0 +1,22 @@
+// An ESM consumer: the types resolve through the exports map's "import" condition.
+import { probeGlibc, probeGlibcSync, backend, configure, SysprobeError, type LibcInfo, type BackendInfo } from 'sysprobe';
+
+const info: LibcInfo = probeGlibcSync({ refresh: true });
+const family: 'glibc' | 'musl' | 'unknown' = info.family;
+const version: string | null = info.version;
+const later: Promise<LibcInfo> = probeGlibc();
+const which: BackendInfo['name'] = backend().name;
+configure({ nativeBinding: '/path/to/sysprobe.node' });
+const error = new SysprobeError({ errno: 2, syscall: 'open', path: '/x' });
+const code: string = error.code;
+// @ts-expect-error refresh is a boolean
+probeGlibcSync({ refresh: 'yes' });
+import { decodeReparseBuffer, probeReparsePointSync, explainPath, scanReparsePoints, type ReparseInfo, type PathExplanation } from 'sysprobe';
+const reparse: ReparseInfo = decodeReparseBuffer(new Uint8Array(24));
+const substitute: string | undefined = reparse.target?.substituteName;
+const maybe: ReparseInfo | null = probeReparsePointSync('C:\\x');
+const explained: Promise<PathExplanation> = explainPath('C:\\go\\src');
+void scanReparsePoints('/mnt', { maxDepth: 2, onProgress: (p) => p.found });
+// @ts-expect-error kind is a closed union
+const kind: ReparseInfo['kind'] = 'not-a-kind';
+export { family, version, later, which, code, substitute, maybe, explained, kind };
