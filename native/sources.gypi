@@ -9,6 +9,8 @@
       'native/core/libc_self.cc',
       'native/core/resolve.cc',
       'native/core/rootfs.cc',
+      'native/core/reparse.cc',
+      'native/core/reparse_probe.cc',
     ],
     'sysprobe_binding_sources': [
       'native/binding/addon.cc',
@@ -16,6 +18,7 @@
       'native/binding/convert.cc',
       'native/binding/elf_binding.cc',
       'native/binding/libc_binding.cc',
+      'native/binding/reparse_binding.cc',
     ],
   },
 }

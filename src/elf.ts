@@ -174,13 +174,18 @@ function target(name: string, pathOrBytes: unknown): string | Bytes {
   throw invalidArgument(`${name}(): expected a path or a Buffer/Uint8Array/ArrayBuffer`);
 }
 
-/** The addon's JSON text as an ElfInfo: adds the path and the newest needed version per prefix. */
+/**
+ * The addon's JSON text (an ElfInfo but for maxVersions) as an ElfInfo. `path` replaces the addon's copy
+ * of it, which went through UTF-8 (a name that is not valid UTF-8 would not survive that).
+ */
 export function shapeElf(json: string, path: string | null): ElfInfo {
   const raw = JSON.parse(json) as RawElf;
+  raw.path = path;
   if (raw.symbols !== undefined) for (const symbol of raw.symbols) symbol.value = BigInt(symbol.value as unknown as string);
   const names: string[] = [];
   for (const need of raw.versionNeeds) for (const v of need.versions) names.push(v.name);
-  return { path, ...raw, maxVersions: maxVersionsOf(names) };
+  raw.maxVersions = maxVersionsOf(names);
+  return raw as ElfInfo;
 }
 
 /**

@@ -1,7 +1,9 @@
 // ESM entry: the same module instance as the CommonJS one, so there is one addon and one
 // SysprobeError class whichever way sysprobe is imported.
 export {
-  SysprobeError, backend, checkCompat, checkCompatSync, configure, probeGlibc, probeGlibcSync, readElf, readElfSync, readLdSoCache,
-  readLdSoCacheSync, resolveDeps, resolveDepsSync, scanElf,
+  SysprobeError, backend, configure, probeGlibc, probeGlibcSync,
+  decodeReparseBuffer, explainPath, probeReparsePoint, probeReparsePointSync, reparseRuntimeViews, scanReparsePoints,
+  readElf, readElfSync, scanElf,
+  checkCompat, checkCompatSync, readLdSoCache, readLdSoCacheSync, resolveDeps, resolveDepsSync,
 } from './index.js';
 export type * from './index.js';

@@ -4,11 +4,17 @@ import type * as Compat from './compat.js';
 import type * as Elf from './elf.js';
 import type * as Libc from './libc.js';
 import type * as Loader from './loader.js';
+import type * as Reparse from './reparse.js';
+import type * as ReparseExplain from './reparse-explain.js';
 
 export { SysprobeError } from './errors.js';
 export type { SysprobeErrorInit } from './errors.js';
 export type { BackendInfo, ConfigureOptions, LoadAttempt } from './loader.js';
 export type { LibcDisagreement, LibcEvidence, LibcFamily, LibcInfo, ProbeGlibcOptions } from './libc.js';
+export type {
+  AppExecLinkInfo, ReparseInfo, ReparseKind, ReparseTarget, ScanProgress, ScanReparseOptions, ScanReparseResult,
+} from './reparse.js';
+export type { PathComponent, PathExplanation, PathFinding, RuntimeName, RuntimeView, RuntimeViews } from './reparse-explain.js';
 export type {
   ElfFlags, ElfInfo, ElfScanEntry, ElfScanProgress, ElfSymbol, ElfVersionDef, ElfVersionNeed, ElfVersionNeedFile,
   ReadElfOptions, ScanElfOptions,
@@ -19,13 +25,17 @@ export type {
 } from './compat.js';
 
 let loaderModule: typeof Loader | undefined;
-let libcModule: typeof Libc | undefined;
 let elfModule: typeof Elf | undefined;
 let compatModule: typeof Compat | undefined;
+let libcModule: typeof Libc | undefined;
+let reparseModule: typeof Reparse | undefined;
+let explainModule: typeof ReparseExplain | undefined;
 const loader = (): typeof Loader => (loaderModule ??= require('./loader.js') as typeof Loader);
-const libc = (): typeof Libc => (libcModule ??= require('./libc.js') as typeof Libc);
 const elf = (): typeof Elf => (elfModule ??= require('./elf.js') as typeof Elf);
 const compat = (): typeof Compat => (compatModule ??= require('./compat.js') as typeof Compat);
+const libc = (): typeof Libc => (libcModule ??= require('./libc.js') as typeof Libc);
+const reparse = (): typeof Reparse => (reparseModule ??= require('./reparse.js') as typeof Reparse);
+const explain = (): typeof ReparseExplain => (explainModule ??= require('./reparse-explain.js') as typeof ReparseExplain);
 
 /** Which backend answers probes, and why the others were not used. Never throws. */
 export const backend: typeof Loader.backend = () => loader().backend();
@@ -37,12 +47,26 @@ export const probeGlibc: typeof Libc.probeGlibc = (options) => libc().probeGlibc
 /** The C library of this process, read in-process. Cached; `{ refresh: true }` asks again. */
 export const probeGlibcSync: typeof Libc.probeGlibcSync = (options) => libc().probeGlibcSync(options);
 
-/** The facts of one ELF file (a path or bytes), parsed on the libuv thread pool. */
-export const readElf: typeof Elf.readElf = (target, options) => elf().readElf(target, options);
-/** The facts of one ELF file (a path or bytes). */
-export const readElfSync: typeof Elf.readElfSync = (target, options) => elf().readElfSync(target, options);
-/** Many ELF files at once on the thread pool; broken files come back as entries with an error. */
-export const scanElf: typeof Elf.scanElf = (targets, options) => elf().scanElf(targets, options);
+/** Decodes a raw REPARSE_DATA_BUFFER (any platform); malformed input throws ERR_SYSPROBE_BAD_REPARSE with the offset. */
+export const decodeReparseBuffer: typeof Reparse.decodeReparseBuffer = (bytes) => reparse().decodeReparseBuffer(bytes);
+/** The reparse point at a path (never followed), or null; Windows FSCTL_GET_REPARSE_POINT, Linux ntfs-3g. On the thread pool. */
+export const probeReparsePoint: typeof Reparse.probeReparsePoint = (path) => reparse().probeReparsePoint(path);
+/** As probeReparsePoint, on the calling thread. */
+export const probeReparsePointSync: typeof Reparse.probeReparsePointSync = (path) => reparse().probeReparsePointSync(path);
+/** The reparse points under a directory: bounded depth, progress, errors per entry. */
+export const scanReparsePoints: typeof Reparse.scanReparsePoints = (dir, options) => reparse().scanReparsePoints(dir, options);
+/** Every component of a path, its reparse point, and how Node, Go, Rust and Python classify it. */
+export const explainPath: typeof ReparseExplain.explainPath = (path) => explain().explainPath(path);
+/** How libuv/Node, Go <= 1.22, Go >= 1.23, Rust std and Python classify one reparse point. */
+export const reparseRuntimeViews: typeof ReparseExplain.reparseRuntimeViews = (info, isDirectory) =>
+  explain().reparseRuntimeViews(info, isDirectory);
+
+/** The dynamic facts of one ELF file (a path read by ranges, or bytes parsed in place), on the thread pool. */
+export const readElf: typeof Elf.readElf = (pathOrBytes, options) => elf().readElf(pathOrBytes, options);
+/** As readElf, on the calling thread. */
+export const readElfSync: typeof Elf.readElfSync = (pathOrBytes, options) => elf().readElfSync(pathOrBytes, options);
+/** Many ELF files (or directories, walked) on the thread pool: one entry per file, in order, errors per entry. */
+export const scanElf: typeof Elf.scanElf = (pathsOrDir, options) => elf().scanElf(pathsOrDir, options);
 
 /** Reads an ld.so.cache file (old, new or compat format, either byte order), on the thread pool. */
 export const readLdSoCache: typeof Compat.readLdSoCache = (path) => compat().readLdSoCache(path);

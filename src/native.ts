@@ -23,8 +23,52 @@ export interface RawSelfLibc {
   compiledVersion: string | null;
 }
 
-/** An ElfInfo without `path` and `maxVersions`: the addon builds the final shape (src/elf.ts). */
-export type RawElf = Omit<import('./elf.js').ElfInfo, 'path' | 'maxVersions'>;
+/** An ElfInfo without `maxVersions`: the addon builds the final shape (src/elf.ts). */
+export type RawElf = Omit<import('./elf.js').ElfInfo, 'maxVersions'> & { maxVersions?: Record<string, string> };
+
+export interface RawReparseNames {
+  substituteName: string;
+  printName: string;
+  substituteNameOffset: number;
+  substituteNameLength: number;
+  printNameOffset: number;
+  printNameLength: number;
+  flags: number | null;
+  relative: boolean;
+}
+
+export interface RawReparseData {
+  tag: number;
+  dataLength: number;
+  reserved: number;
+  tagName: string | null;
+  kind: string;
+  isMicrosoft: boolean;
+  highLatency: boolean;
+  isNameSurrogate: boolean;
+  isDirectory: boolean;
+  cloudSubtype: number | null;
+  guid: string | null;
+  dataOffset: number;
+  trailingBytes: number;
+  names: RawReparseNames | null;
+  appExecLink: { version: number; strings: string[] } | null;
+  lxVersion: number | null;
+  lxTarget: string | null;
+  nfs: { type: bigint; symlinkTarget: string | null; major: number | null; minor: number | null } | null;
+  wof: { version: number; provider: number; fileVersion: number | null; algorithm: number | null } | null;
+}
+
+export interface RawReparseProbe {
+  source: 'win32' | 'ntfs-3g';
+  raw: Buffer;
+  attributes: number | null;
+  tagFromAttributes: number | null;
+  placeholderMode: 'exposed' | 'default' | null;
+  decoded: RawReparseData | null;
+  /** The decoder's SysprobeError (ERR_SYSPROBE_BAD_REPARSE) when the bytes on disk are malformed. */
+  decodeError: Error | null;
+}
 
 export interface NativeBinding extends CompatNativeBinding {
   version: string;
@@ -32,6 +76,9 @@ export interface NativeBinding extends CompatNativeBinding {
   init(errorClass: Function): void;
   selfLibcSync(): RawSelfLibc;
   selfLibc(): Promise<RawSelfLibc>;
+  decodeReparseBuffer(bytes: Uint8Array): RawReparseData;
+  probeReparsePointSync(path: string): RawReparseProbe | null;
+  probeReparsePoint(path: string): Promise<RawReparseProbe | null>;
   /** The facts as JSON text (a RawElf, symbol values as decimal strings). */
   readElfSync(target: string | Uint8Array, symbols: boolean, crossCheck: boolean): string;
   readElf(target: string | Uint8Array, symbols: boolean, crossCheck: boolean): Promise<string>;

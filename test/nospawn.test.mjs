@@ -35,6 +35,11 @@ const everyProbe = `
   const sync = sysprobe.probeGlibcSync();
   const fresh = await sysprobe.probeGlibc({ refresh: true });
   sysprobe.backend();
+  const reparse = [sysprobe.probeReparsePointSync('/etc'), await sysprobe.probeReparsePoint('/etc/hostname'),
+    sysprobe.decodeReparseBuffer(Buffer.from('1d0000a008000000020000002e2e2f78', 'hex')).kind,
+    (await sysprobe.explainPath('/etc/hostname')).components.length,
+    (await sysprobe.scanReparsePoints('/etc', { maxDepth: 0 })).found.length];
+  if (JSON.stringify(reparse) !== '[null,null,"lx-symlink",2,0]') throw new Error('reparse probes: ' + JSON.stringify(reparse));
   const elfSync = sysprobe.readElfSync(process.execPath, { symbols: true });
   const elfAsync = await sysprobe.readElf(process.execPath, { symbols: true });
   const scanned = await sysprobe.scanElf([process.execPath, '/bin/ls'], { symbols: true });
@@ -43,6 +48,7 @@ const everyProbe = `
   const caches = [sysprobe.readLdSoCacheSync('/etc/ld.so.cache'), await sysprobe.readLdSoCache('/etc/ld.so.cache')];
   const libcs = [sysprobe.probeGlibcSync({ root: '/' }), await sysprobe.probeGlibc({ pid: process.pid })];
   const codes = [await main(['report'], quiet), await main(['report', '--json'], quiet), await main(['glibc', '--json'], quiet),
+    await main(['reparse', '/etc', '--json'], quiet), await main(['explain', '/etc/hostname'], quiet),
     await main(['elf', '--json', '--symbols', process.execPath], quiet),
     await main(['compat', '/bin/ls', '--json'], quiet), await main(['compat', '/bin/ls', '--glibc', '2.36'], quiet),
     await main(['deps', '/bin/ls'], quiet)];
@@ -54,7 +60,7 @@ test('probes and the CLI start no process (strace -f)', { skip: skipUnless(strac
   const seen = processesStarted(everyProbe);
   const output = JSON.parse(seen.stdout);
   assert.equal(output.same, true);
-  assert.deepEqual(output.codes, [0, 0, 0, 0, 0, 0, 0]);
+  assert.deepEqual(output.codes, [0, 0, 0, 0, 0, 0, 0, 0, 0]);
   assert.ok(seen.threads > 0, 'strace saw no thread creation at all: the trace is not working');
   assert.deepEqual(seen.extraExecs, []);
   assert.deepEqual(seen.forks, []);

@@ -12,8 +12,12 @@ const require = createRequire(join(root, 'test', 'x.cjs'));
 
 test('ESM import and require() give the same functions, class and cache', () => {
   const cjs = require('sysprobe');
-  assert.deepEqual(Object.keys(esm).filter((k) => k !== 'default').sort(), ['SysprobeError', 'backend', 'checkCompat', 'checkCompatSync', 'configure', 'probeGlibc', 'probeGlibcSync', 'readElf', 'readElfSync', 'readLdSoCache', 'readLdSoCacheSync', 'resolveDeps', 'resolveDepsSync', 'scanElf']);
-  for (const name of ['SysprobeError', 'backend', 'checkCompat', 'checkCompatSync', 'configure', 'probeGlibc', 'probeGlibcSync', 'readElf', 'readElfSync', 'readLdSoCache', 'readLdSoCacheSync', 'resolveDeps', 'resolveDepsSync', 'scanElf']) assert.equal(esm[name], cjs[name], name);
+  const names = ['SysprobeError', 'backend', 'checkCompat', 'checkCompatSync', 'configure', 'decodeReparseBuffer', 'explainPath',
+    'probeGlibc', 'probeGlibcSync', 'probeReparsePoint', 'probeReparsePointSync', 'readElf', 'readElfSync', 'readLdSoCache',
+    'readLdSoCacheSync', 'reparseRuntimeViews', 'resolveDeps', 'resolveDepsSync', 'scanElf', 'scanReparsePoints'];
+  assert.deepEqual(Object.keys(esm).filter((k) => k !== 'default').sort(), names);
+  assert.deepEqual(Object.keys(cjs).sort(), names);
+  for (const name of names) assert.equal(esm[name], cjs[name], name);
   assert.equal(esm.probeGlibcSync(), cjs.probeGlibcSync());
 });
 

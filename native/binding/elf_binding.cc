@@ -18,7 +18,7 @@ namespace {
 namespace elf = core::elf;
 
 // The ElfInfo of src/elf.ts is written here as JSON, on the thread pool, in its final shape (src/elf.ts
-// parses it and adds the path and maxVersions). Building thousands of objects property by property
+// parses it and adds maxVersions; `path` is the path as given, null for bytes). Building thousands of objects property by property
 // through Node-API on the main thread cost twice the parse itself; JSON.parse is far cheaper.
 // A name, or PREFIX_N for a number without one ("em_9999").
 std::string Named(const char* name, const char* prefix, unsigned number) {
@@ -32,10 +32,11 @@ std::optional<std::string> SearchPath(const std::vector<std::string>& items) {
   return joined;
 }
 
-std::string ElfToJson(const elf::ElfFile& file) {
+std::string ElfToJson(const elf::ElfFile& file, const std::string* path) {
   Json j;
   j.text.reserve(1024);
   j.Open('{');
+  if (path) j.Key("path").String(*path); else j.Key("path").Null();
   j.Key("class").Uint(file.elfClass);
   j.Key("endian").String(file.bigEndian ? "big" : "little");
   j.Key("machine").String(Named(elf::MachineName(file.machine, file.elfClass, file.bigEndian), "em", file.machine));
@@ -123,13 +124,13 @@ Napi::Value JsonToJs(Napi::Env env, const std::string& json) { return Napi::Stri
 core::Result<std::string> ParseToJson(core::ByteSource& source, const elf::ParseOptions& options) {
   auto result = elf::Parse(source, options);
   if (!result.ok()) return result.error();
-  return ElfToJson(result.value());
+  return ElfToJson(result.value(), nullptr);
 }
 
 core::Result<std::string> ParseFileToJson(const std::string& path, const elf::ParseOptions& options) {
   auto result = elf::ParseFile(path, options);
   if (!result.ok()) return result.error();
-  return ElfToJson(result.value());
+  return ElfToJson(result.value(), &path);
 }
 
 elf::ParseOptions Options(const Napi::CallbackInfo& info) {

@@ -8,5 +8,6 @@ namespace sysprobe::binding {
 void RegisterLibc(Napi::Env env, Napi::Object exports);  // libc_binding.cc
 void RegisterElf(Napi::Env env, Napi::Object exports);   // elf_binding.cc
 void RegisterCompat(Napi::Env env, Napi::Object exports);  // compat_binding.cc
+void RegisterReparse(Napi::Env env, Napi::Object exports);  // reparse_binding.cc
 
 }  // namespace sysprobe::binding

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -51,8 +52,8 @@ class MemorySource final : public ByteSource {
   uint64_t size_;
 };
 
-// A regular file read through pread, in chunks of at least kChunk bytes that are kept until the
-// source is destroyed (a parse touches a handful of small ranges).
+// A regular file read by position (pread; on Windows an ifstream), in chunks of at least kChunk bytes
+// that are kept until the source is destroyed (a parse touches a handful of small ranges).
 class FileSource final : public ByteSource {
  public:
   // Opens a regular file (O_NONBLOCK so a FIFO cannot hang us; EISDIR for directories,
@@ -67,12 +68,18 @@ class FileSource final : public ByteSource {
   Result<ByteView> ReadRange(uint64_t offset, uint64_t length) override;
 
  private:
-  FileSource(int fd, uint64_t size, std::string path) : fd_(fd), size_(size), path_(std::move(path)) {}
+  FileSource(uint64_t size, std::string path) : size_(size), path_(std::move(path)) {}
+  // Reads up to `length` bytes at `offset` into `into`; the count read, or the OS error.
+  Result<uint64_t> ReadAt(uint64_t offset, uint64_t length, uint8_t* into);
   struct Chunk {
     uint64_t offset;
     std::vector<uint8_t> bytes;
   };
-  int fd_;
+#if defined(_WIN32)
+  std::ifstream stream_;
+#else
+  int fd_ = -1;
+#endif
   uint64_t size_;
   std::string path_;
   std::vector<std::unique_ptr<Chunk>> chunks_;

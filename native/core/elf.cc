@@ -50,6 +50,8 @@ struct Located {
 
 class Parser {
  public:
+  using Tag = std::optional<std::pair<uint64_t, uint64_t>>;  // a DT_* value and the file offset of its d_val
+
   Parser(ByteSource& source, const ParseOptions& options) : src_(source), opt_(options) {}
 
   Result<ElfFile> Run() {
@@ -358,110 +360,145 @@ class Parser {
     return std::nullopt;
   }
 
-  // ---- version needs: Verneed list, each with its Vernaux list -------------------------------------
-  std::optional<SysError> VersionNeeds() {
+  // ---- the version lists: a region, a count, and entries that must lie inside the region ------------
+  struct ListRegion {
+    uint64_t start = 0, limit = 0, count = 0;
+  };
+
+  // Where a Verneed/Verdef list lives (DT tag, else its section), its end (the end of the segment or
+  // section holding it) and how many entries it claims (DT_*NUM, else sh_info; unbounded when neither).
+  Result<std::optional<ListRegion>> Region(const Tag& tag, const Tag& num, uint32_t sectionType, const char* what) {
     std::optional<Located> where;
-    SP_CHECK(Locate(verneed_, SHT_GNU_verneed, "version needs (DT_VERNEED)", &where));
-    if (!where) return std::nullopt;
-    const Shdr* section = opt_.crossCheck ? SectionOfType(SHT_GNU_verneed) : nullptr;
-    if (verneednum_ && section && section->info != verneednum_->first) {
-      Diagnose("version needs: DT_VERNEEDNUM is %llu, the section header says %u", (unsigned long long)verneednum_->first, section->info);
+    SP_CHECK(Locate(tag, sectionType, what, &where));
+    if (!where) return std::optional<ListRegion>();
+    const Shdr* section = opt_.crossCheck ? SectionOfType(sectionType) : nullptr;
+    if (num && section && section->info != num->first) {
+      Diagnose("%s: the dynamic table counts %llu entries, the section header %u", what, (unsigned long long)num->first, section->info);
     }
-    const uint64_t limit = where->offset + where->avail;  // Map/sections guarantee no overflow past 2^64? check:
-    if (limit < where->offset) return Fail(kBad, where->offset, "version needs: region overflows");
-    uint64_t count = verneednum_ ? verneednum_->first : section ? section->info : UINT64_MAX;
-    uint64_t auxBudget = where->avail / kVernauxSize;  // distinct entries that fit the region
-    uint64_t at = where->offset;
-    for (uint64_t i = 0; i < count; ++i) {
-      if (at > limit || limit - at < kVerneedSize) {
-        return Fail(src_.Contains(at, kVerneedSize) ? kBad : kTruncated, at, "version need entry %llu lies outside its segment", (unsigned long long)i);
-      }
-      SP_TRY(raw, src_.Read(at, kVerneedSize, "version need entry"));
-      const Verneed vn = DecodeVerneed(d_, raw.data);
-      VersionNeed need;
-      need.version = vn.version;
-      SP_TRY(file, Str(vn.file, at + 4, "vn_file"));
-      need.file = std::move(file);
+    ListRegion region;
+    region.start = where->offset;
+    if (AddOverflows(where->offset, where->avail, &region.limit)) return Fail(kBad, where->offset, "%s: region overflows", what);
+    region.count = num ? num->first : section ? section->info : UINT64_MAX;
+    return std::optional<ListRegion>(region);
+  }
+
+  // The `size` bytes of a list entry at `at`, which must lie inside the list's region.
+  Result<ByteView> Entry(uint64_t at, uint64_t limit, uint64_t size, const char* what) {
+    if (at > limit || limit - at < size) {
+      return Fail(src_.Contains(at, size) ? kBad : kTruncated, at, "%s lies outside its segment", what);
+    }
+    return src_.Read(at, size, what);
+  }
+
+  // Both version lists have the same two-level form: entries linked by a relative `next` (0 ends the
+  // list), each with `count` aux entries starting `aux` bytes after it, linked by their own `next`.
+  struct ListForm {
+    const char* entryName;
+    uint64_t entrySize, auxFieldAt, nextFieldAt;  // the entry, where its aux and next fields are
+    const char* auxName;
+    uint64_t auxSize, auxNextFieldAt;             // an aux entry, where its next field is
+  };
+  struct Links {
+    uint32_t aux = 0, count = 0, next = 0;
+  };
+
+  // Walks a list: head(bytes, at, &links) reads an entry, aux(bytes, at, j, &next) each aux entry,
+  // end() closes the entry. Every `next` must advance past its entry, and the aux entries of all
+  // entries together cannot outnumber what the region can hold (so entries sharing aux lists cannot
+  // multiply the work).
+  template <class Head, class Aux, class End>
+  std::optional<SysError> WalkList(const ListRegion& region, const ListForm& form, Head head, Aux aux, End end) {
+    uint64_t auxBudget = (region.limit - region.start) / form.auxSize;
+    uint64_t at = region.start;
+    for (uint64_t i = 0; i < region.count; ++i) {
+      SP_TRY(raw, Entry(at, region.limit, form.entrySize, form.entryName));
+      Links links;
+      SP_CHECK(head(raw.data, at, &links));
       uint64_t auxAt = 0;
-      if (AddOverflows(at, vn.aux, &auxAt)) return Fail(kBad, at + 8, "vn_aux overflows");
-      for (uint32_t j = 0; j < vn.cnt; ++j) {
-        if (auxBudget-- == 0) return Fail(kBad, auxAt, "more version need entries than the region can hold");
-        if (auxAt > limit || limit - auxAt < kVernauxSize) {
-          return Fail(src_.Contains(auxAt, kVernauxSize) ? kBad : kTruncated, auxAt, "version need aux entry lies outside its segment");
-        }
-        SP_TRY(auxRaw, src_.Read(auxAt, kVernauxSize, "version need aux entry"));
-        const Vernaux vna = DecodeVernaux(d_, auxRaw.data);
-        VersionNeedAux aux;
-        aux.hash = vna.hash;
-        aux.flags = vna.flags;
-        aux.index = vna.other;
-        SP_TRY(name, Str(vna.name, auxAt + 8, "vna_name"));
-        aux.name = std::move(name);
-        need.versions.push_back(std::move(aux));
-        if (vna.next == 0) {
-          if (j + 1 < vn.cnt) Diagnose("version needs of %s: vna_next ends the list after %u of %u entries", need.file.c_str(), j + 1, vn.cnt);
+      if (AddOverflows(at, links.aux, &auxAt)) return Fail(kBad, at + form.auxFieldAt, "%s: aux offset overflows", form.entryName);
+      for (uint32_t j = 0; j < links.count; ++j) {
+        if (auxBudget-- == 0) return Fail(kBad, auxAt, "%s: more entries than the region can hold", form.auxName);
+        SP_TRY(auxRaw, Entry(auxAt, region.limit, form.auxSize, form.auxName));
+        uint32_t next = 0;
+        SP_CHECK(aux(auxRaw.data, auxAt, j, &next));
+        if (next == 0) {
+          if (j + 1 < links.count) Diagnose("%s: the list ends after %u of %u entries", form.auxName, j + 1, links.count);
           break;
         }
-        if (vna.next < kVernauxSize) return Fail(kBad, auxAt + 12, "vna_next %u does not advance past the entry", vna.next);
-        if (AddOverflows(auxAt, vna.next, &auxAt)) return Fail(kBad, auxAt + 12, "vna_next overflows");
+        if (next < form.auxSize) return Fail(kBad, auxAt + form.auxNextFieldAt, "%s: next %u does not advance past the entry", form.auxName, next);
+        if (AddOverflows(auxAt, next, &auxAt)) return Fail(kBad, auxAt + form.auxNextFieldAt, "%s: next overflows", form.auxName);
       }
-      out_.versionNeeds.push_back(std::move(need));
-      if (vn.next == 0) {
-        if (verneednum_ && i + 1 < count) Diagnose("version needs: vn_next ends the list after %llu of %llu entries", (unsigned long long)(i + 1), (unsigned long long)count);
+      end();
+      if (links.next == 0) {
+        if (region.count != UINT64_MAX && i + 1 < region.count) {
+          Diagnose("%s: the list ends after %llu of %llu entries", form.entryName, (unsigned long long)(i + 1), (unsigned long long)region.count);
+        }
         break;
       }
-      if (vn.next < kVerneedSize) return Fail(kBad, at + 12, "vn_next %u does not advance past the entry", vn.next);
-      if (AddOverflows(at, vn.next, &at)) return Fail(kBad, at + 12, "vn_next overflows");
+      if (links.next < form.entrySize) return Fail(kBad, at + form.nextFieldAt, "%s: next %u does not advance past the entry", form.entryName, links.next);
+      if (AddOverflows(at, links.next, &at)) return Fail(kBad, at + form.nextFieldAt, "%s: next overflows", form.entryName);
     }
     return std::nullopt;
   }
 
+  // ---- version needs: Verneed list, each with its Vernaux list -------------------------------------
+  std::optional<SysError> VersionNeeds() {
+    SP_TRY(region, Region(verneed_, verneednum_, SHT_GNU_verneed, "version needs (DT_VERNEED)"));
+    if (!region) return std::nullopt;
+    static constexpr ListForm kForm{"version need entry", kVerneedSize, 8, 12, "version need aux entry", kVernauxSize, 12};
+    VersionNeed need;
+    return WalkList(
+        *region, kForm,
+        [&](const uint8_t* bytes, uint64_t at, Links* links) -> std::optional<SysError> {
+          const Verneed vn = DecodeVerneed(d_, bytes);
+          need = VersionNeed();
+          need.version = vn.version;
+          SP_TRY(file, Str(vn.file, at + 4, "vn_file"));
+          need.file = std::move(file);
+          *links = Links{vn.aux, vn.cnt, vn.next};
+          return std::nullopt;
+        },
+        [&](const uint8_t* bytes, uint64_t at, uint32_t, uint32_t* next) -> std::optional<SysError> {
+          const Vernaux vna = DecodeVernaux(d_, bytes);
+          VersionNeedAux aux;
+          aux.hash = vna.hash;
+          aux.flags = vna.flags;
+          aux.index = vna.other;
+          SP_TRY(name, Str(vna.name, at + 8, "vna_name"));
+          aux.name = std::move(name);
+          need.versions.push_back(std::move(aux));
+          *next = vna.next;
+          return std::nullopt;
+        },
+        [&] { out_.versionNeeds.push_back(std::move(need)); });
+  }
+
   // ---- version definitions: Verdef list, each with its Verdaux list (name, then parents) -----------
   std::optional<SysError> VersionDefs() {
-    std::optional<Located> where;
-    SP_CHECK(Locate(verdef_, SHT_GNU_verdef, "version definitions (DT_VERDEF)", &where));
-    if (!where) return std::nullopt;
-    const Shdr* section = opt_.crossCheck ? SectionOfType(SHT_GNU_verdef) : nullptr;
-    if (verdefnum_ && section && section->info != verdefnum_->first) {
-      Diagnose("version definitions: DT_VERDEFNUM is %llu, the section header says %u", (unsigned long long)verdefnum_->first, section->info);
-    }
-    const uint64_t limit = where->offset + where->avail;
-    if (limit < where->offset) return Fail(kBad, where->offset, "version definitions: region overflows");
-    uint64_t count = verdefnum_ ? verdefnum_->first : section ? section->info : UINT64_MAX;
-    uint64_t auxBudget = where->avail / kVerdauxSize;
-    uint64_t at = where->offset;
-    for (uint64_t i = 0; i < count; ++i) {
-      if (at > limit || limit - at < kVerdefSize) {
-        return Fail(src_.Contains(at, kVerdefSize) ? kBad : kTruncated, at, "version definition %llu lies outside its segment", (unsigned long long)i);
-      }
-      SP_TRY(raw, src_.Read(at, kVerdefSize, "version definition"));
-      const Verdef vd = DecodeVerdef(d_, raw.data);
-      VersionDef def;
-      def.version = vd.version;
-      def.flags = vd.flags;
-      def.index = vd.ndx;
-      def.hash = vd.hash;
-      uint64_t auxAt = 0;
-      if (AddOverflows(at, vd.aux, &auxAt)) return Fail(kBad, at + 12, "vd_aux overflows");
-      for (uint32_t j = 0; j < vd.cnt; ++j) {
-        if (auxBudget-- == 0) return Fail(kBad, auxAt, "more version definition entries than the region can hold");
-        if (auxAt > limit || limit - auxAt < kVerdauxSize) {
-          return Fail(src_.Contains(auxAt, kVerdauxSize) ? kBad : kTruncated, auxAt, "version definition aux entry lies outside its segment");
-        }
-        SP_TRY(auxRaw, src_.Read(auxAt, kVerdauxSize, "version definition aux entry"));
-        const Verdaux vda = DecodeVerdaux(d_, auxRaw.data);
-        SP_TRY(name, Str(vda.name, auxAt, "vda_name"));
-        if (j == 0) def.name = std::move(name); else def.parents.push_back(std::move(name));
-        if (vda.next == 0) break;
-        if (vda.next < kVerdauxSize) return Fail(kBad, auxAt + 4, "vda_next %u does not advance past the entry", vda.next);
-        if (AddOverflows(auxAt, vda.next, &auxAt)) return Fail(kBad, auxAt + 4, "vda_next overflows");
-      }
-      out_.versionDefs.push_back(std::move(def));
-      if (vd.next == 0) break;
-      if (vd.next < kVerdefSize) return Fail(kBad, at + 16, "vd_next %u does not advance past the entry", vd.next);
-      if (AddOverflows(at, vd.next, &at)) return Fail(kBad, at + 16, "vd_next overflows");
-    }
-    return std::nullopt;
+    SP_TRY(region, Region(verdef_, verdefnum_, SHT_GNU_verdef, "version definitions (DT_VERDEF)"));
+    if (!region) return std::nullopt;
+    static constexpr ListForm kForm{"version definition", kVerdefSize, 12, 16, "version definition aux entry", kVerdauxSize, 4};
+    VersionDef def;
+    return WalkList(
+        *region, kForm,
+        [&](const uint8_t* bytes, uint64_t, Links* links) -> std::optional<SysError> {
+          const Verdef vd = DecodeVerdef(d_, bytes);
+          def = VersionDef();
+          def.version = vd.version;
+          def.flags = vd.flags;
+          def.index = vd.ndx;
+          def.hash = vd.hash;
+          *links = Links{vd.aux, vd.cnt, vd.next};
+          return std::nullopt;
+        },
+        [&](const uint8_t* bytes, uint64_t at, uint32_t j, uint32_t* next) -> std::optional<SysError> {
+          const Verdaux vda = DecodeVerdaux(d_, bytes);
+          SP_TRY(name, Str(vda.name, at, "vda_name"));
+          if (j == 0) def.name = std::move(name); else def.parents.push_back(std::move(name));
+          *next = vda.next;
+          return std::nullopt;
+        },
+        [&] { out_.versionDefs.push_back(std::move(def)); });
   }
 
   // ---- dynamic symbols ----------------------------------------------------------------------------
@@ -540,7 +577,8 @@ class Parser {
         for (const Tag* tag : {&strtab_, &versym_, &verneed_, &verdef_, &hash_, &gnuHash_, &rela_, &rel_, &jmprel_}) {
           if (*tag && (*tag)->first > symtab_->first && (*tag)->first < end) end = (*tag)->first;
         }
-        const uint64_t estimate = end == UINT64_MAX ? 0 : (end - symtab_->first) / entsize;
+        uint64_t estimate = end == UINT64_MAX ? 0 : (end - symtab_->first) / entsize;
+        if (estimate > where->avail / entsize) estimate = where->avail / entsize;  // not past its segment
         count = estimate > *fromHash ? estimate : *fromHash;
         if (fromSection && *fromSection != count) {
           Diagnose("dynamic symbols: the table layout counts %llu, the section header %llu", (unsigned long long)count, (unsigned long long)*fromSection);
@@ -627,7 +665,6 @@ class Parser {
   uint64_t xnumPhnum_ = 0;
   std::vector<Phdr> loads_;
   std::optional<Phdr> dynamicPh_;
-  using Tag = std::optional<std::pair<uint64_t, uint64_t>>;  // value, file offset of the d_val
   std::vector<std::pair<uint64_t, uint64_t>> neededAt_, rpathAt_, runpathAt_;
   Tag soname_, strtab_, strsz_, symtab_, syment_, hash_, gnuHash_, versym_, verneed_, verneednum_, verdef_,
       verdefnum_, mipsSymtabno_, rela_, rel_, jmprel_;

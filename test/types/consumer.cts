@@ -6,4 +6,6 @@ const path: string | null = info.loaderPath;
 const evidence: readonly sysprobe.LibcEvidence[] = info.evidence;
 // @ts-expect-error no such option
 sysprobe.probeGlibcSync({ bogus: true });
-export = { path, evidence };
+const views: sysprobe.RuntimeViews = sysprobe.reparseRuntimeViews(sysprobe.decodeReparseBuffer(Buffer.alloc(24)));
+const go: string = views.go123.lstat;
+export = { path, evidence, go };

@@ -11,4 +11,12 @@ const error = new SysprobeError({ errno: 2, syscall: 'open', path: '/x' });
 const code: string = error.code;
 // @ts-expect-error refresh is a boolean
 probeGlibcSync({ refresh: 'yes' });
-export { family, version, later, which, code };
+import { decodeReparseBuffer, probeReparsePointSync, explainPath, scanReparsePoints, type ReparseInfo, type PathExplanation } from 'sysprobe';
+const reparse: ReparseInfo = decodeReparseBuffer(new Uint8Array(24));
+const substitute: string | undefined = reparse.target?.substituteName;
+const maybe: ReparseInfo | null = probeReparsePointSync('C:\\x');
+const explained: Promise<PathExplanation> = explainPath('C:\\go\\src');
+void scanReparsePoints('/mnt', { maxDepth: 2, onProgress: (p) => p.found });
+// @ts-expect-error kind is a closed union
+const kind: ReparseInfo['kind'] = 'not-a-kind';
+export { family, version, later, which, code, substitute, maybe, explained, kind };
