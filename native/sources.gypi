@@ -3,12 +3,18 @@
 {
   'variables': {
     'sysprobe_core_sources': [
+      'native/core/inotify.cc',
       'native/core/libc_self.cc',
+      'native/core/procenv.cc',
+      'native/core/procfs.cc',
+      'native/core/rlimits.cc',
     ],
     'sysprobe_binding_sources': [
       'native/binding/addon.cc',
       'native/binding/convert.cc',
+      'native/binding/env_binding.cc',
       'native/binding/libc_binding.cc',
+      'native/binding/limits_binding.cc',
     ],
   },
 }

@@ -1,4 +1,8 @@
 // ESM entry: the same module instance as the CommonJS one, so there is one addon and one
 // SysprobeError class whichever way sysprobe is imported.
-export { SysprobeError, backend, configure, probeGlibc, probeGlibcSync } from './index.js';
+export {
+  SysprobeError, backend, configure, probeGlibc, probeGlibcSync,
+  GO_MIN_ADDRESS_SPACE, RLIMIT_NAMES, getRlimits, getRlimitsSync, setRlimit, setRlimitSync, probeInotify, probeInotifySync,
+  diffEnv, probeProcessEnv, probeProcessEnvSync,
+} from './index.js';
 export type * from './index.js';

@@ -12,8 +12,11 @@ const require = createRequire(join(root, 'test', 'x.cjs'));
 
 test('ESM import and require() give the same functions, class and cache', () => {
   const cjs = require('sysprobe');
-  assert.deepEqual(Object.keys(esm).filter((k) => k !== 'default').sort(), ['SysprobeError', 'backend', 'configure', 'probeGlibc', 'probeGlibcSync']);
-  for (const name of ['SysprobeError', 'backend', 'configure', 'probeGlibc', 'probeGlibcSync']) assert.equal(esm[name], cjs[name], name);
+  const names = ['GO_MIN_ADDRESS_SPACE', 'RLIMIT_NAMES', 'SysprobeError', 'backend', 'configure', 'diffEnv', 'getRlimits', 'getRlimitsSync',
+    'probeGlibc', 'probeGlibcSync', 'probeInotify', 'probeInotifySync', 'probeProcessEnv', 'probeProcessEnvSync', 'setRlimit', 'setRlimitSync'];
+  assert.deepEqual(Object.keys(esm).filter((k) => k !== 'default').sort(), names);
+  assert.deepEqual(Object.keys(cjs).sort(), names);
+  for (const name of names) assert.equal(esm[name], cjs[name], name);
   assert.equal(esm.probeGlibcSync(), cjs.probeGlibcSync());
 });
 
