@@ -35,7 +35,18 @@ const everyProbe = `
   const sync = sysprobe.probeGlibcSync();
   const fresh = await sysprobe.probeGlibc({ refresh: true });
   sysprobe.backend();
-  const codes = [await main(['report'], quiet), await main(['report', '--json'], quiet), await main(['glibc', '--json'], quiet)];
+  const limits = sysprobe.getRlimitsSync();
+  await sysprobe.getRlimits({ pid: process.ppid });
+  sysprobe.getRlimitsSync({ source: 'procfs' });
+  sysprobe.setRlimitSync('core', { soft: limits.limits.core.soft });
+  await sysprobe.setRlimit('core', { soft: limits.limits.core.soft });
+  sysprobe.probeInotifySync();
+  await sysprobe.probeInotify();
+  const env = sysprobe.probeProcessEnvSync(process.pid);
+  sysprobe.diffEnv(await sysprobe.probeProcessEnv(process.pid), env);
+  const codes = [await main(['report'], quiet), await main(['report', '--json'], quiet), await main(['glibc', '--json'], quiet),
+    await main(['limits'], quiet), await main(['limits', '--pid', String(process.ppid), '--json'], quiet),
+    await main(['env', '--pid', String(process.pid), '--diff'], quiet)];
   console.log(JSON.stringify({ version: fresh.version, same: sync.version === fresh.version, codes }));
 `;
 
@@ -43,7 +54,7 @@ test('probes and the CLI start no process (strace -f)', { skip: skipUnless(strac
   const seen = processesStarted(everyProbe);
   const output = JSON.parse(seen.stdout);
   assert.equal(output.same, true);
-  assert.deepEqual(output.codes, [0, 0, 0]);
+  assert.deepEqual(output.codes, [0, 0, 0, 0, 0, 0]);
   assert.ok(seen.threads > 0, 'strace saw no thread creation at all: the trace is not working');
   assert.deepEqual(seen.extraExecs, []);
   assert.deepEqual(seen.forks, []);
