@@ -132,7 +132,7 @@ const struct {
     {"Max realtime priority", "rtprio"}, {"Max realtime timeout", "rttime"},
 };
 
-int NumberOf(const std::string& name) {
+[[maybe_unused]] int NumberOf(const std::string& name) {
   for (const auto& entry : kResources) {
     if (name == entry.name) return entry.number;
   }
@@ -202,6 +202,7 @@ RlimitValue FromRlim(unsigned long long raw) {
 unsigned long long ToRlim(const RlimitValue& v) { return v.unlimited ? kInfinity : v.value; }
 #endif
 
+#if defined(__linux__)
 bool FallbackErrno(int err) { return err == EPERM || err == EACCES || err == ENOSYS; }
 
 // /proc/PID/limits (or /proc/self/limits) into a set; ENOENT means the process is gone.
@@ -237,6 +238,7 @@ Result<RlimitSet> FromProcfs(long long pid) {
   }
   return set;
 }
+#endif
 
 #if defined(_WIN32)
 Result<RlimitSet> WindowsLimits() {
