@@ -51,7 +51,7 @@ function shapeEnv(raw: RawProcessEnv): ProcessEnv {
 }
 
 function checkPid(pid: unknown): number {
-  if (typeof pid !== 'number' || !Number.isSafeInteger(pid) || pid < 1 || pid > 0xffffffff) {
+  if (typeof pid !== 'number' || !Number.isSafeInteger(pid) || pid < 1 || pid > 0x7fffffff) {
     throw invalidArgument('probeProcessEnv(): pid must be a positive integer');
   }
   return pid;

@@ -106,7 +106,7 @@ const META: Record<RlimitName, { description: string; unit: RlimitUnit }> = {
 export const GO_MIN_ADDRESS_SPACE = 1n << 30n;
 
 function checkPid(fn: string, pid: unknown): number {
-  if (typeof pid !== 'number' || !Number.isSafeInteger(pid) || pid < 1 || pid > 0xffffffff) {
+  if (typeof pid !== 'number' || !Number.isSafeInteger(pid) || pid < 1 || pid > 0x7fffffff) {
     throw invalidArgument(`${fn}(): pid must be a positive integer`);
   }
   return pid;

@@ -43,6 +43,7 @@ test('limits without --pid shows this process and its parent; --json carries bot
   assert.match(text.stdout, /RESOURCE +SOFT +HARD +PARENT SOFT +PARENT HARD +UNITS/);
   assert.equal(runCli(['limits', '--pid', 'x']).status, 2);
   assert.equal(runCli(['limits', '--pid', '999999999']).status, 2);
+  assert.equal(runCli(['limits', '--pid', '4294967295']).status, 2);
 });
 
 test('env --pid N prints the environment exactly; --diff against the shell exits 1; --json keeps raw bytes', { skip: skipUnless(envBin && sleepBin && helper(), 'env, sleep or a C compiler missing') }, async () => {

@@ -206,6 +206,7 @@ test('invalid arguments are rejected before any system call', () => {
   assert.throws(() => setRlimitSync('nofile', { soft: 1n, extra: 1 }), invalid);
   assert.throws(() => getRlimitsSync({ pid: 0 }), invalid);
   assert.throws(() => getRlimitsSync({ pid: '1' }), invalid);
+  assert.throws(() => getRlimitsSync({ pid: 2 ** 31 }), invalid, 'pid_t is 32-bit signed');
   assert.throws(() => getRlimitsSync({ source: 'ps' }), invalid);
   assert.throws(() => getRlimitsSync({ pids: 1 }), invalid);
 });

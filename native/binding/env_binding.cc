@@ -25,7 +25,7 @@ Napi::Value EnvToJs(Napi::Env env, const core::ProcessEnvFacts& facts) {
 long long PidArg(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsNumber()) ThrowError(info.Env(), InvalidArgument("pid must be a number"));
   const double pid = info[0].As<Napi::Number>().DoubleValue();
-  if (!(pid >= 1 && pid <= 4294967295.0) || pid != static_cast<double>(static_cast<long long>(pid))) {
+  if (!(pid >= 1 && pid <= 2147483647.0) || pid != static_cast<double>(static_cast<long long>(pid))) {
     ThrowError(info.Env(), InvalidArgument("pid must be a positive integer"));
   }
   return static_cast<long long>(pid);

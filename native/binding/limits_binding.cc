@@ -47,7 +47,7 @@ Napi::Value SetToJs(Napi::Env env, const core::RlimitSet& set) {
 long long PidArg(const Napi::CallbackInfo& info, size_t index) {
   if (info.Length() <= index || !info[index].IsNumber()) ThrowError(info.Env(), InvalidArgument("pid must be a number"));
   const double pid = info[index].As<Napi::Number>().DoubleValue();
-  if (!(pid == -1 || (pid >= 1 && pid <= 4194304 * 1024.0)) || pid != static_cast<double>(static_cast<long long>(pid))) {
+  if (!(pid == -1 || (pid >= 1 && pid <= 2147483647.0)) || pid != static_cast<double>(static_cast<long long>(pid))) {
     ThrowError(info.Env(), InvalidArgument("pid must be -1 (self) or a positive integer"));
   }
   return static_cast<long long>(pid);

@@ -3,10 +3,12 @@
 #include "procfs.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #if defined(__linux__)
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #endif
@@ -50,6 +52,49 @@ bool EffectiveUid(const std::string& dir, unsigned long long* uid) {
     at = end;
   }
   return false;
+}
+
+// Counts the lines of an inotify fdinfo file that start with "inotify wd:"; returns 0 or an errno.
+int CountWatchLines(const std::string& path, unsigned long long* count) {
+  int fd;
+  do {
+    fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) return errno;
+  static constexpr char kPrefix[] = "inotify wd:";
+  constexpr size_t kPrefixLength = sizeof(kPrefix) - 1;
+  size_t matched = 0;        // characters of kPrefix matched at the start of the current line
+  bool atLineStart = true;   // still inside the first kPrefixLength characters of a line
+  char buffer[16384];
+  for (;;) {
+    ssize_t got = read(fd, buffer, sizeof(buffer));
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      const int saved = errno;
+      close(fd);
+      return saved;
+    }
+    if (got == 0) break;
+    for (ssize_t i = 0; i < got; ++i) {
+      const char c = buffer[i];
+      if (c == '\n') {
+        matched = 0;
+        atLineStart = true;
+        continue;
+      }
+      if (!atLineStart) continue;
+      if (c == kPrefix[matched]) {
+        if (++matched == kPrefixLength) {
+          ++*count;
+          atLineStart = false;
+        }
+      } else {
+        atLineStart = false;
+      }
+    }
+  }
+  close(fd);
+  return 0;
 }
 
 struct Instance {
@@ -108,7 +153,7 @@ Result<InotifyFacts> ProbeInotify() {
     if (!EffectiveUid(dir, &uid) || uid != facts.uid) continue;
     ++facts.processesScanned;
     InotifyProcess process;
-    process.pid = std::stoll(entry->d_name);
+    process.pid = strtoll(entry->d_name, nullptr, 10);
     DIR* fds = opendir((dir + "/fd").c_str());
     if (fds == nullptr) {
       if (errno != ENOENT) ++facts.processesUnreadable;
@@ -124,18 +169,12 @@ Result<InotifyFacts> ProbeInotify() {
       if (n < 0) continue;  // closed meanwhile
       target[n] = '\0';
       if (strcmp(target, "anon_inode:inotify") != 0) continue;
-      auto info = ReadSmallFile(dir + "/fdinfo/" + fdEntry->d_name, 64u << 20);
-      if (!info.ok()) {
-        if (info.error().errnum != ENOENT) unreadable = true;
-        continue;
-      }
+      // fdinfo has one line per watch: count them streaming (a million watches is ~100 MB of text).
       unsigned long long count = 0;
-      const std::string& text = info.value();
-      for (size_t at = 0; at < text.size();) {
-        size_t end = text.find('\n', at);
-        if (end == std::string::npos) end = text.size();
-        if (text.compare(at, 11, "inotify wd:") == 0) ++count;
-        at = end + 1;
+      const int err = CountWatchLines(dir + "/fdinfo/" + fdEntry->d_name, &count);
+      if (err != 0) {
+        if (err != ENOENT) unreadable = true;
+        continue;
       }
       Instance self{process.pid, atoi(fdEntry->d_name)};
       ++process.fds;
