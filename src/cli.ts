@@ -70,6 +70,11 @@ async function parentLimits(): Promise<{ info: RlimitsInfo | null; error?: Recor
   }
 }
 
+/** This process's limits beside its parent's, as text. */
+function renderSelfAndParent(self: RlimitsInfo, parent: { info: RlimitsInfo | null; error?: Record<string, unknown> }): string {
+  return renderRlimits(self, { label: 'PARENT', info: parent.info, ...(parent.error ? { error: String(parent.error['message']) } : {}) });
+}
+
 /** inotify for the report: null where there is none (not Linux), the error kept. */
 async function inotifyOrNull(): Promise<{ info: InotifyInfo | null; error?: Record<string, unknown> }> {
   try {
@@ -169,7 +174,7 @@ const commands: Record<string, Command> = {
         io.out(`sysprobe ${toolInfo().version}: ${host.platform}-${host.arch}, Node ${host.node}\n\n`);
         io.out(`C library of this process\n${renderLibc(libc, false)}\n`);
         io.out(`Resource limits (this process, and its parent pid ${process.ppid})\n`);
-        io.out(renderRlimits(self, { label: 'PARENT', info: parent.info, ...(parent.error ? { error: String(parent.error['message']) } : {}) }));
+        io.out(renderSelfAndParent(self, parent));
         for (const text of limitFindings) io.out(`  FINDING: ${text}\n`);
         io.out('\n');
         if (inotify.info) io.out(`inotify\n${renderInotify(inotify.info)}\n`);
@@ -220,7 +225,7 @@ const commands: Record<string, Command> = {
         io.out(json({ schemaVersion: SCHEMA_VERSION, limits: self, parent: parent.info, ...(parent.error ? { parentError: parent.error } : {}), findings }));
       } else {
         io.out(`Resource limits of this process (pid ${process.pid}) and its parent (pid ${process.ppid})\n`);
-        io.out(renderRlimits(self, { label: 'PARENT', info: parent.info, ...(parent.error ? { error: String(parent.error['message']) } : {}) }));
+        io.out(renderSelfAndParent(self, parent));
         for (const text of findings) io.out(`  FINDING: ${text}\n`);
       }
       return findings.length > 0 ? EXIT_FINDING : EXIT_OK;

@@ -8,7 +8,6 @@
 
 #if defined(__linux__)
 #include <dirent.h>
-#include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #endif
@@ -56,45 +55,27 @@ bool EffectiveUid(const std::string& dir, unsigned long long* uid) {
 
 // Counts the lines of an inotify fdinfo file that start with "inotify wd:"; returns 0 or an errno.
 int CountWatchLines(const std::string& path, unsigned long long* count) {
-  int fd;
-  do {
-    fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  } while (fd < 0 && errno == EINTR);
-  if (fd < 0) return errno;
   static constexpr char kPrefix[] = "inotify wd:";
   constexpr size_t kPrefixLength = sizeof(kPrefix) - 1;
   size_t matched = 0;        // characters of kPrefix matched at the start of the current line
   bool atLineStart = true;   // still inside the first kPrefixLength characters of a line
-  char buffer[16384];
-  for (;;) {
-    ssize_t got = read(fd, buffer, sizeof(buffer));
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      const int saved = errno;
-      close(fd);
-      return saved;
-    }
-    if (got == 0) break;
-    for (ssize_t i = 0; i < got; ++i) {
-      const char c = buffer[i];
+  return ReadChunks(path, [&](const char* bytes, size_t size) {
+    for (size_t i = 0; i < size; ++i) {
+      const char c = bytes[i];
       if (c == '\n') {
         matched = 0;
         atLineStart = true;
-        continue;
-      }
-      if (!atLineStart) continue;
-      if (c == kPrefix[matched]) {
-        if (++matched == kPrefixLength) {
+      } else if (atLineStart) {
+        if (c != kPrefix[matched]) {
+          atLineStart = false;
+        } else if (++matched == kPrefixLength) {
           ++*count;
           atLineStart = false;
         }
-      } else {
-        atLineStart = false;
       }
     }
-  }
-  close(fd);
-  return 0;
+    return true;
+  });
 }
 
 struct Instance {
@@ -123,15 +104,11 @@ int SameFile(const Instance& a, const Instance& b) {
 
 Result<InotifyFacts> ProbeInotify() {
 #if !defined(__linux__)
-  SysError e;
-  e.code = "ENOTSUP";
-  e.syscall = "probeInotify";
-  e.message = "inotify exists only on Linux";
-  return e;
+  return NotSupported("probeInotify", "inotify exists only on Linux");
 #else
   InotifyFacts facts;
-  auto watches = ReadSmallFile("/proc/sys/fs/inotify/max_user_watches", 4096);
-  if (!watches.ok()) return watches.error();
+  auto present = ReadSmallFile("/proc/sys/fs/inotify/max_user_watches", 4096);
+  if (!present.ok()) return present.error();  // no procfs, or a kernel without inotify
   facts.maxUserWatches = ReadNumber("/proc/sys/fs/inotify/max_user_watches");
   facts.maxUserInstances = ReadNumber("/proc/sys/fs/inotify/max_user_instances");
   facts.maxQueuedEvents = ReadNumber("/proc/sys/fs/inotify/max_queued_events");

@@ -111,11 +111,7 @@ Result<ProcessEnvFacts> ReadProcessEnv(long long pid) {
 #endif
   return facts;
 #else
-  SysError e;
-  e.code = "ENOTSUP";
-  e.syscall = "probeProcessEnv";
-  e.message = "reading another process's environment is not implemented on this platform";
-  return e;
+  return NotSupported("probeProcessEnv", "reading another process's environment is not implemented on this platform");
 #endif
 }
 

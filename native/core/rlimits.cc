@@ -146,14 +146,6 @@ bool KnownName(const std::string& name) {
   return false;
 }
 
-SysError Unsupported(const std::string& syscall, const std::string& message) {
-  SysError e;
-  e.code = "ENOTSUP";
-  e.syscall = syscall;
-  e.message = message;
-  return e;
-}
-
 std::string_view Trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) text.remove_suffix(1);
@@ -200,6 +192,16 @@ RlimitValue FromRlim(unsigned long long raw) {
 }
 
 unsigned long long ToRlim(const RlimitValue& v) { return v.unlimited ? kInfinity : v.value; }
+
+// One resource of this process (pid < 0) or, on Linux, of another; 0 or -1 with errno.
+int ReadOne(long long pid, int resource, Rlim* value) {
+#if defined(__linux__)
+  if (pid >= 0) return SysPr(static_cast<pid_t>(pid), resource, nullptr, value);
+#else
+  (void)pid;
+#endif
+  return SysGet(resource, value);
+}
 #endif
 
 #if defined(__linux__)
@@ -349,75 +351,55 @@ Result<std::vector<ProcLimitRow>> ParseProcLimits(std::string_view text) {
 
 Result<RlimitSet> GetRlimits(long long pid, RlimitMode mode) {
 #if defined(_WIN32)
-  if (pid >= 0) return Unsupported("prlimit", "Windows has no resource limits of other processes to read");
-  if (mode == RlimitMode::Procfs) return Unsupported("open", "Windows has no /proc");
+  if (pid >= 0) return NotSupported("prlimit", "Windows has no resource limits of other processes to read");
+  if (mode == RlimitMode::Procfs) return NotSupported("open", "Windows has no /proc");
   return WindowsLimits();
 #else
   if (mode == RlimitMode::Procfs) {
 #if defined(__linux__)
     return FromProcfs(pid);
 #else
-    return Unsupported("open", "/proc/PID/limits exists only on Linux");
+    return NotSupported("open", "/proc/PID/limits exists only on Linux");
 #endif
   }
+#if !defined(__linux__)
+  if (pid >= 0) return NotSupported("prlimit", "this platform cannot read the resource limits of another process");
+#endif
   RlimitSet set;
   set.pid = pid;
-  if (pid < 0) {
-    set.source = "getrlimit";
-    for (const std::string& name : RlimitNames()) {
-      RlimitEntry entry;
-      entry.name = name;
-      entry.resource = NumberOf(name);
-      if (entry.resource >= 0) {
-        Rlim value{};
-        if (SysGet(entry.resource, &value) != 0) {
-          // A resource the headers know but this kernel does not: unsupported, not a failure.
-          if (errno != EINVAL) return SysError::FromErrno(errno, "getrlimit");
-        } else {
-          entry.supported = true;
-          entry.source = "getrlimit";
-          entry.soft = FromRlim(value.rlim_cur);
-          entry.hard = FromRlim(value.rlim_max);
-        }
-      }
-      set.entries.push_back(entry);
-    }
-    return set;
-  }
-#if defined(__linux__)
-  set.source = "prlimit";
+  set.source = pid < 0 ? "getrlimit" : "prlimit";
   for (const std::string& name : RlimitNames()) {
     RlimitEntry entry;
     entry.name = name;
     entry.resource = NumberOf(name);
     if (entry.resource >= 0) {
       Rlim value{};
-      if (SysPr(static_cast<pid_t>(pid), entry.resource, nullptr, &value) != 0) {
+      if (ReadOne(pid, entry.resource, &value) != 0) {
         const int err = errno;
+        // A resource the headers know but this kernel does not: unsupported, not a failure.
         if (err == EINVAL) {
           set.entries.push_back(entry);
           continue;
         }
-        if (mode == RlimitMode::Auto && FallbackErrno(err)) {
+#if defined(__linux__)
+        if (pid >= 0 && mode == RlimitMode::Auto && FallbackErrno(err)) {
           auto fallback = FromProcfs(pid);
           if (!fallback.ok()) return fallback;
           fallback.value().fallbackErrno = err;
           fallback.value().fallbackSyscall = "prlimit";
           return fallback;
         }
-        return SysError::FromErrno(err, "prlimit");
+#endif
+        return SysError::FromErrno(err, set.source);
       }
       entry.supported = true;
-      entry.source = "prlimit";
+      entry.source = set.source;
       entry.soft = FromRlim(value.rlim_cur);
       entry.hard = FromRlim(value.rlim_max);
     }
     set.entries.push_back(entry);
   }
   return set;
-#else
-  return Unsupported("prlimit", "this platform cannot read the resource limits of another process");
-#endif
 #endif
 }
 
@@ -427,8 +409,8 @@ Result<RlimitEntry> SetRlimit(long long pid, const std::string& name, RlimitValu
     return SysError::Sysprobe("ERR_SYSPROBE_INVALID_ARG", "unknown resource '" + name + "'");
   }
 #if defined(_WIN32)
-  if (pid >= 0) return Unsupported("prlimit", "Windows has no resource limits of other processes to set");
-  if (name != "nofile") return Unsupported("setrlimit", "only 'nofile' (_setmaxstdio) can be set on Windows");
+  if (pid >= 0) return NotSupported("prlimit", "Windows has no resource limits of other processes to set");
+  if (name != "nofile") return NotSupported("setrlimit", "only 'nofile' (_setmaxstdio) can be set on Windows");
   if (hard && (hard->unlimited || hard->value != 8192)) {
     SysError e;
     e.code = "EINVAL";
@@ -447,36 +429,28 @@ Result<RlimitEntry> SetRlimit(long long pid, const std::string& name, RlimitValu
   for (const auto& entry : after.value().entries) {
     if (entry.name == name) return entry;
   }
-  return Unsupported("setrlimit", name);
+  return NotSupported("setrlimit", name);
 #else
   const int resource = NumberOf(name);
-  if (resource < 0) return Unsupported("setrlimit", "this platform has no resource '" + name + "'");
+  if (resource < 0) return NotSupported("setrlimit", "this platform has no resource '" + name + "'");
 #if !defined(__linux__)
-  if (pid >= 0) return Unsupported("prlimit", "this platform cannot set the resource limits of another process");
+  if (pid >= 0) return NotSupported("prlimit", "this platform cannot set the resource limits of another process");
 #endif
   Rlim current{};
   if (!hard) {
-#if defined(__linux__)
-    const int rc = pid < 0 ? SysGet(resource, &current) : SysPr(static_cast<pid_t>(pid), resource, nullptr, &current);
-#else
-    const int rc = SysGet(resource, &current);
-#endif
-    if (rc != 0) return SysError::FromErrno(errno, pid < 0 ? "getrlimit" : "prlimit");
+    if (ReadOne(pid, resource, &current) != 0) return SysError::FromErrno(errno, pid < 0 ? "getrlimit" : "prlimit");
   }
   Rlim wanted{};
   wanted.rlim_cur = static_cast<decltype(wanted.rlim_cur)>(ToRlim(soft));
   wanted.rlim_max = hard ? static_cast<decltype(wanted.rlim_max)>(ToRlim(*hard)) : current.rlim_max;
   Rlim after{};
 #if defined(__linux__)
-  if (pid >= 0) {
-    if (SysPr(static_cast<pid_t>(pid), resource, &wanted, nullptr) != 0) return SysError::FromErrno(errno, "prlimit");
-    if (SysPr(static_cast<pid_t>(pid), resource, nullptr, &after) != 0) return SysError::FromErrno(errno, "prlimit");
-  } else
+  const int rc = pid >= 0 ? SysPr(static_cast<pid_t>(pid), resource, &wanted, nullptr) : SysSet(resource, &wanted);
+#else
+  const int rc = SysSet(resource, &wanted);
 #endif
-  {
-    if (SysSet(resource, &wanted) != 0) return SysError::FromErrno(errno, "setrlimit");
-    if (SysGet(resource, &after) != 0) return SysError::FromErrno(errno, "getrlimit");
-  }
+  if (rc != 0) return SysError::FromErrno(errno, pid < 0 ? "setrlimit" : "prlimit");
+  if (ReadOne(pid, resource, &after) != 0) return SysError::FromErrno(errno, pid < 0 ? "getrlimit" : "prlimit");
   RlimitEntry entry;
   entry.name = name;
   entry.resource = resource;
