@@ -3,8 +3,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { probeProcessEnv, probeProcessEnvSync, diffEnv, SysprobeError } from 'sysprobe';
-import { run, root, which, skipUnless } from './helpers.mjs';
-import { helper, startProcess } from './limits-helpers.mjs';
+import { run, which, skipUnless } from './helpers.mjs';
+import { helper, publicEnv, publicPackage, startProcess } from './limits-helpers.mjs';
 
 const linux = process.platform === 'linux';
 const envBin = linux ? which('env') : null;
@@ -93,7 +93,7 @@ test('a pid that has exited gives ESRCH; another user\'s process gives EACCES', 
     console.log(JSON.stringify(out));
   `;
   const result = run(setpriv, ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all',
-    process.execPath, '--input-type=module', '-e', script], { cwd: root });
+    process.execPath, '--input-type=module', '-e', script], { cwd: publicPackage(), env: publicEnv() });
   assert.equal(result.status, 0, result.stderr);
   assert.deepEqual(JSON.parse(result.stdout), { sync: 'EACCES', path: `/proc/${sleeper.pid}/environ`, async: 'EACCES' });
 });

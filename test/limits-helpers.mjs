@@ -1,10 +1,23 @@
 // Shared pieces of the limits and env tests: the kernel's own answers (/proc/PID/limits,
 // util-linux prlimit(1)) and long-running processes to probe.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { backend } from 'sysprobe';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, which, root } from './helpers.mjs';
+
+const temporary = [];
+process.once('exit', () => {
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A temporary directory removed when the test process exits. */
+function temporaryDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temporary.push(dir);
+  return dir;
+}
 
 /** The row descriptions of /proc/PID/limits (fs/proc/base.c, lnames[]) by prlimit(1) name. */
 export const KERNEL_ROWS = {
@@ -57,7 +70,7 @@ export function helper() {
   if (helperPath !== null) return helperPath;
   const cc = which('cc') ?? which('gcc');
   if (cc === null) return null;
-  const out = join(mkdtempSync(join(tmpdir(), 'sysprobe-helper-')), 'limits-helper');
+  const out = join(temporaryDir('sysprobe-helper-'), 'limits-helper');
   const result = run(cc, ['-O1', '-Wall', '-o', out, join(root, 'test', 'fixtures', 'limits-helper.c')]);
   if (result.status !== 0) throw new Error(`cc failed: ${result.stderr}`);
   helperPath = out;
@@ -88,4 +101,33 @@ export async function startProcess(command, args, comm, options = {}) {
       await exited;
     },
   };
+}
+
+let publicRoot = null;
+/**
+ * A copy of the package (package.json, dist/, the addon in use) that any uid can read, for children that
+ * drop to another uid: the checkout itself may sit under a directory only its owner can enter (/root).
+ * Run such children with cwd = this directory and SYSPROBE_BINDING unset.
+ */
+export function publicPackage() {
+  if (publicRoot !== null) return publicRoot;
+  const dir = temporaryDir('sysprobe-public-');
+  cpSync(join(root, 'package.json'), join(dir, 'package.json'));
+  cpSync(join(root, 'dist'), join(dir, 'dist'), { recursive: true });
+  mkdirSync(join(dir, 'build', 'Release'), { recursive: true });
+  cpSync(backend().path, join(dir, 'build', 'Release', 'sysprobe.node'));
+  const open = (path) => {
+    chmodSync(path, statSync(path).isDirectory() ? 0o755 : 0o644);
+    if (statSync(path).isDirectory()) for (const name of readdirSync(path)) open(join(path, name));
+  };
+  open(dir);
+  publicRoot = dir;
+  return dir;
+}
+
+/** Environment for a child run from publicPackage(): the addon is found there, not through SYSPROBE_BINDING. */
+export function publicEnv() {
+  const env = { ...process.env };
+  delete env.SYSPROBE_BINDING;
+  return env;
 }

@@ -7,7 +7,7 @@ import {
   getRlimits, getRlimitsSync, setRlimit, setRlimitSync, RLIMIT_NAMES, SysprobeError,
 } from 'sysprobe';
 import { run, root, runNode, which, skipUnless } from './helpers.mjs';
-import { pairs, prlimitOf, prlimitTool, procLimits, kernelLimits, startProcess } from './limits-helpers.mjs';
+import { pairs, prlimitOf, prlimitTool, procLimits, kernelLimits, publicEnv, publicPackage, startProcess } from './limits-helpers.mjs';
 
 const linux = process.platform === 'linux';
 const setpriv = linux ? which('setpriv') : null;
@@ -123,8 +123,8 @@ test('where prlimit(2) is refused (another uid, no capabilities), /proc/PID/limi
     try { getRlimitsSync({ pid, source: 'syscall' }); } catch (error) { strict = error.code; }
     console.log(JSON.stringify({ source: sync.source, fallback: sync.fallback, asyncSource: async.source, sync: flat(sync), async: flat(async), strict }));
   `;
-  const result = runCommand(setpriv, ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all',
-    process.execPath, '--input-type=module', '-e', script]);
+  const result = run(setpriv, ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all',
+    process.execPath, '--input-type=module', '-e', script], { cwd: publicPackage(), env: publicEnv() });
   assert.equal(result.status, 0, result.stderr);
   const doc = JSON.parse(result.stdout);
   const kernel = Object.fromEntries(Object.entries(procLimits(sleeper.pid)).map(([name, v]) => [name, { soft: String(v.soft), hard: String(v.hard) }]));
