@@ -13,7 +13,7 @@
       'conditions': [
         ['OS=="linux"', {
           'libraries': ['-ldl'],
-          'ldflags': ['-Wl,-z,relro,-z,now', '-Wl,--as-needed'],
+          'ldflags': ['-Wl,-z,relro,-z,now', '-Wl,--as-needed', '-Wl,--version-script=<(module_root_dir)/native/exports.map'],
         }],
         ['OS=="mac"', {
           'xcode_settings': {

@@ -1,10 +1,28 @@
+import { constants } from 'node:os';
 import { getSystemErrorMap } from 'node:util';
+
+/**
+ * The C library's errno as Node numbers it (libuv's code: -errno on POSIX, its own numbering on
+ * Windows, where the C runtime's ENOENT is 2 but libuv's is -4058), with its name and wording.
+ */
+function fromCErrno(errnum: number): { errno: number; name: string; text: string } | undefined {
+  const map = getSystemErrorMap();
+  if (process.platform !== 'win32') {
+    const known = map.get(-errnum);
+    return known === undefined ? undefined : { errno: -errnum, name: known[0], text: known[1] };
+  }
+  const name = Object.entries(constants.errno).find(([, value]) => value === errnum)?.[0];
+  for (const [code, [entryName, text]] of map) {
+    if (entryName === name) return { errno: code, name: entryName, text };
+  }
+  return undefined;
+}
 
 /** The facts a failure keeps. Native code hands these over as one object. */
 export interface SysprobeErrorInit {
   /** `'ENOENT'`, `'ERR_SYSPROBE_NOT_ELF'`, …; derived from `errno` when only that is given. */
   code?: string;
-  /** The OS error number as the C library reports it (positive); stored negated, as Node does. */
+  /** The OS error number as the C library reports it (positive); stored as Node numbers it (negative). */
   errno?: number;
   /** Win32 error code, on Windows. */
   winerror?: number;
@@ -37,10 +55,11 @@ export class SysprobeError extends Error {
 
   constructor(init: SysprobeErrorInit) {
     const facts = typeof init === 'object' && init !== null ? init : {};
-    const osErrno = typeof facts.errno === 'number' && facts.errno !== 0 ? -Math.abs(facts.errno) : undefined;
-    const known = osErrno === undefined ? undefined : getSystemErrorMap().get(osErrno);
-    const code = facts.code ?? known?.[0] ?? (osErrno === undefined ? 'ERR_SYSPROBE' : `Unknown system error ${osErrno}`);
-    super(SysprobeError.describe(code, known?.[1], facts), facts.cause === undefined ? undefined : { cause: facts.cause });
+    const cErrno = typeof facts.errno === 'number' && facts.errno !== 0 ? Math.abs(facts.errno) : undefined;
+    const known = cErrno === undefined ? undefined : fromCErrno(cErrno);
+    const osErrno = cErrno === undefined ? undefined : known?.errno ?? -cErrno;
+    const code = facts.code ?? known?.name ?? (osErrno === undefined ? 'ERR_SYSPROBE' : `Unknown system error ${osErrno}`);
+    super(SysprobeError.describe(code, known?.text, facts), facts.cause === undefined ? undefined : { cause: facts.cause });
     this.code = code;
     if (osErrno !== undefined) this.errno = osErrno;
     if (facts.winerror !== undefined) this.winerror = facts.winerror;

@@ -2,7 +2,7 @@
 // SysprobeError class whichever way sysprobe is imported.
 export {
   SysprobeError, backend, configure, probeGlibc, probeGlibcSync,
-  GO_MIN_ADDRESS_SPACE, RLIMIT_NAMES, getRlimits, getRlimitsSync, setRlimit, setRlimitSync, probeInotify, probeInotifySync,
+  RLIMIT_NAMES, getRlimits, getRlimitsSync, setRlimit, setRlimitSync, probeInotify, probeInotifySync,
   diffEnv, probeProcessEnv, probeProcessEnvSync,
 } from './index.js';
 export type * from './index.js';

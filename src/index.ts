@@ -1,14 +1,57 @@
-// The public API. Importing it loads no native code: the addon is loaded by the first probe.
+// The public API. Importing it loads only this file and the error class: each probe family's
+// module, and the native addon, are loaded by the first call that needs them.
+import type * as Env from './env.js';
+import type * as Libc from './libc.js';
+import type * as Limits from './limits.js';
+import type * as Loader from './loader.js';
+
 export { SysprobeError } from './errors.js';
 export type { SysprobeErrorInit } from './errors.js';
-export { backend, configure } from './loader.js';
 export type { BackendInfo, ConfigureOptions, LoadAttempt } from './loader.js';
-export { probeGlibc, probeGlibcSync } from './libc.js';
 export type { LibcDisagreement, LibcEvidence, LibcFamily, LibcInfo, ProbeGlibcOptions } from './libc.js';
-export { GO_MIN_ADDRESS_SPACE, RLIMIT_NAMES, getRlimits, getRlimitsSync, probeInotify, probeInotifySync, setRlimit, setRlimitSync } from './limits.js';
 export type {
-  GetRlimitsOptions, InotifyInfo, InotifyProcessUse, Limit, ResourceLimit, RlimitName, RlimitSource, RlimitUnit, RlimitsInfo,
+  GetRlimitsOptions, InotifyInfo, InotifyProcessUse, Limit, ResourceLimit, RlimitSource, RlimitUnit, RlimitsInfo,
   SetRlimitOptions, SetRlimitValues,
 } from './limits.js';
-export { diffEnv, probeProcessEnv, probeProcessEnvSync } from './env.js';
+export { RLIMIT_NAMES } from './rlimit-names.js';
+export type { RlimitName } from './rlimit-names.js';
 export type { EnvDiff, EnvEntry, EnvLike, ProcessEnv } from './env.js';
+
+let loaderModule: typeof Loader | undefined;
+let libcModule: typeof Libc | undefined;
+const loader = (): typeof Loader => (loaderModule ??= require('./loader.js') as typeof Loader);
+const libc = (): typeof Libc => (libcModule ??= require('./libc.js') as typeof Libc);
+let limitsModule: typeof Limits | undefined;
+let envModule: typeof Env | undefined;
+const limits = (): typeof Limits => (limitsModule ??= require('./limits.js') as typeof Limits);
+const env = (): typeof Env => (envModule ??= require('./env.js') as typeof Env);
+
+/** Which backend answers probes, and why the others were not used. Never throws. */
+export const backend: typeof Loader.backend = () => loader().backend();
+/** Sets how the addon is found (`nativeBinding`: a path or a loaded module). */
+export const configure: typeof Loader.configure = (options) => loader().configure(options);
+
+/** The C library of this process, read in-process on the libuv thread pool. */
+export const probeGlibc: typeof Libc.probeGlibc = (options) => libc().probeGlibc(options);
+/** The C library of this process, read in-process. Cached; `{ refresh: true }` asks again. */
+export const probeGlibcSync: typeof Libc.probeGlibcSync = (options) => libc().probeGlibcSync(options);
+
+/** Every resource limit of this process, or `options.pid`, exactly (bigint or `'unlimited'`), on the thread pool. */
+export const getRlimits: typeof Limits.getRlimits = (options) => limits().getRlimits(options);
+/** Every resource limit of this process, or `options.pid`, exactly. */
+export const getRlimitsSync: typeof Limits.getRlimitsSync = (options) => limits().getRlimitsSync(options);
+/** Sets one limit (of this process or `options.pid`); `EINVAL` soft > hard, `EPERM` raising hard unprivileged. */
+export const setRlimit: typeof Limits.setRlimit = (name, values, options) => limits().setRlimit(name, values, options);
+/** As {@link setRlimit}, synchronously. */
+export const setRlimitSync: typeof Limits.setRlimitSync = (name, values, options) => limits().setRlimitSync(name, values, options);
+/** The inotify limits and this user's current use (Linux), on the thread pool. */
+export const probeInotify: typeof Limits.probeInotify = () => limits().probeInotify();
+/** The inotify limits and this user's current use (Linux). */
+export const probeInotifySync: typeof Limits.probeInotifySync = () => limits().probeInotifySync();
+
+/** The environment process `pid` was started with, exactly; on the thread pool. */
+export const probeProcessEnv: typeof Env.probeProcessEnv = (pid) => env().probeProcessEnv(pid);
+/** The environment process `pid` was started with, exactly. */
+export const probeProcessEnvSync: typeof Env.probeProcessEnvSync = (pid) => env().probeProcessEnvSync(pid);
+/** Differences between two environments (probed ones or records such as `process.env`), byte for byte. */
+export const diffEnv: typeof Env.diffEnv = (a, b) => env().diffEnv(a, b);

@@ -1,6 +1,7 @@
 import { SysprobeError, invalidArgument } from './errors.js';
 import { binding, onBindingReset } from './loader.js';
 import type { RawNamedFile, RawSelfLibc } from './native.js';
+import { GLIBC_LOADER, MUSL_LOADER } from './procmaps.js';
 
 export type LibcFamily = 'glibc' | 'musl' | 'unknown';
 
@@ -104,7 +105,6 @@ function checkOptions(options: ProbeGlibcOptions | undefined): boolean {
   return options.refresh === true;
 }
 
-const MUSL_LOADER = /(^|\/)ld-musl-[^/]+\.so\.1$/;
 const GCOMPAT = /(^|\/)libgcompat\.so[^/]*$/;
 
 function basename(path: string): string {
@@ -170,7 +170,7 @@ export function interpretSelfLibc(raw: RawSelfLibc): LibcInfo {
   if (loader !== null) {
     evidence.push({ fact: 'loader', value: fileValue(loader), source: 'getauxval(AT_BASE) matched in dl_iterate_phdr', detail: fileDetail(loader) });
   } else {
-    const byName = raw.loadedObjects.find((name) => MUSL_LOADER.test(name) || /(^|\/)(ld-linux[^/]*|ld64|ld)\.so\.\d+$/.test(name));
+    const byName = raw.loadedObjects.find((name) => MUSL_LOADER.test(name) || GLIBC_LOADER.test(name));
     if (byName !== undefined) {
       loader = { name: byName, realPath: null, realPathErrno: 0 };
       evidence.push({ fact: 'loader', value: byName, source: 'dl_iterate_phdr: loaded object named like a loader (AT_BASE was 0)' });

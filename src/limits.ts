@@ -2,14 +2,9 @@ import { SysprobeError, invalidArgument } from './errors.js';
 import { binding } from './loader.js';
 import type { RawInotify, RawLimitArg, RawRlimitEntry, RawRlimitSet } from './native.js';
 
-/** The resource names of prlimit(1), the same on every platform. */
-export const RLIMIT_NAMES = [
-  'as', 'core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue',
-  'nice', 'nofile', 'nproc', 'rss', 'rtprio', 'rttime', 'sigpending', 'stack',
-] as const;
+import { RLIMIT_NAMES, type RlimitName } from './rlimit-names.js';
 
-/** A resource, by the name prlimit(1) gives it (`RLIMIT_AS` is `'as'`, `RLIMIT_NOFILE` is `'nofile'`). */
-export type RlimitName = (typeof RLIMIT_NAMES)[number];
+export { RLIMIT_NAMES, type RlimitName };
 
 /**
  * A limit, exactly: a `bigint` in the resource's unit, or `'unlimited'` (`RLIM_INFINITY` of the platform,

@@ -7,7 +7,7 @@ const packageRoot = join(__dirname, '..');
 
 export interface LoadAttempt {
   /** Where this candidate came from. */
-  source: 'option' | 'env:SYSPROBE_BINDING' | 'build/Release' | 'build/Debug';
+  source: 'option' | 'env:SYSPROBE_BINDING' | 'prebuild' | 'build/Release' | 'build/Debug';
   path: string;
   ok: boolean;
   /** Why it was not used: the loader's error code and text, and what it means. */
@@ -79,7 +79,11 @@ function candidates(): Array<{ source: LoadAttempt['source']; path: string }> {
   if (typeof configured.nativeBinding === 'string') return [{ source: 'option', path: resolve(configured.nativeBinding) }];
   const fromEnv = process.env['SYSPROBE_BINDING'];
   if (fromEnv !== undefined && fromEnv !== '') return [{ source: 'env:SYSPROBE_BINDING', path: resolve(fromEnv) }];
+  // The shipped prebuild first (explicit per-target paths, as the package lays them out), then a
+  // local build. A glibc prebuild that cannot load (musl, too old a glibc) is skipped with its reason.
+  const prebuildFile = process.platform === 'linux' ? 'sysprobe.glibc.node' : 'sysprobe.node';
   return [
+    { source: 'prebuild', path: join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, prebuildFile) },
     { source: 'build/Release', path: join(packageRoot, 'build', 'Release', 'sysprobe.node') },
     { source: 'build/Debug', path: join(packageRoot, 'build', 'Debug', 'sysprobe.node') },
   ];
@@ -107,7 +111,7 @@ function load(): void {
       let module: unknown;
       try {
         // Explicit overrides must exist; the default locations are only worth a dlopen when present.
-        if (candidate.source.startsWith('build/') && !existsSync(candidate.path)) {
+        if ((candidate.source === 'prebuild' || candidate.source.startsWith('build/')) && !existsSync(candidate.path)) {
           attempt.error = { code: 'ENOENT', message: 'no such file' };
           continue;
         }

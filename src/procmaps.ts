@@ -18,9 +18,13 @@ export function mappedFiles(pid: number | 'self' = 'self'): string[] {
 
 export type LibcFamilyGuess = { family: 'glibc' | 'musl' | 'unknown'; loader: string | null };
 
-const MUSL_LOADER = /\/ld-musl-[^/]+\.so\.1$/;
-// glibc's loader names across architectures: ld-linux*.so.N, ld64.so.1/2 (s390x, ppc64), ld.so.1.
-const GLIBC_LOADER = /\/(ld-linux[^/]*\.so\.\d+|ld64\.so\.\d+|ld\.so\.1)$/;
+/** musl's dynamic loader (also its C library): ld-musl-ARCH.so.1. */
+export const MUSL_LOADER = /(^|\/)ld-musl-[^/]+\.so\.1$/;
+/**
+ * glibc's loader names across architectures: ld-linux*.so.N, ld64.so.1/2 (s390x, ppc64), ld.so.1,
+ * and the versioned file names of glibc before 2.34 (ld-2.31.so).
+ */
+export const GLIBC_LOADER = /(^|\/)(ld-linux[^/]*\.so\.\d+|ld64\.so\.\d+|ld\.so\.1|ld-2\.\d+\.so)$/;
 
 /** Names the C library family by the dynamic loader among mapped files. */
 export function libcFamilyFromMappedFiles(files: readonly string[]): LibcFamilyGuess {

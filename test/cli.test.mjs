@@ -15,7 +15,7 @@ test('sysprobe (no command) prints the report: glibc version, loader, libc, back
   const loader = realpathSync('/lib64/ld-linux-x86-64.so.2', { throwIfNoEntry: false });
   if (process.arch === 'x64') assert.match(result.stdout, new RegExp(`loader\\s+${loader}`));
   assert.match(result.stdout, /libc\s+\/\S+\/libc\.so\.6/);
-  assert.match(result.stdout, /backend\s+addon \/\S+sysprobe\.node/);
+  assert.match(result.stdout, /backend\s+addon \/\S+sysprobe(\.glibc)?\.node/);
   assert.equal(runCli(['report']).stdout, result.stdout);
 });
 

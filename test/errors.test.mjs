@@ -14,7 +14,9 @@ test('an errno failure looks like the fs error for the same failure', () => {
   } catch (error) {
     fsError = error;
   }
-  const error = new SysprobeError({ errno: 2, syscall: 'open', path: '/nonexistent/sysprobe' });
+  // errno 2 is the C library's ENOENT on Linux and in the Windows C runtime alike; Node numbers it
+  // -2 on POSIX and -4058 on Windows (libuv), and SysprobeError must follow Node.
+  const error = new SysprobeError({ errno: 2, syscall: 'open', path: fsError.path });
   assert.ok(error instanceof Error);
   assert.equal(error.name, 'SysprobeError');
   assert.equal(error.code, fsError.code);

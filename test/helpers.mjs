@@ -1,6 +1,7 @@
 // Shared test helpers. Tests may start processes (oracles, fresh interpreters); probes may not.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -43,4 +44,45 @@ export function skipUnless(condition, what) {
   const reason = `skipped: ${what}`;
   process.stderr.write(`# ${reason}\n`);
   return reason;
+}
+
+/** The corpus root filesystems, or null when ../shared is not beside this clone. */
+export function corpusRoot(name) {
+  const dir = join(sharedDir, 'corpus', 'roots', name);
+  return existsSync(dir) ? dir : null;
+}
+
+const materialized = new Map();
+/**
+ * A writable copy of a corpus root with its symbolic links restored. The shared corpus arrives
+ * here with each symlink flattened into a small regular file holding the link's target text; a
+ * loader or resolver run on the copy sees the links the Debian packages made.
+ */
+export function materializeRoot(name) {
+  if (materialized.has(name)) return materialized.get(name);
+  const source = corpusRoot(name);
+  if (source === null) return null;
+  const target = mkdtempSync(join(tmpdir(), `sysprobe-root-${name}-`));
+  cpSync(source, target, { recursive: true, verbatimSymlinks: true });
+  const restore = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) { chmodSync(path, 0o755); restore(path); continue; }
+      if (!entry.isFile()) continue;
+      const stat = statSync(path);
+      if (stat.size === 0 || stat.size > 1024) continue;
+      const text = readFileSync(path, 'latin1');
+      if (/[\0\n]/.test(text)) continue;
+      const resolved = text.startsWith('/') ? join(target, text) : join(dir, text);
+      if (!existsSync(resolved) && !lexists(resolved)) continue;
+      rmSync(path);
+      symlinkSync(text, path);
+    }
+  };
+  const lexists = (path) => { try { lstatSync(path); return true; } catch { return false; } };
+  chmodSync(target, 0o755);
+  restore(target);
+  materialized.set(name, target);
+  process.once('exit', () => rmSync(target, { recursive: true, force: true }));
+  return target;
 }

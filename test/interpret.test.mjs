@@ -103,6 +103,11 @@ test('program started through its loader (AT_BASE 0): the loader is found among 
   assert.equal(info.family, 'glibc');
 });
 
+test('glibc before 2.34 started through its versioned loader file (ld-2.31.so) is still found', () => {
+  const info = interpretSelfLibc({ ...glibcHost, atBase: 0n, loader: null, loadedObjects: ['/lib/x86_64-linux-gnu/libc.so.6', '/opt/old/lib/ld-2.31.so'] });
+  assert.equal(info.loaderPath, '/opt/old/lib/ld-2.31.so');
+});
+
 test('gnu_get_libc_version and confstr disagreeing is reported with both values', () => {
   const info = interpretSelfLibc({ ...glibcHost, confstrVersion: 'glibc 2.35' });
   assert.equal(info.version, '2.36');

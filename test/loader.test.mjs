@@ -1,7 +1,7 @@
 // The loader: explicit overrides, what it says when it cannot load, version checks, backend().
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runNode, root } from './helpers.mjs';
@@ -20,13 +20,16 @@ function probeWith(env) {
   return JSON.parse(result.stdout);
 }
 
-test('the default local build is found and backend() says so', () => {
+test('the default locations are tried in order (prebuild, then local build) and backend() says which answered', () => {
   const { outcome, backend } = probeWith({ SYSPROBE_BINDING: '' });
   assert.equal(outcome.ok, 'glibc');
   assert.equal(backend.name, 'addon');
-  assert.equal(backend.path, join(root, 'build', 'Release', 'sysprobe.node'));
   assert.equal(backend.napiVersion, 8);
-  assert.deepEqual(backend.attempts.map((a) => [a.source, a.ok]), [['build/Release', true]]);
+  const prebuild = join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'sysprobe.glibc.node');
+  const expected = existsSync(prebuild) ? prebuild : join(root, 'build', 'Release', 'sysprobe.node');
+  assert.equal(backend.path, expected);
+  assert.deepEqual(backend.attempts.map((a) => a.source), existsSync(prebuild) ? ['prebuild'] : ['prebuild', 'build/Release']);
+  if (!existsSync(prebuild)) assert.equal(backend.attempts[0].error.code, 'ENOENT');
 });
 
 test('SYSPROBE_BINDING naming a missing file: a SysprobeError that says what was tried and why', () => {
@@ -101,14 +104,17 @@ test('node --no-addons: the failure names the cause', () => {
   assert.equal(result.status, 0, result.stderr);
   const { outcome } = JSON.parse(result.stdout);
   assert.equal(outcome.error.code, 'ERR_SYSPROBE_NO_BACKEND');
-  assert.equal(outcome.error.details.attempts[0].error.code, 'ERR_DLOPEN_DISABLED');
+  // Candidates that are absent (no prebuilds/ in a fresh clone before `npm run prebuild`) are skipped as ENOENT.
+  const tried = outcome.error.details.attempts.filter((attempt) => attempt.error.code !== 'ENOENT');
+  assert.ok(tried.length > 0, 'no candidate existed');
+  assert.equal(tried[0].error.code, 'ERR_DLOPEN_DISABLED');
   assert.match(outcome.error.message, /--no-addons/);
 });
 
 test('importing sysprobe loads no native code until a probe runs', () => {
   const result = runNode(`
     import { readFileSync } from 'node:fs';
-    const mapped = () => readFileSync('/proc/self/maps', 'latin1').includes('sysprobe.node');
+    const mapped = () => /sysprobe(\.glibc)?\.node/.test(readFileSync('/proc/self/maps', 'latin1'));
     const sysprobe = await import('sysprobe');
     const afterImport = mapped();
     sysprobe.probeGlibcSync();

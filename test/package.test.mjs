@@ -6,13 +6,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import * as esm from 'sysprobe';
-import { root } from './helpers.mjs';
+import { root, run } from './helpers.mjs';
 
 const require = createRequire(join(root, 'test', 'x.cjs'));
 
 test('ESM import and require() give the same functions, class and cache', () => {
   const cjs = require('sysprobe');
-  const names = ['GO_MIN_ADDRESS_SPACE', 'RLIMIT_NAMES', 'SysprobeError', 'backend', 'configure', 'diffEnv', 'getRlimits', 'getRlimitsSync',
+  const names = ['RLIMIT_NAMES', 'SysprobeError', 'backend', 'configure', 'diffEnv', 'getRlimits', 'getRlimitsSync',
     'probeGlibc', 'probeGlibcSync', 'probeInotify', 'probeInotifySync', 'probeProcessEnv', 'probeProcessEnvSync', 'setRlimit', 'setRlimitSync'];
   assert.deepEqual(Object.keys(esm).filter((k) => k !== 'default').sort(), names);
   assert.deepEqual(Object.keys(cjs).sort(), names);
@@ -28,4 +28,10 @@ test('the exports map points at files that exist, types first', () => {
     for (const file of Object.values(entry)) assert.ok(existsSync(join(root, file)), file);
   }
   assert.ok(existsSync(join(root, pkg.bin.sysprobe)));
+});
+
+test('TypeScript consumers in ESM and CommonJS type-check against the published declarations', () => {
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const result = run(process.execPath, [tsc, '-p', join(root, 'test', 'types', 'tsconfig.json')], { cwd: root });
+  assert.equal(result.status, 0, result.stdout + result.stderr);
 });

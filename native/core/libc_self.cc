@@ -19,32 +19,35 @@
 #include <sys/auxv.h>
 #endif
 
+#include <map>
+
 namespace sysprobe::core {
 
 namespace {
 
 #if !defined(_WIN32)
-NamedFile Resolve(const char* name) {
-  NamedFile file;
-  file.name = name;
-  char* resolved = realpath(name, nullptr);
-  if (resolved != nullptr) {
-    file.realPath = resolved;
-    free(resolved);
-  } else {
-    file.realPathErrno = errno;
+// realpath() of each distinct name once per probe: the loader and libc names repeat.
+class Resolver {
+ public:
+  NamedFile operator()(const std::string& name) {
+    auto found = cache_.find(name);
+    if (found != cache_.end()) return found->second;
+    NamedFile file;
+    file.name = name;
+    char* resolved = realpath(name.c_str(), nullptr);
+    if (resolved != nullptr) {
+      file.realPath = resolved;
+      free(resolved);
+    } else {
+      file.realPathErrno = errno;
+    }
+    cache_.emplace(name, file);
+    return file;
   }
-  return file;
-}
 
-std::optional<NamedFile> ObjectDefining(const void* address) {
-  Dl_info info{};
-  if (address == nullptr || dladdr(address, &info) == 0 || info.dli_fname == nullptr ||
-      info.dli_fname[0] == '\0') {
-    return std::nullopt;
-  }
-  return Resolve(info.dli_fname);
-}
+ private:
+  std::map<std::string, NamedFile> cache_;
+};
 
 template <class Fn>
 Fn LookupDefault(const char* symbol) {
@@ -54,13 +57,38 @@ Fn LookupDefault(const char* symbol) {
   memcpy(&fn, &address, sizeof(fn));
   return fn;
 }
+
+template <class Fn>
+uintptr_t AddressOf(Fn fn) {
+  uintptr_t address = 0;
+  static_assert(sizeof(fn) == sizeof(address), "function pointers are not address-sized");
+  memcpy(&address, &fn, sizeof(address));
+  return address;
+}
 #endif
 
 #if defined(SYSPROBE_HAVE_DL_ITERATE_PHDR)
+// One walk over the loaded objects finds the main program's PT_INTERP, the object at AT_BASE, and
+// the objects whose PT_LOAD segments contain the given code addresses. (dladdr() would also name
+// them, but glibc's searches the whole symbol table for the nearest symbol: microseconds each.)
 struct PhdrWalk {
-  SelfLibcFacts* facts;
+  SelfLibcFacts* facts = nullptr;
+  uintptr_t gnuVersionAddress = 0;
+  uintptr_t getpidAddress = 0;
+  std::string loaderName, gnuVersionObject, getpidObject;
   bool first = true;
 };
+
+bool Contains(const struct dl_phdr_info* info, uintptr_t address) {
+  if (address == 0) return false;
+  for (ElfW(Half) i = 0; i < info->dlpi_phnum; ++i) {
+    const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+    if (ph.p_type != PT_LOAD) continue;
+    const uintptr_t start = info->dlpi_addr + ph.p_vaddr;
+    if (address >= start && address - start < ph.p_memsz) return true;
+  }
+  return false;
+}
 
 int VisitObject(struct dl_phdr_info* info, size_t, void* data) {
   auto* walk = static_cast<PhdrWalk*>(data);
@@ -77,13 +105,16 @@ int VisitObject(struct dl_phdr_info* info, size_t, void* data) {
       const char* text = reinterpret_cast<const char*>(info->dlpi_addr + ph.p_vaddr);
       facts.interpreter = std::string(text, strnlen(text, ph.p_memsz));
     }
+    // A static program serves libc calls from its own image, which has no name to report.
     return 0;
   }
   if (info->dlpi_name == nullptr || info->dlpi_name[0] == '\0') return 0;
 
   if (facts.atBase != 0 && static_cast<unsigned long long>(info->dlpi_addr) == facts.atBase) {
-    facts.loader = Resolve(info->dlpi_name);
+    walk->loaderName = info->dlpi_name;
   }
+  if (walk->gnuVersionObject.empty() && Contains(info, walk->gnuVersionAddress)) walk->gnuVersionObject = info->dlpi_name;
+  if (walk->getpidObject.empty() && Contains(info, walk->getpidAddress)) walk->getpidObject = info->dlpi_name;
   facts.loadedObjects.emplace_back(info->dlpi_name);
   return 0;
 }
@@ -103,34 +134,36 @@ void RecordCompiledAgainst(SelfLibcFacts& facts) {
 #endif
 }
 
+const char* PlatformName() {
+#if defined(__linux__)
+  return "linux";
+#elif defined(__APPLE__)
+  return "darwin";
+#elif defined(_WIN32)
+  return "win32";
+#elif defined(__FreeBSD__)
+  return "freebsd";
+#elif defined(__OpenBSD__)
+  return "openbsd";
+#elif defined(__NetBSD__)
+  return "netbsd";
+#else
+  return "unknown";
+#endif
+}
+
 }  // namespace
 
 SelfLibcFacts ProbeSelfLibc() {
   SelfLibcFacts facts;
-#if defined(__linux__)
-  facts.platform = "linux";
-#elif defined(__APPLE__)
-  facts.platform = "darwin";
-#elif defined(_WIN32)
-  facts.platform = "win32";
-#elif defined(__FreeBSD__)
-  facts.platform = "freebsd";
-#elif defined(__OpenBSD__)
-  facts.platform = "openbsd";
-#elif defined(__NetBSD__)
-  facts.platform = "netbsd";
-#else
-  facts.platform = "unknown";
-#endif
+  facts.platform = PlatformName();
   RecordCompiledAgainst(facts);
 
 #if !defined(_WIN32)
   using VersionFn = const char* (*)();
-  if (auto version = LookupDefault<VersionFn>("gnu_get_libc_version")) {
+  auto version = LookupDefault<VersionFn>("gnu_get_libc_version");
+  if (version != nullptr) {
     if (const char* text = version()) facts.gnuVersion = text;
-    void* address = nullptr;
-    memcpy(&address, &version, sizeof(address));
-    facts.gnuVersionProvider = ObjectDefining(address);
   }
   if (auto release = LookupDefault<VersionFn>("gnu_get_libc_release")) {
     if (const char* text = release()) facts.gnuRelease = text;
@@ -140,19 +173,32 @@ SelfLibcFacts ProbeSelfLibc() {
   size_t needed = confstr(_CS_GNU_LIBC_VERSION, buffer, sizeof(buffer));
   if (needed > 0 && needed <= sizeof(buffer)) facts.confstrVersion = std::string(buffer);
 #endif
-  if (auto getpidFn = LookupDefault<pid_t (*)()>("getpid")) {
-    void* address = nullptr;
-    memcpy(&address, &getpidFn, sizeof(address));
-    facts.libcObject = ObjectDefining(address);
-  }
+  auto getpidFn = LookupDefault<pid_t (*)()>("getpid");
 #endif
 
 #if defined(__linux__)
   facts.atBase = static_cast<unsigned long long>(getauxval(AT_BASE));
 #endif
 #if defined(SYSPROBE_HAVE_DL_ITERATE_PHDR)
-  PhdrWalk walk{&facts};
+  PhdrWalk walk;
+  walk.facts = &facts;
+  walk.gnuVersionAddress = version != nullptr ? AddressOf(version) : 0;
+  walk.getpidAddress = getpidFn != nullptr ? AddressOf(getpidFn) : 0;
   dl_iterate_phdr(VisitObject, &walk);
+  Resolver resolve;
+  if (!walk.loaderName.empty()) facts.loader = resolve(walk.loaderName);
+  if (!walk.gnuVersionObject.empty()) facts.gnuVersionProvider = resolve(walk.gnuVersionObject);
+  if (!walk.getpidObject.empty()) facts.libcObject = resolve(walk.getpidObject);
+#elif !defined(_WIN32)
+  // No dl_iterate_phdr (macOS): dladdr() names the defining images.
+  Resolver resolve;
+  Dl_info info{};
+  if (version != nullptr && dladdr(reinterpret_cast<void*>(AddressOf(version)), &info) != 0 && info.dli_fname != nullptr) {
+    facts.gnuVersionProvider = resolve(info.dli_fname);
+  }
+  if (getpidFn != nullptr && dladdr(reinterpret_cast<void*>(AddressOf(getpidFn)), &info) != 0 && info.dli_fname != nullptr) {
+    facts.libcObject = resolve(info.dli_fname);
+  }
 #endif
   return facts;
 }

@@ -36,7 +36,7 @@ struct SelfLibcFacts {
   unsigned long long atBase = 0;
   // The loaded object mapped at AT_BASE.
   std::optional<NamedFile> loader;
-  // The object that defines getpid(), i.e. the C library that serves ordinary libc calls.
+  // The loaded object whose code contains getpid(), i.e. the C library serving ordinary libc calls.
   std::optional<NamedFile> libcObject;
   // The name of every loaded object, in load order (dl_iterate_phdr), vdso included; not resolved,
   // since realpath() on each costs system calls nobody asked for.
