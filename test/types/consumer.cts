@@ -6,4 +6,7 @@ const path: string | null = info.loaderPath;
 const evidence: readonly sysprobe.LibcEvidence[] = info.evidence;
 // @ts-expect-error no such option
 sysprobe.probeGlibcSync({ bogus: true });
-export = { path, evidence };
+const stack: sysprobe.RlimitsInfo['limits']['stack'] = sysprobe.getRlimitsSync().limits.stack;
+const watches: number | null = sysprobe.probeInotifySync().effective.maxUserWatches;
+const raw: Buffer = sysprobe.probeProcessEnvSync(1).entries[0]!.raw;
+export = { path, evidence, stack, watches, raw };
