@@ -1,7 +1,6 @@
 import { SysprobeError, invalidArgument } from './errors.js';
 import { binding } from './loader.js';
 import type { RawInotify, RawLimitArg, RawRlimitEntry, RawRlimitSet } from './native.js';
-
 import { RLIMIT_NAMES, type RlimitName } from './rlimit-names.js';
 
 export { RLIMIT_NAMES, type RlimitName };
