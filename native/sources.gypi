@@ -8,6 +8,8 @@
       'native/core/procenv.cc',
       'native/core/procfs.cc',
       'native/core/rlimits.cc',
+      'native/core/reparse.cc',
+      'native/core/reparse_probe.cc',
     ],
     'sysprobe_binding_sources': [
       'native/binding/addon.cc',
@@ -15,6 +17,7 @@
       'native/binding/env_binding.cc',
       'native/binding/libc_binding.cc',
       'native/binding/limits_binding.cc',
+      'native/binding/reparse_binding.cc',
     ],
   },
 }

@@ -5,6 +5,8 @@ import { probeGlibc, type LibcInfo } from './libc.js';
 import { diffEnv, probeProcessEnv } from './env.js';
 import { getRlimits, probeInotify, type InotifyInfo, type RlimitsInfo } from './limits.js';
 import { envJson, inotifyFindings, renderEnv, renderEnvDiff, renderInotify, renderRlimits, rlimitFindings } from './limits-render.js';
+import { probeReparsePoint, type ReparseInfo } from './reparse.js';
+import { explainPath, type PathExplanation } from './reparse-explain.js';
 
 /** Bumped whenever a field of the --json output changes meaning or disappears. */
 export const SCHEMA_VERSION = 1;
@@ -84,6 +86,15 @@ async function inotifyOrNull(): Promise<{ info: InotifyInfo | null; error?: Reco
   }
 }
 
+function parseWithPaths(args: string[]): { json: boolean; help: boolean; paths: string[] } {
+  try {
+    const { values, positionals } = parseArgs({ args, options: commonOptions, allowPositionals: true, strict: true });
+    return { json: values.json === true, help: values.help === true, paths: positionals };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
 function toolInfo() {
   return {
     name: 'sysprobe',
@@ -96,7 +107,14 @@ function hostInfo() {
 }
 
 function json(value: unknown): string {
-  return `${JSON.stringify(value, (_key, inner: unknown) => (typeof inner === 'bigint' ? inner.toString() : inner), 2)}\n`;
+  // bigints as decimal strings, raw bytes (reparse buffers) as hex, errors as their facts.
+  const replacer = (_key: string, inner: unknown): unknown => {
+    if (typeof inner === 'bigint') return inner.toString();
+    if (inner instanceof Uint8Array) return Buffer.from(inner.buffer, inner.byteOffset, inner.byteLength).toString('hex');
+    if (inner instanceof SysprobeError) return inner.toJSON();
+    return inner;
+  };
+  return `${JSON.stringify(value, replacer, 2)}\n`;
 }
 
 function table(rows: Array<[string, string]>, indent = '  '): string {
@@ -141,6 +159,54 @@ function renderBackend(info: BackendInfo): string {
     rows.push([`  not ${attempt.source}`, `${attempt.error?.code}: ${attempt.error?.message}`]);
   }
   return table(rows);
+}
+
+function renderReparse(info: ReparseInfo): string {
+  const rows: Array<[string, string]> = [
+    ['tag', `${info.tagHex} ${info.tagName ?? '(not in the tag table)'}`],
+    ['kind', info.kind],
+    ['bits', [info.isMicrosoft ? 'Microsoft' : 'third-party', info.isNameSurrogate ? 'name surrogate' : null,
+      info.isDirectory ? 'directory bit' : null, info.highLatency ? 'high latency' : null].filter(Boolean).join(', ')],
+  ];
+  if (info.guid !== null) rows.push(['guid', info.guid]);
+  if (info.cloudSubtype !== null) rows.push(['cloud sub-type', String(info.cloudSubtype)]);
+  if (info.target !== null) {
+    rows.push(['substitute name', info.target.substituteName]);
+    if (info.kind !== 'lx-symlink') rows.push(['print name', info.target.printName === '' ? '(empty)' : info.target.printName]);
+    rows.push(['target', `${info.target.win32Path}${info.target.relative ? ' (relative)' : ''}`]);
+  }
+  if (info.appExecLink !== null) {
+    const link = info.appExecLink;
+    rows.push(['package family', link.packageFamilyName], ['app user model id', link.appUserModelId],
+      ['target executable', link.targetPath], ['app type', link.appType ?? '(none)']);
+  }
+  if (info.nfs !== null) rows.push(['nfs type', info.nfs.type + (info.nfs.symlinkTarget !== null ? ` -> ${info.nfs.symlinkTarget}` : '')]);
+  if (info.wof !== null) rows.push(['wof', `provider ${info.wof.provider}, algorithm ${info.wof.algorithm ?? 'n/a'}`]);
+  rows.push(['data', `${info.dataLength} bytes`], ['source', info.source + (info.placeholderMode ? ` (placeholders ${info.placeholderMode})` : '')]);
+  return table(rows, '    ');
+}
+
+function renderExplanation(explanation: PathExplanation): string {
+  let text = `${explanation.path}\n`;
+  for (const component of explanation.components) {
+    const state = !component.exists ? 'missing' : component.reparse !== null
+      ? `${component.reparse.tagName ?? component.reparse.tagHex} (${component.reparse.kind})` : component.fileType ?? 'unknown';
+    text += `  ${component.path}  ${state}${component.error ? `  error: ${component.error.message}` : ''}\n`;
+    if (component.runtimes !== null) {
+      const views = component.runtimes;
+      const labels: Array<[keyof typeof views, string]> = [
+        ['node', 'Node (libuv)'], ['go122', 'Go <= 1.22'], ['go123', 'Go >= 1.23'], ['rust', 'Rust std'], ['python', 'Python'],
+      ];
+      const rows = labels.map(([key, label]): [string, string] =>
+        [label, views[key].lstat + (views[key].readlink !== null ? ` -> ${views[key].readlink}` : '')]);
+      text += table(rows, '      ');
+    }
+  }
+  if (explanation.findings.length > 0) {
+    text += '\nFindings:\n';
+    for (const finding of explanation.findings) text += `  - ${finding.message}\n`;
+  }
+  return text;
 }
 
 const commands: Record<string, Command> = {
@@ -255,6 +321,53 @@ const commands: Record<string, Command> = {
       if (options.json) io.out(json({ schemaVersion: SCHEMA_VERSION, env: envJson(env), diff }));
       else io.out(renderEnvDiff(diff, `this shell (sysprobe pid ${process.pid})`, `pid ${options.pid}`));
       return differs ? EXIT_FINDING : EXIT_OK;
+    },
+  },
+  reparse: {
+    summary: 'NTFS reparse points: tag, kind, target of each path (the entry itself, never followed)',
+    usage: 'sysprobe reparse PATH... [--json]',
+    help: 'Reads the reparse data of each PATH: on Windows with FSCTL_GET_REPARSE_POINT, on Linux from NTFS\n' +
+      'volumes mounted with ntfs-3g (system.ntfs_reparse_data). Entries that are not reparse points print "none".\n' +
+      'Exit status: 0 every path was read, 2 usage or I/O error (a missing path, malformed reparse data).',
+    async run(args, io) {
+      const options = parseWithPaths(args);
+      if (options.help) return printHelp('reparse', io);
+      if (options.paths.length === 0) throw new UsageError('reparse: at least one PATH is required');
+      const entries: Array<{ path: string; reparse: ReparseInfo | null; error?: SysprobeError }> = [];
+      for (const path of options.paths) {
+        try {
+          entries.push({ path, reparse: await probeReparsePoint(path) });
+        } catch (error) {
+          if (!(error instanceof SysprobeError)) throw error;
+          entries.push({ path, reparse: null, error });
+        }
+      }
+      if (options.json) {
+        io.out(json({ schemaVersion: SCHEMA_VERSION, entries }));
+      } else {
+        for (const entry of entries) {
+          if (entry.error !== undefined) io.err(`sysprobe: ${entry.path}: ${entry.error.message}\n`);
+          else io.out(entry.reparse === null ? `${entry.path}: none (not a reparse point)\n` : `${entry.path}:\n${renderReparse(entry.reparse)}`);
+        }
+      }
+      return entries.some((entry) => entry.error !== undefined) ? EXIT_USAGE : EXIT_OK;
+    },
+  },
+  explain: {
+    summary: 'every component of a path, its reparse point, and how Node, Go, Rust and Python see it',
+    usage: 'sysprobe explain PATH [--json]',
+    help: 'Walks PATH component by component without following anything, reads each reparse point and tells how\n' +
+      'libuv/Node, Go <= 1.22, Go >= 1.23 (winsymlink), Rust std and Python classify it on Windows.\n' +
+      'Exit status: 0 nothing to report, 1 a finding (a runtime treats a component differently), 2 usage or I/O error.',
+    async run(args, io) {
+      const options = parseWithPaths(args);
+      if (options.help) return printHelp('explain', io);
+      if (options.paths.length !== 1) throw new UsageError('explain: exactly one PATH is required');
+      const explanation = await explainPath(options.paths[0]!);
+      if (options.json) io.out(json({ schemaVersion: SCHEMA_VERSION, explanation }));
+      else io.out(renderExplanation(explanation));
+      if (explanation.components.some((component) => component.error !== undefined)) return EXIT_USAGE;
+      return explanation.findings.length > 0 ? EXIT_FINDING : EXIT_OK;
     },
   },
 };

@@ -4,5 +4,6 @@ export {
   SysprobeError, backend, configure, probeGlibc, probeGlibcSync,
   RLIMIT_NAMES, getRlimits, getRlimitsSync, setRlimit, setRlimitSync, probeInotify, probeInotifySync,
   diffEnv, probeProcessEnv, probeProcessEnvSync,
+  decodeReparseBuffer, explainPath, probeReparsePoint, probeReparsePointSync, reparseRuntimeViews, scanReparsePoints,
 } from './index.js';
 export type * from './index.js';

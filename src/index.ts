@@ -4,6 +4,8 @@ import type * as Env from './env.js';
 import type * as Libc from './libc.js';
 import type * as Limits from './limits.js';
 import type * as Loader from './loader.js';
+import type * as Reparse from './reparse.js';
+import type * as ReparseExplain from './reparse-explain.js';
 
 export { SysprobeError } from './errors.js';
 export type { SysprobeErrorInit } from './errors.js';
@@ -16,15 +18,23 @@ export type {
 export { RLIMIT_NAMES } from './rlimit-names.js';
 export type { RlimitName } from './rlimit-names.js';
 export type { EnvDiff, EnvEntry, EnvLike, ProcessEnv } from './env.js';
+export type {
+  AppExecLinkInfo, ReparseInfo, ReparseKind, ReparseTarget, ScanProgress, ScanReparseOptions, ScanReparseResult,
+} from './reparse.js';
+export type { PathComponent, PathExplanation, PathFinding, RuntimeName, RuntimeView, RuntimeViews } from './reparse-explain.js';
 
 let loaderModule: typeof Loader | undefined;
 let libcModule: typeof Libc | undefined;
+let reparseModule: typeof Reparse | undefined;
+let explainModule: typeof ReparseExplain | undefined;
 const loader = (): typeof Loader => (loaderModule ??= require('./loader.js') as typeof Loader);
 const libc = (): typeof Libc => (libcModule ??= require('./libc.js') as typeof Libc);
 let limitsModule: typeof Limits | undefined;
 let envModule: typeof Env | undefined;
 const limits = (): typeof Limits => (limitsModule ??= require('./limits.js') as typeof Limits);
 const env = (): typeof Env => (envModule ??= require('./env.js') as typeof Env);
+const reparse = (): typeof Reparse => (reparseModule ??= require('./reparse.js') as typeof Reparse);
+const explain = (): typeof ReparseExplain => (explainModule ??= require('./reparse-explain.js') as typeof ReparseExplain);
 
 /** Which backend answers probes, and why the others were not used. Never throws. */
 export const backend: typeof Loader.backend = () => loader().backend();
@@ -55,3 +65,17 @@ export const probeProcessEnv: typeof Env.probeProcessEnv = (pid) => env().probeP
 export const probeProcessEnvSync: typeof Env.probeProcessEnvSync = (pid) => env().probeProcessEnvSync(pid);
 /** Differences between two environments (probed ones or records such as `process.env`), byte for byte. */
 export const diffEnv: typeof Env.diffEnv = (a, b) => env().diffEnv(a, b);
+
+/** Decodes a raw REPARSE_DATA_BUFFER (any platform); malformed input throws ERR_SYSPROBE_BAD_REPARSE with the offset. */
+export const decodeReparseBuffer: typeof Reparse.decodeReparseBuffer = (bytes) => reparse().decodeReparseBuffer(bytes);
+/** The reparse point at a path (never followed), or null; Windows FSCTL_GET_REPARSE_POINT, Linux ntfs-3g. On the thread pool. */
+export const probeReparsePoint: typeof Reparse.probeReparsePoint = (path) => reparse().probeReparsePoint(path);
+/** As probeReparsePoint, on the calling thread. */
+export const probeReparsePointSync: typeof Reparse.probeReparsePointSync = (path) => reparse().probeReparsePointSync(path);
+/** The reparse points under a directory: bounded depth, progress, errors per entry. */
+export const scanReparsePoints: typeof Reparse.scanReparsePoints = (dir, options) => reparse().scanReparsePoints(dir, options);
+/** Every component of a path, its reparse point, and how Node, Go, Rust and Python classify it. */
+export const explainPath: typeof ReparseExplain.explainPath = (path) => explain().explainPath(path);
+/** How libuv/Node, Go <= 1.22, Go >= 1.23, Rust std and Python classify one reparse point. */
+export const reparseRuntimeViews: typeof ReparseExplain.reparseRuntimeViews = (info, isDirectory) =>
+  explain().reparseRuntimeViews(info, isDirectory);

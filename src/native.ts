@@ -73,6 +73,50 @@ export interface RawProcessEnv {
 
 export type RawLimitArg = bigint | 'unlimited';
 
+export interface RawReparseNames {
+  substituteName: string;
+  printName: string;
+  substituteNameOffset: number;
+  substituteNameLength: number;
+  printNameOffset: number;
+  printNameLength: number;
+  flags: number | null;
+  relative: boolean;
+}
+
+export interface RawReparseData {
+  tag: number;
+  dataLength: number;
+  reserved: number;
+  tagName: string | null;
+  kind: string;
+  isMicrosoft: boolean;
+  highLatency: boolean;
+  isNameSurrogate: boolean;
+  isDirectory: boolean;
+  cloudSubtype: number | null;
+  guid: string | null;
+  dataOffset: number;
+  trailingBytes: number;
+  names: RawReparseNames | null;
+  appExecLink: { version: number; strings: string[] } | null;
+  lxVersion: number | null;
+  lxTarget: string | null;
+  nfs: { type: bigint; symlinkTarget: string | null; major: number | null; minor: number | null } | null;
+  wof: { version: number; provider: number; fileVersion: number | null; algorithm: number | null } | null;
+}
+
+export interface RawReparseProbe {
+  source: 'win32' | 'ntfs-3g';
+  raw: Buffer;
+  attributes: number | null;
+  tagFromAttributes: number | null;
+  placeholderMode: 'exposed' | 'default' | null;
+  decoded: RawReparseData | null;
+  /** The decoder's SysprobeError (ERR_SYSPROBE_BAD_REPARSE) when the bytes on disk are malformed. */
+  decodeError: Error | null;
+}
+
 export interface NativeBinding {
   version: string;
   napiVersion: number;
@@ -88,4 +132,7 @@ export interface NativeBinding {
   inotify(): Promise<RawInotify>;
   processEnvSync(pid: number): RawProcessEnv;
   processEnv(pid: number): Promise<RawProcessEnv>;
+  decodeReparseBuffer(bytes: Uint8Array): RawReparseData;
+  probeReparsePointSync(path: string): RawReparseProbe | null;
+  probeReparsePoint(path: string): Promise<RawReparseProbe | null>;
 }

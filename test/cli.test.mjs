@@ -71,7 +71,7 @@ test('--help for the tool and for every command exits 0', () => {
   const top = runCli(['--help']);
   assert.equal(top.status, 0);
   const commands = [...top.stdout.matchAll(/^ {2}(\w+) {2,}/gm)].map((m) => m[1]);
-  assert.deepEqual(commands, ['report', 'glibc', 'limits', 'env']);
+  assert.deepEqual(commands, ['report', 'glibc', 'limits', 'env', 'reparse', 'explain']);
   for (const command of commands) {
     for (const args of [[command, '--help'], [command, '-h'], ['help', command]]) {
       const help = runCli(args);
@@ -80,4 +80,23 @@ test('--help for the tool and for every command exits 0', () => {
       assert.match(help.stdout, /Exit status/);
     }
   }
+});
+
+test('reparse and explain: usage errors exit 2; paths off NTFS are not reparse points', () => {
+  assert.equal(runCli(['reparse']).status, 2);
+  assert.equal(runCli(['explain']).status, 2);
+  assert.equal(runCli(['explain', '/a', '/b']).status, 2);
+  const none = runCli(['reparse', '/etc/hostname', '--json']);
+  assert.equal(none.status, 0, none.stderr);
+  assert.deepEqual(JSON.parse(none.stdout), { schemaVersion: 1, entries: [{ path: '/etc/hostname', reparse: null }] });
+  const missing = runCli(['reparse', '/nonexistent/sysprobe', '--json']);
+  assert.equal(missing.status, 2);
+  const doc = JSON.parse(missing.stdout);
+  assert.equal(doc.entries[0].error.code, 'ENOENT');
+  assert.equal(doc.entries[0].error.path, '/nonexistent/sysprobe');
+  const explain = runCli(['explain', '/etc/hostname', '--json']);
+  assert.equal(explain.status, 0, explain.stderr);
+  const explanation = JSON.parse(explain.stdout).explanation;
+  assert.deepEqual(explanation.components.map((c) => c.path), ['/etc', '/etc/hostname']);
+  assert.deepEqual(explanation.findings, []);
 });

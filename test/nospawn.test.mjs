@@ -44,9 +44,15 @@ const everyProbe = `
   await sysprobe.probeInotify();
   const env = sysprobe.probeProcessEnvSync(process.pid);
   sysprobe.diffEnv(await sysprobe.probeProcessEnv(process.pid), env);
+  const reparse = [sysprobe.probeReparsePointSync('/etc'), await sysprobe.probeReparsePoint('/etc/hostname'),
+    sysprobe.decodeReparseBuffer(Buffer.from('1d0000a008000000020000002e2e2f78', 'hex')).kind,
+    (await sysprobe.explainPath('/etc/hostname')).components.length,
+    (await sysprobe.scanReparsePoints('/etc', { maxDepth: 0 })).found.length];
+  if (JSON.stringify(reparse) !== '[null,null,"lx-symlink",2,0]') throw new Error('reparse probes: ' + JSON.stringify(reparse));
   const codes = [await main(['report'], quiet), await main(['report', '--json'], quiet), await main(['glibc', '--json'], quiet),
     await main(['limits'], quiet), await main(['limits', '--pid', String(process.ppid), '--json'], quiet),
-    await main(['env', '--pid', String(process.pid), '--diff'], quiet)];
+    await main(['env', '--pid', String(process.pid), '--diff'], quiet),
+    await main(['reparse', '/etc', '--json'], quiet), await main(['explain', '/etc/hostname'], quiet)];
   console.log(JSON.stringify({ version: fresh.version, same: sync.version === fresh.version, codes }));
 `;
 
@@ -54,7 +60,7 @@ test('probes and the CLI start no process (strace -f)', { skip: skipUnless(strac
   const seen = processesStarted(everyProbe);
   const output = JSON.parse(seen.stdout);
   assert.equal(output.same, true);
-  assert.deepEqual(output.codes, [0, 0, 0, 0, 0, 0]);
+  assert.deepEqual(output.codes, [0, 0, 0, 0, 0, 0, 0, 0]);
   assert.ok(seen.threads > 0, 'strace saw no thread creation at all: the trace is not working');
   assert.deepEqual(seen.extraExecs, []);
   assert.deepEqual(seen.forks, []);

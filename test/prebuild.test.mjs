@@ -15,7 +15,7 @@ const readelf = which('readelf');
 const linuxTargets = manifest ? Object.keys(manifest.targets).filter((t) => t.startsWith('linux-')) : [];
 
 /** Test files that need nothing of the host: no oracle tools, no child processes. */
-export const portableTests = ['interpret.test.mjs', 'errors.test.mjs', 'portable-glibc.test.mjs'];
+export const portableTests = ['interpret.test.mjs', 'errors.test.mjs', 'portable-glibc.test.mjs', 'reparse.test.mjs'];
 
 for (const target of linuxTargets) {
   test(`${target} prebuild: GLIBC needs at most 2.17, no C++ runtime, only Node-API exports (readelf)`, { skip: skipUnless(readelf, 'readelf not installed') }, () => {

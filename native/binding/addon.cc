@@ -26,6 +26,7 @@ static Napi::Object RegisterSysprobe(Napi::Env env, Napi::Object exports) {
   RegisterLibc(env, exports);
   RegisterLimits(env, exports);
   RegisterEnv(env, exports);
+  RegisterReparse(env, exports);
   return exports;
 }
 

@@ -9,4 +9,6 @@ sysprobe.probeGlibcSync({ bogus: true });
 const stack: sysprobe.RlimitsInfo['limits']['stack'] = sysprobe.getRlimitsSync().limits.stack;
 const watches: number | null = sysprobe.probeInotifySync().effective.maxUserWatches;
 const raw: Buffer = sysprobe.probeProcessEnvSync(1).entries[0]!.raw;
-export = { path, evidence, stack, watches, raw };
+const views: sysprobe.RuntimeViews = sysprobe.reparseRuntimeViews(sysprobe.decodeReparseBuffer(Buffer.alloc(24)));
+const go: string = views.go123.lstat;
+export = { path, evidence, stack, watches, raw, go };

@@ -20,4 +20,12 @@ const path: string | undefined = diffEnv(process.env, probeProcessEnvSync(1)).ad
 setRlimit('files', { soft: 1n });
 // @ts-expect-error soft is required
 setRlimit('nofile', { hard: 1n });
-export { family, version, later, which, code, nofile, names, set, path };
+import { decodeReparseBuffer, probeReparsePointSync, explainPath, scanReparsePoints, type ReparseInfo, type PathExplanation } from 'sysprobe';
+const reparse: ReparseInfo = decodeReparseBuffer(new Uint8Array(24));
+const substitute: string | undefined = reparse.target?.substituteName;
+const maybe: ReparseInfo | null = probeReparsePointSync('C:\\x');
+const explained: Promise<PathExplanation> = explainPath('C:\\go\\src');
+void scanReparsePoints('/mnt', { maxDepth: 2, onProgress: (p) => p.found });
+// @ts-expect-error kind is a closed union
+const kind: ReparseInfo['kind'] = 'not-a-kind';
+export { family, version, later, which, code, nofile, names, set, path, substitute, maybe, explained, kind };
