@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SysprobeError, invalidArgument } from './errors.js';
 import type { NativeBinding } from './native.js';
@@ -81,12 +81,20 @@ function candidates(): Array<{ source: LoadAttempt['source']; path: string }> {
   if (fromEnv !== undefined && fromEnv !== '') return [{ source: 'env:SYSPROBE_BINDING', path: resolve(fromEnv) }];
   // The shipped prebuild first (explicit per-target paths, as the package lays them out), then a
   // local build. A glibc prebuild that cannot load (musl, too old a glibc) is skipped with its reason.
+  // A local build newer than the prebuild goes first: it was made from these sources after the
+  // prebuild was (a source checkout being worked on), and a prebuild cannot tell that it is stale.
   const prebuildFile = process.platform === 'linux' ? 'sysprobe.glibc.node' : 'sysprobe.node';
-  return [
-    { source: 'prebuild', path: join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, prebuildFile) },
-    { source: 'build/Release', path: join(packageRoot, 'build', 'Release', 'sysprobe.node') },
-    { source: 'build/Debug', path: join(packageRoot, 'build', 'Debug', 'sysprobe.node') },
-  ];
+  const prebuild = { source: 'prebuild' as const, path: join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, prebuildFile) };
+  const release = { source: 'build/Release' as const, path: join(packageRoot, 'build', 'Release', 'sysprobe.node') };
+  const debug = { source: 'build/Debug' as const, path: join(packageRoot, 'build', 'Debug', 'sysprobe.node') };
+  const releaseTime = modifiedTime(release.path);
+  const prebuildTime = releaseTime === undefined ? undefined : modifiedTime(prebuild.path);
+  if (releaseTime !== undefined && prebuildTime !== undefined && releaseTime > prebuildTime) return [release, prebuild, debug];
+  return [prebuild, release, debug];
+}
+
+function modifiedTime(path: string): number | undefined {
+  return statSync(path, { throwIfNoEntry: false })?.mtimeMs;
 }
 
 function load(): void {

@@ -1,7 +1,7 @@
 // The loader: explicit overrides, what it says when it cannot load, version checks, backend().
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runNode, root } from './helpers.mjs';
@@ -26,10 +26,20 @@ test('the default locations are tried in order (prebuild, then local build) and 
   assert.equal(backend.name, 'addon');
   assert.equal(backend.napiVersion, 8);
   const prebuild = join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'sysprobe.glibc.node');
-  const expected = existsSync(prebuild) ? prebuild : join(root, 'build', 'Release', 'sysprobe.node');
-  assert.equal(backend.path, expected);
-  assert.deepEqual(backend.attempts.map((a) => a.source), existsSync(prebuild) ? ['prebuild'] : ['prebuild', 'build/Release']);
-  if (!existsSync(prebuild)) assert.equal(backend.attempts[0].error.code, 'ENOENT');
+  const release = join(root, 'build', 'Release', 'sysprobe.node');
+  const mtime = (path) => statSync(path, { throwIfNoEntry: false })?.mtimeMs;
+  if (!existsSync(prebuild)) {
+    assert.equal(backend.path, release);
+    assert.deepEqual(backend.attempts.map((a) => a.source), ['prebuild', 'build/Release']);
+    assert.equal(backend.attempts[0].error.code, 'ENOENT');
+  } else if (mtime(release) > mtime(prebuild)) {
+    // A source checkout: the local build made after the prebuild answers.
+    assert.equal(backend.path, release);
+    assert.deepEqual(backend.attempts.map((a) => a.source), ['build/Release']);
+  } else {
+    assert.equal(backend.path, prebuild);
+    assert.deepEqual(backend.attempts.map((a) => a.source), ['prebuild']);
+  }
 });
 
 test('SYSPROBE_BINDING naming a missing file: a SysprobeError that says what was tried and why', () => {

@@ -8,9 +8,14 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root, run, which, skipUnless, materializeRoot, corpusRoot } from './helpers.mjs';
+import { sourceHash } from '../scripts/native-sources.mjs';
 
 const manifestPath = join(root, 'prebuilds', 'manifest.json');
-const manifest = existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath, 'utf8')) : null;
+const built = existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath, 'utf8')) : null;
+// Prebuilds made from other sources than these are not tested (CI checks freshness before npm test).
+const stale = built !== null && built.sourceHash !== sourceHash(root);
+if (stale) skipUnless(false, 'prebuilds/ is stale (built from other sources): run npm run prebuild');
+const manifest = stale ? null : built;
 const readelf = which('readelf');
 const linuxTargets = manifest ? Object.keys(manifest.targets).filter((t) => t.startsWith('linux-')) : [];
 
