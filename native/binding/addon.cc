@@ -26,6 +26,8 @@ static Napi::Object RegisterSysprobe(Napi::Env env, Napi::Object exports) {
   RegisterLibc(env, exports);
   RegisterElf(env, exports);
   RegisterCompat(env, exports);
+  RegisterLimits(env, exports);
+  RegisterEnv(env, exports);
   RegisterReparse(env, exports);
   return exports;
 }

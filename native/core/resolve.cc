@@ -1,5 +1,17 @@
 #include "resolve.h"
 
+#if defined(_WIN32)
+
+// Resolution follows the glibc loader over POSIX paths and symlinks: not available on Windows.
+namespace sysprobe::core::resolve {
+core::Result<Result> Resolve(const std::string&, const Options&) {
+  return SysError::Sysprobe("ERR_SYSPROBE_UNSUPPORTED", "resolveDeps() follows the glibc loader: not available on Windows");
+}
+std::vector<std::string> CpuHwcaps() { return {}; }
+}  // namespace sysprobe::core::resolve
+
+#else
+
 #include <sys/stat.h>
 
 #include <cctype>
@@ -19,19 +31,28 @@
 #include "ldcache.h"
 #include "rootfs.h"
 
+#if defined(__linux__)
 // getauxval without <sys/auxv.h>, whose <elf.h> macros collide with elf_format.h's constants.
 extern "C" unsigned long getauxval(unsigned long type);
+#endif
 
 namespace sysprobe::core::resolve {
 
 namespace {
 
+#if defined(__linux__)
 constexpr unsigned long kAtPlatform = 15;  // AT_PLATFORM
+#endif
 
 // ---- facts cached across calls, keyed by the file's identity ------------------------------------------
 std::string StatKey(const std::string& hostPath, const struct stat& st) {
+#if defined(__APPLE__)
+  const auto& mtime = st.st_mtimespec;
+#else
+  const auto& mtime = st.st_mtim;
+#endif
   return hostPath + '\0' + std::to_string(st.st_dev) + ':' + std::to_string(st.st_ino) + ':' + std::to_string(st.st_size) +
-         ':' + std::to_string(st.st_mtim.tv_sec) + '.' + std::to_string(st.st_mtim.tv_nsec);
+         ':' + std::to_string(mtime.tv_sec) + '.' + std::to_string(mtime.tv_nsec);
 }
 
 struct ElfEntry {
@@ -197,7 +218,7 @@ std::vector<std::string> DefaultSystemDirs(uint8_t cls) {
 }
 
 std::string PlatformUncached(uint16_t machine) {
-#if defined(__x86_64__)
+#if defined(__x86_64__) && defined(__linux__)
   if (machine == 62) {
     // AT_PLATFORM, overridden by glibc on Intel CPUs (sysdeps/x86/cpu-features.c): "haswell", "xeon_phi".
     const char* at = reinterpret_cast<const char*>(getauxval(kAtPlatform));
@@ -738,3 +759,5 @@ core::Result<Result> Resolve(const std::string& program, const Options& options)
 }
 
 }  // namespace sysprobe::core::resolve
+
+#endif  // !_WIN32

@@ -1,5 +1,7 @@
 #include "rootfs.h"
 
+#if !defined(_WIN32)  // POSIX paths and symlinks; the Windows build has no caller (resolve.cc is stubbed there)
+
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -7,9 +9,24 @@
 #include <unistd.h>
 #include <vector>
 
+#if defined(SYSPROBE_GLIBC_FLOOR)
+#include <fcntl.h>
+#include <sys/syscall.h>
+#endif
+
 namespace sysprobe::core {
 
 namespace {
+
+// glibc 2.33 turned stat/lstat into real symbols (stat@GLIBC_2.33); the prebuilds load on glibc 2.17, so
+// they ask the kernel directly (as FileSource does for fstat).
+int PathStat(const char* path, struct stat* st, bool follow) {
+#if defined(SYSPROBE_GLIBC_FLOOR) && defined(SYS_newfstatat)
+  return static_cast<int>(::syscall(SYS_newfstatat, AT_FDCWD, path, st, follow ? 0 : AT_SYMLINK_NOFOLLOW));
+#else
+  return follow ? ::stat(path, st) : ::lstat(path, st);
+#endif
+}
 
 constexpr int kMaxLinks = 40;
 
@@ -64,7 +81,7 @@ Result<std::string> RootFs::RealPath(const std::string& path, const std::string&
     }
     const std::string candidate = current + "/" + part;
     struct stat st;
-    if (::lstat((host_ + candidate).c_str(), &st) != 0) return SysError::FromErrno(errno, "lstat", candidate);
+    if (PathStat((host_ + candidate).c_str(), &st, false) != 0) return SysError::FromErrno(errno, "lstat", candidate);
     if (S_ISLNK(st.st_mode)) {
       if (++links > kMaxLinks) return SysError::FromErrno(ELOOP, "readlink", candidate);
       char target[PATH_MAX];
@@ -91,7 +108,7 @@ Result<RootFs::Found> RootFs::Stat(const std::string& path, const std::string& c
   if (isHost()) {
     found.inRoot = path;
     found.hostPath = path;
-    if (::stat(path.c_str(), &found.st) != 0) return SysError::FromErrno(errno, "stat", path);
+    if (PathStat(path.c_str(), &found.st, true) != 0) return SysError::FromErrno(errno, "stat", path);
     return found;
   }
   // The directory part is resolved once per root and remembered; the last component every time.
@@ -109,8 +126,10 @@ Result<RootFs::Found> RootFs::Stat(const std::string& path, const std::string& c
   if (!real.ok()) return real.error();
   found.inRoot = real.value();
   found.hostPath = HostPath(found.inRoot);
-  if (::lstat(found.hostPath.c_str(), &found.st) != 0) return SysError::FromErrno(errno, "lstat", found.inRoot);
+  if (PathStat(found.hostPath.c_str(), &found.st, false) != 0) return SysError::FromErrno(errno, "lstat", found.inRoot);
   return found;
 }
 
 }  // namespace sysprobe::core
+
+#endif  // !_WIN32
