@@ -3,7 +3,7 @@
 // oracle), and lddtree (pax-utils) and libtree when installed (each given all files in one process).
 // Medians of SYSPROBE_BENCH_RUNS runs (default 5), ratios, and how many results are identical to the loader.
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readSync, readdirSync, statSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,7 +12,7 @@ const root = join(here, '..');
 const work = join(root, '.bench');
 const LOADER = '/lib64/ld-linux-x86-64.so.2';
 
-const asList = (deps) => deps.libraries.map((l) => `${l.name} => ${l.path ?? 'not found'}`);
+const { asList, isElf, parseList } = await import('../test/ldso-oracle.mjs');
 
 // --- child mode: resolveDeps over all files in a fresh process ------------------------------------
 if (process.argv[2] === '--child') {
@@ -52,20 +52,6 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 const which = (name) => (process.env.PATH ?? '').split(':').map((d) => join(d, name)).find((p) => existsSync(p)) ?? null;
-const isElf = (path) => {
-  try {
-    const fd = openSync(path, 'r');
-    const b = Buffer.alloc(4);
-    readSync(fd, b, 0, 4, 0);
-    closeSync(fd);
-    return b.toString('latin1') === '\x7fELF';
-  } catch { return false; }
-};
-const parseList = (stdout) => stdout.split('\n').filter((l) => l.startsWith('\t') && !l.includes('linux-vdso')).map((l) => {
-  const m = /^\t(.*?)(?: => (.*?))?(?: \(0x[0-9a-f]+\))?$/.exec(l);
-  return `${m[1]} => ${m[2] ?? m[1]}`;
-});
-
 // The files: dynamic ELF executables the loader lists (static ones say "statically linked").
 const candidates = readdirSync(dir).sort().map((n) => join(dir, n)).filter((p) => { try { return statSync(p).isFile() && isElf(p); } catch { return false; } });
 const loaderResults = new Map();

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { checkCompatSync, readElfSync, resolveDepsSync } from 'sysprobe';
 import { root as repoRoot, run, skipUnless, which } from './helpers.mjs';
+import { asList, parseList } from './ldso-oracle.mjs';
 
 const HOST_LOADER = '/lib64/ld-linux-x86-64.so.2';
 const canBuild = process.arch === 'x64' && which('gcc') !== null;
@@ -27,12 +28,8 @@ function lib(path, soname, source, extra = []) {
 function list(file, env = {}) {
   // As ldd runs it: `ld.so --list` stops at the first missing library, tracing mode lists it as not found.
   const out = run(HOST_LOADER, [file], { env: { PATH: process.env.PATH, LD_TRACE_LOADED_OBJECTS: '1', ...env } });
-  return out.stdout.split('\n').filter((l) => l.startsWith('\t') && !l.includes('linux-vdso')).map((l) => {
-    const m = /^\t(.*?)(?: => (.*?))?(?: \(0x[0-9a-f]+\))?$/.exec(l);
-    return `${m[1]} => ${m[2] ?? m[1]}`;
-  });
+  return parseList(out.stdout);
 }
-const asList = (deps) => deps.libraries.map((l) => `${l.name} => ${l.path ?? 'not found'}`);
 
 test('RPATH chains, RUNPATH of the requester only, $ORIGIN/${ORIGIN}, LD_LIBRARY_PATH with : and ;, NODEFLIB: as the loader', { skip: skipUnless(canBuild, 'needs gcc on x86-64') }, () => {
   for (const d of ['a', 'b', 'c', 'env1', 'env2', 'bin', 'ORIGINAL']) mkdirSync(join(dir, d), { recursive: true });

@@ -1,40 +1,22 @@
 // resolveDeps / checkCompat / readLdSoCache against the real glibc loader and ldconfig.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, closeSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { checkCompat, checkCompatSync, readLdSoCache, readLdSoCacheSync, resolveDeps, resolveDepsSync } from 'sysprobe';
 import { corpusRoot, materializeRoot, run, skipUnless, which } from './helpers.mjs';
+import { asList, isElf, parseList } from './ldso-oracle.mjs';
 
 const HOST_LOADER = '/lib64/ld-linux-x86-64.so.2';
 const isX64 = process.arch === 'x64';
 const haveLoader = isX64 && (() => { try { return statSync(HOST_LOADER).isFile(); } catch { return false; } })();
-
-function isElf(path) {
-  try {
-    const fd = openSync(path, 'r');
-    const b = Buffer.alloc(4);
-    readSync(fd, b, 0, 4, 0);
-    closeSync(fd);
-    return b.toString('latin1') === '\x7fELF';
-  } catch { return false; }
-}
-
-/** `ld.so --list` stdout as "name => path" lines (the loader itself as "path => path"; vdso left out). */
-export function parseList(stdout) {
-  return stdout.split('\n').filter((l) => l.startsWith('\t') && !l.includes('linux-vdso') && !l.includes('statically linked')).map((l) => {
-    const m = /^\t(.*?)(?: => (.*?))?(?: \(0x[0-9a-f]+\))?$/.exec(l);
-    return `${m[1]} => ${m[2] ?? m[1]}`;
-  });
-}
 
 /** Loader error lines without the "program: " prefix the loader adds. */
 function versionLines(stderr) {
   return stderr.split('\n').filter((l) => l.includes("' not found (required by ")).map((l) => l.slice(l.indexOf(': ') + 2)).sort();
 }
 
-const asList = (deps) => deps.libraries.map((l) => `${l.name} => ${l.path ?? 'not found'}`);
 
 test('resolveDeps agrees with ld.so --list on every dynamic ELF in /usr/bin (identical names, paths and order)', { skip: skipUnless(haveLoader, 'needs an x86-64 host with /lib64/ld-linux-x86-64.so.2') }, async () => {
   let compared = 0;
