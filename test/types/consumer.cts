@@ -11,4 +11,6 @@ const watches: number | null = sysprobe.probeInotifySync().effective.maxUserWatc
 const raw: Buffer = sysprobe.probeProcessEnvSync(1).entries[0]!.raw;
 const views: sysprobe.RuntimeViews = sysprobe.reparseRuntimeViews(sysprobe.decodeReparseBuffer(Buffer.alloc(24)));
 const go: string = views.go123.lstat;
-export = { path, evidence, stack, watches, raw, go };
+const cache: sysprobe.LdSoCache['format'] = sysprobe.readLdSoCacheSync('/etc/ld.so.cache').format;
+const missing: sysprobe.MissingLibrary[] = sysprobe.resolveDepsSync('/bin/ls', { root: '/srv/rootfs' }).missing;
+export = { path, evidence, stack, watches, raw, go, cache, missing };

@@ -28,4 +28,15 @@ const explained: Promise<PathExplanation> = explainPath('C:\\go\\src');
 void scanReparsePoints('/mnt', { maxDepth: 2, onProgress: (p) => p.found });
 // @ts-expect-error kind is a closed union
 const kind: ReparseInfo['kind'] = 'not-a-kind';
-export { family, version, later, which, code, nofile, names, set, path, substitute, maybe, explained, kind };
+import { checkCompat, checkCompatSync, resolveDeps, resolveDepsSync, readLdSoCacheSync, type CompatReport, type DepsResult, type FoundVia } from 'sysprobe';
+const report: Promise<CompatReport> = checkCompat('/bin/ls', { glibc: '2.31', arch: 'x86_64' });
+const rootOk: boolean = checkCompatSync('/bin/ls', { root: '/srv/rootfs' }).ok;
+const missingSymbols: string[] | undefined = checkCompatSync('/bin/ls').missingVersions[0]?.symbols;
+const deps: Promise<DepsResult> = resolveDeps('/bin/ls', { env: { LD_LIBRARY_PATH: '/opt/lib' } });
+const via: FoundVia | null | undefined = resolveDepsSync('/bin/ls').libraries[0]?.foundVia;
+const hwcap: bigint | undefined = readLdSoCacheSync('/etc/ld.so.cache').entries[0]?.hwcap;
+const rootLibc: Promise<LibcInfo> = probeGlibc({ root: '/srv/rootfs' });
+// @ts-expect-error a target is 'host', { root } or { glibc }
+checkCompat('/bin/ls', 'container');
+export { family, version, later, which, code, nofile, names, set, path, substitute, maybe, explained, kind,
+  report, rootOk, missingSymbols, deps, via, hwcap, rootLibc };
