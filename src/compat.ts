@@ -217,7 +217,17 @@ function objectPath(o: RawResolveObject): string {
   return o.path ?? o.name;
 }
 
+/** Fills in the paths the addon leaves out when they repeat (realPath = path, hostPath = realPath). */
+function expandPaths(raw: RawResolve): RawResolve {
+  for (const o of raw.objects) {
+    o.realPath ??= o.path ?? o.name;
+    o.hostPath ??= o.realPath;
+  }
+  return raw;
+}
+
 function shapeDeps(program: string, root: string | null, raw: RawResolve): DepsResult {
+  expandPaths(raw);
   const objects = raw.objects;
   const libraries: ResolvedLibrary[] = raw.order.map((index) => {
     const o = objects[index]!;
@@ -269,7 +279,7 @@ function shapeDeps(program: string, root: string | null, raw: RawResolve): DepsR
   return {
     program, root, interpreter: raw.interpreter, loaderVersion: raw.loaderVersion, systemDirs: raw.systemDirs, hwcaps: raw.hwcaps,
     legacyHwcaps: raw.legacyHwcaps, platform: raw.platform, lib: raw.lib,
-    realPath: objects[0]!.realPath,
+    realPath: objects[0]!.realPath!,
     cache: { path: raw.cachePath, hostPath: raw.cacheHostPath, used: raw.cacheUsed, error: raw.cacheError },
     libraries, tree: node(0, -1, 0), missing, fatal: raw.fatalError,
   };
@@ -380,7 +390,7 @@ function requirersOf(check: VersionCheck, raw: RawResolve): Map<string, string> 
   const out = new Map<string, string>();
   for (const m of check.missing) {
     const object = raw.objects.find((o) => objectPath(o) === m.requiredBy);
-    if (object !== undefined) out.set(m.requiredBy, object.hostPath);
+    if (object !== undefined) out.set(m.requiredBy, object.hostPath!);
   }
   return out;
 }

@@ -181,8 +181,10 @@ export interface RawResolveOptions {
 export interface RawResolveObject {
   name: string;
   path: string | null;
-  realPath: string;
-  hostPath: string;
+  /** null: the same as `path` (or `name`). */
+  realPath: string | null;
+  /** null: the same as `realPath`. */
+  hostPath: string | null;
   foundVia: string;
   viaObject: number | null;
   hwcaps: string | null;

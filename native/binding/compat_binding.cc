@@ -84,8 +84,10 @@ std::string ResolveToJson(const resolve::Result& r, bool versions) {
     j.Open('{');
     j.Key("name").String(o.name);
     j.Key("path").OptionalString(o.path);
-    j.Key("realPath").String(o.realPath);
-    j.Key("hostPath").String(o.hostPath);
+    // Most often all three name the same file: only differing paths are sent (null = same as before).
+    const std::string& shown = o.path ? *o.path : o.name;
+    if (o.realPath != shown) j.Key("realPath").String(o.realPath); else j.Key("realPath").Null();
+    if (o.hostPath != o.realPath) j.Key("hostPath").String(o.hostPath); else j.Key("hostPath").Null();
     j.Key("foundVia").String(o.foundVia);
     if (o.viaObject) j.Key("viaObject").Uint(static_cast<uint64_t>(*o.viaObject)); else j.Key("viaObject").Null();
     j.Key("hwcaps").OptionalString(o.hwcaps);
