@@ -4,6 +4,9 @@ import { backend, type BackendInfo } from './loader.js';
 import { probeGlibc, type LibcInfo } from './libc.js';
 import { scanElf, type ElfInfo, type ElfScanEntry } from './elf.js';
 import { compareVersions, parseVersionName } from './versions.js';
+import { diffEnv, probeProcessEnv } from './env.js';
+import { getRlimits, probeInotify, type InotifyInfo, type RlimitsInfo } from './limits.js';
+import { envJson, inotifyFindings, renderEnv, renderEnvDiff, renderInotify, renderRlimits, rlimitFindings } from './limits-render.js';
 import { probeReparsePoint, type ReparseInfo } from './reparse.js';
 import { explainPath, type PathExplanation } from './reparse-explain.js';
 
@@ -44,6 +47,44 @@ function parse(args: string[]): { json: boolean; help: boolean } {
     return { json: values.json === true, help: values.help === true };
   } catch (error) {
     throw new UsageError((error as Error).message);
+  }
+}
+
+/** The common options plus --pid N (and --diff where allowed). */
+function parseWithPid(args: string[], allowDiff: boolean): { json: boolean; help: boolean; pid: number | undefined; diff: boolean } {
+  const options = { ...commonOptions, pid: { type: 'string' }, diff: { type: 'boolean' } } as const;
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options, allowPositionals: false, strict: true }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (!allowDiff && values.diff !== undefined) throw new UsageError("Unknown option '--diff'");
+  const raw = values.pid;
+  if (raw !== undefined && !/^[1-9][0-9]{0,9}$/.test(raw)) throw new UsageError(`--pid must be a process id, not '${raw}'`);
+  return { json: values.json === true, help: values.help === true, pid: raw === undefined ? undefined : Number(raw), diff: values.diff === true };
+}
+
+/** The parent's limits (the shell, for a CLI run): what Node's nofile adjustment hides. Never throws. */
+async function parentLimits(): Promise<{ info: RlimitsInfo | null; error?: Record<string, unknown> }> {
+  try {
+    return { info: await getRlimits({ pid: process.ppid }) };
+  } catch (error) {
+    return { info: null, error: error instanceof SysprobeError ? error.toJSON() : { message: String(error) } };
+  }
+}
+
+/** This process's limits beside its parent's, as text. */
+function renderSelfAndParent(self: RlimitsInfo, parent: { info: RlimitsInfo | null; error?: Record<string, unknown> }): string {
+  return renderRlimits(self, { label: 'PARENT', info: parent.info, ...(parent.error ? { error: String(parent.error['message']) } : {}) });
+}
+
+/** inotify for the report: null where there is none (not Linux), the error kept. */
+async function inotifyOrNull(): Promise<{ info: InotifyInfo | null; error?: Record<string, unknown> }> {
+  try {
+    return { info: await probeInotify() };
+  } catch (error) {
+    return { info: null, error: error instanceof SysprobeError ? error.toJSON() : { message: String(error) } };
   }
 }
 
@@ -247,20 +288,37 @@ const commands: Record<string, Command> = {
   report: {
     summary: 'everything sysprobe can tell about this host (the default command)',
     usage: 'sysprobe [report] [--json]',
-    help: 'Prints the C library of this process and the backend that answered.\n' +
-      'Exit status: 0 fine, 1 a finding (sources disagree, or the C library cannot be told), 2 usage or I/O error.',
+    help: 'Prints the C library of this process, the resource limits of this process and of its parent\n' +
+      "(Node raises its own nofile soft limit at start-up, so the parent's show what the shell set), the inotify\n" +
+      'limits and their use, and the backend that answered.\n' +
+      'Exit status: 0 fine, 1 a finding (sources disagree, the C library cannot be told, an address-space limit\n' +
+      'below 1 GiB, inotify nearly exhausted), 2 usage or I/O error.',
     async run(args, io) {
       const options = parse(args);
       if (options.help) return printHelp('report', io);
       const libc = await probeGlibc();
       const info = backend();
-      const finding = libcFinding(libc);
+      const self = await getRlimits();
+      const parent = await parentLimits();
+      const inotify = process.platform === 'linux' ? await inotifyOrNull() : { info: null };
+      const limitFindings = [...rlimitFindings(self), ...(parent.info ? rlimitFindings(parent.info) : []),
+        ...(inotify.info ? inotifyFindings(inotify.info) : [])];
+      const finding = libcFinding(libc) || limitFindings.length > 0;
       if (options.json) {
-        io.out(json({ schemaVersion: SCHEMA_VERSION, tool: toolInfo(), host: hostInfo(), libc, backend: info, findings: finding }));
+        io.out(json({
+          schemaVersion: SCHEMA_VERSION, tool: toolInfo(), host: hostInfo(), libc, backend: info,
+          limits: { self, parent: parent.info, ...(parent.error ? { parentError: parent.error } : {}) },
+          inotify: inotify.info, findings: finding, limitFindings,
+        }));
       } else {
         const host = hostInfo();
         io.out(`sysprobe ${toolInfo().version}: ${host.platform}-${host.arch}, Node ${host.node}\n\n`);
         io.out(`C library of this process\n${renderLibc(libc, false)}\n`);
+        io.out(`Resource limits (this process, and its parent pid ${process.ppid})\n`);
+        io.out(renderSelfAndParent(self, parent));
+        for (const text of limitFindings) io.out(`  FINDING: ${text}\n`);
+        io.out('\n');
+        if (inotify.info) io.out(`inotify\n${renderInotify(inotify.info)}\n`);
         io.out(renderBackend(info));
       }
       return finding ? EXIT_FINDING : EXIT_OK;
@@ -328,6 +386,63 @@ const commands: Record<string, Command> = {
         io.out(`C library of this process\n${renderLibc(libc, true)}`);
       }
       return libcFinding(libc) ? EXIT_FINDING : EXIT_OK;
+    },
+  },
+  limits: {
+    summary: 'resource limits (ulimit) of this process and its parent, or of --pid N, exactly',
+    usage: 'sysprobe limits [--pid N] [--json]',
+    help: 'Every resource by its prlimit(1) name, soft and hard limits exact (or unlimited), with units.\n' +
+      'Without --pid: this process and its parent (the shell), because Node raises its own nofile soft limit.\n' +
+      'With --pid: that process, via prlimit(2), or /proc/PID/limits when prlimit is not permitted.\n' +
+      'Exit status: 0 fine, 1 a finding (an address-space limit below 1 GiB, which Go programs cannot start\n' +
+      'under), 2 usage or I/O error (e.g. no such process).',
+    async run(args, io) {
+      const options = parseWithPid(args, false);
+      if (options.help) return printHelp('limits', io);
+      if (options.pid !== undefined) {
+        const limits = await getRlimits({ pid: options.pid });
+        const findings = rlimitFindings(limits);
+        if (options.json) io.out(json({ schemaVersion: SCHEMA_VERSION, limits, findings }));
+        else io.out(`Resource limits of pid ${options.pid}\n${renderRlimits(limits)}${findings.map((f) => `  FINDING: ${f}\n`).join('')}`);
+        return findings.length > 0 ? EXIT_FINDING : EXIT_OK;
+      }
+      const self = await getRlimits();
+      const parent = await parentLimits();
+      const findings = [...rlimitFindings(self), ...(parent.info ? rlimitFindings(parent.info) : [])];
+      if (options.json) {
+        io.out(json({ schemaVersion: SCHEMA_VERSION, limits: self, parent: parent.info, ...(parent.error ? { parentError: parent.error } : {}), findings }));
+      } else {
+        io.out(`Resource limits of this process (pid ${process.pid}) and its parent (pid ${process.ppid})\n`);
+        io.out(renderSelfAndParent(self, parent));
+        for (const text of findings) io.out(`  FINDING: ${text}\n`);
+      }
+      return findings.length > 0 ? EXIT_FINDING : EXIT_OK;
+    },
+  },
+  env: {
+    summary: 'the environment a running process was started with (--pid N), or its difference from this shell (--diff)',
+    usage: 'sysprobe env --pid N [--diff] [--json]',
+    help: 'Reads /proc/PID/environ (macOS: KERN_PROCARGS2): the environment handed to execve(), exactly; bytes\n' +
+      'that are not UTF-8 are shown as \\xNN (and as rawHex in --json).\n' +
+      '--diff compares it with the environment sysprobe was started with (your shell\'s): - only in the shell,\n' +
+      '+ only in the process.\n' +
+      'Exit status: 0 fine (with --diff: no difference), 1 with --diff: the environments differ, 2 usage or I/O\n' +
+      'error (ESRCH no such process, EACCES another user\'s process).',
+    async run(args, io) {
+      const options = parseWithPid(args, true);
+      if (options.help) return printHelp('env', io);
+      if (options.pid === undefined) throw new UsageError('env needs --pid N');
+      const env = await probeProcessEnv(options.pid);
+      if (!options.diff) {
+        if (options.json) io.out(json({ schemaVersion: SCHEMA_VERSION, env: envJson(env) }));
+        else io.out(renderEnv(env));
+        return EXIT_OK;
+      }
+      const diff = diffEnv(process.env, env);
+      const differs = Object.keys(diff.added).length + Object.keys(diff.removed).length + Object.keys(diff.changed).length > 0;
+      if (options.json) io.out(json({ schemaVersion: SCHEMA_VERSION, env: envJson(env), diff }));
+      else io.out(renderEnvDiff(diff, `this shell (sysprobe pid ${process.pid})`, `pid ${options.pid}`));
+      return differs ? EXIT_FINDING : EXIT_OK;
     },
   },
   reparse: {

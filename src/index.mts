@@ -2,6 +2,8 @@
 // SysprobeError class whichever way sysprobe is imported.
 export {
   SysprobeError, backend, configure, probeGlibc, probeGlibcSync,
+  RLIMIT_NAMES, getRlimits, getRlimitsSync, setRlimit, setRlimitSync, probeInotify, probeInotifySync,
+  diffEnv, probeProcessEnv, probeProcessEnvSync,
   decodeReparseBuffer, explainPath, probeReparsePoint, probeReparsePointSync, reparseRuntimeViews, scanReparsePoints,
   readElf, readElfSync, scanElf,
 } from './index.js';

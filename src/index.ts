@@ -1,7 +1,9 @@
 // The public API. Importing it loads only this file and the error class: each probe family's
 // module, and the native addon, are loaded by the first call that needs them.
 import type * as Elf from './elf.js';
+import type * as Env from './env.js';
 import type * as Libc from './libc.js';
+import type * as Limits from './limits.js';
 import type * as Loader from './loader.js';
 import type * as Reparse from './reparse.js';
 import type * as ReparseExplain from './reparse-explain.js';
@@ -10,6 +12,13 @@ export { SysprobeError } from './errors.js';
 export type { SysprobeErrorInit } from './errors.js';
 export type { BackendInfo, ConfigureOptions, LoadAttempt } from './loader.js';
 export type { LibcDisagreement, LibcEvidence, LibcFamily, LibcInfo, ProbeGlibcOptions } from './libc.js';
+export type {
+  GetRlimitsOptions, InotifyInfo, InotifyProcessUse, Limit, ResourceLimit, RlimitSource, RlimitUnit, RlimitsInfo,
+  SetRlimitOptions, SetRlimitValues,
+} from './limits.js';
+export { RLIMIT_NAMES } from './rlimit-names.js';
+export type { RlimitName } from './rlimit-names.js';
+export type { EnvDiff, EnvEntry, EnvLike, ProcessEnv } from './env.js';
 export type {
   AppExecLinkInfo, ReparseInfo, ReparseKind, ReparseTarget, ScanProgress, ScanReparseOptions, ScanReparseResult,
 } from './reparse.js';
@@ -27,6 +36,10 @@ let explainModule: typeof ReparseExplain | undefined;
 const loader = (): typeof Loader => (loaderModule ??= require('./loader.js') as typeof Loader);
 const elf = (): typeof Elf => (elfModule ??= require('./elf.js') as typeof Elf);
 const libc = (): typeof Libc => (libcModule ??= require('./libc.js') as typeof Libc);
+let limitsModule: typeof Limits | undefined;
+let envModule: typeof Env | undefined;
+const limits = (): typeof Limits => (limitsModule ??= require('./limits.js') as typeof Limits);
+const env = (): typeof Env => (envModule ??= require('./env.js') as typeof Env);
 const reparse = (): typeof Reparse => (reparseModule ??= require('./reparse.js') as typeof Reparse);
 const explain = (): typeof ReparseExplain => (explainModule ??= require('./reparse-explain.js') as typeof ReparseExplain);
 
@@ -39,6 +52,26 @@ export const configure: typeof Loader.configure = (options) => loader().configur
 export const probeGlibc: typeof Libc.probeGlibc = (options) => libc().probeGlibc(options);
 /** The C library of this process, read in-process. Cached; `{ refresh: true }` asks again. */
 export const probeGlibcSync: typeof Libc.probeGlibcSync = (options) => libc().probeGlibcSync(options);
+
+/** Every resource limit of this process, or `options.pid`, exactly (bigint or `'unlimited'`), on the thread pool. */
+export const getRlimits: typeof Limits.getRlimits = (options) => limits().getRlimits(options);
+/** Every resource limit of this process, or `options.pid`, exactly. */
+export const getRlimitsSync: typeof Limits.getRlimitsSync = (options) => limits().getRlimitsSync(options);
+/** Sets one limit (of this process or `options.pid`); `EINVAL` soft > hard, `EPERM` raising hard unprivileged. */
+export const setRlimit: typeof Limits.setRlimit = (name, values, options) => limits().setRlimit(name, values, options);
+/** As {@link setRlimit}, synchronously. */
+export const setRlimitSync: typeof Limits.setRlimitSync = (name, values, options) => limits().setRlimitSync(name, values, options);
+/** The inotify limits and this user's current use (Linux), on the thread pool. */
+export const probeInotify: typeof Limits.probeInotify = () => limits().probeInotify();
+/** The inotify limits and this user's current use (Linux). */
+export const probeInotifySync: typeof Limits.probeInotifySync = () => limits().probeInotifySync();
+
+/** The environment process `pid` was started with, exactly; on the thread pool. */
+export const probeProcessEnv: typeof Env.probeProcessEnv = (pid) => env().probeProcessEnv(pid);
+/** The environment process `pid` was started with, exactly. */
+export const probeProcessEnvSync: typeof Env.probeProcessEnvSync = (pid) => env().probeProcessEnvSync(pid);
+/** Differences between two environments (probed ones or records such as `process.env`), byte for byte. */
+export const diffEnv: typeof Env.diffEnv = (a, b) => env().diffEnv(a, b);
 
 /** Decodes a raw REPARSE_DATA_BUFFER (any platform); malformed input throws ERR_SYSPROBE_BAD_REPARSE with the offset. */
 export const decodeReparseBuffer: typeof Reparse.decodeReparseBuffer = (bytes) => reparse().decodeReparseBuffer(bytes);

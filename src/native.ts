@@ -26,6 +26,56 @@ export interface RawSelfLibc {
 /** An ElfInfo without `maxVersions`: the addon builds the final shape (src/elf.ts). */
 export type RawElf = Omit<import('./elf.js').ElfInfo, 'maxVersions'> & { maxVersions?: Record<string, string> };
 
+export interface RawRlimitEntry {
+  name: string;
+  supported: boolean;
+  resource: number | null;
+  soft: bigint | 'unlimited' | null;
+  hard: bigint | 'unlimited' | null;
+  source: string | null;
+}
+
+export interface RawRlimitSet {
+  pid: number | null;
+  source: string;
+  /** Set when prlimit(2) was refused and /proc/PID/limits was read instead. */
+  fallback: { errno: number; syscall: string } | null;
+  entries: RawRlimitEntry[];
+}
+
+export interface RawInotifyProcess {
+  pid: number;
+  comm: string;
+  fds: number;
+  instances: number;
+  watches: number;
+}
+
+export interface RawInotify {
+  maxUserWatches: number | null;
+  maxUserInstances: number | null;
+  maxQueuedEvents: number | null;
+  nsMaxWatches: number | null;
+  nsMaxInstances: number | null;
+  uid: number;
+  fds: number;
+  instances: number;
+  watches: number;
+  processesScanned: number;
+  processesUnreadable: number;
+  dedup: boolean;
+  processes: RawInotifyProcess[];
+}
+
+export interface RawProcessEnv {
+  pid: number;
+  source: string;
+  /** Each entry's exact bytes ("NAME=value"). */
+  entries: Buffer[];
+}
+
+export type RawLimitArg = bigint | 'unlimited';
+
 export interface RawReparseNames {
   substituteName: string;
   printName: string;
@@ -76,6 +126,15 @@ export interface NativeBinding {
   init(errorClass: Function): void;
   selfLibcSync(): RawSelfLibc;
   selfLibc(): Promise<RawSelfLibc>;
+  /** pid -1: this process. */
+  rlimitsSync(pid: number, mode: 'auto' | 'syscall' | 'procfs'): RawRlimitSet;
+  rlimits(pid: number, mode: 'auto' | 'syscall' | 'procfs'): Promise<RawRlimitSet>;
+  setRlimitSync(pid: number, name: string, soft: RawLimitArg, hard: RawLimitArg | undefined): RawRlimitEntry;
+  setRlimit(pid: number, name: string, soft: RawLimitArg, hard: RawLimitArg | undefined): Promise<RawRlimitEntry>;
+  inotifySync(): RawInotify;
+  inotify(): Promise<RawInotify>;
+  processEnvSync(pid: number): RawProcessEnv;
+  processEnv(pid: number): Promise<RawProcessEnv>;
   decodeReparseBuffer(bytes: Uint8Array): RawReparseData;
   probeReparsePointSync(path: string): RawReparseProbe | null;
   probeReparsePoint(path: string): Promise<RawReparseProbe | null>;

@@ -24,7 +24,7 @@ test('--json: a documented shape with schemaVersion, for report and glibc', () =
   assert.equal(report.status, 0, report.stderr);
   const doc = JSON.parse(report.stdout);
   assert.equal(doc.schemaVersion, 1);
-  assert.deepEqual(Object.keys(doc), ['schemaVersion', 'tool', 'host', 'libc', 'backend', 'findings']);
+  assert.deepEqual(Object.keys(doc), ['schemaVersion', 'tool', 'host', 'libc', 'backend', 'limits', 'inotify', 'findings', 'limitFindings']);
   assert.equal(doc.tool.name, 'sysprobe');
   assert.equal(doc.host.node, process.version);
   assert.equal(doc.findings, false);
@@ -71,7 +71,7 @@ test('--help for the tool and for every command exits 0', () => {
   const top = runCli(['--help']);
   assert.equal(top.status, 0);
   const commands = [...top.stdout.matchAll(/^ {2}(\w+) {2,}/gm)].map((m) => m[1]);
-  assert.deepEqual(commands, ['report', 'elf', 'glibc', 'reparse', 'explain']);
+  assert.deepEqual(commands, ['report', 'elf', 'glibc', 'limits', 'env', 'reparse', 'explain']);
   for (const command of commands) {
     for (const args of [[command, '--help'], [command, '-h'], ['help', command]]) {
       const help = runCli(args);

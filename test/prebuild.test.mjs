@@ -143,6 +143,28 @@ test('win32-x64 prebuild loads in Windows Node under wine and passes the platfor
     const probe = runWine([winNode, '-p', 'JSON.stringify([process.platform, require("sysprobe").backend().name, require("sysprobe").probeGlibcSync().family])']);
     assert.equal(probe.status, 0, probe.output);
     assert.deepEqual(JSON.parse(probe.output.trim().split(/\r?\n/).pop()), ['win32', 'addon', 'unknown']);
+    // Resource limits on Windows: nofile from the C runtime, as/cpu/nproc from the job object, the rest unsupported;
+    // other processes, environments of other processes and inotify are typed ENOTSUP.
+    const limits = runWine([winNode, '-p', `
+      const s = require('sysprobe');
+      const code = (fn) => { try { fn(); return 'ok'; } catch (error) { return error.code; } };
+      const l = s.getRlimitsSync();
+      const before = String(l.limits.nofile.soft);
+      const set = String(s.setRlimitSync('nofile', { soft: 1024n }).soft);
+      JSON.stringify({ source: l.source, before, set, after: String(s.getRlimitsSync().limits.nofile.soft),
+        hard: String(l.limits.nofile.hard), nofileSource: l.limits.nofile.source,
+        jobObject: ['as', 'cpu', 'nproc'].map((n) => l.limits[n].source),
+        unsupported: Object.values(l.limits).filter((x) => !x.supported).map((x) => x.name).sort(),
+        errors: [code(() => s.getRlimitsSync({ pid: 1 })), code(() => s.probeProcessEnvSync(1)), code(() => s.probeInotifySync()),
+          code(() => s.setRlimitSync('stack', { soft: 1n })), code(() => s.setRlimitSync('nofile', { soft: 100000n }))] })`]);
+    assert.equal(limits.status, 0, limits.output);
+    const doc = JSON.parse(limits.output.trim().split(/\r?\n/).pop());
+    assert.equal(doc.source, 'crt');
+    assert.match(doc.before, /^\d+$/);
+    assert.deepEqual([doc.set, doc.after, doc.hard, doc.nofileSource], ['1024', '1024', '8192', 'crt']);
+    assert.deepEqual(doc.jobObject, ['jobObject', 'jobObject', 'jobObject']);
+    assert.deepEqual(doc.unsupported, ['core', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'rss', 'rtprio', 'rttime', 'sigpending', 'stack']);
+    assert.deepEqual(doc.errors, ['ENOTSUP', 'ENOTSUP', 'ENOTSUP', 'ENOTSUP', 'EINVAL']);
   } finally {
     spawnSync('/usr/lib/wine/wineserver64', ['-k'], { env });
     rmSync(prefix, { recursive: true, force: true });

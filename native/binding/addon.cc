@@ -25,6 +25,8 @@ static Napi::Object RegisterSysprobe(Napi::Env env, Napi::Object exports) {
   exports.Set("init", Napi::Function::New(env, Init, "init"));
   RegisterLibc(env, exports);
   RegisterElf(env, exports);
+  RegisterLimits(env, exports);
+  RegisterEnv(env, exports);
   RegisterReparse(env, exports);
   return exports;
 }

@@ -1,5 +1,6 @@
 // An ESM consumer: the types resolve through the exports map's "import" condition.
 import { probeGlibc, probeGlibcSync, backend, configure, SysprobeError, type LibcInfo, type BackendInfo } from 'sysprobe';
+import { getRlimitsSync, setRlimit, probeProcessEnvSync, diffEnv, RLIMIT_NAMES, type Limit, type RlimitName, type ResourceLimit } from 'sysprobe';
 
 const info: LibcInfo = probeGlibcSync({ refresh: true });
 const family: 'glibc' | 'musl' | 'unknown' = info.family;
@@ -11,6 +12,14 @@ const error = new SysprobeError({ errno: 2, syscall: 'open', path: '/x' });
 const code: string = error.code;
 // @ts-expect-error refresh is a boolean
 probeGlibcSync({ refresh: 'yes' });
+const nofile: Limit | null = getRlimitsSync({ pid: 1, source: 'procfs' }).limits.nofile.soft;
+const names: readonly RlimitName[] = RLIMIT_NAMES;
+const set: Promise<ResourceLimit> = setRlimit('core', { soft: 0n, hard: 'unlimited' });
+const path: string | undefined = diffEnv(process.env, probeProcessEnvSync(1)).added['PATH'];
+// @ts-expect-error 'files' is not a resource name
+setRlimit('files', { soft: 1n });
+// @ts-expect-error soft is required
+setRlimit('nofile', { hard: 1n });
 import { decodeReparseBuffer, probeReparsePointSync, explainPath, scanReparsePoints, type ReparseInfo, type PathExplanation } from 'sysprobe';
 const reparse: ReparseInfo = decodeReparseBuffer(new Uint8Array(24));
 const substitute: string | undefined = reparse.target?.substituteName;
@@ -19,4 +28,4 @@ const explained: Promise<PathExplanation> = explainPath('C:\\go\\src');
 void scanReparsePoints('/mnt', { maxDepth: 2, onProgress: (p) => p.found });
 // @ts-expect-error kind is a closed union
 const kind: ReparseInfo['kind'] = 'not-a-kind';
-export { family, version, later, which, code, substitute, maybe, explained, kind };
+export { family, version, later, which, code, nofile, names, set, path, substitute, maybe, explained, kind };
