@@ -93,6 +93,8 @@ export interface ElfInfo {
   osabi: string;
   osabiId: number;
   abiVersion: number;
+  /** `e_flags`: processor-specific (ARM float ABI, MIPS ABI, RISC-V float ABI, …). */
+  eflags: number;
   /** `'exec' | 'dyn' | 'rel' | 'core' | 'none'`, or `'et_N'`. */
   type: string;
   typeId: number;

@@ -46,7 +46,7 @@ export function isElf(path) {
 export function readelfFacts(path) {
   const result = run(readelf, ['-h', '-l', '-d', '-V', '--dyn-syms', '-W', path], { maxBuffer: 256 << 20 });
   const facts = {
-    class: null, endian: null, machine: null, machineText: null, type: null, pie: false, interpreter: null,
+    class: null, endian: null, eflags: null, machine: null, machineText: null, type: null, pie: false, interpreter: null,
     needed: [], soname: null, rpath: [], runpath: [], flags: [], needs: [], defs: [], symbols: null,
   };
   let section = null;
@@ -54,6 +54,7 @@ export function readelfFacts(path) {
     let m;
     if ((m = /^\s+Class:\s+ELF(\d+)/.exec(line))) facts.class = Number(m[1]);
     else if ((m = /^\s+Data:\s+.*(little|big) endian/.exec(line))) facts.endian = m[1];
+    else if ((m = /^\s+Flags:\s+(0x[0-9a-f]+)/.exec(line))) facts.eflags = Number.parseInt(m[1], 16);
     else if ((m = /^\s+Machine:\s+(.*\S)/.exec(line))) { facts.machineText = m[1]; facts.machine = MACHINES[m[1]] ?? null; }
     else if ((m = /^\s+Type:\s+(\S+)(.*)/.exec(line))) { facts.type = m[1]; facts.pie = /Position-Independent Executable/.test(m[2]); }
     else if ((m = /\[Requesting program interpreter: (.*)\]$/.exec(line))) facts.interpreter = m[1];
@@ -96,7 +97,7 @@ export function readelfFacts(path) {
 /** What readElfSync says, in the readelf facts' terms. */
 export function ourFacts(info) {
   return {
-    class: info.class, endian: info.endian, machine: info.machineId, type: info.type.toUpperCase(), pie: info.pie,
+    class: info.class, endian: info.endian, eflags: info.eflags, machine: info.machineId, type: info.type.toUpperCase(), pie: info.pie,
     interpreter: info.interpreter, needed: info.needed, soname: info.soname,
     rpath: info.rpath === null ? [] : info.rpath.split(':'), runpath: info.runpath === null ? [] : info.runpath.split(':'),
     flags: info.flags.names,
@@ -115,6 +116,7 @@ export function compareWithReadelf(theirs, info) {
   };
   same('class', theirs.class, ours.class);
   same('endian', theirs.endian, ours.endian);
+  same('eflags', theirs.eflags, ours.eflags);
   if (theirs.machine !== null) same('machine', theirs.machine, ours.machine);
   else diffs.push(`machine: readelf '${theirs.machineText}' is not in the test's table`);
   same('type', theirs.type, ours.type);

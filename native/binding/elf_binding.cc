@@ -44,6 +44,7 @@ std::string ElfToJson(const elf::ElfFile& file, const std::string* path) {
   j.Key("osabi").String(Named(elf::OsAbiName(file.osabi), "osabi", file.osabi));
   j.Key("osabiId").Uint(file.osabi);
   j.Key("abiVersion").Uint(file.abiVersion);
+  j.Key("eflags").Uint(file.eflags);
   j.Key("type").String(Named(elf::TypeName(file.type), "et", file.type));
   j.Key("typeId").Uint(file.type);
   j.Key("pie").Bool(file.pie());
