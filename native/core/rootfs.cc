@@ -9,24 +9,12 @@
 #include <unistd.h>
 #include <vector>
 
-#if defined(SYSPROBE_GLIBC_FLOOR)
-#include <fcntl.h>
-#include <sys/syscall.h>
-#endif
-
 namespace sysprobe::core {
 
 namespace {
 
-// glibc 2.33 turned stat/lstat into real symbols (stat@GLIBC_2.33); the prebuilds load on glibc 2.17, so
-// they ask the kernel directly (as FileSource does for fstat).
-int PathStat(const char* path, struct stat* st, bool follow) {
-#if defined(SYSPROBE_GLIBC_FLOOR) && defined(SYS_newfstatat)
-  return static_cast<int>(::syscall(SYS_newfstatat, AT_FDCWD, path, st, follow ? 0 : AT_SYMLINK_NOFOLLOW));
-#else
-  return follow ? ::stat(path, st) : ::lstat(path, st);
-#endif
-}
+// stat or lstat (the glibc-2.17 prebuilds answer both in native/compat/glibc_floor.cc).
+int PathStat(const char* path, struct stat* st, bool follow) { return follow ? ::stat(path, st) : ::lstat(path, st); }
 
 constexpr int kMaxLinks = 40;
 
