@@ -99,6 +99,8 @@ export interface DepsResult {
   /** The root analysed (`null`: this host). */
   root: string | null;
   interpreter: string | null;
+  /** Whose rules applied: glibc's, or musl's (an `ld-musl-*` interpreter: no cache, no hwcaps, the path file). */
+  libc: 'glibc' | 'musl';
   /** The glibc version of the loader's own banner (`'2.36'`). */
   loaderVersion: string | null;
   systemDirs: string[];
@@ -277,7 +279,7 @@ function shapeDeps(program: string, root: string | null, raw: RawResolve): DepsR
     });
   }
   return {
-    program, root, interpreter: raw.interpreter, loaderVersion: raw.loaderVersion, systemDirs: raw.systemDirs, hwcaps: raw.hwcaps,
+    program, root, interpreter: raw.interpreter, libc: raw.libc, loaderVersion: raw.loaderVersion, systemDirs: raw.systemDirs, hwcaps: raw.hwcaps,
     legacyHwcaps: raw.legacyHwcaps, platform: raw.platform, lib: raw.lib,
     realPath: objects[0]!.realPath!,
     cache: { path: raw.cachePath, hostPath: raw.cacheHostPath, used: raw.cacheUsed, error: raw.cacheError },
@@ -359,6 +361,10 @@ type SymbolList = Array<{ name: string; version: string | null; file: string | n
 function versionCheck(raw: RawResolve): VersionCheck {
   const objects = raw.objects;
   const result: VersionCheck = { missing: [], messages: [], warnings: [] };
+  if (raw.libc === 'musl') {
+    result.warnings.push('musl does not check symbol versions: none were checked');
+    return result;
+  }
   const sequence = [0, ...raw.order.filter((i) => i !== 0)];
   for (const index of sequence) {
     const o = objects[index]!;

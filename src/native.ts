@@ -195,6 +195,7 @@ export interface RawResolveObject {
   error: string | null;
   fatal: boolean;
   isInterpreter: boolean;
+  alias: boolean;
   /** Only `soname` unless the versions were asked for. */
   elf: null | {
     class: number;
@@ -216,6 +217,7 @@ export interface RawResolve {
   systemDirs: string[];
   hwcaps: string[];
   legacyHwcaps: string[];
+  libc: 'glibc' | 'musl';
   platform: string;
   lib: string;
   cachePath: string;

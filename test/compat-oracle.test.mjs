@@ -269,3 +269,17 @@ for (const [name, qemu, loader, triplet] of FOREIGN) {
     assert.deepEqual(checkCompatSync('/bin/ls', { root }).missingLibraries.map((m) => m.name), ['libselinux.so.1']);
   });
 }
+
+test('musl root: resolveDeps follows musl\'s rules and equals its loader\'s --list under chroot', { skip: skipUnless(process.getuid?.() === 0 && corpusRoot('musl-amd64') && isX64, 'needs root (chroot), x86-64 and ../shared/corpus/roots/musl-amd64') }, () => {
+  const root = materializeRoot('musl-amd64');
+  const out = run('chroot', [root, '/lib/ld-musl-x86_64.so.1', '--list', '/usr/bin/hello']);
+  assert.equal(out.status, 0, out.stderr);
+  const deps = resolveDepsSync('/usr/bin/hello', { root });
+  assert.equal(deps.libc, 'musl');
+  assert.deepEqual(asList(deps), parseList(out.stdout));
+  // The path file of the root, not glibc's directories or a cache.
+  assert.deepEqual(deps.systemDirs, readFileSync(join(root, 'etc/ld-musl-x86_64.path'), 'utf8').split(/[:\n]/).filter(Boolean).map((d) => `${d}/`));
+  const report = checkCompatSync('/usr/bin/hello', { root });
+  assert.equal(report.ok, true);
+  assert.ok(report.warnings.some((w) => w.includes('musl does not check symbol versions')));
+});

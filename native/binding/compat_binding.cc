@@ -69,6 +69,7 @@ std::string ResolveToJson(const resolve::Result& r, bool versions) {
   j.Key("systemDirs").Strings(r.systemDirs);
   j.Key("hwcaps").Strings(r.hwcaps);
   j.Key("legacyHwcaps").Strings(r.legacyHwcaps);
+  j.Key("libc").String(r.libc);
   j.Key("platform").String(r.platform);
   j.Key("lib").String(r.lib);
   j.Key("cachePath").String(r.cachePath);
@@ -109,6 +110,7 @@ std::string ResolveToJson(const resolve::Result& r, bool versions) {
     j.Key("error").OptionalString(o.error);
     j.Key("fatal").Bool(o.fatal);
     j.Key("isInterpreter").Bool(o.isInterpreter);
+    j.Key("alias").Bool(o.alias);
     if (o.elf && !versions) {
       // resolveDeps needs only the SONAME; the rest is for checkCompat.
       j.Key("elf").Open('{');

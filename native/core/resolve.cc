@@ -394,6 +394,11 @@ class Resolver {
                           std::string(std::strerror(interp.error().errnum)) + "): the kernel refuses to execute the program";
       }
     }
+    if (out_.interpreter) {
+      const size_t slash = out_.interpreter->rfind('/');
+      musl_ = out_.interpreter->compare(slash == std::string::npos ? 0 : slash + 1, 8, "ld-musl-") == 0;
+    }
+    if (musl_) return RunMusl();
     if (loader) {
       out_.loaderVersion = loader->version;
       out_.systemDirs = loader->systemDirs;
@@ -448,9 +453,16 @@ class Resolver {
     Dst mainDst = DstFor(0);
     envDirs_ = opt_.ldLibraryPath ? SearchList({*opt_.ldLibraryPath}, ":;", mainDst) : std::vector<std::string>{};
 
-    // Breadth first (dl-deps.c): each object's DT_NEEDED in order, new objects appended.
+    Walk();
+    FinalOrder();
+    return std::move(out_);
+  }
+
+ private:
+  // Breadth first (dl-deps.c, and musl's load_deps): each object's DT_NEEDED in order, new objects appended.
+  void Walk() {
     for (size_t q = 0; q < out_.objects.size(); ++q) {
-      if (!out_.objects[q].elf || out_.objects[q].isInterpreter) continue;
+      if (!out_.objects[q].elf || out_.objects[q].isInterpreter || out_.objects[q].alias) continue;
       const auto needed = out_.objects[q].elf->needed;
       for (const auto& name : needed) {
         int index = Find(name);
@@ -462,8 +474,7 @@ class Resolver {
             out_.objects[index].requiredBy.push_back(static_cast<int>(q));
             if (!out_.fatalError) out_.fatalError = *out_.objects.back().path + ": " + *out_.objects.back().error;
             Order(index);
-            FinalOrder();
-            return std::move(out_);
+            return;
           }
         }
         out_.objects[q].deps.push_back(index);
@@ -474,11 +485,125 @@ class Resolver {
         Order(index);
       }
     }
-    FinalOrder();
+  }
+
+  // musl (ldso/dynlink.c): no cache, no hwcaps, no version checks; LD_LIBRARY_PATH, then the RUNPATH (or
+  // else RPATH) of the requester and of each object up its needed_by chain, then the path file
+  // PREFIX/etc/ld-musl-ARCH.path (default /lib:/usr/local/lib:/usr/lib). Reserved names (libc, libm,
+  // libpthread, librt, libdl, libutil, libxnet) are the loader itself.
+  core::Result<Result> RunMusl() {
+    out_.libc = "musl";
+    out_.platform = "";
+    out_.lib = "";
+    capstr_ = {""};
+    const std::string& ldso = *out_.interpreter;
+    size_t prefixLength = 0;
+    if (!ldso.empty() && ldso[0] == '/') {
+      size_t t = 0, z = 0;
+      for (size_t i = 0; i < ldso.size(); ++i) if (ldso[i] == '/') { z = t; t = i; }
+      prefixLength = z;
+    }
+    const size_t dash = ldso.rfind("ld-musl-");
+    const std::string arch = ldso.substr(dash + 8, ldso.size() - (dash + 8) - 5);  // "x86_64" from ld-musl-x86_64.so.1
+    const std::string pathFile = ldso.substr(0, prefixLength) + "/etc/ld-musl-" + arch + ".path";
+    std::string sysPath = "/lib:/usr/local/lib:/usr/lib";
+    auto found = fs_.Stat(pathFile, "/");
+    if (found.ok() && S_ISREG(found.value().st.st_mode)) {
+      auto file = FileSource::Open(found.value().hostPath);
+      if (file.ok() && file.value()->Size() < 65536) {
+        auto bytes = file.value()->Read(0, file.value()->Size(), "musl path file");
+        if (bytes.ok()) sysPath.assign(reinterpret_cast<const char*>(bytes.value().data), bytes.value().size);
+      }
+    }
+    out_.cachePath = pathFile;
+    out_.systemDirs = MuslList(sysPath);
+    if (opt_.ldLibraryPath) envDirs_ = MuslList(*opt_.ldLibraryPath);
+    Walk();
+    // ldd order: the loader first, then the objects in load order.
+    std::vector<int> order;
+    int rtld = -1;
+    for (size_t i = 0; i < out_.objects.size(); ++i) if (out_.objects[i].isInterpreter) rtld = static_cast<int>(i);
+    if (rtld >= 0) order.push_back(rtld);
+    for (size_t i = 1; i < out_.objects.size(); ++i) if (static_cast<int>(i) != rtld) order.push_back(static_cast<int>(i));
+    out_.order = std::move(order);
     return std::move(out_);
   }
 
- private:
+  static std::vector<std::string> MuslList(const std::string& text) {
+    std::vector<std::string> dirs;
+    size_t start = 0;
+    while (start <= text.size()) {
+      size_t end = text.find_first_of(":\n", start);
+      if (end == std::string::npos) end = text.size();
+      std::string dir = text.substr(start, end - start);
+      start = end + 1;
+      if (dir.empty()) continue;
+      if (dir.back() != '/') dir += '/';
+      dirs.push_back(dir);
+    }
+    return dirs;
+  }
+
+  static bool MuslReserved(const std::string& name) {
+    if (name.compare(0, 3, "lib") != 0) return false;
+    for (const char* r : {"c.", "pthread.", "rt.", "m.", "dl.", "util.", "xnet."}) {
+      if (name.compare(3, std::strlen(r), r) == 0) return true;
+    }
+    return false;
+  }
+
+  Object MapMusl(const std::string& name, int loaderIndex) {
+    Object object;
+    object.name = name;
+    object.loader = loaderIndex;
+    bool otherClass = false;
+    if (MuslReserved(name)) {
+      for (const auto& o : out_.objects) {
+        if (!o.isInterpreter) continue;
+        object.path = o.path;
+        object.realPath = o.realPath;
+        object.hostPath = o.hostPath;
+        object.elf = o.elf;
+        object.foundVia = "interpreter";
+        object.alias = true;
+        return object;
+      }
+    }
+    if (name.find('/') != std::string::npos) {
+      object.foundVia = "direct";
+      if (Try(name, object, &otherClass)) return object;
+      return NotFound(std::move(object), otherClass);
+    }
+    if (!envDirs_.empty() && OpenPath(name, envDirs_, object, &otherClass)) {
+      object.foundVia = "ld_library_path";
+      return object;
+    }
+    for (int l = loaderIndex; l >= 0; l = out_.objects[l].loader) {
+      const auto& e = out_.objects[l].elf;
+      if (!e) continue;
+      const bool runpath = !e->runpath.empty();
+      const auto& list = runpath ? e->runpath : e->rpath;
+      if (list.empty()) continue;
+      Dst dst = DstFor(l);
+      std::vector<std::string> dirs;
+      for (const auto& whole : list) {
+        auto expanded = Substitute(whole, dst);
+        if (!expanded) continue;
+        for (auto& d : MuslList(*expanded)) dirs.push_back(d);
+      }
+      if (OpenPath(name, dirs, object, &otherClass)) {
+        object.foundVia = runpath ? "runpath" : "rpath";
+        object.viaObject = l;
+        return object;
+      }
+    }
+    if (OpenPath(name, out_.systemDirs, object, &otherClass)) {
+      object.foundVia = "default";
+      return object;
+    }
+    return NotFound(std::move(object), otherClass);
+  }
+
   bool IsHostMachine() const {
 #if defined(__x86_64__)
     return machine_ == 62 && !big_;
@@ -538,7 +663,7 @@ class Resolver {
       const Object& o = out_.objects[i];
       if (!o.path) continue;  // faked (not found): never matched
       if (o.name == name || *o.path == name) return static_cast<int>(i);
-      if (o.elf && o.elf->soname && *o.elf->soname == name) return static_cast<int>(i);
+      if (!musl_ && o.elf && o.elf->soname && *o.elf->soname == name) return static_cast<int>(i);  // musl: short names only
     }
     return -1;
   }
@@ -627,6 +752,7 @@ class Resolver {
   }
 
   Object Map(const std::string& name, int loaderIndex) {
+    if (musl_) return MapMusl(name, loaderIndex);
     Object object;
     object.name = name;
     object.loader = loaderIndex;
@@ -712,6 +838,7 @@ class Resolver {
   std::vector<int32_t> accepted_;
   int32_t defaultId_ = 3;
   uint32_t isaLevel_ = 1;
+  bool musl_ = false;
 };
 
 }  // namespace

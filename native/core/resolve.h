@@ -48,6 +48,7 @@ struct Object {
   std::optional<std::string> error;    // "cannot open shared object file: No such file or directory", ...
   bool fatal = false;                  // error stops the loader (invalid ELF header, ...)
   bool isInterpreter = false;
+  bool alias = false;                  // musl: a reserved name (libc.so, libm.so.6, ...) answered by the loader itself
   std::shared_ptr<const elf::ElfFile> elf;  // null when not found
 };
 
@@ -61,6 +62,7 @@ struct Result {
   std::vector<std::string> hwcaps;          // active glibc-hwcaps subdirectories, best first
   std::vector<std::string> legacyHwcaps;    // legacy subdirectories searched (glibc < 2.37)
   std::string platform, lib;
+  std::string libc = "glibc";              // whose rules: "glibc" or "musl" (an ld-musl-* interpreter)
   std::string cachePath;
   std::optional<std::string> cacheHostPath;  // where the root's cache is on this host (resolved inside the root)
   bool cacheUsed = false;
