@@ -11,7 +11,7 @@ export const sharedDir = join(root, '..', 'shared');
 
 /** Runs a program without a shell; returns { status, stdout, stderr } or null when it is absent. */
 export function run(command, args, options = {}) {
-  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 60_000, ...options });
+  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 60_000, maxBuffer: 256 * 1024 * 1024, ...options });
   if (result.error?.code === 'ENOENT') return null;
   if (result.error) throw result.error;
   return result;
