@@ -19,9 +19,10 @@ type Koffi = any;
 type KoffiFunction = ((...args: any[]) => any);
 
 /** What a probe needs that only the C++ core has; thrown by the koffi backend. */
-export function needsAddon(what: string, why: string, details: Record<string, unknown> = {}): SysprobeError {
+export function needsAddon(what: string, why: string, details: Record<string, unknown> = {}, path?: string): SysprobeError {
   return new SysprobeError({
     code: 'ERR_SYSPROBE_NEEDS_ADDON',
+    ...(path !== undefined ? { path } : {}),
     message: `${what} needs the sysprobe addon: ${why}; the koffi backend answers probeGlibc, getRlimits (this process and, ` +
       'by prlimit(2), another), setRlimit and probeReparsePoint for entries that are not reparse points',
     details: { backend: 'koffi', ...details },
@@ -305,10 +306,10 @@ function probeReparsePoint(calls: Calls, path: string): RawReparseProbe | null {
       if (err === E.ENODATA || err === E.ENOTSUP) return null;
       throw sysError(err, 'lgetxattr', path);
     }
-    throw needsAddon('probeReparsePoint()', `${path} carries ${REPARSE_XATTR} (${size} bytes), and decoding a reparse buffer needs the core's decoder`, { path, source: 'ntfs-3g' });
+    throw needsAddon('probeReparsePoint()', `${path} carries ${REPARSE_XATTR} (${size} bytes), and decoding a reparse buffer needs the core's decoder`, { source: 'ntfs-3g' }, path);
   }
   if (process.platform === 'win32') {
-    throw needsAddon('probeReparsePoint()', 'the kernel32 path (CreateFileW, FSCTL_GET_REPARSE_POINT) is not written for koffi yet', { path });
+    throw needsAddon('probeReparsePoint()', 'the kernel32 path (CreateFileW, FSCTL_GET_REPARSE_POINT) is not written for koffi yet', {}, path);
   }
   // macOS and others: no NTFS reparse data; a missing path is still ENOENT, as in the addon (lstat).
   try {
