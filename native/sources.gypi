@@ -3,6 +3,8 @@
 {
   'variables': {
     'sysprobe_core_sources': [
+      'native/core/byte_source.cc',
+      'native/core/elf.cc',
       'native/core/inotify.cc',
       'native/core/libc_self.cc',
       'native/core/procenv.cc',
@@ -14,6 +16,7 @@
     'sysprobe_binding_sources': [
       'native/binding/addon.cc',
       'native/binding/convert.cc',
+      'native/binding/elf_binding.cc',
       'native/binding/env_binding.cc',
       'native/binding/libc_binding.cc',
       'native/binding/limits_binding.cc',

@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { SysprobeError } from './errors.js';
 import { backend, type BackendInfo } from './loader.js';
 import { probeGlibc, type LibcInfo } from './libc.js';
+import { scanElf, type ElfInfo, type ElfScanEntry } from './elf.js';
+import { compareVersions, parseVersionName } from './versions.js';
 import { diffEnv, probeProcessEnv } from './env.js';
 import { getRlimits, probeInotify, type InotifyInfo, type RlimitsInfo } from './limits.js';
 import { envJson, inotifyFindings, renderEnv, renderEnvDiff, renderInotify, renderRlimits, rlimitFindings } from './limits-render.js';
@@ -162,6 +164,79 @@ function renderBackend(info: BackendInfo): string {
   return table(rows);
 }
 
+/** The newest needed version per prefix, where it is needed from, and the symbols that need it. */
+interface NewestVersion {
+  prefix: string;
+  version: string;
+  name: string;
+  file: string;
+  weak: boolean;
+  symbols: string[];
+}
+
+function newestVersions(info: ElfInfo): NewestVersion[] {
+  const out: NewestVersion[] = [];
+  for (const [prefix, version] of Object.entries(info.maxVersions)) {
+    for (const need of info.versionNeeds) {
+      for (const v of need.versions) {
+        const parsed = parseVersionName(v.name);
+        if (parsed === null || parsed.prefix !== prefix || compareVersions(parsed.version, version) !== 0) continue;
+        const symbols = (info.symbols ?? []).filter((s) => !s.defined && s.version === v.name && s.file === need.file).map((s) => s.name);
+        out.push({ prefix, version, name: v.name, file: need.file, weak: v.weak, symbols: [...new Set(symbols)].sort() });
+      }
+    }
+  }
+  return out;
+}
+
+const IO_CODES = /^E[A-Z0-9]+$|^ERR_SYSPROBE_NOT_REGULAR$/;
+
+function renderElf(info: ElfInfo, newest: NewestVersion[], withSymbols: boolean): string {
+  const kind = `${info.type}${info.pie ? ' (PIE)' : ''}`;
+  let text = `${info.path}: ELF ${info.class}-bit ${info.endian}-endian ${info.machine}, ${kind}\n`;
+  const rows: Array<[string, string]> = [];
+  if (info.interpreter !== null) rows.push(['interpreter', info.interpreter]);
+  if (info.soname !== null) rows.push(['soname', info.soname]);
+  rows.push(['needed', info.needed.length === 0 ? 'none' : info.needed.join(', ')]);
+  if (info.rpath !== null) rows.push(['rpath', info.rpath]);
+  if (info.runpath !== null) rows.push(['runpath', info.runpath]);
+  if (info.flags.names.length > 0) rows.push(['flags', info.flags.names.join(' ')]);
+  const maxima = Object.entries(info.maxVersions).map(([prefix, version]) => `${prefix} ${version}`);
+  rows.push(['newest', maxima.length === 0 ? 'no versioned needs' : maxima.join(', ')]);
+  if (info.versionDefs.length > 0) rows.push(['defines', info.versionDefs.filter((d) => !d.base).map((d) => d.name).join(' ') || 'only the base version']);
+  if (info.dynamicSource === 'section-headers') rows.push(['note', 'no PT_DYNAMIC: read through the section headers']);
+  for (const diagnostic of info.diagnostics) rows.push(['diagnostic', diagnostic]);
+  text += table(rows);
+  if (info.versionNeeds.length > 0) {
+    text += '  versions needed per library:\n';
+    const width = Math.max(...info.versionNeeds.map((n) => n.file.length));
+    for (const need of info.versionNeeds) {
+      const names = [...need.versions].sort((a, b) => {
+        const pa = parseVersionName(a.name);
+        const pb = parseVersionName(b.name);
+        if (pa && pb && pa.prefix === pb.prefix) return compareVersions(pa.version, pb.version);
+        return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+      }).map((v) => v.name + (v.weak ? ' (weak)' : ''));
+      text += `    ${need.file.padEnd(width)}  ${names.join(' ')}\n`;
+    }
+  }
+  if (newest.length > 0) {
+    text += '  symbols that need the newest versions:\n';
+    for (const item of newest) {
+      const list = item.symbols.length === 0 ? '(no symbol: a marker version)' : item.symbols.join(', ');
+      text += `    ${item.name} from ${item.file}${item.weak ? ' (weak)' : ''}: ${list}\n`;
+    }
+  }
+  if (withSymbols && info.symbols !== undefined) {
+    text += '  dynamic symbols:\n';
+    for (const s of info.symbols) {
+      const version = s.version === null ? '' : s.defined ? `${s.hidden ? '@' : '@@'}${s.version}` : `@${s.version}`;
+      text += `    ${s.defined ? 'def' : 'und'} ${s.binding.padEnd(6)} ${s.type.padEnd(7)} ${s.name}${version}${s.file !== null ? ` (${s.file})` : ''}\n`;
+    }
+  }
+  return text;
+}
+
 function renderReparse(info: ReparseInfo): string {
   const rows: Array<[string, string]> = [
     ['tag', `${info.tagHex} ${info.tagName ?? '(not in the tag table)'}`],
@@ -249,6 +324,53 @@ const commands: Record<string, Command> = {
         io.out(renderBackend(info));
       }
       return finding ? EXIT_FINDING : EXIT_OK;
+    },
+  },
+  elf: {
+    summary: 'what ELF files need: libraries, versions per library, the newest per prefix and the symbols behind them',
+    usage: 'sysprobe elf FILE... [--json] [--symbols]',
+    help: 'Reads each FILE (directories are walked, symlinks not followed) without running anything: class, machine,\n' +
+      'interpreter, DT_NEEDED, RPATH/RUNPATH, flags, the versions needed from each library (.gnu.version_r), the newest\n' +
+      'version per prefix (compared numerically: GLIBC_2.2.5 < GLIBC_2.17), and which symbols need those newest versions.\n' +
+      '--symbols lists every dynamic symbol with its version. --json prints { schemaVersion, files: [...] }.\n' +
+      'Exit status: 0 all files read, 1 a file is not ELF or is malformed, 2 usage or I/O error (a file cannot be read).',
+    async run(args, io) {
+      let values;
+      let positionals: string[];
+      try {
+        ({ values, positionals } = parseArgs({ args, options: { ...commonOptions, symbols: { type: 'boolean' } }, allowPositionals: true, strict: true }));
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+      if (values.help === true) return printHelp('elf', io);
+      if (positionals.length === 0) throw new UsageError('elf: name at least one FILE');
+      const withSymbols = values.symbols === true;
+      const entries: ElfScanEntry[] = await scanElf(positionals, { symbols: true });
+      let status = EXIT_OK;
+      const files = entries.map((entry) => {
+        if (!entry.ok) {
+          status = Math.max(status, IO_CODES.test(entry.error.code) ? EXIT_USAGE : EXIT_FINDING);
+          return { path: entry.path, ok: false as const, error: entry.error.toJSON() };
+        }
+        const newest = newestVersions(entry.info);
+        const { symbols, ...rest } = entry.info;
+        return { path: entry.path, ok: true as const, info: withSymbols ? entry.info : rest, newest };
+      });
+      if (values.json === true) {
+        io.out(json({ schemaVersion: SCHEMA_VERSION, files }));
+      } else {
+        entries.forEach((entry, i) => {
+          const file = files[i]!;
+          if (!entry.ok) {
+            const message = entry.error.message.startsWith(entry.error.code) ? entry.error.message : `${entry.error.code}: ${entry.error.message}`;
+            io.out(`${entry.path}: ${message}\n`);
+          }
+          else io.out(renderElf(entry.info, file.ok ? file.newest : [], withSymbols));
+          if (i + 1 < entries.length) io.out('\n');
+        });
+        if (entries.length === 0) io.out('no ELF files found\n');
+      }
+      return status;
     },
   },
   glibc: {

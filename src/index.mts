@@ -5,5 +5,6 @@ export {
   RLIMIT_NAMES, getRlimits, getRlimitsSync, setRlimit, setRlimitSync, probeInotify, probeInotifySync,
   diffEnv, probeProcessEnv, probeProcessEnvSync,
   decodeReparseBuffer, explainPath, probeReparsePoint, probeReparsePointSync, reparseRuntimeViews, scanReparsePoints,
+  readElf, readElfSync, scanElf,
 } from './index.js';
 export type * from './index.js';

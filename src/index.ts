@@ -1,5 +1,6 @@
 // The public API. Importing it loads only this file and the error class: each probe family's
 // module, and the native addon, are loaded by the first call that needs them.
+import type * as Elf from './elf.js';
 import type * as Env from './env.js';
 import type * as Libc from './libc.js';
 import type * as Limits from './limits.js';
@@ -22,12 +23,18 @@ export type {
   AppExecLinkInfo, ReparseInfo, ReparseKind, ReparseTarget, ScanProgress, ScanReparseOptions, ScanReparseResult,
 } from './reparse.js';
 export type { PathComponent, PathExplanation, PathFinding, RuntimeName, RuntimeView, RuntimeViews } from './reparse-explain.js';
+export type {
+  ElfFlags, ElfInfo, ElfScanEntry, ElfScanProgress, ElfSymbol, ElfVersionDef, ElfVersionNeed, ElfVersionNeedFile,
+  ReadElfOptions, ScanElfOptions,
+} from './elf.js';
 
 let loaderModule: typeof Loader | undefined;
+let elfModule: typeof Elf | undefined;
 let libcModule: typeof Libc | undefined;
 let reparseModule: typeof Reparse | undefined;
 let explainModule: typeof ReparseExplain | undefined;
 const loader = (): typeof Loader => (loaderModule ??= require('./loader.js') as typeof Loader);
+const elf = (): typeof Elf => (elfModule ??= require('./elf.js') as typeof Elf);
 const libc = (): typeof Libc => (libcModule ??= require('./libc.js') as typeof Libc);
 let limitsModule: typeof Limits | undefined;
 let envModule: typeof Env | undefined;
@@ -79,3 +86,10 @@ export const explainPath: typeof ReparseExplain.explainPath = (path) => explain(
 /** How libuv/Node, Go <= 1.22, Go >= 1.23, Rust std and Python classify one reparse point. */
 export const reparseRuntimeViews: typeof ReparseExplain.reparseRuntimeViews = (info, isDirectory) =>
   explain().reparseRuntimeViews(info, isDirectory);
+
+/** The dynamic facts of one ELF file (a path read by ranges, or bytes parsed in place), on the thread pool. */
+export const readElf: typeof Elf.readElf = (pathOrBytes, options) => elf().readElf(pathOrBytes, options);
+/** As readElf, on the calling thread. */
+export const readElfSync: typeof Elf.readElfSync = (pathOrBytes, options) => elf().readElfSync(pathOrBytes, options);
+/** Many ELF files (or directories, walked) on the thread pool: one entry per file, in order, errors per entry. */
+export const scanElf: typeof Elf.scanElf = (pathsOrDir, options) => elf().scanElf(pathsOrDir, options);

@@ -23,6 +23,9 @@ export interface RawSelfLibc {
   compiledVersion: string | null;
 }
 
+/** An ElfInfo without `maxVersions`: the addon builds the final shape (src/elf.ts). */
+export type RawElf = Omit<import('./elf.js').ElfInfo, 'maxVersions'> & { maxVersions?: Record<string, string> };
+
 export interface RawRlimitEntry {
   name: string;
   supported: boolean;
@@ -135,4 +138,9 @@ export interface NativeBinding {
   decodeReparseBuffer(bytes: Uint8Array): RawReparseData;
   probeReparsePointSync(path: string): RawReparseProbe | null;
   probeReparsePoint(path: string): Promise<RawReparseProbe | null>;
+  /** The facts as JSON text (a RawElf, symbol values as decimal strings). */
+  readElfSync(target: string | Uint8Array, symbols: boolean, crossCheck: boolean): string;
+  readElf(target: string | Uint8Array, symbols: boolean, crossCheck: boolean): Promise<string>;
+  /** One element per path: the facts as JSON text, or the SysprobeError of that file. */
+  readElfBatch(paths: string[], symbols: boolean, crossCheck: boolean): Promise<Array<string | Error>>;
 }

@@ -71,7 +71,7 @@ test('--help for the tool and for every command exits 0', () => {
   const top = runCli(['--help']);
   assert.equal(top.status, 0);
   const commands = [...top.stdout.matchAll(/^ {2}(\w+) {2,}/gm)].map((m) => m[1]);
-  assert.deepEqual(commands, ['report', 'glibc', 'limits', 'env', 'reparse', 'explain']);
+  assert.deepEqual(commands, ['report', 'elf', 'glibc', 'limits', 'env', 'reparse', 'explain']);
   for (const command of commands) {
     for (const args of [[command, '--help'], [command, '-h'], ['help', command]]) {
       const help = runCli(args);

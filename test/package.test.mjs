@@ -14,7 +14,8 @@ test('ESM import and require() give the same functions, class and cache', () => 
   const cjs = require('sysprobe');
   const names = ['RLIMIT_NAMES', 'SysprobeError', 'backend', 'configure', 'decodeReparseBuffer', 'diffEnv', 'explainPath',
     'getRlimits', 'getRlimitsSync', 'probeGlibc', 'probeGlibcSync', 'probeInotify', 'probeInotifySync', 'probeProcessEnv',
-    'probeProcessEnvSync', 'probeReparsePoint', 'probeReparsePointSync', 'reparseRuntimeViews', 'scanReparsePoints', 'setRlimit', 'setRlimitSync'];
+    'probeProcessEnvSync', 'probeReparsePoint', 'probeReparsePointSync', 'readElf', 'readElfSync', 'reparseRuntimeViews', 'scanElf',
+    'scanReparsePoints', 'setRlimit', 'setRlimitSync'];
   assert.deepEqual(Object.keys(esm).filter((k) => k !== 'default').sort(), names);
   assert.deepEqual(Object.keys(cjs).sort(), names);
   for (const name of names) assert.equal(esm[name], cjs[name], name);

@@ -1,0 +1,113 @@
+// THE ELF parser of sysprobe: headers, PT_INTERP, the dynamic table, version needs/definitions and
+// dynamic symbols with their versions, for any class, byte order and machine.
+//
+// Program headers first (PT_INTERP, PT_DYNAMIC, DT_* addresses mapped through PT_LOAD, the symbol count
+// from DT_HASH / DT_GNU_HASH); section headers are a fallback (a table the dynamic section does not
+// point at) and a cross-check (disagreements become diagnostics). Every offset, size and count read
+// from the file is bounds- and overflow-checked; every linked list must advance and is bounded by the
+// bytes that can hold it. Failures: ERR_SYSPROBE_NOT_ELF, ERR_SYSPROBE_TRUNCATED, ERR_SYSPROBE_BAD_ELF,
+// each with the byte offset that failed.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "byte_source.h"
+#include "result.h"
+
+namespace sysprobe::core::elf {
+
+struct VersionNeedAux {
+  std::string name;     // vna_name: "GLIBC_2.34"
+  uint32_t hash = 0;    // vna_hash
+  uint16_t flags = 0;   // vna_flags (VER_FLG_WEAK = 2)
+  uint16_t index = 0;   // vna_other: the index symbols use in .gnu.version
+  bool weak() const { return (flags & 0x2) != 0; }
+};
+
+struct VersionNeed {
+  std::string file;     // vn_file: "libc.so.6"
+  uint16_t version = 0; // vn_version (1)
+  std::vector<VersionNeedAux> versions;
+};
+
+struct VersionDef {
+  uint16_t version = 0;  // vd_version (1)
+  uint16_t flags = 0;    // VER_FLG_BASE 1, VER_FLG_WEAK 2
+  uint16_t index = 0;    // vd_ndx
+  uint32_t hash = 0;     // vd_hash
+  std::string name;      // first Verdaux
+  std::vector<std::string> parents;  // further Verdaux entries
+};
+
+struct Symbol {
+  std::string name;
+  uint64_t value = 0;
+  uint64_t size = 0;
+  uint8_t type = 0;        // STT_*
+  uint8_t binding = 0;     // STB_*
+  uint8_t visibility = 0;  // STV_*
+  uint16_t shndx = 0;      // SHN_UNDEF (0) = undefined
+  bool hasVersion = false; // a .gnu.version entry exists for this symbol
+  uint16_t versionIndex = 0;  // .gnu.version entry & 0x7fff (0 local, 1 global)
+  bool hidden = false;        // .gnu.version entry & 0x8000
+  // The version name (from Verneed for references, Verdef for definitions), and for a Verneed
+  // version the file it is needed from and whether the reference is weak (VER_FLG_WEAK).
+  std::optional<std::string> version;
+  std::optional<std::string> versionFile;
+  bool versionWeak = false;
+};
+
+struct ElfFile {
+  uint8_t elfClass = 0;     // 32 or 64
+  bool bigEndian = false;
+  uint8_t osabi = 0;
+  uint8_t abiVersion = 0;
+  uint16_t type = 0;        // ET_*
+  uint16_t machine = 0;     // EM_*
+  uint32_t eflags = 0;
+  uint64_t entry = 0;
+  uint16_t phnum = 0;
+  uint32_t shnum = 0;
+  std::optional<std::string> interpreter;
+  std::optional<std::string> soname;
+  std::vector<std::string> needed;
+  std::vector<std::string> rpath;    // every DT_RPATH string, in table order (normally one)
+  std::vector<std::string> runpath;  // every DT_RUNPATH string
+  bool hasDynamic = false;
+  std::optional<uint64_t> flags;     // DT_FLAGS
+  std::optional<uint64_t> flags1;    // DT_FLAGS_1
+  std::vector<VersionNeed> versionNeeds;
+  std::vector<VersionDef> versionDefs;
+  bool symbolsRead = false;
+  std::vector<Symbol> symbols;
+  // Where the dynamic facts came from: "program-headers", "section-headers" or "none".
+  std::string dynamicSource = "none";
+  // Disagreements between program and section headers, and section headers that could not be read.
+  std::vector<std::string> diagnostics;
+  bool pie() const { return type == 3 && flags1 && (*flags1 & 0x08000000u) != 0; }
+};
+
+struct ParseOptions {
+  bool symbols = false;     // read .dynsym and .gnu.version
+  bool crossCheck = true;   // read section headers to cross-check (they are always the fallback)
+};
+
+// Parses from any byte source (a span in memory, a file through pread).
+Result<ElfFile> Parse(ByteSource& source, const ParseOptions& options);
+// Opens `path` (a regular file) and parses it; errors carry the path.
+Result<ElfFile> ParseFile(const std::string& path, const ParseOptions& options);
+
+// Names for presentation; nullptr when the number has no name here.
+const char* MachineName(uint16_t machine, uint8_t elfClass, bool bigEndian);
+const char* OsAbiName(uint8_t osabi);
+const char* TypeName(uint16_t type);
+const char* SymbolTypeName(uint8_t type);
+const char* SymbolBindingName(uint8_t binding);
+const char* SymbolVisibilityName(uint8_t visibility);
+// "DF_BIND_NOW", "DF_1_PIE", ... for the bits set (unknown bits as "DF_0x..." / "DF_1_0x...").
+std::vector<std::string> FlagNames(std::optional<uint64_t> flags, std::optional<uint64_t> flags1);
+
+}  // namespace sysprobe::core::elf
