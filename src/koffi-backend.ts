@@ -362,5 +362,15 @@ export function createKoffiBackend(koffi: Koffi, version: string): NativeBinding
     },
     probeReparsePointSync: (path) => probeReparsePoint(calls, path),
     probeReparsePoint: (path) => later(() => probeReparsePoint(calls, path)),
+    // The ELF engine is the core's parser (readElf, scanElf, and what uses them).
+    readElfSync: () => {
+      throw needsAddon('readElf()', 'ELF files are read by the core\'s ELF parser');
+    },
+    readElf: () => later(() => {
+      throw needsAddon('readElf()', 'ELF files are read by the core\'s ELF parser');
+    }),
+    readElfBatch: () => later(() => {
+      throw needsAddon('scanElf()', 'ELF files are read by the core\'s ELF parser');
+    }),
   };
 }
