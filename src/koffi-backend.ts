@@ -69,6 +69,7 @@ interface Calls {
   confstr: KoffiFunction | null;
   getauxval: KoffiFunction | null;
   dlIteratePhdr: KoffiFunction | null;
+  dladdr: KoffiFunction | null;
   phdrInfo: unknown;
   phdr: unknown;
   stringFn: unknown;
@@ -109,6 +110,11 @@ function bindCalls(koffi: Koffi): Calls {
     confstr: optionalFunc(lib, 'size_t confstr(int name, _Out_ uint8_t *buf, size_t len)'),
     getauxval: process.platform === 'linux' ? optionalFunc(lib, 'unsigned long getauxval(unsigned long type)') : null,
     dlIteratePhdr: process.platform === 'darwin' ? null : optionalFunc(lib, 'int dl_iterate_phdr(sysprobe_phdr_callback *callback, void *data)'),
+    // Without dl_iterate_phdr (macOS), dladdr() names the image defining a function, as in the addon.
+    dladdr: process.platform === 'darwin'
+      ? (koffi.struct('sysprobe_dl_info', { fname: 'const char *', fbase: 'void *', sname: 'const char *', saddr: 'void *' }),
+        optionalFunc(lib, 'int dladdr(void *address, _Out_ sysprobe_dl_info *info)'))
+      : null,
     phdrInfo,
     phdr,
     stringFn: koffi.proto('const char *sysprobe_string_fn(void)'),
@@ -140,8 +146,14 @@ function callString(calls: Calls, address: bigint | null): string | null {
   return text ?? null;
 }
 
+// RTLD_DEFAULT: NULL in glibc and musl, (void *)-2 on macOS and the BSDs.
+function rtldDefault(calls: Calls): bigint | null {
+  if (process.platform === 'linux') return null;
+  return (1n << BigInt(8 * (calls.koffi.sizeof('void *') as number))) - 2n;
+}
+
 function symbolAddress(calls: Calls, name: string): bigint | null {
-  const address = calls.dlsym(null, name) as bigint | null;
+  const address = calls.dlsym(rtldDefault(calls), name) as bigint | null;
   return address === null || address === 0n ? null : toBig(address);
 }
 
@@ -178,7 +190,19 @@ function selfLibc(calls: Calls): RawSelfLibc {
   }
   const getpidAddress = symbolAddress(calls, 'getpid');
   if (calls.getauxval !== null) facts.atBase = toBig(calls.getauxval(AT_BASE));
-  if (calls.dlIteratePhdr === null) return facts;  // macOS: dladdr would name the images; not needed for the answer
+  if (calls.dlIteratePhdr === null) {
+    if (calls.dladdr !== null) {
+      const resolve = resolver(calls);
+      const image = (address: bigint | null): RawNamedFile | null => {
+        if (address === null) return null;
+        const info: { fname?: string | null } = {};
+        return calls.dladdr!(address, info) !== 0 && info.fname ? resolve(info.fname) : null;
+      };
+      facts.gnuVersionProvider = image(versionAddress);
+      facts.libcObject = image(getpidAddress);
+    }
+    return facts;
+  }
 
   let first = true;
   let loaderName = '';
