@@ -123,6 +123,8 @@ function modifiedTime(path: string): number | undefined {
 
 function requestedBackend(): { requested: BackendChoice; requestedBy: BackendInfo['requestedBy']; invalid?: string } {
   if (configured.backend !== undefined) return { requested: configured.backend, requestedBy: 'option' };
+  // configure({ nativeBinding }) names an addon in code (an embedder): that addon, whatever SYSPROBE_BACKEND says.
+  if (configured.nativeBinding !== undefined) return { requested: 'addon', requestedBy: 'option' };
   const fromEnv = process.env['SYSPROBE_BACKEND'];
   if (fromEnv === undefined || fromEnv === '') return { requested: 'auto', requestedBy: 'default' };
   if (!BACKEND_CHOICES.includes(fromEnv)) return { requested: 'auto', requestedBy: 'env:SYSPROBE_BACKEND', invalid: fromEnv };
@@ -269,8 +271,9 @@ function accept(module: unknown, attempt: LoadAttempt, info: BackendInfo): boole
   native.init(SysprobeError);
   attempt.ok = true;
   info.name = 'addon';
-  info.reason = info.requested === 'addon' ? `${info.requestedBy === 'option' ? "configure({ backend: 'addon' })" : 'SYSPROBE_BACKEND=addon'} asked for the addon` :
-    attempt.source === 'option' || attempt.source === 'env:SYSPROBE_BINDING' ? `the addon named by ${attempt.source === 'option' ? 'configure({ nativeBinding })' : 'SYSPROBE_BINDING'} loaded` :
+  info.reason = attempt.source === 'option' ? 'the addon named by configure({ nativeBinding }) loaded' :
+    info.requested === 'addon' ? `${info.requestedBy === 'option' ? "configure({ backend: 'addon' })" : 'SYSPROBE_BACKEND=addon'} asked for the addon` :
+    attempt.source === 'env:SYSPROBE_BINDING' ? 'the addon named by SYSPROBE_BINDING loaded' :
     `the ${attempt.source} addon loaded, so koffi was not needed`;
   info.path = attempt.path;
   info.version = native.version;

@@ -202,6 +202,15 @@ test('an explicitly named addon that fails does not fall back to koffi (SYSPROBE
   const forced = runIn(root, fallbackScript, { SYSPROBE_BINDING: '/nonexistent/sysprobe.node', SYSPROBE_BACKEND: 'koffi' });
   assert.equal(forced.backend.name, 'koffi');
   assert.equal(forced.glibc.family, 'glibc');
+  // An addon named in code (configure({ nativeBinding }), an embedder) wins over SYSPROBE_BACKEND=koffi.
+  const embedded = runIn(root, `
+    import { configure, backend, probeGlibcSync } from 'sysprobe';
+    configure({ nativeBinding: ${JSON.stringify(join(root, 'build', 'Release', 'sysprobe.node'))} });
+    console.log(JSON.stringify({ glibc: probeGlibcSync(), backend: backend() }));
+  `, { SYSPROBE_BACKEND: 'koffi' });
+  assert.equal(embedded.backend.name, 'addon');
+  assert.equal(embedded.backend.reason, 'the addon named by configure({ nativeBinding }) loaded');
+  assert.equal(embedded.glibc.compiledAgainst !== null, true);
 });
 
 test('koffi not installed: the failure lists the addon attempts and koffi\'s, with what to do', { skip: skipUnless(linux, 'Linux only') }, () => {
