@@ -3,9 +3,13 @@
 // those references inside the addon, so the loader never looks for the new versions.
 #if defined(__linux__) && defined(SYSPROBE_GLIBC_FLOOR)
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <link.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #define SYSPROBE_HIDDEN __attribute__((visibility("hidden")))
 
@@ -27,6 +31,18 @@ SYSPROBE_BASE_WRAPPER(int, pthread_key_create, (pthread_key_t * key, void (*dest
 SYSPROBE_BASE_WRAPPER(void*, pthread_getspecific, (pthread_key_t key), (key))
 SYSPROBE_BASE_WRAPPER(int, pthread_setspecific, (pthread_key_t key, const void* value), (key, value))
 #undef SYSPROBE_BASE_WRAPPER
+
+// glibc 2.33 made the stat family real symbols (stat@GLIBC_2.33, ...); before, the headers routed
+// them to __xstat & co. The kernel answers them directly: on x86_64 and aarch64 its struct stat is
+// glibc's, and newfstatat exists on both (aarch64 has no stat/lstat system calls).
+SYSPROBE_HIDDEN int fstat(int fd, struct stat* st) {
+  return static_cast<int>(syscall(SYS_fstat, fd, st));
+}
+SYSPROBE_HIDDEN int fstatat(int dirfd, const char* path, struct stat* st, int flags) {
+  return static_cast<int>(syscall(SYS_newfstatat, dirfd, path, st, flags));
+}
+SYSPROBE_HIDDEN int stat(const char* path, struct stat* st) { return fstatat(AT_FDCWD, path, st, 0); }
+SYSPROBE_HIDDEN int lstat(const char* path, struct stat* st) { return fstatat(AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW); }
 
 // glibc 2.35: libgcc's unwinder asks _dl_find_object for the .eh_frame_hdr of the object holding
 // a return address. The same answer from dl_iterate_phdr (glibc 2.2.5), which is what libgcc

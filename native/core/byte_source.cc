@@ -10,9 +10,6 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#if defined(SYSPROBE_GLIBC_FLOOR)
-#include <sys/syscall.h>
-#endif
 #endif
 
 namespace sysprobe::core {
@@ -72,23 +69,11 @@ Result<uint64_t> FileSource::ReadAt(uint64_t offset, uint64_t length, uint8_t* i
 
 #else
 
-namespace {
-
-#if defined(SYSPROBE_GLIBC_FLOOR) && (defined(__x86_64__) || defined(__aarch64__))
-// glibc 2.33 turned fstat into a real symbol (fstat@GLIBC_2.33); the prebuilds load on glibc 2.17, so
-// they ask the kernel directly. On x86_64 and aarch64 the kernel's struct stat is glibc's.
-int FileStat(int fd, struct stat* st) { return static_cast<int>(::syscall(SYS_fstat, fd, st)); }
-#else
-int FileStat(int fd, struct stat* st) { return ::fstat(fd, st); }
-#endif
-
-}  // namespace
-
 Result<std::unique_ptr<FileSource>> FileSource::Open(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) return SysError::FromErrno(errno, "open", path);
   struct stat st {};
-  if (FileStat(fd, &st) != 0) {
+  if (::fstat(fd, &st) != 0) {
     int error = errno;
     ::close(fd);
     return SysError::FromErrno(error, "fstat", path);
