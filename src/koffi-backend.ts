@@ -65,7 +65,7 @@ function rlimFrom(value: RawLimitArg): bigint {
 
 interface Calls {
   koffi: Koffi;
-  dlsym: KoffiFunction;
+  dlsym: KoffiFunction | null;
   confstr: KoffiFunction | null;
   getauxval: KoffiFunction | null;
   dlIteratePhdr: KoffiFunction | null;
@@ -73,7 +73,7 @@ interface Calls {
   phdrInfo: unknown;
   phdr: unknown;
   stringFn: unknown;
-  realpath: KoffiFunction;
+  realpath: KoffiFunction | null;
   getrlimit: KoffiFunction | null;
   setrlimit: KoffiFunction | null;
   prlimit: KoffiFunction | null;
@@ -93,6 +93,14 @@ function optionalFunc(lib: any, ...definitions: string[]): KoffiFunction | null 
 }
 
 function bindCalls(koffi: Koffi): Calls {
+  if (process.platform === 'win32') {
+    // No C library calls on Windows: probeGlibc needs none there, limits and environments are the addon's
+    // (the CRT and job objects), reparse points go through kernel32 (bindWindows).
+    return {
+      koffi, dlsym: null, confstr: null, getauxval: null, dlIteratePhdr: null, dladdr: null, phdrInfo: null, phdr: null,
+      stringFn: null, realpath: null, getrlimit: null, setrlimit: null, prlimit: null, lgetxattr: null,
+    };
+  }
   // load(null): the symbols of the running process, as dlsym(RTLD_DEFAULT, …) in the addon sees them.
   const lib = koffi.load(null);
   const rlimit = koffi.struct('sysprobe_rlimit64', { cur: 'uint64_t', max: 'uint64_t' });
@@ -153,6 +161,7 @@ function rtldDefault(calls: Calls): bigint | null {
 }
 
 function symbolAddress(calls: Calls, name: string): bigint | null {
+  if (calls.dlsym === null) return null;
   const address = calls.dlsym(rtldDefault(calls), name) as bigint | null;
   return address === null || address === 0n ? null : toBig(address);
 }
@@ -162,7 +171,7 @@ function resolver(calls: Calls): (name: string) => RawNamedFile {
   return (name) => {
     let file = cache.get(name);
     if (file === undefined) {
-      const resolved = calls.realpath(name, null) as string | null;
+      const resolved = calls.realpath!(name, null) as string | null;
       file = resolved === null ? { name, realPath: null, realPathErrno: calls.koffi.errno() as number } : { name, realPath: resolved, realPathErrno: 0 };
       cache.set(name, file);
     }
@@ -332,9 +341,7 @@ function probeReparsePoint(calls: Calls, path: string): RawReparseProbe | null {
     }
     throw needsAddon('probeReparsePoint()', `${path} carries ${REPARSE_XATTR} (${size} bytes), and decoding a reparse buffer needs the core's decoder`, { source: 'ntfs-3g' }, path);
   }
-  if (process.platform === 'win32') {
-    throw needsAddon('probeReparsePoint()', 'the kernel32 path (CreateFileW, FSCTL_GET_REPARSE_POINT) is not written for koffi yet', {}, path);
-  }
+  if (process.platform === 'win32') return probeReparsePointWindows(calls, path);
   // macOS and others: no NTFS reparse data; a missing path is still ENOENT, as in the addon (lstat).
   try {
     lstatSync(path);
@@ -343,6 +350,93 @@ function probeReparsePoint(calls: Calls, path: string): RawReparseProbe | null {
     throw sysError(errno, 'lstat', path);
   }
   return null;
+}
+
+// Windows (kernel32 and ntdll, as native/core/reparse_probe.cc does): open the entry itself on its \\?\ long
+// path with placeholders exposed, ask FileAttributeTagInfo. Not a reparse point: null. A reparse point: its
+// buffer needs the core's decoder. Win32 errors other than "not found" need the core's table of names.
+const FILE_READ_ATTRIBUTES = 0x80;
+const FILE_SHARE_ALL = 0x1 | 0x2 | 0x4;
+const OPEN_EXISTING = 3;
+const FILE_FLAG_OPEN_REPARSE_POINT = 0x00200000;
+const FILE_FLAG_BACKUP_SEMANTICS = 0x02000000;
+const FILE_ATTRIBUTE_REPARSE_POINT = 0x400;
+const FILE_ATTRIBUTE_TAG_INFO_CLASS = 9;
+const PHCM_EXPOSE_PLACEHOLDERS = 2;
+const NO_TAG_INFO = new Set([1, 50, 87]);  // ERROR_INVALID_FUNCTION, ERROR_NOT_SUPPORTED, ERROR_INVALID_PARAMETER: FAT and co.
+
+interface WindowsCalls {
+  getFullPathName: KoffiFunction;
+  createFile: KoffiFunction;
+  getInfo: KoffiFunction;
+  closeHandle: KoffiFunction;
+  getLastError: KoffiFunction;
+  setPlaceholderMode: KoffiFunction | null;
+}
+let windowsCalls: WindowsCalls | null = null;
+
+function bindWindows(koffi: Koffi): WindowsCalls {
+  const kernel32 = koffi.load('kernel32.dll');
+  const ntdll = koffi.load('ntdll.dll');
+  return {
+    getFullPathName: kernel32.func('uint32_t __stdcall GetFullPathNameW(const char16_t *name, uint32_t size, _Out_ uint16_t *buffer, void *filePart)'),
+    createFile: kernel32.func('uintptr_t __stdcall CreateFileW(const char16_t *name, uint32_t access, uint32_t share, void *security, uint32_t disposition, uint32_t flags, void *template)'),
+    getInfo: kernel32.func('int __stdcall GetFileInformationByHandleEx(uintptr_t handle, int infoClass, _Out_ uint8_t *buffer, uint32_t size)'),
+    closeHandle: kernel32.func('int __stdcall CloseHandle(uintptr_t handle)'),
+    getLastError: kernel32.func('uint32_t __stdcall GetLastError(void)'),
+    setPlaceholderMode: optionalFunc(ntdll, 'int8_t __stdcall RtlSetThreadPlaceholderCompatibilityMode(int8_t mode)'),
+  };
+}
+
+function winError(code: number, syscall: string, path: string): SysprobeError {
+  if (code === 2 || code === 3) {
+    // As the addon: a missing path is ENOENT on every platform, with the Win32 code kept.
+    return new SysprobeError({ errno: E.ENOENT, code: 'ENOENT', winerror: code, syscall, path,
+      message: `${code === 2 ? 'ERROR_FILE_NOT_FOUND' : 'ERROR_PATH_NOT_FOUND'} (${code})` });
+  }
+  return new SysprobeError({
+    code: 'ERR_SYSPROBE_NEEDS_ADDON', winerror: code, syscall, path,
+    message: `${syscall} failed with Win32 error ${code} for '${path}'; the names of Win32 errors are a table in the core (the addon names it)`,
+    details: { backend: 'koffi' },
+  });
+}
+
+function longPath(win: WindowsCalls, path: string): string | null {
+  if (path.startsWith('\\\\?\\') || path.startsWith('\\\\.\\')) return path;
+  const needed = win.getFullPathName(path, 0, null, null) as number;
+  if (needed === 0) return null;
+  const buffer = Buffer.alloc(needed * 2);
+  const written = win.getFullPathName(path, needed, buffer, null) as number;
+  if (written === 0 || written >= needed) return null;
+  const full = buffer.toString('utf16le', 0, written * 2);
+  return full.startsWith('\\\\') ? `\\\\?\\UNC\\${full.slice(2)}` : `\\\\?\\${full}`;
+}
+
+function probeReparsePointWindows(calls: Calls, path: string): RawReparseProbe | null {
+  const win = (windowsCalls ??= bindWindows(calls.koffi));
+  const full = longPath(win, path);
+  if (full === null) throw winError(win.getLastError() as number, 'GetFullPathNameW', path);
+  const previous = win.setPlaceholderMode === null ? -1 : (win.setPlaceholderMode(PHCM_EXPOSE_PLACEHOLDERS) as number);
+  try {
+    const handle = toBig(win.createFile(full, FILE_READ_ATTRIBUTES, FILE_SHARE_ALL, null, OPEN_EXISTING,
+      FILE_FLAG_OPEN_REPARSE_POINT | FILE_FLAG_BACKUP_SEMANTICS, null));
+    if (handle === (1n << BigInt(8 * (calls.koffi.sizeof('void *') as number))) - 1n) throw winError(win.getLastError() as number, 'CreateFileW', path);
+    try {
+      const info = Buffer.alloc(8);  // FILE_ATTRIBUTE_TAG_INFO: FileAttributes, ReparseTag
+      if (win.getInfo(handle, FILE_ATTRIBUTE_TAG_INFO_CLASS, info, info.length) === 0) {
+        const code = win.getLastError() as number;
+        if (NO_TAG_INFO.has(code)) return null;
+        throw winError(code, 'GetFileInformationByHandleEx', path);
+      }
+      if ((info.readUInt32LE(0) & FILE_ATTRIBUTE_REPARSE_POINT) === 0) return null;
+      throw needsAddon('probeReparsePoint()', `${path} is a reparse point (tag 0x${info.readUInt32LE(4).toString(16).padStart(8, '0')}), and decoding its buffer needs the core's decoder`,
+        { source: 'win32', tag: info.readUInt32LE(4), attributes: info.readUInt32LE(0) }, path);
+    } finally {
+      win.closeHandle(handle);
+    }
+  } finally {
+    if (win.setPlaceholderMode !== null && previous >= 0 && previous !== PHCM_EXPOSE_PLACEHOLDERS) win.setPlaceholderMode(previous);
+  }
 }
 
 /** Turns a synchronous probe into the addon's Promise shape (koffi's callbacks must run on this thread). */

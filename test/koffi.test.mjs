@@ -3,10 +3,11 @@
 // when no addon can load, what is refused with ERR_SYSPROBE_NEEDS_ADDON, and lazy loading.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { run, runNode, root, which, skipUnless } from './helpers.mjs';
 import { prlimitTool, startProcess } from './limits-helpers.mjs';
 
@@ -304,4 +305,63 @@ test('the existing suites pass with SYSPROBE_BACKEND=koffi (glibc, limits, inter
   assert.equal(result.status, 0, result.stdout.split('\n').filter((l) => /^not ok|error:|code:/.test(l.trim())).join('\n'));
   assert.ok(summary !== null && Number(summary[1]) > 20, `too few tests ran: ${summary?.[0]}`);
   assert.equal(summary[2], '0');
+});
+
+// Windows: the kernel32 path (CreateFileW, GetFileInformationByHandleEx, placeholders exposed) in the npm
+// registry's Windows Node under wine, with koffi's win32 package (scripts/fetch-koffi-platform.mjs), against the
+// win32 prebuild in the same wine prefix. Wine 8 cannot make reparse points: plain entries and missing paths only.
+const wine = [which('wine64'), '/usr/lib/wine/wine64'].find((path) => path && existsSync(path));
+const winNode = join(root, '.cache', 'node', 'win32-x64', 'package', 'bin', 'node.exe');
+const koffiWin = join(root, '.cache', 'koffi', 'win32-x64', 'package');
+const winPrebuild = join(root, 'prebuilds', 'win32-x64', 'sysprobe.node');
+
+test('koffi in Windows Node under wine: probeReparsePoint answers as the win32 addon (null, ENOENT with winerror 2/3, long paths)', {
+  skip: needKoffi || skipUnless(wine && existsSync(winNode) && existsSync(koffiWin) && existsSync(winPrebuild),
+    'needs wine64, the Windows Node (node scripts/fetch-node.mjs win32-x64), koffi\'s win32 package (node scripts/fetch-koffi-platform.mjs win32-x64) and prebuilds/win32-x64'),
+  timeout: 300_000,
+}, () => {
+  const dir = packageWithoutAddon(true);
+  cpSync(koffiWin, join(dir, 'node_modules', '@koromix', 'koffi-win32-x64'), { recursive: true });
+  const toWindows = (path) => `Z:${path.replaceAll('/', '\\')}`;
+  const longDir = 'a'.repeat(250);
+  const script = join(dir, 'probe.cjs');
+  writeFileSync(script, `
+    const s = require('sysprobe');
+    const out = { backend: s.backend().name, glibc: s.probeGlibcSync().family };
+    const paths = { dir: 'C:\\\\windows', file: 'C:\\\\windows\\\\win.ini', missingFile: 'C:\\\\windows\\\\nope.txt',
+      missingDir: 'Z:\\\\nonexistent\\\\x', long: 'Z:${toWindows(dir).slice(2).replaceAll('\\', '\\\\')}\\\\${longDir}\\\\${longDir}\\\\x' };
+    for (const [key, path] of Object.entries(paths)) {
+      try { out[key] = s.probeReparsePointSync(path); } catch (e) { out[key] = { code: e.code, errno: e.errno, winerror: e.winerror, syscall: e.syscall, path: e.path, message: e.message }; }
+    }
+    s.probeReparsePoint('C:\\\\windows').then((r) => { out.async = r; console.log(JSON.stringify(out)); });
+  `);
+  const prefix = mkdtempSync(join(tmpdir(), 'sysprobe-wine-koffi-'));
+  dirs.push(prefix);
+  const { NODE_TEST_CONTEXT: _runner, ...parentEnv } = process.env;
+  const answers = {};
+  try {
+    for (const name of ['addon', 'koffi']) {
+      const env = { ...parentEnv, WINEPREFIX: prefix, WINEDEBUG: '-all', NODE_SKIP_PLATFORM_CHECK: '1', SYSPROBE_BACKEND: name,
+        SYSPROBE_BINDING: name === 'addon' ? toWindows(winPrebuild) : '' };
+      // Pipes to wine's console fail; the output goes through a file.
+      const outPath = join(prefix, `${name}.txt`);
+      const out = openSync(outPath, 'w');
+      const result = spawnSync(wine, [winNode, toWindows(script)], { cwd: dir, env, stdio: ['ignore', out, out], timeout: 240_000 });
+      closeSync(out);
+      const output = readFileSync(outPath, 'utf8');
+      assert.equal(result.status, 0, output);
+      answers[name] = JSON.parse(output.trim().split(/\r?\n/).pop());
+    }
+  } finally {
+    spawnSync(join(dirname(wine), 'wineserver64'), ['-k'], { env: { ...parentEnv, WINEPREFIX: prefix } });
+  }
+  const { addon, koffi } = answers;
+  assert.deepEqual([addon.backend, koffi.backend], ['addon', 'koffi']);
+  assert.deepEqual([addon.glibc, koffi.glibc], ['unknown', 'unknown']);
+  assert.equal(addon.dir, null);
+  assert.equal(addon.file, null);
+  assert.deepEqual([addon.missingFile.code, addon.missingFile.winerror, addon.missingFile.syscall], ['ENOENT', 2, 'CreateFileW']);
+  assert.deepEqual([addon.missingDir.code, addon.missingDir.winerror], ['ENOENT', 3]);
+  assert.equal(addon.long.winerror, 3, 'a path beyond MAX_PATH reaches CreateFileW through \\\\?\\');
+  for (const key of Object.keys(addon)) if (key !== 'backend') assert.deepEqual(koffi[key], addon[key], key);
 });
