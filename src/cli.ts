@@ -158,6 +158,7 @@ function renderLibc(libc: LibcInfo, verbose: boolean): string {
 
 function renderBackend(info: BackendInfo): string {
   const rows: Array<[string, string]> = [['backend', info.name === 'none' ? 'none loaded' : `${info.name} ${info.path}`]];
+  if (info.name === 'koffi') rows.push(['  why', info.reason]);
   for (const attempt of info.attempts.filter((a) => !a.ok)) {
     rows.push([`  not ${attempt.source}`, `${attempt.error?.code}: ${attempt.error?.message}`]);
   }
