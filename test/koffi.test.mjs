@@ -143,6 +143,8 @@ test('what the koffi backend cannot answer without the core\'s parsers throws ER
       env: await outcome(() => s.probeProcessEnvSync(process.pid)), envAsync: await outcome(() => s.probeProcessEnv(process.pid)),
       procfs: await outcome(() => s.getRlimitsSync({ source: 'procfs' })),
       decode: await outcome(() => s.decodeReparseBuffer(Buffer.from('1d0000a008000000020000002e2e2f78', 'hex'))),
+      readElf: await outcome(() => s.readElfSync(process.execPath)), readElfAsync: await outcome(() => s.readElf(process.execPath)),
+      scanElf: await outcome(() => s.scanElf([process.execPath])),
     }));
   `;
   const { addon, koffi } = runBoth(script);
