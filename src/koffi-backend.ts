@@ -103,7 +103,7 @@ function bindCalls(koffi: Koffi): Calls {
   }
   // load(null): the symbols of the running process, as dlsym(RTLD_DEFAULT, …) in the addon sees them.
   const lib = koffi.load(null);
-  const rlimit = koffi.struct('sysprobe_rlimit64', { cur: 'uint64_t', max: 'uint64_t' });
+  koffi.struct('sysprobe_rlimit64', { cur: 'uint64_t', max: 'uint64_t' });
   const pointerSize = koffi.sizeof('void *') as number;
   const phdrInfo = koffi.struct('sysprobe_dl_phdr_info', { addr: 'uintptr_t', name: 'const char *', phdr: 'void *', phnum: 'uint16_t' });
   // Elf32_Phdr and Elf64_Phdr order their fields differently.
@@ -111,7 +111,6 @@ function bindCalls(koffi: Koffi): Calls {
     ? koffi.struct('sysprobe_phdr', { type: 'uint32_t', flags: 'uint32_t', offset: 'uint64_t', vaddr: 'uint64_t', paddr: 'uint64_t', filesz: 'uint64_t', memsz: 'uint64_t', align: 'uint64_t' })
     : koffi.struct('sysprobe_phdr', { type: 'uint32_t', offset: 'uint32_t', vaddr: 'uint32_t', paddr: 'uint32_t', filesz: 'uint32_t', memsz: 'uint32_t', flags: 'uint32_t', align: 'uint32_t' });
   koffi.proto('int sysprobe_phdr_callback(void *info, size_t size, void *data)');
-  void rlimit;
   return {
     koffi,
     dlsym: lib.func('void *dlsym(void *handle, const char *symbol)'),
@@ -453,8 +452,11 @@ function later<T>(work: () => T): Promise<T> {
 }
 
 /** The backend object, shaped like the addon's exports (NativeBinding). */
+// Bound once per process: koffi's named types are process-wide, and configure() may pick koffi again.
+let boundCalls: Calls | null = null;
+
 export function createKoffiBackend(koffi: Koffi, version: string): NativeBinding {
-  const calls = bindCalls(koffi);
+  const calls = (boundCalls ??= bindCalls(koffi));
   const env = (pid: number): RawProcessEnv => {
     throw needsAddon(`probeProcessEnv(${pid})`, '/proc/PID/environ (and macOS KERN_PROCARGS2) are split into entries by the core\'s parser');
   };

@@ -251,6 +251,8 @@ test('configure({ backend }) switches backends in-process; bad values are reject
     out.koffi = [backend().name, backend().requestedBy, probeGlibcSync().compiledAgainst, getRlimitsSync().source];
     configure({ backend: 'addon' });
     out.addon = [backend().name, backend().requestedBy, probeGlibcSync().compiledAgainst !== null];
+    configure({ backend: 'koffi' });  // koffi a second time in the same process
+    out.again = [backend().name, probeGlibcSync().version === probeGlibcSync({ refresh: true }).version];
     for (const bad of [{ backend: 'wasm' }, { backend: 'koffi', nativeBinding: '/x.node' }]) {
       try { configure(bad); out.bad = (out.bad ?? []).concat('accepted'); } catch (e) { out.bad = (out.bad ?? []).concat(e.code); }
     }
@@ -261,6 +263,7 @@ test('configure({ backend }) switches backends in-process; bad values are reject
     start: 'addon',
     koffi: ['koffi', 'option', null, 'getrlimit'],
     addon: ['addon', 'option', true],
+    again: ['koffi', true],
     bad: ['ERR_SYSPROBE_INVALID_ARG', 'ERR_SYSPROBE_INVALID_ARG'],
   });
   const { glibc, backend } = runIn(root, fallbackScript, { SYSPROBE_BACKEND: 'wasm' });
