@@ -136,7 +136,8 @@ function renderLibc(libc: LibcInfo, verbose: boolean): string {
     ['loader', libc.loaderPath ?? (libc.static ? 'none (static program)' : 'unknown')],
     ['libc', libc.libcPath ?? 'unknown'],
     ['static', libc.static ? 'yes' : 'no'],
-    ['addon built on', libc.compiledAgainst === null ? 'not glibc' : `glibc ${libc.compiledAgainst}`],
+    ['addon built on', libc.compiledAgainst !== null ? `glibc ${libc.compiledAgainst}`
+      : libc.evidence.some((e) => e.fact === 'compiledAgainst' && e.detail?.startsWith('no addon')) ? 'no addon (koffi backend)' : 'not glibc'],
   ];
   let text = table(rows);
   if (libc.disagreements.length === 0) {
@@ -158,6 +159,7 @@ function renderLibc(libc: LibcInfo, verbose: boolean): string {
 
 function renderBackend(info: BackendInfo): string {
   const rows: Array<[string, string]> = [['backend', info.name === 'none' ? 'none loaded' : `${info.name} ${info.path}`]];
+  if (info.name === 'koffi') rows.push(['  why', info.reason]);
   for (const attempt of info.attempts.filter((a) => !a.ok)) {
     rows.push([`  not ${attempt.source}`, `${attempt.error?.code}: ${attempt.error?.message}`]);
   }
@@ -337,7 +339,7 @@ const commands: Record<string, Command> = {
         io.out(json({
           schemaVersion: SCHEMA_VERSION, tool: toolInfo(), host: hostInfo(), libc, backend: info,
           limits: { self, parent: parent.info, ...(parent.error ? { parentError: parent.error } : {}) },
-          inotify: inotify.info, findings: finding, limitFindings,
+          inotify: inotify.info, ...(inotify.error ? { inotifyError: inotify.error } : {}), findings: finding, limitFindings,
         }));
       } else {
         const host = hostInfo();
@@ -348,6 +350,7 @@ const commands: Record<string, Command> = {
         for (const text of limitFindings) io.out(`  FINDING: ${text}\n`);
         io.out('\n');
         if (inotify.info) io.out(`inotify\n${renderInotify(inotify.info)}\n`);
+        else if (inotify.error) io.out(`inotify\n  unavailable  ${String(inotify.error['code'])}: ${String(inotify.error['message'])}\n\n`);
         io.out(renderBackend(info));
       }
       return finding ? EXIT_FINDING : EXIT_OK;

@@ -11,7 +11,7 @@ import type * as ReparseExplain from './reparse-explain.js';
 
 export { SysprobeError } from './errors.js';
 export type { SysprobeErrorInit } from './errors.js';
-export type { BackendInfo, ConfigureOptions, LoadAttempt } from './loader.js';
+export type { BackendChoice, BackendInfo, ConfigureOptions, LoadAttempt } from './loader.js';
 export type { LibcDisagreement, LibcEvidence, LibcFamily, LibcInfo, ProbeGlibcOptions } from './libc.js';
 export type {
   GetRlimitsOptions, InotifyInfo, InotifyProcessUse, Limit, ResourceLimit, RlimitSource, RlimitUnit, RlimitsInfo,
@@ -52,7 +52,7 @@ const explain = (): typeof ReparseExplain => (explainModule ??= require('./repar
 
 /** Which backend answers probes, and why the others were not used. Never throws. */
 export const backend: typeof Loader.backend = () => loader().backend();
-/** Sets how the addon is found (`nativeBinding`: a path or a loaded module). */
+/** Sets how the addon is found (`nativeBinding`: a path or a loaded module) and which backend answers (`backend`: 'auto', 'addon', 'koffi'). */
 export const configure: typeof Loader.configure = (options) => loader().configure(options);
 
 /** The C library of this process, read in-process on the libuv thread pool. */

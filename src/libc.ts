@@ -156,7 +156,9 @@ export function interpretSelfLibc(raw: RawSelfLibc): LibcInfo {
     fact: 'compiledAgainst',
     value: compiledAgainst,
     source: 'the addon build: __GLIBC__.__GLIBC_MINOR__',
-    ...(compiledAgainst === null ? { detail: `built without glibc headers (${raw.compiledFamily || 'unknown'})` } : {}),
+    ...(compiledAgainst === null ? {
+      detail: raw.compiledFamily === 'koffi' ? 'no addon: the koffi backend answered' : `built without glibc headers (${raw.compiledFamily || 'unknown'})`,
+    } : {}),
   });
 
   if (raw.platform !== 'linux') {

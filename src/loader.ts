@@ -7,20 +7,34 @@ const packageRoot = join(__dirname, '..');
 
 export interface LoadAttempt {
   /** Where this candidate came from. */
-  source: 'option' | 'env:SYSPROBE_BINDING' | 'prebuild' | 'build/Release' | 'build/Debug';
+  source: 'option' | 'env:SYSPROBE_BINDING' | 'prebuild' | 'build/Release' | 'build/Debug' | 'koffi';
   path: string;
   ok: boolean;
   /** Why it was not used: the loader's error code and text, and what it means. */
   error?: { code: string; message: string; explanation?: string };
 }
 
+/** Which backend to use: `'auto'` (the addon, else koffi), `'addon'` (the addon only) or `'koffi'` (koffi only). */
+export type BackendChoice = 'auto' | 'addon' | 'koffi';
+
 export interface BackendInfo {
-  /** The backend that answers probes, or `'none'` when nothing could be loaded. */
-  name: 'addon' | 'none';
+  /**
+   * The backend that answers probes: the compiled `'addon'`, `'koffi'` (calls into the C library through the
+   * koffi FFI; some probes throw `ERR_SYSPROBE_NEEDS_ADDON` there), or `'none'` when nothing could be loaded.
+   */
+  name: 'addon' | 'koffi' | 'none';
+  /** What was asked for, and by whom (`configure({ backend })`, `SYSPROBE_BACKEND`, or the default `'auto'`). */
+  requested: BackendChoice;
+  requestedBy: 'default' | 'option' | 'env:SYSPROBE_BACKEND';
+  /** Why this backend answers and the others were not used, in words. */
+  reason: string;
+  /** The addon file, or koffi's native module. */
   path: string | null;
-  /** The sysprobe version the addon was built from, and its Node-API version. */
+  /** The sysprobe version the addon was built from (koffi: this package's version), and the addon's Node-API version (null for koffi). */
   version: string | null;
   napiVersion: number | null;
+  /** The koffi version, when the koffi backend answers. */
+  koffiVersion?: string;
   platform: NodeJS.Platform;
   arch: string;
   /** Every candidate tried, in order, with the reason each was or was not used. */
@@ -32,7 +46,11 @@ export interface BackendInfo {
 export interface ConfigureOptions {
   /** Path of a `sysprobe.node` to load, or an already loaded addon module; nothing else is tried. */
   nativeBinding?: string | object;
+  /** `'auto'` (default: the addon, else koffi), `'addon'` or `'koffi'`; overrides `SYSPROBE_BACKEND`. */
+  backend?: BackendChoice;
 }
+
+const BACKEND_CHOICES: readonly string[] = ['auto', 'addon', 'koffi'];
 
 let configured: ConfigureOptions = {};
 let loaded: { binding: NativeBinding; info: BackendInfo } | null = null;
@@ -43,7 +61,13 @@ const resetHooks: Array<() => void> = [];
 export function configure(options: ConfigureOptions): void {
   if (typeof options !== 'object' || options === null) throw invalidArgument('configure() expects an options object');
   for (const key of Object.keys(options)) {
-    if (key !== 'nativeBinding') throw invalidArgument(`configure(): unknown option '${key}'`);
+    if (key !== 'nativeBinding' && key !== 'backend') throw invalidArgument(`configure(): unknown option '${key}'`);
+  }
+  if (options.backend !== undefined && !BACKEND_CHOICES.includes(options.backend)) {
+    throw invalidArgument("configure(): backend must be 'auto', 'addon' or 'koffi'");
+  }
+  if (options.backend === 'koffi' && options.nativeBinding !== undefined) {
+    throw invalidArgument("configure(): nativeBinding names an addon, backend 'koffi' uses none; give one of them");
   }
   const binding = options.nativeBinding;
   if (binding !== undefined && typeof binding !== 'string' && (typeof binding !== 'object' || binding === null)) {
@@ -97,9 +121,23 @@ function modifiedTime(path: string): number | undefined {
   return statSync(path, { throwIfNoEntry: false })?.mtimeMs;
 }
 
+function requestedBackend(): { requested: BackendChoice; requestedBy: BackendInfo['requestedBy']; invalid?: string } {
+  if (configured.backend !== undefined) return { requested: configured.backend, requestedBy: 'option' };
+  // configure({ nativeBinding }) names an addon in code (an embedder): that addon, whatever SYSPROBE_BACKEND says.
+  if (configured.nativeBinding !== undefined) return { requested: 'addon', requestedBy: 'option' };
+  const fromEnv = process.env['SYSPROBE_BACKEND'];
+  if (fromEnv === undefined || fromEnv === '') return { requested: 'auto', requestedBy: 'default' };
+  if (!BACKEND_CHOICES.includes(fromEnv)) return { requested: 'auto', requestedBy: 'env:SYSPROBE_BACKEND', invalid: fromEnv };
+  return { requested: fromEnv as BackendChoice, requestedBy: 'env:SYSPROBE_BACKEND' };
+}
+
 function load(): void {
+  const request = requestedBackend();
   const info: BackendInfo = {
     name: 'none',
+    requested: request.requested,
+    requestedBy: request.requestedBy,
+    reason: '',
     path: null,
     version: null,
     napiVersion: null,
@@ -107,6 +145,84 @@ function load(): void {
     arch: process.arch,
     attempts: [],
   };
+  if (request.invalid !== undefined) {
+    info.reason = `SYSPROBE_BACKEND='${request.invalid}' is not 'auto', 'addon' or 'koffi'`;
+    failure = { error: invalidArgument(info.reason), info };
+    return;
+  }
+  if (request.requested === 'koffi') {
+    const by = request.requestedBy === 'option' ? "configure({ backend: 'koffi' })" : 'SYSPROBE_BACKEND=koffi';
+    if (loadKoffi(info, `${by} asked for koffi; the addon was not tried`)) return;
+    info.libc = libcWithoutAddon();
+    failure = { error: loadFailure(info), info };
+    return;
+  }
+  loadAddon(info);
+  if (loaded !== null) return;
+  const explicit = info.attempts.some((a) => a.source === 'option' || a.source === 'env:SYSPROBE_BINDING');
+  if (request.requested === 'auto' && !explicit) {
+    if (loadKoffi(info, 'no addon could be loaded (see the attempts before this one)')) return;
+  } else {
+    info.reason = explicit
+      ? 'the explicitly named addon did not load; the koffi fallback is not used when an addon is named'
+      : `${request.requestedBy === 'option' ? "configure({ backend: 'addon' })" : 'SYSPROBE_BACKEND=addon'} asked for the addon only, and it did not load`;
+  }
+  info.libc = libcWithoutAddon();
+  failure = { error: loadFailure(info), info };
+}
+
+/** koffi, an optional dependency, required only here. */
+function loadKoffi(info: BackendInfo, why: string): boolean {
+  const attempt: LoadAttempt = { source: 'koffi', path: 'koffi', ok: false };
+  info.attempts.push(attempt);
+  let koffi: { version?: string };
+  try {
+    attempt.path = require.resolve('koffi');
+    koffi = require('koffi') as { version?: string };
+  } catch (error) {
+    attempt.error = describeKoffiError(error);
+    info.reason = `${why}; koffi could not be loaded either`;
+    return false;
+  }
+  let backendObject: NativeBinding;
+  try {
+    const { createKoffiBackend } = require('./koffi-backend.js') as typeof import('./koffi-backend.js');
+    backendObject = createKoffiBackend(koffi, packageVersion());
+  } catch (error) {
+    attempt.error = { code: String((error as { code?: unknown }).code ?? 'ERR_UNKNOWN'), message: String((error as Error).message ?? error), explanation: 'koffi loaded, but the C library functions could not be bound' };
+    info.reason = `${why}; koffi loaded but could not bind the C library`;
+    return false;
+  }
+  const nativeModule = Object.keys(require.cache).find((file) => /koffi[^/\\]*[/\\].*koffi\.node$/.test(file));
+  attempt.ok = true;
+  if (nativeModule !== undefined) attempt.path = nativeModule;
+  info.name = 'koffi';
+  info.path = attempt.path;
+  info.version = backendObject.version;
+  info.napiVersion = null;
+  if (typeof koffi.version === 'string') info.koffiVersion = koffi.version;
+  info.reason = `${why}; koffi answers (probeInotify, probeProcessEnv, readElf/scanElf, decodeReparseBuffer, /proc/PID/limits and decoding reparse data throw ERR_SYSPROBE_NEEDS_ADDON)`;
+  loaded = { binding: backendObject, info };
+  return true;
+}
+
+function describeKoffiError(error: unknown): NonNullable<LoadAttempt['error']> {
+  const code = String((error as { code?: unknown })?.code ?? 'ERR_UNKNOWN');
+  const message = String((error as { message?: unknown })?.message ?? error).split('\nRequire stack:')[0]!.trim();
+  let explanation: string | undefined;
+  if (code === 'MODULE_NOT_FOUND' && /'koffi'/.test(message)) {
+    explanation = 'koffi is an optional dependency of sysprobe and is not installed (npm install koffi)';
+  } else if (code === 'ERR_DLOPEN_DISABLED') {
+    explanation = 'Node was started with --no-addons; koffi is a native addon too, so it cannot load either';
+  } else if (/Cannot find the native Koffi module/.test(message)) {
+    explanation = `koffi is installed without its native package for ${process.platform}-${process.arch} (@koromix/koffi-${process.platform}-${process.arch}; installed with --no-optional?)`;
+  } else {
+    explanation = explainLoadError(code, message);
+  }
+  return explanation === undefined ? { code, message } : { code, message, explanation };
+}
+
+function loadAddon(info: BackendInfo): void {
   const explicitModule = typeof configured.nativeBinding === 'object' ? configured.nativeBinding : null;
   if (explicitModule !== null) {
     const attempt: LoadAttempt = { source: 'option', path: '(module object)', ok: false };
@@ -134,8 +250,6 @@ function load(): void {
       if (accept(module, attempt, info)) return;
     }
   }
-  info.libc = libcWithoutAddon();
-  failure = { error: loadFailure(info), info };
 }
 
 function accept(module: unknown, attempt: LoadAttempt, info: BackendInfo): boolean {
@@ -157,6 +271,10 @@ function accept(module: unknown, attempt: LoadAttempt, info: BackendInfo): boole
   native.init(SysprobeError);
   attempt.ok = true;
   info.name = 'addon';
+  info.reason = attempt.source === 'option' ? 'the addon named by configure({ nativeBinding }) loaded' :
+    info.requested === 'addon' ? `${info.requestedBy === 'option' ? "configure({ backend: 'addon' })" : 'SYSPROBE_BACKEND=addon'} asked for the addon` :
+    attempt.source === 'env:SYSPROBE_BINDING' ? 'the addon named by SYSPROBE_BINDING loaded' :
+    `the ${attempt.source} addon loaded, so koffi was not needed`;
   info.path = attempt.path;
   info.version = native.version;
   info.napiVersion = native.napiVersion;
@@ -204,7 +322,7 @@ function libcWithoutAddon(): NonNullable<BackendInfo['libc']> {
 }
 
 function loadFailure(info: BackendInfo): SysprobeError {
-  const lines = [`sysprobe could not load its native addon for ${info.platform}-${info.arch}`];
+  const lines = [`sysprobe could not load its native addon${info.attempts.some((a) => a.source === 'koffi') ? ' or koffi' : ''} for ${info.platform}-${info.arch}: ${info.reason}`];
   if (info.libc !== undefined) lines.push(`C library of this process: ${info.libc.family}${info.libc.loader ? ` (${info.libc.loader})` : ''}`);
   for (const attempt of info.attempts) {
     lines.push(`- ${attempt.source}: ${attempt.path}: ${attempt.error?.code}: ${attempt.error?.message}` +
@@ -213,7 +331,7 @@ function loadFailure(info: BackendInfo): SysprobeError {
   const explicit = info.attempts.some((a) => a.source === 'option' || a.source === 'env:SYSPROBE_BINDING');
   lines.push(explicit
     ? 'Only the explicitly named binding was tried; fix or unset it to use the default locations.'
-    : 'Build it with `npm rebuild sysprobe` (needs Python 3, make and a C++17 compiler).');
+    : 'Build it with `npm rebuild sysprobe` (needs Python 3, make and a C++17 compiler), or install koffi (an optional dependency) for the fallback.');
   return new SysprobeError({
     code: explicit ? 'ERR_SYSPROBE_BINDING_LOAD' : 'ERR_SYSPROBE_NO_BACKEND',
     message: lines.join('\n'),

@@ -9,9 +9,18 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const cliPath = join(root, 'bin', 'sysprobe.js');
 export const sharedDir = join(root, '..', 'shared');
 
+/**
+ * The suite also runs with SYSPROBE_BACKEND=koffi (test/koffi-suites.test.mjs): there, the probes that need
+ * a parser of the C++ core throw ERR_SYSPROBE_NEEDS_ADDON, and the tests check that instead.
+ */
+export const koffiMode = process.env.SYSPROBE_BACKEND === 'koffi';
+
+/** A predicate for assert.throws/rejects: the koffi backend's "needs the addon" error. */
+export const needsAddon = (error) => error?.code === 'ERR_SYSPROBE_NEEDS_ADDON' && error?.details?.backend === 'koffi';
+
 /** Runs a program without a shell; returns { status, stdout, stderr } or null when it is absent. */
 export function run(command, args, options = {}) {
-  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 60_000, ...options });
+  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 60_000, maxBuffer: 256 * 1024 * 1024, ...options });
   if (result.error?.code === 'ENOENT') return null;
   if (result.error) throw result.error;
   return result;

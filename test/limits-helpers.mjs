@@ -114,8 +114,13 @@ export function publicPackage() {
   const dir = temporaryDir('sysprobe-public-');
   cpSync(join(root, 'package.json'), join(dir, 'package.json'));
   cpSync(join(root, 'dist'), join(dir, 'dist'), { recursive: true });
-  mkdirSync(join(dir, 'build', 'Release'), { recursive: true });
-  cpSync(backend().path, join(dir, 'build', 'Release', 'sysprobe.node'));
+  if (backend().name === 'koffi') {
+    // The koffi backend (SYSPROBE_BACKEND=koffi): the copy needs koffi and its native package instead.
+    for (const name of ['koffi', '@koromix']) cpSync(join(root, 'node_modules', name), join(dir, 'node_modules', name), { recursive: true });
+  } else {
+    mkdirSync(join(dir, 'build', 'Release'), { recursive: true });
+    cpSync(backend().path, join(dir, 'build', 'Release', 'sysprobe.node'));
+  }
   const open = (path) => {
     chmodSync(path, statSync(path).isDirectory() ? 0o755 : 0o644);
     if (statSync(path).isDirectory()) for (const name of readdirSync(path)) open(join(path, name));

@@ -4,18 +4,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { run, which, skipUnless, root } from './helpers.mjs';
 
 const strace = process.platform === 'linux' ? which('strace') : null;
 
 /** Process creations seen by strace: execve calls beyond the first, and clones that are not threads. */
-function processesStarted(script) {
+function processesStarted(script, env = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'sysprobe-strace-'));
   try {
     const log = join(dir, 'trace');
     const result = run(strace, ['-f', '-qq', '-o', log, '-e', 'trace=execve,execveat,fork,vfork,clone,clone3',
-      process.execPath, '--input-type=module', '-e', script], { cwd: root, env: { ...process.env, SYSPROBE_BINDING: '' } });
+      process.execPath, '--input-type=module', '-e', script], { cwd: root, env: { ...process.env, SYSPROBE_BINDING: '', ...env } });
     assert.equal(result.status, 0, result.stderr);
     const lines = readFileSync(log, 'utf8').split('\n').filter((line) => /\b(execve|execveat|fork|vfork|clone|clone3)\(/.test(line));
     const execs = lines.filter((line) => /\bexecve(at)?\(/.test(line));
@@ -76,6 +77,58 @@ test('probes and the CLI start no process (strace -f)', { skip: skipUnless(strac
   assert.deepEqual(seen.extraExecs, []);
   assert.deepEqual(seen.forks, []);
 });
+
+// The koffi backend (SYSPROBE_BACKEND=koffi): what it answers, and what it refuses (ERR_SYSPROBE_NEEDS_ADDON).
+const everyKoffiProbe = `
+  import * as sysprobe from 'sysprobe';
+  import { createRequire } from 'node:module';
+  const { main } = createRequire(import.meta.url)('./dist/cli.js');
+  const quiet = { out() {}, err() {} };
+  const sync = sysprobe.probeGlibcSync();
+  const fresh = await sysprobe.probeGlibc({ refresh: true });
+  if (sysprobe.backend().name !== 'koffi') throw new Error('not the koffi backend: ' + sysprobe.backend().reason);
+  const limits = sysprobe.getRlimitsSync();
+  await sysprobe.getRlimits({ pid: process.ppid });
+  sysprobe.setRlimitSync('core', { soft: limits.limits.core.soft });
+  await sysprobe.setRlimit('core', { soft: limits.limits.core.soft });
+  const refused = [];
+  for (const probe of [() => sysprobe.probeInotifySync(), () => sysprobe.probeInotify(), () => sysprobe.probeProcessEnvSync(process.pid),
+    () => sysprobe.getRlimitsSync({ source: 'procfs' }), () => sysprobe.decodeReparseBuffer(Buffer.alloc(8))]) {
+    try { await probe(); } catch (error) { refused.push(error.code); }
+  }
+  if (refused.some((code) => code !== 'ERR_SYSPROBE_NEEDS_ADDON') || refused.length !== 5) throw new Error('refusals: ' + refused);
+  const reparse = [sysprobe.probeReparsePointSync('/etc'), await sysprobe.probeReparsePoint('/etc/hostname'),
+    (await sysprobe.explainPath('/etc/hostname')).components.length];
+  if (JSON.stringify(reparse) !== '[null,null,2]') throw new Error('reparse probes: ' + JSON.stringify(reparse));
+  const codes = [await main(['report'], quiet), await main(['report', '--json'], quiet), await main(['glibc', '--json'], quiet),
+    await main(['limits'], quiet), await main(['limits', '--pid', String(process.ppid), '--json'], quiet),
+    await main(['reparse', '/etc', '--json'], quiet), await main(['explain', '/etc/hostname'], quiet)];
+  console.log(JSON.stringify({ version: fresh.version, same: sync.version === fresh.version, codes }));
+`;
+
+test('the koffi backend starts no process either (strace -f)', { skip: skipUnless(strace, 'strace not installed') }, (t) => {
+  try {
+    createRequire(join(root, 'package.json')).resolve('koffi');
+  } catch {
+    return t.skip('skipped: koffi (optional dependency) not installed');
+  }
+  const seen = processesStarted(everyKoffiProbe, { SYSPROBE_BACKEND: 'koffi' });
+  const output = JSON.parse(seen.stdout);
+  assert.equal(output.same, true);
+  const oracle = sysprobeVersionFromGetconf();
+  if (oracle !== undefined) assert.equal(output.version, oracle);
+  else assert.match(output.version, /^\d+\.\d+/);
+  assert.deepEqual(output.codes, [0, 0, 0, 0, 0, 0, 0]);
+  assert.ok(seen.threads > 0, 'strace saw no thread creation at all: the trace is not working');
+  assert.deepEqual(seen.extraExecs, []);
+  assert.deepEqual(seen.forks, []);
+});
+
+/** The glibc version by an independent oracle, so the koffi run is known to have answered for real. */
+function sysprobeVersionFromGetconf() {
+  const result = run('getconf', ['GNU_LIBC_VERSION']);
+  return result === null ? undefined : result.stdout.trim().replace(/^glibc /, '');
+}
 
 test('control: the same check sees a child process when one is started', { skip: skipUnless(strace, 'strace not installed') }, () => {
   const seen = processesStarted(`

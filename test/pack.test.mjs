@@ -60,6 +60,24 @@ test('the packed tarball installs with --ignore-scripts and answers through ESM,
     assert.equal(cli.status, 0, cli.stderr);
     assert.equal(JSON.parse(cli.stdout).libc.family, 'glibc');
 
+    // koffi, the optional dependency, came with the install (its platform package, no install script): forced
+    // with SYSPROBE_BACKEND=koffi, and automatic once no addon is left (the prebuilds removed).
+    assert.ok(existsSync(join(project, 'node_modules', 'koffi')), 'koffi was not installed with sysprobe');
+    for (const script of ['esm.mjs', 'cjs.cjs']) {
+      const result = run(process.execPath, [script], { cwd: project, env: { ...process.env, SYSPROBE_BINDING: '', SYSPROBE_BACKEND: 'koffi' } });
+      assert.equal(result.status, 0, `${script}: ${result.stderr}`);
+      const doc = JSON.parse(result.stdout);
+      assert.equal(doc.family, 'glibc');
+      assert.match(doc.path, /koffi\.node$/);
+    }
+    rmSync(join(packageDir, 'prebuilds'), { recursive: true, force: true });
+    const fallback = run(process.execPath, [join(packageDir, 'bin', 'sysprobe.js'), 'report', '--json'], { cwd: project, env: { ...process.env, SYSPROBE_BINDING: '', SYSPROBE_BACKEND: '' } });
+    assert.ok(fallback.status === 0 || fallback.status === 1, fallback.stderr);  // 1: a finding on this host
+    const fallbackDoc = JSON.parse(fallback.stdout);
+    assert.equal(fallbackDoc.libc.family, 'glibc');
+    assert.equal(fallbackDoc.backend.name, 'koffi');
+    assert.match(fallbackDoc.backend.reason, /no addon could be loaded/);
+
     writeFileSync(join(project, 'typed.mts'), `import { probeGlibcSync, type LibcInfo } from 'sysprobe';
       const info: LibcInfo = probeGlibcSync(); export const version: string | null = info.version;`);
     writeFileSync(join(project, 'typed.cts'), `import sysprobe = require('sysprobe');

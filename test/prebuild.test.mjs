@@ -51,35 +51,49 @@ test('linux-arm64 prebuild loads in arm64 Node under qemu and passes the platfor
   const { NODE_TEST_CONTEXT: _runnerContext, ...parentEnv } = process.env;
   const env = { ...parentEnv, SYSPROBE_BINDING: join(root, manifest.targets['linux-arm64'].file), SYSPROBE_EXPECT_ARCH: 'arm64' };
   for (const file of portableTests) {
-    const result = run(qemu, ['-L', sysroot, arm64Node, join(root, 'test', file)], { cwd: root, env, timeout: 300_000 });
+    const result = run(qemu, ['-L', sysroot, arm64Node, '--test-reporter=tap', join(root, 'test', file)], { cwd: root, env, timeout: 300_000 });
     assert.equal(result.status, 0, `${file}:\n${result.stdout}\n${result.stderr}`);
     assert.match(result.stdout, /^# fail 0$/m, file);
     assert.doesNotMatch(result.stdout, /^# pass 0$/m, file);
   }
 });
 
-/** Builds test/fixtures/libgcc-shim into a temporary directory; returns it, or throws. */
-function buildLibgccShim() {
+/**
+ * Builds a stand-in libgcc_s.so.1 into a temporary directory (see test/fixtures/libgcc-shim/README.md):
+ * every `name@GCC_x` that `consumers` need, taken from this toolchain's static libgcc_eh.a/libgcc.a
+ * (renamed, since they are hidden there) and exported through trampolines under its version.
+ */
+function buildLibgccShim(consumers) {
   const dir = mkdtempSync(join(tmpdir(), 'sysprobe-libgcc-'));
-  const fixture = join(root, 'test', 'fixtures', 'libgcc-shim');
-  const names = [...readFileSync(join(fixture, 'libgcc_s.ver'), 'utf8').matchAll(/\b(_Unwind_\w+)/g)].map((m) => m[1]);
-  writeFileSync(join(dir, 'rename.txt'), names.map((n) => `${n} shim${n}\n`).join(''));
-  writeFileSync(join(dir, 'tramp.s'), names.map((n) => `.globl ${n}\n.type ${n},@function\n${n}:\n  jmp shim${n}\n`).join('') +
-    '.section .note.GNU-stack,"",@progbits\n');
   const step = (command, args) => {
     const result = run(command, args, { cwd: dir });
     assert.equal(result?.status, 0, `${command} ${args.join(' ')}: ${result?.stderr}`);
     return result.stdout.trim();
   };
-  const libgccEh = step('gcc', ['-print-file-name=libgcc_eh.a']);
-  step('cp', [libgccEh, join(dir, 'eh.a')]);
-  step('objcopy', [`--redefine-syms=${join(dir, 'rename.txt')}`, join(dir, 'eh.a')]);
+  const versions = new Map();
+  for (const file of consumers) {
+    for (const match of step('readelf', ['--dyn-syms', '-W', file]).matchAll(/ UND (\w+)@(GCC_[\d.]+)/g)) {
+      versions.set(match[1], match[2]);
+    }
+  }
+  const names = [...versions.keys()].sort();
+  const byVersion = new Map();
+  for (const [name, version] of versions) byVersion.set(version, [...(byVersion.get(version) ?? []), name]);
+  writeFileSync(join(dir, 'libgcc_s.ver'), [...byVersion].map(([version, list], i) =>
+    `${version} { global: ${list.join('; ')};${i === 0 ? ' local: *;' : ''} };\n`).join(''));
+  writeFileSync(join(dir, 'rename.txt'), names.map((n) => `${n} shim_${n}\n`).join(''));
+  writeFileSync(join(dir, 'tramp.s'), names.map((n) => `.globl ${n}\n.type ${n},@function\n${n}:\n  jmp shim_${n}\n`).join('') +
+    '.section .note.GNU-stack,"",@progbits\n');
+  for (const archive of ['libgcc_eh.a', 'libgcc.a']) {
+    step('cp', [step('gcc', [`-print-file-name=${archive}`]), join(dir, archive)]);
+    step('objcopy', [`--redefine-syms=${join(dir, 'rename.txt')}`, join(dir, archive)]);
+  }
   step('gcc', ['-c', join(dir, 'tramp.s'), '-o', join(dir, 'tramp.o')]);
-  step('gcc', ['-c', '-O2', '-fPIC', join(fixture, 'popcount.c'), '-o', join(dir, 'popcount.o')]);
   step('g++', ['-c', '-O2', '-fPIC', '-DSYSPROBE_GLIBC_FLOOR', '-include', join(root, 'native', 'compat', 'glibc_floor.h'),
     join(root, 'native', 'compat', 'glibc_floor.cc'), '-o', join(dir, 'floor.o')]);
-  step('gcc', ['-shared', '-o', join(dir, 'libgcc_s.so.1'), '-Wl,-soname,libgcc_s.so.1', `-Wl,--version-script=${join(fixture, 'libgcc_s.ver')}`,
-    join(dir, 'tramp.o'), join(dir, 'popcount.o'), '-Wl,--whole-archive', join(dir, 'eh.a'), '-Wl,--no-whole-archive', join(dir, 'floor.o'), '-nostdlib', '-lc']);
+  step('gcc', ['-shared', '-o', join(dir, 'libgcc_s.so.1'), '-Wl,-soname,libgcc_s.so.1', `-Wl,--version-script=${join(dir, 'libgcc_s.ver')}`,
+    join(dir, 'tramp.o'), '-Wl,--whole-archive', join(dir, 'libgcc_eh.a'), '-Wl,--no-whole-archive', join(dir, 'floor.o'),
+    join(dir, 'libgcc.a'), '-nostdlib', '-lc']);
   return dir;
 }
 
@@ -90,13 +104,13 @@ test('linux-x64 prebuild loads under the glibc 2.31 loader of the bullseye root 
   timeout: 300_000,
 }, () => {
   const sysroot = materializeRoot('bullseye-amd64');
-  const shim = buildLibgccShim();
+  const shim = buildLibgccShim([process.execPath, join(sysroot, 'usr', 'lib', 'x86_64-linux-gnu', 'libstdc++.so.6.0.28')]);
   const loader = join(sysroot, 'lib', 'x86_64-linux-gnu', 'ld-2.31.so');
   const libraryPath = [join(sysroot, 'lib', 'x86_64-linux-gnu'), join(sysroot, 'usr', 'lib', 'x86_64-linux-gnu'), shim].join(':');
   const { NODE_TEST_CONTEXT: _runnerContext, ...parentEnv } = process.env;
   const env = { ...parentEnv, SYSPROBE_BINDING: join(root, manifest.targets['linux-x64'].file) };
   for (const file of portableTests) {
-    const result = run(loader, ['--library-path', libraryPath, process.execPath, join(root, 'test', file)], { cwd: root, env });
+    const result = run(loader, ['--library-path', libraryPath, process.execPath, '--test-reporter=tap', join(root, 'test', file)], { cwd: root, env });
     assert.equal(result.status, 0, `${file}:\n${result.stdout}\n${result.stderr}`);
     assert.match(result.stdout, /^# fail 0$/m, file);
     assert.doesNotMatch(result.stdout, /^# pass 0$/m, file);
@@ -135,7 +149,7 @@ test('win32-x64 prebuild loads in Windows Node under wine and passes the platfor
     };
     assert.equal(runWine(['wineboot', '--init']).status, 0);
     for (const file of portableTests) {
-      const result = runWine([winNode, toWindows(join(root, 'test', file))]);
+      const result = runWine([winNode, '--test-reporter=tap', toWindows(join(root, 'test', file))]);
       assert.equal(result.status, 0, `${file}:\n${result.output}`);
       assert.match(result.output, /^# fail 0$/m, file);
       assert.doesNotMatch(result.output, /^# pass 0$/m, file);

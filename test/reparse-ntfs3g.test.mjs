@@ -5,11 +5,12 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { explainPath, probeReparsePoint, probeReparsePointSync, scanReparsePoints, SysprobeError } from 'sysprobe';
-import { run, runCli, skipUnless, which } from './helpers.mjs';
+import { run, runCli, runNode, skipUnless, which } from './helpers.mjs';
 import { TAG, appExecLink, buffer, hex, junction, lxSymlink, symlink } from './reparse-buffers.mjs';
 
 const VOLUME_GUID = '{6d5e8a2c-1f0b-11ef-9a3c-0050568a1b2c}';
@@ -283,5 +284,31 @@ describe('ntfs-3g volume', { skip }, () => {
     assert.equal((await probeReparsePoint(join(mnt, 'wsl-null'))).kind, 'lx-chr');
     assert.equal((await probeReparsePoint(join(mnt, 'wsl-loop'))).kind, 'lx-blk');
     assert.equal(hex((await probeReparsePoint(join(mnt, 'wsl-loop'))).raw), oracle(join(mnt, 'wsl-loop')));
+  });
+
+  test('the koffi backend on this volume: plain entries null and missing ENOENT as the addon; reparse data needs the addon\'s decoder', () => {
+    let koffiPresent = true;
+    try { createRequire(import.meta.url).resolve('koffi'); } catch { koffiPresent = false; }
+    if (!koffiPresent) return skipUnless(false, 'koffi (optional dependency) not installed');
+    const paths = ['plain-dir', 'plain-dir/plain.txt', 'missing', 'junction', 'wsl-symlink'].map((name) => join(mnt, name));
+    const script = `
+      import { probeReparsePointSync, backend } from 'sysprobe';
+      const out = [backend().name];
+      for (const path of ${JSON.stringify(paths)}) {
+        try { const info = probeReparsePointSync(path); out.push(info === null ? null : info.kind); }
+        catch (error) { out.push({ code: error.code, syscall: error.syscall ?? null, path: error.path ?? null }); }
+      }
+      console.log(JSON.stringify(out));
+    `;
+    const answers = {};
+    for (const name of ['addon', 'koffi']) {
+      const result = runNode(script, { SYSPROBE_BINDING: '', SYSPROBE_BACKEND: name });
+      assert.equal(result.status, 0, result.stderr);
+      answers[name] = JSON.parse(result.stdout);
+    }
+    const missing = { code: 'ENOENT', syscall: 'lgetxattr', path: paths[2] };
+    assert.deepEqual(answers.addon, ['addon', null, null, missing, 'junction', 'lx-symlink']);
+    assert.deepEqual(answers.koffi, ['koffi', null, null, missing,
+      { code: 'ERR_SYSPROBE_NEEDS_ADDON', syscall: null, path: paths[3] }, { code: 'ERR_SYSPROBE_NEEDS_ADDON', syscall: null, path: paths[4] }]);
   });
 });

@@ -1,0 +1,496 @@
+// The koffi backend: the same raw facts as the addon (src/native.ts), gathered by calling the C
+// library through koffi instead of compiled C++. Only OS calls live here; every rule that interprets
+// the facts (libc.ts, limits.ts, reparse.ts) is shared with the addon. Byte parsers of the C++ core
+// (/proc/PID/limits, environ lists, inotify fdinfo, the reparse decoder) are NOT written again here:
+// the probes that need one throw ERR_SYSPROBE_NEEDS_ADDON until the core runs as WebAssembly.
+// This module is required only when the koffi backend is chosen (loader.ts), never at import time.
+import { constants } from 'node:os';
+import { lstatSync } from 'node:fs';
+import { SysprobeError } from './errors.js';
+import type {
+  NativeBinding, RawLimitArg, RawNamedFile, RawProcessEnv, RawReparseProbe, RawRlimitEntry, RawRlimitSet, RawSelfLibc,
+} from './native.js';
+import { RLIMIT_NAMES } from './rlimit-names.js';
+
+// The koffi API surface used here (koffi 3), typed loosely: koffi is an optional dependency, so its
+// types cannot be imported at compile time of a build that lacks it.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Koffi = any;
+type KoffiFunction = ((...args: any[]) => any);
+
+/** What a probe needs that only the C++ core has; thrown by the koffi backend. */
+export function needsAddon(what: string, why: string, details: Record<string, unknown> = {}, path?: string): SysprobeError {
+  return new SysprobeError({
+    code: 'ERR_SYSPROBE_NEEDS_ADDON',
+    ...(path !== undefined ? { path } : {}),
+    message: `${what} needs the sysprobe addon: ${why}; the koffi backend answers probeGlibc, getRlimits (this process and, ` +
+      'by prlimit(2), another), setRlimit and probeReparsePoint for entries that are not reparse points',
+    details: { backend: 'koffi', ...details },
+  });
+}
+
+const E = constants.errno;
+
+// RLIMIT_* numbers by platform: C headers are not available to koffi, so they are listed here (the
+// addon takes them from <sys/resource.h> at compile time). Linux: asm-generic/resource.h, the same on
+// x64, arm64, arm, ia32, riscv64, ppc64, s390x and loong64 (MIPS, SPARC and Alpha differ: not listed,
+// so those throw ERR_SYSPROBE_NEEDS_ADDON). macOS: <sys/resource.h> (RLIMIT_RSS is RLIMIT_AS there).
+const LINUX_GENERIC: Record<string, number> = {
+  cpu: 0, fsize: 1, data: 2, stack: 3, core: 4, rss: 5, nproc: 6, nofile: 7, memlock: 8, as: 9, locks: 10,
+  sigpending: 11, msgqueue: 12, nice: 13, rtprio: 14, rttime: 15,
+};
+const DARWIN: Record<string, number> = { cpu: 0, fsize: 1, data: 2, stack: 3, core: 4, as: 5, rss: 5, memlock: 6, nproc: 7, nofile: 8 };
+const LINUX_GENERIC_ARCHES = new Set(['x64', 'arm64', 'arm', 'ia32', 'riscv64', 'ppc64', 's390x', 'loong64']);
+
+function resourceTable(): Record<string, number> | null {
+  if (process.platform === 'linux' && LINUX_GENERIC_ARCHES.has(process.arch)) return LINUX_GENERIC;
+  if (process.platform === 'darwin') return DARWIN;
+  return null;
+}
+
+/** Infinity for 64-bit rlim_t: all ones on Linux, 2^63 - 1 on macOS. */
+const RLIM_INFINITY = process.platform === 'darwin' ? (1n << 63n) - 1n : (1n << 64n) - 1n;
+
+function toBig(value: number | bigint): bigint {
+  return typeof value === 'bigint' ? value : BigInt(value);
+}
+
+function limitValue(raw: bigint): bigint | 'unlimited' {
+  return raw === RLIM_INFINITY ? 'unlimited' : raw;
+}
+
+function rlimFrom(value: RawLimitArg): bigint {
+  return value === 'unlimited' ? RLIM_INFINITY : value;
+}
+
+interface Calls {
+  koffi: Koffi;
+  dlsym: KoffiFunction | null;
+  confstr: KoffiFunction | null;
+  getauxval: KoffiFunction | null;
+  dlIteratePhdr: KoffiFunction | null;
+  dladdr: KoffiFunction | null;
+  phdrInfo: unknown;
+  phdr: unknown;
+  stringFn: unknown;
+  realpath: KoffiFunction | null;
+  getrlimit: KoffiFunction | null;
+  setrlimit: KoffiFunction | null;
+  prlimit: KoffiFunction | null;
+  lgetxattr: KoffiFunction | null;
+}
+
+/** A function of the C library, or null when this C library does not have it. */
+function optionalFunc(lib: any, ...definitions: string[]): KoffiFunction | null {
+  for (const definition of definitions) {
+    try {
+      return lib.func(definition) as KoffiFunction;
+    } catch {
+      // not exported by this C library: try the next name
+    }
+  }
+  return null;
+}
+
+function bindCalls(koffi: Koffi): Calls {
+  if (process.platform === 'win32') {
+    // No C library calls on Windows: probeGlibc needs none there, limits and environments are the addon's
+    // (the CRT and job objects), reparse points go through kernel32 (bindWindows).
+    return {
+      koffi, dlsym: null, confstr: null, getauxval: null, dlIteratePhdr: null, dladdr: null, phdrInfo: null, phdr: null,
+      stringFn: null, realpath: null, getrlimit: null, setrlimit: null, prlimit: null, lgetxattr: null,
+    };
+  }
+  // load(null): the symbols of the running process, as dlsym(RTLD_DEFAULT, …) in the addon sees them.
+  const lib = koffi.load(null);
+  koffi.struct('sysprobe_rlimit64', { cur: 'uint64_t', max: 'uint64_t' });
+  const pointerSize = koffi.sizeof('void *') as number;
+  const phdrInfo = koffi.struct('sysprobe_dl_phdr_info', { addr: 'uintptr_t', name: 'const char *', phdr: 'void *', phnum: 'uint16_t' });
+  // Elf32_Phdr and Elf64_Phdr order their fields differently.
+  const phdr = pointerSize === 8
+    ? koffi.struct('sysprobe_phdr', { type: 'uint32_t', flags: 'uint32_t', offset: 'uint64_t', vaddr: 'uint64_t', paddr: 'uint64_t', filesz: 'uint64_t', memsz: 'uint64_t', align: 'uint64_t' })
+    : koffi.struct('sysprobe_phdr', { type: 'uint32_t', offset: 'uint32_t', vaddr: 'uint32_t', paddr: 'uint32_t', filesz: 'uint32_t', memsz: 'uint32_t', flags: 'uint32_t', align: 'uint32_t' });
+  koffi.proto('int sysprobe_phdr_callback(void *info, size_t size, void *data)');
+  return {
+    koffi,
+    dlsym: lib.func('void *dlsym(void *handle, const char *symbol)'),
+    confstr: optionalFunc(lib, 'size_t confstr(int name, _Out_ uint8_t *buf, size_t len)'),
+    getauxval: process.platform === 'linux' ? optionalFunc(lib, 'unsigned long getauxval(unsigned long type)') : null,
+    dlIteratePhdr: process.platform === 'darwin' ? null : optionalFunc(lib, 'int dl_iterate_phdr(sysprobe_phdr_callback *callback, void *data)'),
+    // Without dl_iterate_phdr (macOS), dladdr() names the image defining a function, as in the addon.
+    dladdr: process.platform === 'darwin'
+      ? (koffi.struct('sysprobe_dl_info', { fname: 'const char *', fbase: 'void *', sname: 'const char *', saddr: 'void *' }),
+        optionalFunc(lib, 'int dladdr(void *address, _Out_ sysprobe_dl_info *info)'))
+      : null,
+    phdrInfo,
+    phdr,
+    stringFn: koffi.proto('const char *sysprobe_string_fn(void)'),
+    realpath: lib.func('realpath', koffi.disposable('str'), ['str', 'void *']),
+    // glibc: the *64 functions take a 64-bit rlim_t on every architecture; musl and macOS have a
+    // 64-bit rlim_t in the plain ones.
+    getrlimit: optionalFunc(lib, 'int getrlimit64(int resource, _Out_ sysprobe_rlimit64 *rlim)', 'int getrlimit(int resource, _Out_ sysprobe_rlimit64 *rlim)'),
+    setrlimit: optionalFunc(lib, 'int setrlimit64(int resource, const sysprobe_rlimit64 *rlim)', 'int setrlimit(int resource, const sysprobe_rlimit64 *rlim)'),
+    prlimit: process.platform === 'linux'
+      ? optionalFunc(lib, 'int prlimit64(int pid, int resource, const sysprobe_rlimit64 *new_limit, _Out_ sysprobe_rlimit64 *old_limit)',
+        'int prlimit(int pid, int resource, const sysprobe_rlimit64 *new_limit, _Out_ sysprobe_rlimit64 *old_limit)')
+      : null,
+    lgetxattr: process.platform === 'linux'
+      ? optionalFunc(lib, 'intptr_t lgetxattr(const char *path, const char *name, _Out_ uint8_t *value, size_t size)')
+      : null,
+  };
+}
+
+// _CS_GNU_LIBC_VERSION (glibc <bits/confname.h>); AT_BASE (<elf.h>); PT_INTERP, PT_LOAD.
+const CS_GNU_LIBC_VERSION = 2;
+const AT_BASE = 7;
+const PT_LOAD = 1;
+const PT_INTERP = 3;
+
+function callString(calls: Calls, address: bigint | null): string | null {
+  if (address === null) return null;
+  // The function found by dlsym(RTLD_DEFAULT, …), called through its address, as the addon does.
+  const text = calls.koffi.call(address, calls.stringFn) as string | null;
+  return text ?? null;
+}
+
+// RTLD_DEFAULT: NULL in glibc and musl, (void *)-2 on macOS and the BSDs.
+function rtldDefault(calls: Calls): bigint | null {
+  if (process.platform === 'linux') return null;
+  return (1n << BigInt(8 * (calls.koffi.sizeof('void *') as number))) - 2n;
+}
+
+function symbolAddress(calls: Calls, name: string): bigint | null {
+  if (calls.dlsym === null) return null;
+  const address = calls.dlsym(rtldDefault(calls), name) as bigint | null;
+  return address === null || address === 0n ? null : toBig(address);
+}
+
+function resolver(calls: Calls): (name: string) => RawNamedFile {
+  const cache = new Map<string, RawNamedFile>();
+  return (name) => {
+    let file = cache.get(name);
+    if (file === undefined) {
+      const resolved = calls.realpath!(name, null) as string | null;
+      file = resolved === null ? { name, realPath: null, realPathErrno: calls.koffi.errno() as number } : { name, realPath: resolved, realPathErrno: 0 };
+      cache.set(name, file);
+    }
+    return { ...file };
+  };
+}
+
+function selfLibc(calls: Calls): RawSelfLibc {
+  const { koffi } = calls;
+  const facts: RawSelfLibc = {
+    platform: process.platform === 'win32' ? 'win32' : process.platform,
+    gnuVersion: null, gnuRelease: null, gnuVersionProvider: null, confstrVersion: null, interpreter: null,
+    mainProgramSeen: false, atBase: 0n, loader: null, libcObject: null, loadedObjects: [],
+    // No addon was built: nothing was compiled against any C library headers.
+    compiledFamily: 'koffi', compiledVersion: null,
+  };
+  if (process.platform === 'win32') return facts;
+  const versionAddress = symbolAddress(calls, 'gnu_get_libc_version');
+  facts.gnuVersion = callString(calls, versionAddress);
+  facts.gnuRelease = callString(calls, symbolAddress(calls, 'gnu_get_libc_release'));
+  if (calls.confstr !== null && process.platform === 'linux') {
+    const buffer = Buffer.alloc(128);
+    const needed = Number(calls.confstr(CS_GNU_LIBC_VERSION, buffer, buffer.length));
+    if (needed > 0 && needed <= buffer.length) facts.confstrVersion = buffer.toString('utf8', 0, buffer.indexOf(0));
+  }
+  const getpidAddress = symbolAddress(calls, 'getpid');
+  if (calls.getauxval !== null) facts.atBase = toBig(calls.getauxval(AT_BASE));
+  if (calls.dlIteratePhdr === null) {
+    if (calls.dladdr !== null) {
+      const resolve = resolver(calls);
+      const image = (address: bigint | null): RawNamedFile | null => {
+        if (address === null) return null;
+        const info: { fname?: string | null } = {};
+        return calls.dladdr!(address, info) !== 0 && info.fname ? resolve(info.fname) : null;
+      };
+      facts.gnuVersionProvider = image(versionAddress);
+      facts.libcObject = image(getpidAddress);
+    }
+    return facts;
+  }
+
+  let first = true;
+  let loaderName = '';
+  let versionObject = '';
+  let getpidObject = '';
+  const contains = (base: bigint, headers: Array<{ type: number; vaddr: number | bigint; memsz: number | bigint }>, address: bigint | null): boolean => {
+    if (address === null) return false;
+    return headers.some((ph) => ph.type === PT_LOAD && address >= base + toBig(ph.vaddr) && address - (base + toBig(ph.vaddr)) < toBig(ph.memsz));
+  };
+  calls.dlIteratePhdr((pointer: unknown) => {
+    const info = koffi.decode(pointer, calls.phdrInfo) as { addr: number | bigint; name: string | null; phdr: unknown; phnum: number };
+    const base = toBig(info.addr);
+    const headers = (info.phnum > 0 ? koffi.decode(info.phdr, calls.phdr, info.phnum) : []) as Array<{ type: number; vaddr: number | bigint; memsz: number | bigint }>;
+    if (first) {
+      first = false;
+      facts.mainProgramSeen = true;
+      for (const ph of headers) {
+        if (ph.type !== PT_INTERP || toBig(ph.memsz) === 0n) continue;
+        const bytes = Buffer.from(koffi.decode(base + toBig(ph.vaddr), 'uint8_t', Number(ph.memsz)) as Uint8Array);
+        const end = bytes.indexOf(0);
+        facts.interpreter = bytes.toString('utf8', 0, end < 0 ? bytes.length : end);
+      }
+      return 0;
+    }
+    const name = info.name ?? '';
+    if (name === '') return 0;
+    if (facts.atBase !== 0n && base === facts.atBase) loaderName = name;
+    if (versionObject === '' && contains(base, headers, versionAddress)) versionObject = name;
+    if (getpidObject === '' && contains(base, headers, getpidAddress)) getpidObject = name;
+    facts.loadedObjects.push(name);
+    return 0;
+  }, null);
+  const resolve = resolver(calls);
+  if (loaderName !== '') facts.loader = resolve(loaderName);
+  if (versionObject !== '') facts.gnuVersionProvider = resolve(versionObject);
+  if (getpidObject !== '') facts.libcObject = resolve(getpidObject);
+  return facts;
+}
+
+function sysError(errno: number, syscall: string, path?: string): SysprobeError {
+  return new SysprobeError({ errno, syscall, ...(path !== undefined ? { path } : {}) });
+}
+
+function readOne(calls: Calls, pid: number, resource: number, out: { cur?: number | bigint; max?: number | bigint }): number {
+  if (pid >= 0) return calls.prlimit!(pid, resource, null, out) as number;
+  return calls.getrlimit!(resource, out) as number;
+}
+
+function rlimits(calls: Calls, pid: number, mode: 'auto' | 'syscall' | 'procfs'): RawRlimitSet {
+  const table = resourceTable();
+  if (table === null || calls.getrlimit === null) {
+    throw needsAddon('getRlimits()', `the koffi backend knows the RLIMIT_* numbers of Linux (generic architectures) and macOS, not ${process.platform}-${process.arch}`);
+  }
+  if (mode === 'procfs') {
+    throw needsAddon("getRlimits({ source: 'procfs' })", 'reading /proc/PID/limits needs the core\'s parser of that file', { source: 'procfs' });
+  }
+  if (pid >= 0 && calls.prlimit === null) {
+    throw new SysprobeError({ code: 'ENOTSUP', syscall: 'prlimit', message: 'this platform cannot read the resource limits of another process' });
+  }
+  const source = pid < 0 ? 'getrlimit' : 'prlimit';
+  const entries: RawRlimitEntry[] = [];
+  for (const name of RLIMIT_NAMES) {
+    const resource = table[name];
+    const entry: RawRlimitEntry = { name, supported: false, resource: resource ?? null, soft: null, hard: null, source: null };
+    if (resource !== undefined) {
+      const out: { cur?: number | bigint; max?: number | bigint } = {};
+      if (readOne(calls, pid, resource, out) !== 0) {
+        const err = calls.koffi.errno() as number;
+        // A resource the table knows but this kernel does not: unsupported, not a failure.
+        if (err === E.EINVAL) {
+          entries.push(entry);
+          continue;
+        }
+        if (pid >= 0 && mode === 'auto' && (err === E.EPERM || err === E.EACCES || err === E.ENOSYS)) {
+          // The addon falls back to /proc/PID/limits here; that needs the core's parser.
+          throw needsAddon(`getRlimits({ pid: ${pid} })`, 'prlimit(2) was refused and the /proc/PID/limits fallback needs the core\'s parser of that file', {
+            refused: { code: sysError(err, 'prlimit').code, errno: -err, syscall: 'prlimit' },
+          });
+        }
+        throw sysError(err, source);
+      }
+      entry.supported = true;
+      entry.source = source;
+      entry.soft = limitValue(toBig(out.cur!));
+      entry.hard = limitValue(toBig(out.max!));
+    }
+    entries.push(entry);
+  }
+  return { pid: pid < 0 ? null : pid, source, fallback: null, entries };
+}
+
+function setRlimit(calls: Calls, pid: number, name: string, soft: RawLimitArg, hard: RawLimitArg | undefined): RawRlimitEntry {
+  if (!(RLIMIT_NAMES as readonly string[]).includes(name)) {
+    throw new SysprobeError({ code: 'ERR_SYSPROBE_INVALID_ARG', message: `unknown resource '${name}'` });
+  }
+  const table = resourceTable();
+  if (table === null || calls.getrlimit === null || calls.setrlimit === null) {
+    throw needsAddon('setRlimit()', `the koffi backend knows the RLIMIT_* numbers of Linux (generic architectures) and macOS, not ${process.platform}-${process.arch}`);
+  }
+  const resource = table[name];
+  if (resource === undefined) throw new SysprobeError({ code: 'ENOTSUP', syscall: 'setrlimit', message: `this platform has no resource '${name}'` });
+  if (pid >= 0 && calls.prlimit === null) {
+    throw new SysprobeError({ code: 'ENOTSUP', syscall: 'prlimit', message: 'this platform cannot set the resource limits of another process' });
+  }
+  const current: { cur?: number | bigint; max?: number | bigint } = {};
+  if (hard === undefined && readOne(calls, pid, resource, current) !== 0) throw sysError(calls.koffi.errno(), pid < 0 ? 'getrlimit' : 'prlimit');
+  const wanted = { cur: rlimFrom(soft), max: hard === undefined ? toBig(current.max!) : rlimFrom(hard) };
+  const rc = pid >= 0 ? calls.prlimit!(pid, resource, wanted, null) : calls.setrlimit(resource, wanted);
+  if (rc !== 0) throw sysError(calls.koffi.errno(), pid < 0 ? 'setrlimit' : 'prlimit');
+  const after: { cur?: number | bigint; max?: number | bigint } = {};
+  if (readOne(calls, pid, resource, after) !== 0) throw sysError(calls.koffi.errno(), pid < 0 ? 'getrlimit' : 'prlimit');
+  const source = pid < 0 ? 'getrlimit' : 'prlimit';
+  return { name, supported: true, resource, soft: limitValue(toBig(after.cur!)), hard: limitValue(toBig(after.max!)), source };
+}
+
+const REPARSE_XATTR = 'system.ntfs_reparse_data';
+
+function probeReparsePoint(calls: Calls, path: string): RawReparseProbe | null {
+  if (path === '') throw sysError(E.ENOENT, 'lstat', path);
+  if (process.platform === 'linux' && calls.lgetxattr !== null) {
+    // As the addon: lgetxattr never follows a final symlink; ENODATA/ENOTSUP mean "not a reparse point".
+    const size = Number(calls.lgetxattr(path, REPARSE_XATTR, null, 0));
+    if (size < 0) {
+      const err = calls.koffi.errno() as number;
+      if (err === E.ENODATA || err === E.ENOTSUP) return null;
+      throw sysError(err, 'lgetxattr', path);
+    }
+    throw needsAddon('probeReparsePoint()', `${path} carries ${REPARSE_XATTR} (${size} bytes), and decoding a reparse buffer needs the core's decoder`, { source: 'ntfs-3g' }, path);
+  }
+  if (process.platform === 'win32') return probeReparsePointWindows(calls, path);
+  // macOS and others: no NTFS reparse data; a missing path is still ENOENT, as in the addon (lstat).
+  try {
+    lstatSync(path);
+  } catch (error) {
+    const errno = -Number((error as { errno?: number }).errno ?? -E.EIO);
+    throw sysError(errno, 'lstat', path);
+  }
+  return null;
+}
+
+// Windows (kernel32 and ntdll, as native/core/reparse_probe.cc does): open the entry itself on its \\?\ long
+// path with placeholders exposed, ask FileAttributeTagInfo. Not a reparse point: null. A reparse point: its
+// buffer needs the core's decoder. Win32 errors other than "not found" need the core's table of names.
+const FILE_READ_ATTRIBUTES = 0x80;
+const FILE_SHARE_ALL = 0x1 | 0x2 | 0x4;
+const OPEN_EXISTING = 3;
+const FILE_FLAG_OPEN_REPARSE_POINT = 0x00200000;
+const FILE_FLAG_BACKUP_SEMANTICS = 0x02000000;
+const FILE_ATTRIBUTE_REPARSE_POINT = 0x400;
+const FILE_ATTRIBUTE_TAG_INFO_CLASS = 9;
+const PHCM_EXPOSE_PLACEHOLDERS = 2;
+const NO_TAG_INFO = new Set([1, 50, 87]);  // ERROR_INVALID_FUNCTION, ERROR_NOT_SUPPORTED, ERROR_INVALID_PARAMETER: FAT and co.
+
+interface WindowsCalls {
+  getFullPathName: KoffiFunction;
+  createFile: KoffiFunction;
+  getInfo: KoffiFunction;
+  closeHandle: KoffiFunction;
+  getLastError: KoffiFunction;
+  setPlaceholderMode: KoffiFunction | null;
+}
+let windowsCalls: WindowsCalls | null = null;
+
+function bindWindows(koffi: Koffi): WindowsCalls {
+  const kernel32 = koffi.load('kernel32.dll');
+  const ntdll = koffi.load('ntdll.dll');
+  return {
+    getFullPathName: kernel32.func('uint32_t __stdcall GetFullPathNameW(const char16_t *name, uint32_t size, _Out_ uint16_t *buffer, void *filePart)'),
+    createFile: kernel32.func('uintptr_t __stdcall CreateFileW(const char16_t *name, uint32_t access, uint32_t share, void *security, uint32_t disposition, uint32_t flags, void *template)'),
+    getInfo: kernel32.func('int __stdcall GetFileInformationByHandleEx(uintptr_t handle, int infoClass, _Out_ uint8_t *buffer, uint32_t size)'),
+    closeHandle: kernel32.func('int __stdcall CloseHandle(uintptr_t handle)'),
+    getLastError: kernel32.func('uint32_t __stdcall GetLastError(void)'),
+    setPlaceholderMode: optionalFunc(ntdll, 'int8_t __stdcall RtlSetThreadPlaceholderCompatibilityMode(int8_t mode)'),
+  };
+}
+
+function winError(code: number, syscall: string, path: string): SysprobeError {
+  if (code === 2 || code === 3) {
+    // As the addon: a missing path is ENOENT on every platform, with the Win32 code kept.
+    return new SysprobeError({ errno: E.ENOENT, code: 'ENOENT', winerror: code, syscall, path,
+      message: `${code === 2 ? 'ERROR_FILE_NOT_FOUND' : 'ERROR_PATH_NOT_FOUND'} (${code})` });
+  }
+  return new SysprobeError({
+    code: 'ERR_SYSPROBE_NEEDS_ADDON', winerror: code, syscall, path,
+    message: `${syscall} failed with Win32 error ${code} for '${path}'; the names of Win32 errors are a table in the core (the addon names it)`,
+    details: { backend: 'koffi' },
+  });
+}
+
+function longPath(win: WindowsCalls, path: string): string | null {
+  if (path.startsWith('\\\\?\\') || path.startsWith('\\\\.\\')) return path;
+  const needed = win.getFullPathName(path, 0, null, null) as number;
+  if (needed === 0) return null;
+  const buffer = Buffer.alloc(needed * 2);
+  const written = win.getFullPathName(path, needed, buffer, null) as number;
+  if (written === 0 || written >= needed) return null;
+  const full = buffer.toString('utf16le', 0, written * 2);
+  return full.startsWith('\\\\') ? `\\\\?\\UNC\\${full.slice(2)}` : `\\\\?\\${full}`;
+}
+
+function probeReparsePointWindows(calls: Calls, path: string): RawReparseProbe | null {
+  const win = (windowsCalls ??= bindWindows(calls.koffi));
+  const full = longPath(win, path);
+  if (full === null) throw winError(win.getLastError() as number, 'GetFullPathNameW', path);
+  const previous = win.setPlaceholderMode === null ? -1 : (win.setPlaceholderMode(PHCM_EXPOSE_PLACEHOLDERS) as number);
+  try {
+    const handle = toBig(win.createFile(full, FILE_READ_ATTRIBUTES, FILE_SHARE_ALL, null, OPEN_EXISTING,
+      FILE_FLAG_OPEN_REPARSE_POINT | FILE_FLAG_BACKUP_SEMANTICS, null));
+    if (handle === (1n << BigInt(8 * (calls.koffi.sizeof('void *') as number))) - 1n) throw winError(win.getLastError() as number, 'CreateFileW', path);
+    try {
+      const info = Buffer.alloc(8);  // FILE_ATTRIBUTE_TAG_INFO: FileAttributes, ReparseTag
+      if (win.getInfo(handle, FILE_ATTRIBUTE_TAG_INFO_CLASS, info, info.length) === 0) {
+        const code = win.getLastError() as number;
+        if (NO_TAG_INFO.has(code)) return null;
+        throw winError(code, 'GetFileInformationByHandleEx', path);
+      }
+      if ((info.readUInt32LE(0) & FILE_ATTRIBUTE_REPARSE_POINT) === 0) return null;
+      throw needsAddon('probeReparsePoint()', `${path} is a reparse point (tag 0x${info.readUInt32LE(4).toString(16).padStart(8, '0')}), and decoding its buffer needs the core's decoder`,
+        { source: 'win32', tag: info.readUInt32LE(4), attributes: info.readUInt32LE(0) }, path);
+    } finally {
+      win.closeHandle(handle);
+    }
+  } finally {
+    if (win.setPlaceholderMode !== null && previous >= 0 && previous !== PHCM_EXPOSE_PLACEHOLDERS) win.setPlaceholderMode(previous);
+  }
+}
+
+/** Turns a synchronous probe into the addon's Promise shape (koffi's callbacks must run on this thread). */
+function later<T>(work: () => T): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    setImmediate(() => {
+      try {
+        resolve(work());
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}
+
+/** The backend object, shaped like the addon's exports (NativeBinding). */
+// Bound once per process: koffi's named types are process-wide, and configure() may pick koffi again.
+let boundCalls: Calls | null = null;
+
+export function createKoffiBackend(koffi: Koffi, version: string): NativeBinding {
+  const calls = (boundCalls ??= bindCalls(koffi));
+  const env = (pid: number): RawProcessEnv => {
+    throw needsAddon(`probeProcessEnv(${pid})`, '/proc/PID/environ (and macOS KERN_PROCARGS2) are split into entries by the core\'s parser');
+  };
+  const inotify = (): never => {
+    throw needsAddon('probeInotify()', 'counting watches reads the inotify lines of /proc/PID/fdinfo with the core\'s parser');
+  };
+  return {
+    version,
+    napiVersion: 0,
+    init() {},
+    selfLibcSync: () => selfLibc(calls),
+    selfLibc: () => later(() => selfLibc(calls)),
+    rlimitsSync: (pid, mode) => rlimits(calls, pid, mode),
+    rlimits: (pid, mode) => later(() => rlimits(calls, pid, mode)),
+    setRlimitSync: (pid, name, soft, hard) => setRlimit(calls, pid, name, soft, hard),
+    setRlimit: (pid, name, soft, hard) => later(() => setRlimit(calls, pid, name, soft, hard)),
+    inotifySync: inotify,
+    inotify: () => later(inotify),
+    processEnvSync: env,
+    processEnv: (pid) => later(() => env(pid)),
+    decodeReparseBuffer: () => {
+      throw needsAddon('decodeReparseBuffer()', 'decoding a reparse buffer needs the core\'s decoder');
+    },
+    probeReparsePointSync: (path) => probeReparsePoint(calls, path),
+    probeReparsePoint: (path) => later(() => probeReparsePoint(calls, path)),
+    // The ELF engine is the core's parser (readElf, scanElf, and what uses them).
+    readElfSync: () => {
+      throw needsAddon('readElf()', 'ELF files are read by the core\'s ELF parser');
+    },
+    readElf: () => later(() => {
+      throw needsAddon('readElf()', 'ELF files are read by the core\'s ELF parser');
+    }),
+    readElfBatch: () => later(() => {
+      throw needsAddon('scanElf()', 'ELF files are read by the core\'s ELF parser');
+    }),
+  };
+}
