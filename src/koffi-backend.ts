@@ -492,5 +492,18 @@ export function createKoffiBackend(koffi: Koffi, version: string): NativeBinding
     readElfBatch: () => later(() => {
       throw needsAddon('scanElf()', 'ELF files are read by the core\'s ELF parser');
     }),
+    // Dependency resolution and the ld.so.cache parser are the core's (resolveDeps, checkCompat, probeGlibc({ root })).
+    readLdSoCacheSync: () => {
+      throw needsAddon('readLdSoCache()', 'ld.so.cache files are read by the core\'s parser');
+    },
+    readLdSoCache: () => later(() => {
+      throw needsAddon('readLdSoCache()', 'ld.so.cache files are read by the core\'s parser');
+    }),
+    resolveDepsSync: () => {
+      throw needsAddon('resolveDeps()', 'dependencies are resolved by the core\'s loader model and ELF parser');
+    },
+    resolveDeps: () => later(() => {
+      throw needsAddon('resolveDeps()', 'dependencies are resolved by the core\'s loader model and ELF parser');
+    }),
   };
 }

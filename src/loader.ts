@@ -201,7 +201,7 @@ function loadKoffi(info: BackendInfo, why: string): boolean {
   info.version = backendObject.version;
   info.napiVersion = null;
   if (typeof koffi.version === 'string') info.koffiVersion = koffi.version;
-  info.reason = `${why}; koffi answers (probeInotify, probeProcessEnv, readElf/scanElf, decodeReparseBuffer, /proc/PID/limits and decoding reparse data throw ERR_SYSPROBE_NEEDS_ADDON)`;
+  info.reason = `${why}; koffi answers (probeInotify, probeProcessEnv, readElf/scanElf, resolveDeps/checkCompat/readLdSoCache/probeGlibc({ root }), decodeReparseBuffer, /proc/PID/limits and decoding reparse data throw ERR_SYSPROBE_NEEDS_ADDON)`;
   loaded = { binding: backendObject, info };
   return true;
 }
