@@ -2,15 +2,27 @@
 // source with node-gyp (npm 11 skips dependency install scripts by default: then the prebuild is
 // used as shipped, and the loader explains what it tried if nothing fits).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sourceHash } from './native-sources.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const prebuild = join(root, 'prebuilds', `${process.platform}-${process.arch}`,
   process.platform === 'linux' ? 'sysprobe.glibc.node' : 'sysprobe.node');
 
-if (process.env.SYSPROBE_BUILD_FROM_SOURCE !== '1' && existsSync(prebuild)) {
+// A prebuild made from other sources (a checkout edited after `npm run prebuild`) is not used.
+function prebuildIsCurrent() {
+  try {
+    return JSON.parse(readFileSync(join(root, 'prebuilds', 'manifest.json'), 'utf8')).sourceHash === sourceHash(root);
+  } catch {
+    return false;
+  }
+}
+
+if (process.env.SYSPROBE_BUILD_FROM_SOURCE !== '1' && existsSync(prebuild) && !prebuildIsCurrent()) {
+  console.log('sysprobe: the prebuilt addon was built from other sources; building from source');
+} else if (process.env.SYSPROBE_BUILD_FROM_SOURCE !== '1' && existsSync(prebuild)) {
   try {
     process.dlopen({ exports: {} }, prebuild);
     console.log(`sysprobe: using the prebuilt addon ${prebuild}`);
