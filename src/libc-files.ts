@@ -64,6 +64,12 @@ function locateFrom(root: string, tryDeps: (program: string) => DepsResult | nul
   throw new SysprobeError({ code: 'ERR_SYSPROBE_NOT_FOUND', message: `probeGlibc(): no C library found in the root ${root} (tried ${ROOT_PROGRAMS.join(', ')} and the musl loaders)`, path: root });
 }
 
+/** A program the root does not have (or cannot be read) is skipped; a backend that cannot resolve at all is not. */
+function absent(error: unknown): null {
+  if (error instanceof SysprobeError && error.code === 'ERR_SYSPROBE_NEEDS_ADDON') throw error;
+  return null;
+}
+
 /** The version string musl keeps in its file: the only NUL-bounded "X.Y.Z" string beside the loader's "musl libc (" usage text. */
 export function muslVersionFromBytes(bytes: Uint8Array): { version: string | null; candidates: string[]; marker: boolean } {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
@@ -136,7 +142,7 @@ function cacheGenerator(cacheHostPath: string | null): string | null {
 /** The C library of a root filesystem, statically. */
 export function probeRootSync(root: string): LibcInfo {
   const located = locateFrom(root, (program) => {
-    try { return resolveDepsSync(program, { root }); } catch { return null; }
+    try { return resolveDepsSync(program, { root }); } catch (error) { return absent(error); }
   });
   const bytes = readFileSync(located.hostPath);
   let elf: ElfInfo | null = null;
@@ -148,7 +154,7 @@ export function probeRootSync(root: string): LibcInfo {
 export async function probeRoot(root: string): Promise<LibcInfo> {
   const tried = new Map<string, DepsResult | null>();
   for (const program of [...ROOT_PROGRAMS, ...MUSL_LOADERS]) {
-    try { tried.set(program, await resolveDeps(program, { root })); } catch { tried.set(program, null); }
+    try { tried.set(program, await resolveDeps(program, { root })); } catch (error) { tried.set(program, absent(error)); }
     const deps = tried.get(program);
     if (deps !== null && deps !== undefined && (libcOf(deps) !== null || (deps.interpreter !== null && MUSL_LOADER.test(deps.interpreter)) || MUSL_LOADERS.includes(program))) break;
   }

@@ -145,6 +145,10 @@ test('what the koffi backend cannot answer without the core\'s parsers throws ER
       decode: await outcome(() => s.decodeReparseBuffer(Buffer.from('1d0000a008000000020000002e2e2f78', 'hex'))),
       readElf: await outcome(() => s.readElfSync(process.execPath)), readElfAsync: await outcome(() => s.readElf(process.execPath)),
       scanElf: await outcome(() => s.scanElf([process.execPath])),
+      cache: await outcome(() => s.readLdSoCacheSync('/etc/ld.so.cache')), cacheAsync: await outcome(() => s.readLdSoCache('/etc/ld.so.cache')),
+      deps: await outcome(() => s.resolveDepsSync('/bin/ls')), depsAsync: await outcome(() => s.resolveDeps('/bin/ls')),
+      compat: await outcome(() => s.checkCompatSync('/bin/ls')), compatAsync: await outcome(() => s.checkCompat('/bin/ls')),
+      rootLibc: await outcome(() => s.probeGlibcSync({ root: '/' })),
     }));
   `;
   const { addon, koffi } = runBoth(script);
