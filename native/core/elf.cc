@@ -14,16 +14,6 @@ namespace {
 
 using namespace format;
 
-SysError Fail(const char* code, uint64_t offset, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
-SysError Fail(const char* code, uint64_t offset, const char* fmt, ...) {
-  char message[256];
-  va_list args;
-  va_start(args, fmt);
-  std::vsnprintf(message, sizeof(message), fmt, args);
-  va_end(args);
-  return SysError::Malformed(code, message, static_cast<long long>(offset));
-}
-
 constexpr const char* kBad = "ERR_SYSPROBE_BAD_ELF";
 constexpr const char* kTruncated = "ERR_SYSPROBE_TRUNCATED";
 constexpr const char* kNotElf = "ERR_SYSPROBE_NOT_ELF";
@@ -73,16 +63,16 @@ class Parser {
   // ---- header ------------------------------------------------------------------------------------
   std::optional<SysError> Header() {
     const uint64_t size = src_.Size();
-    if (size == 0) return Fail(kNotElf, 0, "empty file: not an ELF file");
+    if (size == 0) return MalformedAt(kNotElf, 0, "empty file: not an ELF file");
     const uint64_t identLength = size < kIdentSize ? size : kIdentSize;
     SP_TRY(ident, src_.Read(0, identLength, "ELF identification"));
     if (ident.size < 4 || std::memcmp(ident.data, "\177ELF", 4) != 0) {
-      return Fail(kNotElf, 0, "not an ELF file (no \\177ELF magic)");
+      return MalformedAt(kNotElf, 0, "not an ELF file (no \\177ELF magic)");
     }
-    if (ident.size < kIdentSize) return Fail(kTruncated, 0, "ELF identification truncated (%llu bytes)", (unsigned long long)size);
+    if (ident.size < kIdentSize) return MalformedAt(kTruncated, 0, "ELF identification truncated (%llu bytes)", (unsigned long long)size);
     const uint8_t cls = ident.data[4], data = ident.data[5];
-    if (cls != kClass32 && cls != kClass64) return Fail(kBad, 4, "invalid ELF class %u", cls);
-    if (data != kData2Lsb && data != kData2Msb) return Fail(kBad, 5, "invalid ELF data encoding %u", data);
+    if (cls != kClass32 && cls != kClass64) return MalformedAt(kBad, 4, "invalid ELF class %u", cls);
+    if (data != kData2Lsb && data != kData2Msb) return MalformedAt(kBad, 5, "invalid ELF data encoding %u", data);
     d_.is64 = cls == kClass64;
     d_.big = data == kData2Msb;
     out_.elfClass = d_.is64 ? 64 : 32;
@@ -161,7 +151,7 @@ class Parser {
     }
     if (count == 0) return std::nullopt;
     if (eh_.phentsize < PhdrSize(d_.is64)) {
-      return Fail(kBad, EhdrPhentsizeAt(d_.is64), "e_phentsize %u is smaller than a program header", eh_.phentsize);
+      return MalformedAt(kBad, EhdrPhentsizeAt(d_.is64), "e_phentsize %u is smaller than a program header", eh_.phentsize);
     }
     uint64_t bytes = 0;
     MulOverflows(count, eh_.phentsize, &bytes);  // both are < 2^32: cannot overflow
@@ -216,7 +206,7 @@ class Parser {
     if (tag) {
       auto located = Map(tag->first);
       if (!located) {
-        return Fail(kBad, tag->second, "%s address 0x%llx is not inside any loaded segment", what,
+        return MalformedAt(kBad, tag->second, "%s address 0x%llx is not inside any loaded segment", what,
                     (unsigned long long)tag->first);
       }
       if (section && section->type != SHT_NOBITS && section->offset != located->offset) {
@@ -293,7 +283,7 @@ class Parser {
     if (strtab_) {
       auto located = Map(strtab_->first);
       if (!located) {
-        return Fail(kBad, strtab_->second, "DT_STRTAB address 0x%llx is not inside any loaded segment",
+        return MalformedAt(kBad, strtab_->second, "DT_STRTAB address 0x%llx is not inside any loaded segment",
                     (unsigned long long)strtab_->first);
       }
       where = located;
@@ -312,14 +302,14 @@ class Parser {
 
   // A string of the dynamic string table; `at` is the file offset of the field that referenced it.
   Result<std::string> Str(uint64_t index, uint64_t at, const char* what) {
-    if (!haveStrings_) return Fail(kBad, at, "%s: the file has no dynamic string table", what);
+    if (!haveStrings_) return MalformedAt(kBad, at, "%s: the file has no dynamic string table", what);
     if (index >= strings_.size) {
-      return Fail(kBad, at, "%s: string offset %llu is outside the string table (%llu bytes)", what,
+      return MalformedAt(kBad, at, "%s: string offset %llu is outside the string table (%llu bytes)", what,
                   (unsigned long long)index, (unsigned long long)strings_.size);
     }
     const char* start = reinterpret_cast<const char*>(strings_.data) + index;
     const void* nul = std::memchr(start, 0, static_cast<size_t>(strings_.size - index));
-    if (!nul) return Fail(kBad, at, "%s: string at offset %llu is not terminated", what, (unsigned long long)index);
+    if (!nul) return MalformedAt(kBad, at, "%s: string at offset %llu is not terminated", what, (unsigned long long)index);
     const size_t length = static_cast<size_t>(static_cast<const char*>(nul) - start);
     if (!Spend(length, at)) return budgetError_;
     return std::string(start, length);
@@ -333,7 +323,7 @@ class Parser {
       budget_ = (uint64_t(64) << 20) + (size < (uint64_t(224) << 20) ? size * 2 : (uint64_t(448) << 20));
     }
     if (bytes + 32 > budget_) {
-      budgetError_ = Fail(kBad, at, "string data referenced by the file exceeds %llu bytes", (unsigned long long)budget_);
+      budgetError_ = MalformedAt(kBad, at, "string data referenced by the file exceeds %llu bytes", (unsigned long long)budget_);
       return false;
     }
     budget_ -= bytes + 32;
@@ -377,7 +367,7 @@ class Parser {
     }
     ListRegion region;
     region.start = where->offset;
-    if (AddOverflows(where->offset, where->avail, &region.limit)) return Fail(kBad, where->offset, "%s: region overflows", what);
+    if (AddOverflows(where->offset, where->avail, &region.limit)) return MalformedAt(kBad, where->offset, "%s: region overflows", what);
     region.count = num ? num->first : section ? section->info : UINT64_MAX;
     return std::optional<ListRegion>(region);
   }
@@ -385,7 +375,7 @@ class Parser {
   // The `size` bytes of a list entry at `at`, which must lie inside the list's region.
   Result<ByteView> Entry(uint64_t at, uint64_t limit, uint64_t size, const char* what) {
     if (at > limit || limit - at < size) {
-      return Fail(src_.Contains(at, size) ? kBad : kTruncated, at, "%s lies outside its segment", what);
+      return MalformedAt(src_.Contains(at, size) ? kBad : kTruncated, at, "%s lies outside its segment", what);
     }
     return src_.Read(at, size, what);
   }
@@ -415,9 +405,9 @@ class Parser {
       Links links;
       SP_CHECK(head(raw.data, at, &links));
       uint64_t auxAt = 0;
-      if (AddOverflows(at, links.aux, &auxAt)) return Fail(kBad, at + form.auxFieldAt, "%s: aux offset overflows", form.entryName);
+      if (AddOverflows(at, links.aux, &auxAt)) return MalformedAt(kBad, at + form.auxFieldAt, "%s: aux offset overflows", form.entryName);
       for (uint32_t j = 0; j < links.count; ++j) {
-        if (auxBudget-- == 0) return Fail(kBad, auxAt, "%s: more entries than the region can hold", form.auxName);
+        if (auxBudget-- == 0) return MalformedAt(kBad, auxAt, "%s: more entries than the region can hold", form.auxName);
         SP_TRY(auxRaw, Entry(auxAt, region.limit, form.auxSize, form.auxName));
         uint32_t next = 0;
         SP_CHECK(aux(auxRaw.data, auxAt, j, &next));
@@ -425,8 +415,8 @@ class Parser {
           if (j + 1 < links.count) Diagnose("%s: the list ends after %u of %u entries", form.auxName, j + 1, links.count);
           break;
         }
-        if (next < form.auxSize) return Fail(kBad, auxAt + form.auxNextFieldAt, "%s: next %u does not advance past the entry", form.auxName, next);
-        if (AddOverflows(auxAt, next, &auxAt)) return Fail(kBad, auxAt + form.auxNextFieldAt, "%s: next overflows", form.auxName);
+        if (next < form.auxSize) return MalformedAt(kBad, auxAt + form.auxNextFieldAt, "%s: next %u does not advance past the entry", form.auxName, next);
+        if (AddOverflows(auxAt, next, &auxAt)) return MalformedAt(kBad, auxAt + form.auxNextFieldAt, "%s: next overflows", form.auxName);
       }
       end();
       if (links.next == 0) {
@@ -435,8 +425,8 @@ class Parser {
         }
         break;
       }
-      if (links.next < form.entrySize) return Fail(kBad, at + form.nextFieldAt, "%s: next %u does not advance past the entry", form.entryName, links.next);
-      if (AddOverflows(at, links.next, &at)) return Fail(kBad, at + form.nextFieldAt, "%s: next overflows", form.entryName);
+      if (links.next < form.entrySize) return MalformedAt(kBad, at + form.nextFieldAt, "%s: next %u does not advance past the entry", form.entryName, links.next);
+      if (AddOverflows(at, links.next, &at)) return MalformedAt(kBad, at + form.nextFieldAt, "%s: next overflows", form.entryName);
     }
     return std::nullopt;
   }
@@ -507,18 +497,18 @@ class Parser {
     const uint64_t hashEntry = (eh_.machine == 22 /* s390 */ || eh_.machine == 0x9026 /* alpha */) && d_.is64 ? 8 : 4;
     if (hash_) {
       auto where = Map(hash_->first);
-      if (!where) return Fail(kBad, hash_->second, "DT_HASH address is not inside any loaded segment");
+      if (!where) return MalformedAt(kBad, hash_->second, "DT_HASH address is not inside any loaded segment");
       SP_TRY(raw, src_.Read(where->offset, 2 * hashEntry, "DT_HASH header"));
       return std::optional<uint64_t>(hashEntry == 8 ? d_.U64(raw.data + 8) : d_.U32(raw.data + 4));
     }
     if (gnuHash_) {
       auto where = Map(gnuHash_->first);
-      if (!where) return Fail(kBad, gnuHash_->second, "DT_GNU_HASH address is not inside any loaded segment");
+      if (!where) return MalformedAt(kBad, gnuHash_->second, "DT_GNU_HASH address is not inside any loaded segment");
       SP_TRY(head, src_.Read(where->offset, 16, "DT_GNU_HASH header"));
       const uint64_t nbuckets = d_.U32(head.data), symoffset = d_.U32(head.data + 4), bloomSize = d_.U32(head.data + 8);
       const uint64_t word = d_.is64 ? 8 : 4;
       if (!src_.Contains(where->offset, 16 + bloomSize * word)) {
-        return Fail(kTruncated, where->offset + 8, "DT_GNU_HASH bloom filter extends past the end of the input");
+        return MalformedAt(kTruncated, where->offset + 8, "DT_GNU_HASH bloom filter extends past the end of the input");
       }
       const uint64_t bucketsAt = where->offset + 16 + bloomSize * word;  // inside the input: checked above
       SP_TRY(buckets, src_.Read(bucketsAt, nbuckets * 4, "DT_GNU_HASH buckets"));
@@ -538,7 +528,7 @@ class Parser {
       uint64_t index = maxBucket;
       for (;;) {
         const uint64_t entryAt = chainsAt + (index - symoffset) * 4;
-        if (!src_.Contains(entryAt, 4) || entryAt < chainsAt) return Fail(kTruncated, entryAt, "DT_GNU_HASH chain runs past the end of the input");
+        if (!src_.Contains(entryAt, 4) || entryAt < chainsAt) return MalformedAt(kTruncated, entryAt, "DT_GNU_HASH chain runs past the end of the input");
         SP_TRY(entry, src_.Read(entryAt, 4, "DT_GNU_HASH chain"));
         if (d_.U32(entry.data) & 1) break;
         ++index;
@@ -557,10 +547,10 @@ class Parser {
     const Shdr* section = SectionOfType(SHT_DYNSYM);
     uint64_t entsize = SymSize(d_.is64);
     if (syment_ && syment_->first != 0) {
-      if (syment_->first < entsize) return Fail(kBad, syment_->second, "DT_SYMENT %llu is smaller than a symbol", (unsigned long long)syment_->first);
+      if (syment_->first < entsize) return MalformedAt(kBad, syment_->second, "DT_SYMENT %llu is smaller than a symbol", (unsigned long long)syment_->first);
       entsize = syment_->first;
     } else if (!symtab_ && section && section->entsize != 0) {
-      if (section->entsize < entsize) return Fail(kBad, eh_.shoff, ".dynsym sh_entsize %llu is smaller than a symbol", (unsigned long long)section->entsize);
+      if (section->entsize < entsize) return MalformedAt(kBad, eh_.shoff, ".dynsym sh_entsize %llu is smaller than a symbol", (unsigned long long)section->entsize);
       entsize = section->entsize;
     }
     SP_TRY(fromHash, SymbolCountFromHash());
@@ -597,7 +587,7 @@ class Parser {
     }
     uint64_t bytes = 0;
     if (MulOverflows(count, entsize, &bytes) || !src_.Contains(where->offset, bytes)) {
-      return Fail(kTruncated, where->offset, "dynamic symbol table (%llu symbols) extends past the end of the input", (unsigned long long)count);
+      return MalformedAt(kTruncated, where->offset, "dynamic symbol table (%llu symbols) extends past the end of the input", (unsigned long long)count);
     }
     SP_TRY(table, src_.Read(where->offset, bytes, "dynamic symbol table"));
     ByteView versyms;

@@ -24,16 +24,6 @@ constexpr uint32_t kExtensionMagic = 0xEAA42174u;      // (uint32_t) -358342284
 constexpr uint64_t kHwcapExtension = uint64_t(1) << 62;
 constexpr uint64_t kIsaLevelMask = 0x3ff;
 
-SysError Fail(const char* code, uint64_t offset, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
-SysError Fail(const char* code, uint64_t offset, const char* fmt, ...) {
-  char message[256];
-  va_list args;
-  va_start(args, fmt);
-  std::vsnprintf(message, sizeof(message), fmt, args);
-  va_end(args);
-  return SysError::Malformed(code, message, static_cast<long long>(offset));
-}
-
 #define SP_TRY(decl, expr)                                  \
   auto decl##_result = (expr);                              \
   if (!decl##_result.ok()) return decl##_result.error();    \
@@ -43,7 +33,7 @@ SysError Fail(const char* code, uint64_t offset, const char* fmt, ...) {
 Result<std::string> StringAt(ByteSource& src, uint64_t base, uint64_t end, uint64_t index, const char* what) {
   uint64_t at = 0;
   if (__builtin_add_overflow(base, index, &at) || at >= end) {
-    return Fail(kBad, at, "%s: string index %llu outside the string table", what, (unsigned long long)index);
+    return MalformedAt(kBad, at, "%s: string index %llu outside the string table", what, (unsigned long long)index);
   }
   // Read up to 4 KiB at a time until the NUL.
   std::string out;
@@ -58,7 +48,7 @@ Result<std::string> StringAt(ByteSource& src, uint64_t base, uint64_t end, uint6
     out.append(reinterpret_cast<const char*>(view.data), view.size);
     at += chunk;
   }
-  return Fail(kBad, base + index, "%s: string not terminated inside the file", what);
+  return MalformedAt(kBad, base + index, "%s: string not terminated inside the file", what);
 }
 
 class Parser {
@@ -80,13 +70,13 @@ class Parser {
       if (error) return *error;
       return std::move(out_);
     }
-    return Fail(kBad, 0, "not an ld.so cache (neither \"ld.so-1.7.0\" nor \"glibc-ld.so.cache1.1\")");
+    return MalformedAt(kBad, 0, "not an ld.so cache (neither \"ld.so-1.7.0\" nor \"glibc-ld.so.cache1.1\")");
   }
 
  private:
   std::optional<SysError> Old() {
     const uint64_t size = src_.Size();
-    if (size < kOldHeader) return Fail(kTruncated, 0, "old cache header truncated (%llu bytes)", (unsigned long long)size);
+    if (size < kOldHeader) return MalformedAt(kTruncated, 0, "old cache header truncated (%llu bytes)", (unsigned long long)size);
     // The old format has no byte-order mark: a compat file's new header tells; otherwise host order (LE
     // is assumed and checked below against the compat part).
     SP_TRY(raw, src_.Read(12, 4, "old cache nlibs"));
@@ -126,7 +116,7 @@ class Parser {
       d.big = true;
       nlibs = d.U32(nlibsBytes);
       if (nlibs > (size - kOldHeader) / kOldEntry) {
-        return Fail(kBad, 12, "old cache: %u entries do not fit in %llu bytes", Decoder{false, false}.U32(nlibsBytes),
+        return MalformedAt(kBad, 12, "old cache: %u entries do not fit in %llu bytes", Decoder{false, false}.U32(nlibsBytes),
                     (unsigned long long)size);
       }
     }
@@ -160,13 +150,13 @@ class Parser {
   // The new-format table whose header starts at `base` (0, or inside a compat file).
   std::optional<SysError> New(uint64_t base) {
     const uint64_t size = src_.Size();
-    if (size - base < kNewHeader) return Fail(kTruncated, base, "new cache header truncated");
+    if (size - base < kNewHeader) return MalformedAt(kTruncated, base, "new cache header truncated");
     SP_TRY(raw, src_.Read(base, kNewHeader, "new cache header"));
     uint8_t header[kNewHeader];
     std::memcpy(header, raw.data, kNewHeader);
     const uint8_t flags = header[28];
     out_.endianFlag = flags & 3;
-    if (out_.endianFlag == 1) return Fail(kBad, base + 28, "new cache: endianness flag says 'invalid'");
+    if (out_.endianFlag == 1) return MalformedAt(kBad, base + 28, "new cache: endianness flag says 'invalid'");
     bool big;
     if (out_.endianFlag == 2) big = false;
     else if (out_.endianFlag == 3) big = true;
@@ -181,7 +171,7 @@ class Parser {
     const uint32_t lenStrings = d.U32(header + 24);
     const uint32_t extension = d.U32(header + 32);
     if (nlibs > (size - base - kNewHeader) / kNewEntry) {
-      return Fail(kBad, base + 20, "new cache: %llu entries do not fit in the file", (unsigned long long)nlibs);
+      return MalformedAt(kBad, base + 20, "new cache: %llu entries do not fit in the file", (unsigned long long)nlibs);
     }
     (void)lenStrings;  // glibc does not use it either: strings run to the end of the file
     for (uint64_t i = 0; i < nlibs; ++i) {
@@ -217,20 +207,20 @@ class Parser {
   // glibc treats a corrupt directory as a corrupt cache (not used at all): so do we (an error).
   std::optional<SysError> Extensions(const Decoder& d, uint64_t base, uint32_t offset) {
     const uint64_t size = src_.Size();
-    if (offset % 4 != 0) return Fail(kBad, base + 32, "extension offset %u is not a multiple of 4", offset);
+    if (offset % 4 != 0) return MalformedAt(kBad, base + 32, "extension offset %u is not a multiple of 4", offset);
     const uint64_t at = offset;
-    if (at > size || size - at < 8) return Fail(kTruncated, at, "extension directory outside the file");
+    if (at > size || size - at < 8) return MalformedAt(kTruncated, at, "extension directory outside the file");
     SP_TRY(head, src_.Read(at, 8, "extension directory"));
-    if (d.U32(head.data) != kExtensionMagic) return Fail(kBad, at, "extension directory without its magic number");
+    if (d.U32(head.data) != kExtensionMagic) return MalformedAt(kBad, at, "extension directory without its magic number");
     const uint64_t count = d.U32(head.data + 4);
-    if (count > (size - at - 8) / 16) return Fail(kBad, at + 4, "extension directory: %llu sections do not fit", (unsigned long long)count);
+    if (count > (size - at - 8) / 16) return MalformedAt(kBad, at + 4, "extension directory: %llu sections do not fit", (unsigned long long)count);
     for (uint64_t i = 0; i < count; ++i) {
       SP_TRY(sec, src_.Read(at + 8 + i * 16, 16, "extension section"));
       const uint32_t tag = d.U32(sec.data), secOffset = d.U32(sec.data + 8), secSize = d.U32(sec.data + 12);
       uint64_t start = 0, end = 0;
       if (__builtin_add_overflow(uint64_t(0), uint64_t(secOffset), &start) || __builtin_add_overflow(start, uint64_t(secSize), &end) ||
           end > size) {
-        return Fail(kBad, at + 8 + i * 16, "extension section %llu (tag %u) outside the file", (unsigned long long)i, tag);
+        return MalformedAt(kBad, at + 8 + i * 16, "extension section %llu (tag %u) outside the file", (unsigned long long)i, tag);
       }
       if (tag == 0) {
         SP_TRY(text, src_.Read(start, secSize, "generator string"));
@@ -240,7 +230,7 @@ class Parser {
         out_.generator = std::move(generator);
       } else if (tag == 1) {
         if (secSize % 4 != 0 || secOffset % 4 != 0) {
-          return Fail(kBad, start, "glibc-hwcaps section: size %u or offset %u not a multiple of 4", secSize, secOffset);
+          return MalformedAt(kBad, start, "glibc-hwcaps section: size %u or offset %u not a multiple of 4", secSize, secOffset);
         }
         for (uint64_t k = 0; k < secSize / 4; ++k) {
           SP_TRY(idx, src_.Read(start + k * 4, 4, "glibc-hwcaps index"));

@@ -2,6 +2,9 @@
 // facts a SysprobeError needs (errno or Win32 code, the call that failed, the path).
 #pragma once
 
+#include <cstdarg>
+#include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <utility>
@@ -38,6 +41,17 @@ struct SysError {
     return e;
   }
 };
+
+// A malformed input with a printf-style message: what every parser reports, with the offset that failed.
+inline SysError MalformedAt(const char* code, uint64_t offset, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
+inline SysError MalformedAt(const char* code, uint64_t offset, const char* fmt, ...) {
+  char message[256];
+  va_list args;
+  va_start(args, fmt);
+  std::vsnprintf(message, sizeof(message), fmt, args);
+  va_end(args);
+  return SysError::Malformed(code, message, static_cast<long long>(offset));
+}
 
 template <class T>
 class Result {
