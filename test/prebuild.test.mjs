@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { root, run, which, skipUnless, materializeRoot, corpusRoot } from './helpers.mjs';
+import { root, run, runCli, which, skipUnless, materializeRoot, corpusRoot } from './helpers.mjs';
 import { sourceHash } from '../scripts/native-sources.mjs';
 
 const manifestPath = join(root, 'prebuilds', 'manifest.json');
@@ -185,18 +185,26 @@ test('win32-x64 prebuild loads in Windows Node under wine and passes the platfor
   }
 });
 
-test('sysprobe itself finds every Linux prebuild loadable on the oldest glibc it has a table for (checkCompat)', {
+test('`sysprobe compat --glibc 2.17` passes every Linux prebuild and fails the host build (the CI floor gate)', {
   skip: skipUnless(linuxTargets.length > 0, 'needs fresh prebuilds (npm run prebuild)'),
-}, async () => {
-  const { checkCompatSync } = await import('sysprobe');
+}, () => {
   const arches = { 'linux-x64': 'x86_64', 'linux-arm64': 'aarch64' };
   for (const target of linuxTargets) {
     const file = join(root, manifest.targets[target].file);
-    // The oldest table is glibc 2.31 on x86_64 and 2.36 on aarch64 (the corpus releases); 2.17
-    // itself is proven by readelf above and, for x64, by bullseye's real loader.
-    const glibc = target === 'linux-x64' ? '2.31' : '2.36';
-    const report = checkCompatSync(file, { glibc, arch: arches[target] });
-    assert.equal(report.ok, true, `${target} on glibc ${glibc}: ${report.messages.join('; ')}`);
-    assert.deepEqual(report.missingVersions, []);
+    const out = runCli(['compat', file, '--glibc', '2.17', '--arch', arches[target], '--json']);
+    assert.equal(out.status, 0, `${target} on glibc 2.17: ${out.stdout}${out.stderr}`);
+    const doc = JSON.parse(out.stdout);
+    assert.equal(doc.ok, true);
+    assert.deepEqual(doc.missingVersions, []);
+    assert.deepEqual(doc.target, { kind: 'virtual', root: null, glibc: '2.17', arch: arches[target] });
+    // The needs really were checked: libc.so.6 is needed, with GLIBC_2.17 or older names only.
+    assert.ok(doc.warnings.some((w) => /derived from the glibc 2\.(31|36) table/.test(w)), doc.warnings.join('; '));
+  }
+  // Control: an addon built on this host (glibc 2.36, no floor) must fail the same gate.
+  const hostBuild = join(root, 'build', 'Release', 'sysprobe.node');
+  if (existsSync(hostBuild)) {
+    const out = runCli(['compat', hostBuild, '--glibc', '2.17', '--json']);
+    assert.equal(out.status, 1, out.stdout);
+    assert.ok(JSON.parse(out.stdout).missingVersions.some((m) => m.file === 'libc.so.6' && /^GLIBC_2\.(1[89]|[2-9]\d)$/.test(m.version)));
   }
 });
