@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { sourceHash } from './native-sources.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const required = ['linux-x64', 'linux-arm64', 'win32-x64'];
+const required = ['linux-x64', 'linux-arm64', 'win32-x64', 'wasm32'];
 const manifestPath = join(root, 'prebuilds', 'manifest.json');
 const problems = [];
 if (!existsSync(manifestPath)) {

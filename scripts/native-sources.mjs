@@ -11,7 +11,7 @@ export function sourceLists(root) {
     if (block === null) throw new Error(`native/sources.gypi has no list '${name}'`);
     return [...block[1].matchAll(/'(native\/[^']+)'/g)].map((m) => m[1]);
   };
-  return { core: list('sysprobe_core_sources'), binding: list('sysprobe_binding_sources') };
+  return { core: list('sysprobe_core_sources'), binding: list('sysprobe_binding_sources'), wasm: list('sysprobe_wasm_sources') };
 }
 
 function walk(dir) {

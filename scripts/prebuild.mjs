@@ -2,6 +2,7 @@
 // prebuilds/<platform>-<arch>/, with the same sources and config header as binding.gyp.
 //   linux-x64, linux-arm64  glibc >= 2.17, static C++ runtime, only Node-API symbols exported
 //   win32-x64               mingw-w64, linked against the node_api.def of node-api-headers
+//   wasm32                  the C++ core alone (clang-14, wasm32-wasi), for the koffi backend (src/wasm.ts)
 // Each Linux binary is checked with readelf: no GLIBC_ version above the floor, no libstdc++ or
 // libgcc_s needed. prebuilds/manifest.json records the source hash the binaries were built from.
 import { spawnSync } from 'node:child_process';
@@ -39,6 +40,16 @@ const linux = (triplet) => ({
 export const targets = {
   'linux-x64': linux(null),
   'linux-arm64': linux('aarch64-linux-gnu'),
+  // The core without Node-API, for the koffi backend (src/wasm.ts): one module for every platform.
+  wasm32: {
+    cxx: 'clang++-14',
+    file: 'sysprobe.wasm',
+    sources: 'wasm',
+    compile: ['--target=wasm32-wasi', '-std=c++17', '-O2', '-fno-exceptions', '-fvisibility=hidden', '-DNDEBUG',
+      `-I${join(root, 'native')}`],
+    extraSources: [],
+    link: ['--target=wasm32-wasi', '-mexec-model=reactor', '-Wl,--strip-all', '-Wl,--gc-sections'],
+  },
   'win32-x64': {
     cxx: 'x86_64-w64-mingw32-g++-posix',
     file: 'sysprobe.node',
@@ -95,13 +106,13 @@ function aboveFloor(version) {
 
 async function build(name) {
   const target = targets[name];
-  const { core, binding } = sourceLists(root);
+  const { core, binding, wasm } = sourceLists(root);
   const out = join(root, 'prebuilds', name);
   const objDir = join(root, 'build-prebuild', name);
   rmSync(objDir, { recursive: true, force: true });
   mkdirSync(objDir, { recursive: true });
   mkdirSync(out, { recursive: true });
-  const sources = [...core, ...binding, ...target.extraSources];
+  const sources = target.sources === 'wasm' ? wasm : [...core, ...binding, ...target.extraSources];
   const objects = sources.map((source) => join(objDir, source.replace(/[/\\]/g, '_') + '.o'));
   await compileAll(sources.map((source, i) => ({ command: target.cxx, args: [...target.compile, '-c', join(root, source), '-o', objects[i]] })));
   const linkInputs = [...objects];

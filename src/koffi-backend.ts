@@ -1,8 +1,9 @@
 // The koffi backend: the same raw facts as the addon (src/native.ts), gathered by calling the C
 // library through koffi instead of compiled C++. Only OS calls live here; every rule that interprets
-// the facts (libc.ts, limits.ts, reparse.ts) is shared with the addon. Byte parsers of the C++ core
-// (/proc/PID/limits, environ lists, inotify fdinfo, the reparse decoder) are NOT written again here:
-// the probes that need one throw ERR_SYSPROBE_NEEDS_ADDON until the core runs as WebAssembly.
+// the facts (libc.ts, limits.ts, reparse.ts) is shared with the addon. The byte parsers and the loader
+// model are the C++ core's, run as WebAssembly (src/wasm.ts): readElf/scanElf, readLdSoCache,
+// resolveDeps/checkCompat/probeGlibc({ root }), the reparse decoder and /proc/PID/environ. What has no
+// WebAssembly form yet (/proc/PID/limits, inotify fdinfo) throws ERR_SYSPROBE_NEEDS_ADDON.
 // This module is required only when the koffi backend is chosen (loader.ts), never at import time.
 import { constants } from 'node:os';
 import { lstatSync } from 'node:fs';
@@ -11,6 +12,8 @@ import type {
   NativeBinding, RawLimitArg, RawNamedFile, RawProcessEnv, RawReparseProbe, RawRlimitEntry, RawRlimitSet, RawSelfLibc,
 } from './native.js';
 import { RLIMIT_NAMES } from './rlimit-names.js';
+import type { RawReparseData } from './native.js';
+import { WASM_PATH, wasmAvailable, wasmDecodeReparse, wasmProcessEnv, wasmReadElf, wasmReadLdSoCache, wasmResolveDeps } from './wasm.js';
 
 // The koffi API surface used here (koffi 3), typed loosely: koffi is an optional dependency, so its
 // types cannot be imported at compile time of a build that lacks it.
@@ -24,7 +27,8 @@ export function needsAddon(what: string, why: string, details: Record<string, un
     code: 'ERR_SYSPROBE_NEEDS_ADDON',
     ...(path !== undefined ? { path } : {}),
     message: `${what} needs the sysprobe addon: ${why}; the koffi backend answers probeGlibc, getRlimits (this process and, ` +
-      'by prlimit(2), another), setRlimit and probeReparsePoint for entries that are not reparse points',
+      'by prlimit(2), another), setRlimit, probeReparsePoint, and with the WebAssembly core readElf, scanElf, resolveDeps, ' +
+      'checkCompat, readLdSoCache, decodeReparseBuffer and probeProcessEnv (Linux)',
     details: { backend: 'koffi', ...details },
   });
 }
@@ -327,6 +331,56 @@ function setRlimit(calls: Calls, pid: number, name: string, soft: RawLimitArg, h
 }
 
 const REPARSE_XATTR = 'system.ntfs_reparse_data';
+const ATTRIB_XATTR = 'system.ntfs_attrib';
+
+/**
+ * One attribute of the link itself, as the addon reads it (native/core/reparse_probe.cc): null for
+ * ENODATA/ENOTSUP, a retry when it grew since its size was asked, at most 64 KiB. `quiet`: other
+ * failures give null too (the attributes are a detail, not the answer).
+ */
+function readXattr(calls: Calls, path: string, name: string, size: number, quiet = false): Buffer | null {
+  for (let attempt = 0; attempt < 4; attempt++) {
+    if (size > 65536) {
+      if (quiet) return null;
+      throw new SysprobeError({ code: 'ERR_SYSPROBE_BAD_REPARSE', path, message: `${name} is ${size} bytes, larger than any reparse buffer` });
+    }
+    const value = Buffer.alloc(size + 1);
+    const got = Number(calls.lgetxattr!(path, name, value, value.length));
+    if (got >= 0) return value.subarray(0, got);
+    const err = calls.koffi.errno() as number;
+    if (err === E.ENODATA || err === E.ENOTSUP) return null;
+    if (err !== E.ERANGE) {
+      if (quiet) return null;
+      throw sysError(err, 'lgetxattr', path);
+    }
+    size = Number(calls.lgetxattr!(path, name, null, 0));
+    if (size < 0) return null;
+  }
+  if (quiet) return null;
+  throw sysError(E.ERANGE, 'lgetxattr', path);
+}
+
+/** Runs the WebAssembly core, or says why it cannot (its module is not built). */
+function withCore<T>(what: string, work: () => T): T {
+  if (!wasmAvailable()) {
+    throw needsAddon(what, `the WebAssembly core ${WASM_PATH} is not there (npm run prebuild -- wasm32 builds it)`);
+  }
+  return work();
+}
+
+function decodeReparse(what: string, bytes: Uint8Array): RawReparseData {
+  const data = JSON.parse(withCore(what, () => wasmDecodeReparse(bytes))) as RawReparseData & { nfs: { type: string | bigint } | null };
+  if (data.nfs !== null) data.nfs.type = BigInt(data.nfs.type);
+  return data;
+}
+
+function processEnv(pid: number): RawProcessEnv {
+  if (process.platform !== 'linux') {
+    throw needsAddon(`probeProcessEnv(${pid})`, 'outside Linux the environment comes from sysctl (KERN_PROCARGS2) through the addon');
+  }
+  const raw = JSON.parse(withCore(`probeProcessEnv(${pid})`, () => wasmProcessEnv(pid))) as { pid: number; source: string; entries: string[] };
+  return { pid: raw.pid, source: raw.source, entries: raw.entries.map((entry) => Buffer.from(entry, 'latin1')) };
+}
 
 function probeReparsePoint(calls: Calls, path: string): RawReparseProbe | null {
   if (path === '') throw sysError(E.ENOENT, 'lstat', path);
@@ -338,7 +392,20 @@ function probeReparsePoint(calls: Calls, path: string): RawReparseProbe | null {
       if (err === E.ENODATA || err === E.ENOTSUP) return null;
       throw sysError(err, 'lgetxattr', path);
     }
-    throw needsAddon('probeReparsePoint()', `${path} carries ${REPARSE_XATTR} (${size} bytes), and decoding a reparse buffer needs the core's decoder`, { source: 'ntfs-3g' }, path);
+    const raw = readXattr(calls, path, REPARSE_XATTR, size);
+    if (raw === null) return null;
+    const attrib = readXattr(calls, path, ATTRIB_XATTR, 4, true);
+    const probe: RawReparseProbe = {
+      source: 'ntfs-3g', raw, attributes: attrib !== null && attrib.length === 4 ? attrib.readUInt32LE(0) : null,
+      tagFromAttributes: null, placeholderMode: null, decoded: null, decodeError: null,
+    };
+    try {
+      probe.decoded = decodeReparse('probeReparsePoint()', raw);
+    } catch (error) {
+      if ((error as SysprobeError).code === 'ERR_SYSPROBE_NEEDS_ADDON') throw error;
+      probe.decodeError = error as Error;
+    }
+    return probe;
   }
   if (process.platform === 'win32') return probeReparsePointWindows(calls, path);
   // macOS and others: no NTFS reparse data; a missing path is still ENOENT, as in the addon (lstat).
@@ -457,9 +524,6 @@ let boundCalls: Calls | null = null;
 
 export function createKoffiBackend(koffi: Koffi, version: string): NativeBinding {
   const calls = (boundCalls ??= bindCalls(koffi));
-  const env = (pid: number): RawProcessEnv => {
-    throw needsAddon(`probeProcessEnv(${pid})`, '/proc/PID/environ (and macOS KERN_PROCARGS2) are split into entries by the core\'s parser');
-  };
   const inotify = (): never => {
     throw needsAddon('probeInotify()', 'counting watches reads the inotify lines of /proc/PID/fdinfo with the core\'s parser');
   };
@@ -475,35 +539,25 @@ export function createKoffiBackend(koffi: Koffi, version: string): NativeBinding
     setRlimit: (pid, name, soft, hard) => later(() => setRlimit(calls, pid, name, soft, hard)),
     inotifySync: inotify,
     inotify: () => later(inotify),
-    processEnvSync: env,
-    processEnv: (pid) => later(() => env(pid)),
-    decodeReparseBuffer: () => {
-      throw needsAddon('decodeReparseBuffer()', 'decoding a reparse buffer needs the core\'s decoder');
-    },
+    processEnvSync: (pid) => processEnv(pid),
+    processEnv: (pid) => later(() => processEnv(pid)),
+    decodeReparseBuffer: (bytes) => decodeReparse('decodeReparseBuffer()', bytes),
     probeReparsePointSync: (path) => probeReparsePoint(calls, path),
     probeReparsePoint: (path) => later(() => probeReparsePoint(calls, path)),
-    // The ELF engine is the core's parser (readElf, scanElf, and what uses them).
-    readElfSync: () => {
-      throw needsAddon('readElf()', 'ELF files are read by the core\'s ELF parser');
-    },
-    readElf: () => later(() => {
-      throw needsAddon('readElf()', 'ELF files are read by the core\'s ELF parser');
-    }),
-    readElfBatch: () => later(() => {
-      throw needsAddon('scanElf()', 'ELF files are read by the core\'s ELF parser');
-    }),
-    // Dependency resolution and the ld.so.cache parser are the core's (resolveDeps, checkCompat, probeGlibc({ root })).
-    readLdSoCacheSync: () => {
-      throw needsAddon('readLdSoCache()', 'ld.so.cache files are read by the core\'s parser');
-    },
-    readLdSoCache: () => later(() => {
-      throw needsAddon('readLdSoCache()', 'ld.so.cache files are read by the core\'s parser');
-    }),
-    resolveDepsSync: () => {
-      throw needsAddon('resolveDeps()', 'dependencies are resolved by the core\'s loader model and ELF parser');
-    },
-    resolveDeps: () => later(() => {
-      throw needsAddon('resolveDeps()', 'dependencies are resolved by the core\'s loader model and ELF parser');
-    }),
+    // The ELF engine, the ld.so.cache parser and the loader model: the core, as WebAssembly.
+    readElfSync: (target, symbols, crossCheck) => withCore('readElf()', () => wasmReadElf(target, symbols, crossCheck)),
+    readElf: (target, symbols, crossCheck) => later(() => withCore('readElf()', () => wasmReadElf(target, symbols, crossCheck))),
+    readElfBatch: (paths, symbols, crossCheck) => later(() => withCore('scanElf()', () => paths.map((path) => {
+      try {
+        return wasmReadElf(path, symbols, crossCheck);
+      } catch (error) {
+        if (error instanceof SysprobeError && error.code === 'ERR_SYSPROBE_WASM') throw error;
+        return error as Error;
+      }
+    }))),
+    readLdSoCacheSync: (path) => withCore('readLdSoCache()', () => wasmReadLdSoCache(path)),
+    readLdSoCache: (path) => later(() => withCore('readLdSoCache()', () => wasmReadLdSoCache(path))),
+    resolveDepsSync: (program, options) => withCore('resolveDeps()', () => wasmResolveDeps(program, options)),
+    resolveDeps: (program, options) => later(() => withCore('resolveDeps()', () => wasmResolveDeps(program, options))),
   };
 }

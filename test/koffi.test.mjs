@@ -134,28 +134,113 @@ test('EPERM (raising the hard limit without CAP_SYS_RESOURCE) is the same Syspro
   assert.deepEqual(koffi.async, addon.async);
 });
 
-test('what the koffi backend cannot answer without the core\'s parsers throws ERR_SYSPROBE_NEEDS_ADDON (the addon answers)', { skip: needKoffi }, () => {
+const wasmBuilt = existsSync(join(root, 'prebuilds', 'wasm32', 'sysprobe.wasm'));
+const needWasm = needKoffi || skipUnless(wasmBuilt, 'needs the core as WebAssembly (npm run prebuild -- wasm32)');
+
+/** The file parsers and the loader model: the addon's C++ and the koffi backend's WebAssembly build of it. */
+const coreScript = (files) => `
+  import * as s from 'sysprobe';
+  import { readFileSync } from 'node:fs';
+  const json = (value) => JSON.parse(JSON.stringify(value, (k, v) => typeof v === 'bigint' ? v + 'n' : v));
+  const facts = (error) => ({ class: error instanceof s.SysprobeError, code: error.code, errno: error.errno, syscall: error.syscall, path: error.path, offset: error.offset, message: error.message });
+  const outcome = async (fn) => { try { return { ok: json(await fn()) }; } catch (error) { return { error: facts(error) }; } };
+  const files = ${JSON.stringify(files)};
+  const out = {};
+  for (const file of files) {
+    out['elf ' + file] = await outcome(() => s.readElfSync(file, { symbols: true }));
+    out['deps ' + file] = await outcome(() => s.resolveDepsSync(file));
+    out['compat ' + file] = await outcome(() => s.checkCompatSync(file));
+  }
+  out.elfAsync = await outcome(() => s.readElf(process.execPath));
+  out.elfBytes = await outcome(() => s.readElf(readFileSync('/bin/ls'), { symbols: true }));
+  out.scan = await outcome(async () => (await s.scanElf(files.concat(['/etc/hostname', '/nonexistent']), { symbols: false })));
+  out.elfMissing = await outcome(() => s.readElfSync('/nonexistent/sysprobe'));
+  out.elfDir = await outcome(() => s.readElfSync('/etc'));
+  out.elfText = await outcome(() => s.readElfSync('/etc/hostname'));
+  out.elfTruncated = await outcome(() => s.readElfSync(readFileSync('/bin/ls').subarray(0, 2000), { symbols: true }));
+  out.cache = await outcome(() => s.readLdSoCacheSync('/etc/ld.so.cache'));
+  out.cacheAsync = await outcome(() => s.readLdSoCache('/etc/ld.so.cache'));
+  out.cacheBad = await outcome(() => s.readLdSoCacheSync('/bin/ls'));
+  out.depsAsync = await outcome(() => s.resolveDeps('/bin/ls', { hwcaps: [], platform: 'x86_64', env: { LD_LIBRARY_PATH: '/opt/none' } }));
+  out.compatAsync = await outcome(() => s.checkCompat('/bin/ls', { glibc: '2.17' }));
+  out.rootLibc = await outcome(() => s.probeGlibcSync({ root: '/' }));
+  out.decode = await outcome(() => s.decodeReparseBuffer(Buffer.from('1d0000a008000000020000002e2e2f78', 'hex')));
+  out.decodeBad = await outcome(() => s.decodeReparseBuffer(Buffer.from('0c0000a0ffff0000', 'hex')));
+  // Another process with a fixed environment (this one's differs by SYSPROBE_BACKEND).
+  const { spawn } = await import('node:child_process');
+  const child = spawn('sleep', ['60'], { env: { SYSPROBE_A: 'one', SYSPROBE_B: 'two=2', PATH: '/usr/bin:/bin' }, stdio: 'ignore' });
+  await new Promise((resolve) => child.once('spawn', resolve));
+  for (let i = 0; i < 100 && !readFileSync('/proc/' + child.pid + '/cmdline', 'latin1').startsWith('sleep'); i++) await new Promise((r) => setTimeout(r, 10));
+  const samePid = (env) => ({ ...env, pid: env.pid === child.pid ? 'child' : env.pid });
+  out.env = await outcome(() => samePid(s.probeProcessEnvSync(child.pid)));
+  out.envAsync = await outcome(async () => samePid(await s.probeProcessEnv(child.pid)));
+  child.kill();
+  out.envGone = await outcome(() => s.probeProcessEnvSync(2 ** 22 + 7));
+  out.backend = s.backend().name;
+  console.log(JSON.stringify(out));
+`;
+
+test('the koffi backend runs the core as WebAssembly: readElf, scanElf, resolveDeps, checkCompat, readLdSoCache, probeGlibc({ root }), decodeReparseBuffer, probeProcessEnv answer exactly as the addon', { skip: needWasm }, () => {
+  const files = ['/bin/ls', '/lib/x86_64-linux-gnu/libc.so.6', process.execPath, '/usr/bin/gcc', '/bin/sh'].filter((f) => existsSync(f));
+  const { addon, koffi } = runBoth(coreScript(files));
+  assert.equal(addon.backend, 'addon');
+  assert.equal(koffi.backend, 'koffi');
+  for (const key of Object.keys(addon)) {
+    if (key === 'backend') continue;
+    const [a, k] = key === 'rootLibc' ? [withoutBuildFacts(addon[key]), withoutBuildFacts(koffi[key])] : [addon[key], koffi[key]];
+    assert.deepEqual(k, a, key);
+  }
+  // Not vacuous: real answers and real errors were compared.
+  assert.ok(addon['elf /bin/ls'].ok.symbols.length > 50);
+  assert.ok(addon['deps /bin/ls'].ok.libraries.some((l) => l.name === 'libc.so.6' && l.path !== null));
+  assert.equal(addon['compat /bin/ls'].ok.ok, true);
+  assert.equal(addon.compatAsync.ok.ok, false);
+  assert.ok(addon.cache.ok.entries.length > 50);
+  assert.deepEqual([addon.elfMissing.error.code, addon.elfMissing.error.syscall], ['ENOENT', 'open']);
+  assert.equal(addon.elfDir.error.code, 'EISDIR');
+  assert.equal(addon.elfText.error.code, 'ERR_SYSPROBE_NOT_ELF');
+  assert.equal(addon.elfTruncated.error.code, 'ERR_SYSPROBE_TRUNCATED');
+  assert.equal(addon.decode.ok.kind, 'lx-symlink');
+  assert.equal(addon.decodeBad.error.code, 'ERR_SYSPROBE_BAD_REPARSE');
+  assert.equal(addon.env.ok.env.SYSPROBE_B, 'two=2');
+  assert.equal(addon.envGone.error.code, 'ESRCH');
+});
+
+test('what the koffi backend cannot answer without the addon throws ERR_SYSPROBE_NEEDS_ADDON (the addon answers)', { skip: needKoffi }, () => {
   const script = `
     import * as s from 'sysprobe';
-    const outcome = async (fn) => { try { await fn(); return 'answered'; } catch (e) { return { code: e.code, backend: e.details?.backend, class: e instanceof s.SysprobeError }; } };
+    const outcome = async (fn) => { try { await fn(); return 'answered'; } catch (e) { return { code: e.code, backend: e.details?.backend, class: e instanceof s.SysprobeError, wasm: /WebAssembly core .* is not there/.test(e.message) }; } };
     console.log(JSON.stringify({
       inotify: await outcome(() => s.probeInotifySync()), inotifyAsync: await outcome(() => s.probeInotify()),
-      env: await outcome(() => s.probeProcessEnvSync(process.pid)), envAsync: await outcome(() => s.probeProcessEnv(process.pid)),
       procfs: await outcome(() => s.getRlimitsSync({ source: 'procfs' })),
-      decode: await outcome(() => s.decodeReparseBuffer(Buffer.from('1d0000a008000000020000002e2e2f78', 'hex'))),
-      readElf: await outcome(() => s.readElfSync(process.execPath)), readElfAsync: await outcome(() => s.readElf(process.execPath)),
-      scanElf: await outcome(() => s.scanElf([process.execPath])),
-      cache: await outcome(() => s.readLdSoCacheSync('/etc/ld.so.cache')), cacheAsync: await outcome(() => s.readLdSoCache('/etc/ld.so.cache')),
-      deps: await outcome(() => s.resolveDepsSync('/bin/ls')), depsAsync: await outcome(() => s.resolveDeps('/bin/ls')),
-      compat: await outcome(() => s.checkCompatSync('/bin/ls')), compatAsync: await outcome(() => s.checkCompat('/bin/ls')),
-      rootLibc: await outcome(() => s.probeGlibcSync({ root: '/' })),
     }));
   `;
   const { addon, koffi } = runBoth(script);
-  const refused = { code: 'ERR_SYSPROBE_NEEDS_ADDON', backend: 'koffi', class: true };
   for (const key of Object.keys(addon)) {
     assert.equal(addon[key], 'answered', key);
-    assert.deepEqual(koffi[key], refused, key);
+    assert.deepEqual(koffi[key], { code: 'ERR_SYSPROBE_NEEDS_ADDON', backend: 'koffi', class: true, wasm: false }, key);
+  }
+});
+
+test('without its WebAssembly module the koffi backend refuses the parsers with ERR_SYSPROBE_NEEDS_ADDON and says how to build it', { skip: needKoffi }, () => {
+  const dir = packageWithoutAddon(true);
+  const script = `
+    import * as s from 'sysprobe';
+    const outcome = async (fn) => { try { await fn(); return 'answered'; } catch (e) { return { code: e.code, backend: e.details?.backend, wasm: /WebAssembly core .*npm run prebuild -- wasm32/.test(e.message) }; } };
+    console.log(JSON.stringify({
+      readElf: await outcome(() => s.readElfSync(process.execPath)), scanElf: await outcome(() => s.scanElf([process.execPath])),
+      deps: await outcome(() => s.resolveDeps('/bin/ls')), compat: await outcome(() => s.checkCompatSync('/bin/ls')),
+      cache: await outcome(() => s.readLdSoCacheSync('/etc/ld.so.cache')), rootLibc: await outcome(() => s.probeGlibcSync({ root: '/' })),
+      decode: await outcome(() => s.decodeReparseBuffer(Buffer.from('1d0000a008000000020000002e2e2f78', 'hex'))),
+      env: await outcome(() => s.probeProcessEnvSync(process.pid)),
+      glibc: await outcome(() => s.probeGlibcSync()),
+    }));
+  `;
+  const answers = runIn(dir, script);
+  assert.equal(answers.glibc, 'answered');
+  for (const key of Object.keys(answers)) {
+    if (key === 'glibc') continue;
+    assert.deepEqual(answers[key], { code: 'ERR_SYSPROBE_NEEDS_ADDON', backend: 'koffi', wasm: true }, key);
   }
 });
 
@@ -198,6 +283,18 @@ test('no addon can load (a copy without build/ and prebuilds/): koffi answers au
   assert.equal(addonOnly.glibc.error, 'ERR_SYSPROBE_NO_BACKEND');
   assert.deepEqual(addonOnly.backend.attempts.map((a) => a.source), ['prebuild', 'build/Release', 'build/Debug']);
   assert.match(addonOnly.backend.reason, /SYSPROBE_BACKEND=addon asked for the addon only/);
+});
+
+test('no addon can load but the package has its WebAssembly core: the fallback reads ELF files and resolves dependencies', { skip: needWasm }, () => {
+  const dir = packageWithoutAddon(true);
+  cpSync(join(root, 'prebuilds', 'wasm32'), join(dir, 'prebuilds', 'wasm32'), { recursive: true });
+  const answers = runIn(dir, `
+    import * as s from 'sysprobe';
+    console.log(JSON.stringify({ backend: s.backend().name, needed: s.readElfSync('/bin/ls').needed, libc: s.resolveDepsSync('/bin/ls').libraries.find((l) => l.name === 'libc.so.6')?.path ?? null }));
+  `);
+  assert.equal(answers.backend, 'koffi');
+  assert.ok(answers.needed.includes('libc.so.6'));
+  assert.match(answers.libc, /libc\.so\.6$/);
 });
 
 test('an explicitly named addon that fails does not fall back to koffi (SYSPROBE_BINDING=/nonexistent)', { skip: needKoffi }, () => {
@@ -304,15 +401,18 @@ test('the CLI report works under koffi and says what it could not answer', { ski
   assert.equal(doc.limits.parent.source, 'prlimit');
 });
 
-test('the existing suites pass with SYSPROBE_BACKEND=koffi (glibc, limits, interpretation)', { skip: needKoffi }, () => {
-  const files = ['glibc.test.mjs', 'portable-glibc.test.mjs', 'interpret.test.mjs', 'limits.test.mjs'].map((f) => join('test', f));
+test('the existing suites pass with SYSPROBE_BACKEND=koffi (glibc, limits, interpretation; with the WebAssembly core also ELF against readelf, deps and compat against ld.so, ld.so.cache against ldconfig, reparse, env)', { skip: needKoffi }, (t) => {
+  const coreSuites = ['elf.test.mjs', 'elf.readelf.test.mjs', 'elf.mutation.test.mjs', 'elf.cli.test.mjs', 'compat-fixtures.test.mjs',
+    'compat-oracle.test.mjs', 'compat.cli.test.mjs', 'glibc-root.test.mjs', 'reparse.test.mjs', 'env.test.mjs'];
+  if (!wasmBuilt) t.diagnostic('the WebAssembly core is not built: ELF, compat, reparse and env suites not run under koffi');
+  const files = ['glibc.test.mjs', 'portable-glibc.test.mjs', 'interpret.test.mjs', 'limits.test.mjs', ...(wasmBuilt ? coreSuites : [])].map((f) => join('test', f));
   for (const file of files) assert.ok(existsSync(join(root, file)), file);
   const env = { ...process.env, SYSPROBE_BINDING: '', SYSPROBE_BACKEND: 'koffi' };
   delete env.NODE_TEST_CONTEXT;  // a fresh runner that prints its own TAP summary, not a subprocess of this one
   const result = run(process.execPath, ['--test', '--test-reporter=tap', ...files], { cwd: root, timeout: 300_000, env });
   const summary = /# pass (\d+)[\s\S]*# fail (\d+)/.exec(result.stdout);
   assert.equal(result.status, 0, result.stdout.split('\n').filter((l) => /^not ok|error:|code:/.test(l.trim())).join('\n'));
-  assert.ok(summary !== null && Number(summary[1]) > 20, `too few tests ran: ${summary?.[0]}`);
+  assert.ok(summary !== null && Number(summary[1]) > (wasmBuilt ? 80 : 20), `too few tests ran: ${summary?.[0]}`);
   assert.equal(summary[2], '0');
 });
 

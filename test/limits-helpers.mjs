@@ -1,7 +1,7 @@
 // Shared pieces of the limits and env tests: the kernel's own answers (/proc/PID/limits,
 // util-linux prlimit(1)) and long-running processes to probe.
 import { spawn } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { backend } from 'sysprobe';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,6 +117,9 @@ export function publicPackage() {
   if (backend().name === 'koffi') {
     // The koffi backend (SYSPROBE_BACKEND=koffi): the copy needs koffi and its native package instead.
     for (const name of ['koffi', '@koromix']) cpSync(join(root, 'node_modules', name), join(dir, 'node_modules', name), { recursive: true });
+    // ...and the core as WebAssembly, when it is built (probeProcessEnv reads /proc/PID/environ with it).
+    const wasm = join(root, 'prebuilds', 'wasm32');
+    if (existsSync(wasm)) cpSync(wasm, join(dir, 'prebuilds', 'wasm32'), { recursive: true });
   } else {
     mkdirSync(join(dir, 'build', 'Release'), { recursive: true });
     cpSync(backend().path, join(dir, 'build', 'Release', 'sysprobe.node'));

@@ -4,80 +4,18 @@
 #include "promise_worker.h"
 
 #include "../core/reparse.h"
+#include "../core/reparse_json.h"
 
 namespace sysprobe::binding {
 
 namespace {
 
-Napi::Value OptionalNumber(Napi::Env env, const std::optional<uint32_t>& value) {
-  return value ? Napi::Number::New(env, *value) : env.Null();
-}
-
+// The decoded data from the core's one JSON form; nfs.type (64-bit) becomes a BigInt here.
 Napi::Value DataToJs(Napi::Env env, const core::ReparseData& data) {
-  Napi::Object object = Napi::Object::New(env);
-  object.Set("tag", Napi::Number::New(env, data.tag));
-  object.Set("dataLength", Napi::Number::New(env, data.dataLength));
-  object.Set("reserved", Napi::Number::New(env, data.reserved));
-  object.Set("tagName", data.tagName.empty() ? env.Null() : Napi::String::New(env, data.tagName));
-  object.Set("kind", data.kind);
-  object.Set("isMicrosoft", data.isMicrosoft);
-  object.Set("highLatency", data.highLatency);
-  object.Set("isNameSurrogate", data.isNameSurrogate);
-  object.Set("isDirectory", data.isDirectory);
-  object.Set("cloudSubtype", OptionalNumber(env, data.cloudSubtype));
-  object.Set("guid", OptionalString(env, data.guid));
-  object.Set("dataOffset", Napi::Number::New(env, static_cast<double>(data.dataOffset)));
-  object.Set("trailingBytes", Napi::Number::New(env, static_cast<double>(data.trailingBytes)));
-  if (data.names) {
-    const core::ReparseTargetNames& names = *data.names;
-    Napi::Object target = Napi::Object::New(env);
-    target.Set("substituteName", Napi::String::New(env, names.substituteName));
-    target.Set("printName", Napi::String::New(env, names.printName));
-    target.Set("substituteNameOffset", Napi::Number::New(env, names.substituteNameOffset));
-    target.Set("substituteNameLength", Napi::Number::New(env, names.substituteNameLength));
-    target.Set("printNameOffset", Napi::Number::New(env, names.printNameOffset));
-    target.Set("printNameLength", Napi::Number::New(env, names.printNameLength));
-    target.Set("flags", OptionalNumber(env, names.flags));
-    target.Set("relative", names.relative);
-    object.Set("names", target);
-  } else {
-    object.Set("names", env.Null());
-  }
-  if (data.appExecLink) {
-    Napi::Object link = Napi::Object::New(env);
-    link.Set("version", Napi::Number::New(env, data.appExecLink->version));
-    Napi::Array strings = Napi::Array::New(env, data.appExecLink->strings.size());
-    for (size_t i = 0; i < data.appExecLink->strings.size(); ++i) {
-      strings.Set(static_cast<uint32_t>(i), Napi::String::New(env, data.appExecLink->strings[i]));
-    }
-    link.Set("strings", strings);
-    object.Set("appExecLink", link);
-  } else {
-    object.Set("appExecLink", env.Null());
-  }
-  object.Set("lxVersion", OptionalNumber(env, data.lxVersion));
-  object.Set("lxTarget", OptionalString(env, data.lxTarget));
-  if (data.nfs) {
-    Napi::Object nfs = Napi::Object::New(env);
-    nfs.Set("type", Napi::BigInt::New(env, data.nfs->type));
-    nfs.Set("symlinkTarget", data.nfs->symlinkTarget ? Napi::String::New(env, *data.nfs->symlinkTarget) : env.Null());
-    nfs.Set("major", OptionalNumber(env, data.nfs->major));
-    nfs.Set("minor", OptionalNumber(env, data.nfs->minor));
-    object.Set("nfs", nfs);
-  } else {
-    object.Set("nfs", env.Null());
-  }
-  if (data.wof) {
-    Napi::Object wof = Napi::Object::New(env);
-    wof.Set("version", Napi::Number::New(env, data.wof->version));
-    wof.Set("provider", Napi::Number::New(env, data.wof->provider));
-    wof.Set("fileVersion", OptionalNumber(env, data.wof->fileVersion));
-    wof.Set("algorithm", OptionalNumber(env, data.wof->algorithm));
-    object.Set("wof", wof);
-  } else {
-    object.Set("wof", env.Null());
-  }
-  return object;
+  Napi::Object json = env.Global().Get("JSON").As<Napi::Object>();
+  Napi::Value parsed = json.Get("parse").As<Napi::Function>().Call(json, {Napi::String::New(env, core::ReparseToJson(data))});
+  if (data.nfs) parsed.As<Napi::Object>().Get("nfs").As<Napi::Object>().Set("type", Napi::BigInt::New(env, data.nfs->type));
+  return parsed;
 }
 
 // A probe result with its decoded data computed on the worker thread.
@@ -104,8 +42,8 @@ Napi::Value ProbeToJs(Napi::Env env, const ProbeOutcome& outcome) {
   Napi::Object object = Napi::Object::New(env);
   object.Set("source", probe.source);
   object.Set("raw", Napi::Buffer<uint8_t>::Copy(env, probe.raw.data(), probe.raw.size()));
-  object.Set("attributes", OptionalNumber(env, probe.attributes));
-  object.Set("tagFromAttributes", OptionalNumber(env, probe.tagFromAttributes));
+  object.Set("attributes", probe.attributes ? Napi::Number::New(env, *probe.attributes) : env.Null());
+  object.Set("tagFromAttributes", probe.tagFromAttributes ? Napi::Number::New(env, *probe.tagFromAttributes) : env.Null());
   object.Set("placeholderMode", probe.placeholderMode.empty() ? env.Null() : Napi::String::New(env, probe.placeholderMode));
   if (outcome.decoded->ok()) {
     object.Set("decoded", DataToJs(env, outcome.decoded->value()));

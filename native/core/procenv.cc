@@ -63,7 +63,8 @@ Result<ProcessEnvFacts> ReadProcessEnv(long long pid) {
   ProcessEnvFacts facts;
   facts.pid = pid;
   if (pid <= 0) return SysError::Sysprobe("ERR_SYSPROBE_INVALID_ARG", "pid must be a positive integer");
-#if defined(__linux__)
+#if defined(__linux__) || defined(__wasi__)
+  // __wasi__: the WebAssembly build, which the koffi backend uses on Linux hosts only.
   facts.source = "procfs";
   const std::string path = "/proc/" + std::to_string(pid) + "/environ";
   auto bytes = ReadSmallFile(path, 64u << 20);

@@ -19,7 +19,9 @@ std::vector<std::string> CpuHwcaps() { return {}; }
 #include <cstdio>
 #include <cstring>
 #include <map>
+#if !defined(__wasi__)
 #include <mutex>
+#endif
 #include <unordered_map>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -30,6 +32,9 @@ std::vector<std::string> CpuHwcaps() { return {}; }
 #include "elf_format.h"
 #include "ldcache.h"
 #include "rootfs.h"
+#if defined(__wasi__)
+#include "procfs.h"
+#endif
 
 #if defined(__linux__)
 // getauxval without <sys/auxv.h>, whose <elf.h> macros collide with elf_format.h's constants.
@@ -69,7 +74,18 @@ struct LoaderInfo {
   std::optional<std::string> version;          // "2.36"
 };
 
-std::mutex cacheMutex;
+#if defined(__wasi__)
+// The WebAssembly build runs on one thread: the caches need no lock there (and wasi-libc++ has no <mutex>).
+struct CacheMutex {};
+struct CacheLock {
+  explicit CacheLock(CacheMutex&) {}
+};
+#else
+using CacheMutex = std::mutex;
+using CacheLock = std::lock_guard<std::mutex>;
+#endif
+
+CacheMutex cacheMutex;
 std::unordered_map<std::string, std::shared_ptr<const ElfEntry>> elfCache;
 std::unordered_map<std::string, std::shared_ptr<const LoaderInfo>> loaderCache;
 std::unordered_map<std::string, std::shared_ptr<const ldcache::Cache>> ldCacheCache;
@@ -82,7 +98,7 @@ void Trim(Map& map) {
 std::shared_ptr<const ElfEntry> ReadElfEntry(const std::string& hostPath, const struct stat& st) {
   const std::string key = StatKey(hostPath, st);
   {
-    std::lock_guard<std::mutex> lock(cacheMutex);
+    CacheLock lock(cacheMutex);
     auto it = elfCache.find(key);
     if (it != elfCache.end()) return it->second;
   }
@@ -103,7 +119,7 @@ std::shared_ptr<const ElfEntry> ReadElfEntry(const std::string& hostPath, const 
     if (parsed.ok()) entry->elf = std::make_shared<const elf::ElfFile>(std::move(parsed.value()));
     else entry->parseError = parsed.error();
   }
-  std::lock_guard<std::mutex> lock(cacheMutex);
+  CacheLock lock(cacheMutex);
   Trim(elfCache);
   elfCache[key] = entry;
   return entry;
@@ -114,7 +130,7 @@ std::shared_ptr<const ElfEntry> ReadElfEntry(const std::string& hostPath, const 
 std::shared_ptr<const LoaderInfo> ReadLoaderInfo(const std::string& hostPath, const struct stat& st) {
   const std::string key = StatKey(hostPath, st);
   {
-    std::lock_guard<std::mutex> lock(cacheMutex);
+    CacheLock lock(cacheMutex);
     auto it = loaderCache.find(key);
     if (it != loaderCache.end()) return it->second;
   }
@@ -166,7 +182,7 @@ std::shared_ptr<const LoaderInfo> ReadLoaderInfo(const std::string& hostPath, co
       }
     }
   }
-  std::lock_guard<std::mutex> lock(cacheMutex);
+  CacheLock lock(cacheMutex);
   Trim(loaderCache);
   loaderCache[key] = info;
   return info;
@@ -175,7 +191,7 @@ std::shared_ptr<const LoaderInfo> ReadLoaderInfo(const std::string& hostPath, co
 std::shared_ptr<const ldcache::Cache> ReadLdCache(const std::string& hostPath, const struct stat& st, std::optional<std::string>* error) {
   const std::string key = StatKey(hostPath, st);
   {
-    std::lock_guard<std::mutex> lock(cacheMutex);
+    CacheLock lock(cacheMutex);
     auto it = ldCacheCache.find(key);
     if (it != ldCacheCache.end()) return it->second;
   }
@@ -184,7 +200,7 @@ std::shared_ptr<const ldcache::Cache> ReadLdCache(const std::string& hostPath, c
   if (parsed.ok()) cache = std::make_shared<const ldcache::Cache>(std::move(parsed.value()));
   else *error = parsed.error().message.empty() ? std::string(std::strerror(parsed.error().errnum)) : parsed.error().message;
   if (cache) {
-    std::lock_guard<std::mutex> lock(cacheMutex);
+    CacheLock lock(cacheMutex);
     Trim(ldCacheCache);
     ldCacheCache[key] = cache;
   }
@@ -607,6 +623,8 @@ class Resolver {
   bool IsHostMachine() const {
 #if defined(__x86_64__)
     return machine_ == 62 && !big_;
+#elif defined(__wasi__)
+    return machine_ == 62 && !big_ && HostMachine() == 62;
 #else
     return false;
 #endif
@@ -844,37 +862,95 @@ class Resolver {
 }  // namespace
 
 namespace {
-std::vector<std::string> CpuHwcapsUncached() {
+// The CPU features glibc's x86-64 ISA levels are made of (sysdeps/x86/get-isa-level.h), with the
+// OS-enabled register state (XCR0) for AVX and AVX-512.
+struct X86Features {
+  bool cx16 = false, lahf = false, popcnt = false, sse3 = false, sse41 = false, sse42 = false, ssse3 = false;
+  bool ymmState = false, avx = false, avx2 = false, bmi1 = false, bmi2 = false, f16c = false, fma = false, lzcnt = false,
+       movbe = false;
+  bool zmmState = false, avx512f = false, avx512bw = false, avx512cd = false, avx512dq = false, avx512vl = false;
+};
+
+[[maybe_unused]] std::vector<std::string> IsaLevels(const X86Features& f) {
+  const bool v2 = f.cx16 && f.lahf && f.popcnt && f.sse3 && f.sse41 && f.sse42 && f.ssse3;
+  const bool v3 = v2 && f.ymmState && f.avx && f.avx2 && f.bmi1 && f.bmi2 && f.f16c && f.fma && f.lzcnt && f.movbe;
+  const bool v4 = v3 && f.zmmState && f.avx512f && f.avx512bw && f.avx512cd && f.avx512dq && f.avx512vl;
   std::vector<std::string> out;
+  if (v4) out.push_back("x86-64-v4");
+  if (v3) out.push_back("x86-64-v3");
+  if (v2) out.push_back("x86-64-v2");
+  return out;
+}
+
+#if defined(__wasi__)
+uint16_t hostMachine = 0;
+#endif
+
+std::vector<std::string> CpuHwcapsUncached() {
 #if defined(__x86_64__)
-  // glibc's x86-64 ISA levels (sysdeps/x86/get-isa-level.h), from cpuid and the OS-enabled XSAVE state.
   unsigned a, b, c, d;
-  if (!__get_cpuid(1, &a, &b, &c, &d)) return out;
+  if (!__get_cpuid(1, &a, &b, &c, &d)) return {};
   const unsigned c1 = c;
   unsigned b7 = 0, c7 = 0, d7 = 0, a7 = 0;
   __get_cpuid_count(7, 0, &a7, &b7, &c7, &d7);
   unsigned ae = 0, be = 0, ce = 0, de = 0;
   __get_cpuid(0x80000001, &ae, &be, &ce, &de);
-  const bool v2 = (c1 & (1u << 13)) && (ce & 1u) && (c1 & (1u << 23)) && (c1 & 1u) && (c1 & (1u << 19)) &&
-                  (c1 & (1u << 20)) && (c1 & (1u << 9));  // CX16 LAHF POPCNT SSE3 SSE4_1 SSE4_2 SSSE3
   uint64_t xcr0 = 0;
   if (c1 & (1u << 27)) {  // OSXSAVE
     unsigned lo, hi;
     __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
     xcr0 = (uint64_t(hi) << 32) | lo;
   }
-  const bool ymm = (xcr0 & 6) == 6, zmm = (xcr0 & 0xe6) == 0xe6;
-  const bool v3 = v2 && ymm && (c1 & (1u << 28)) && (b7 & (1u << 5)) && (b7 & (1u << 3)) && (b7 & (1u << 8)) &&
-                  (c1 & (1u << 29)) && (c1 & (1u << 12)) && (ce & (1u << 5)) && (c1 & (1u << 22));
-  const bool v4 = v3 && zmm && (b7 & (1u << 16)) && (b7 & (1u << 30)) && (b7 & (1u << 28)) && (b7 & (1u << 17)) &&
-                  (b7 & (1u << 31));
-  if (v4) out.push_back("x86-64-v4");
-  if (v3) out.push_back("x86-64-v3");
-  if (v2) out.push_back("x86-64-v2");
+  X86Features f;
+  f.cx16 = c1 & (1u << 13); f.lahf = ce & 1u; f.popcnt = c1 & (1u << 23); f.sse3 = c1 & 1u;
+  f.sse41 = c1 & (1u << 19); f.sse42 = c1 & (1u << 20); f.ssse3 = c1 & (1u << 9);
+  f.ymmState = (xcr0 & 6) == 6; f.zmmState = (xcr0 & 0xe6) == 0xe6;
+  f.avx = c1 & (1u << 28); f.avx2 = b7 & (1u << 5); f.bmi1 = b7 & (1u << 3); f.bmi2 = b7 & (1u << 8);
+  f.f16c = c1 & (1u << 29); f.fma = c1 & (1u << 12); f.lzcnt = ce & (1u << 5); f.movbe = c1 & (1u << 22);
+  f.avx512f = b7 & (1u << 16); f.avx512dq = b7 & (1u << 17); f.avx512cd = b7 & (1u << 28);
+  f.avx512bw = b7 & (1u << 30); f.avx512vl = b7 & (1u << 31);
+  return IsaLevels(f);
+#elif defined(__wasi__)
+  // The WebAssembly build has no CPU of its own to ask: on an x86-64 Linux host (src/wasm.ts says so),
+  // the kernel's view of the same cpuid bits is the "flags" line of /proc/cpuinfo. The kernel lists AVX
+  // and AVX-512 only when it enabled their register state, which stands in for XCR0 here.
+  if (hostMachine != 62) return {};
+  auto text = ReadSmallFile("/proc/cpuinfo", 4u << 20);
+  if (!text.ok()) return {};
+  const std::string& t = text.value();
+  const size_t at = t.find("\nflags");
+  if (at == std::string::npos) return {};
+  const size_t end = t.find('\n', at + 1);
+  const size_t colon = t.find(':', at);
+  if (colon == std::string::npos || colon > end) return {};
+  std::map<std::string, bool> have;
+  for (size_t i = colon + 1; i < end && i < t.size();) {
+    while (i < end && t[i] == ' ') ++i;
+    size_t j = i;
+    while (j < end && j < t.size() && t[j] != ' ') ++j;
+    if (j > i) have[t.substr(i, j - i)] = true;
+    i = j;
+  }
+  auto flag = [&](const char* name) { return have.count(name) != 0; };
+  X86Features f;
+  f.cx16 = flag("cx16"); f.lahf = flag("lahf_lm"); f.popcnt = flag("popcnt"); f.sse3 = flag("pni");
+  f.sse41 = flag("sse4_1"); f.sse42 = flag("sse4_2"); f.ssse3 = flag("ssse3");
+  f.avx = flag("avx"); f.ymmState = f.avx;
+  f.avx2 = flag("avx2"); f.bmi1 = flag("bmi1"); f.bmi2 = flag("bmi2"); f.f16c = flag("f16c"); f.fma = flag("fma");
+  f.lzcnt = flag("abm"); f.movbe = flag("movbe");
+  f.avx512f = flag("avx512f"); f.zmmState = f.avx512f; f.avx512bw = flag("avx512bw"); f.avx512cd = flag("avx512cd");
+  f.avx512dq = flag("avx512dq"); f.avx512vl = flag("avx512vl");
+  return IsaLevels(f);
+#else
+  return {};
 #endif
-  return out;
 }
 }  // namespace
+
+#if defined(__wasi__)
+void SetHostMachine(uint16_t machine) { hostMachine = machine; }
+uint16_t HostMachine() { return hostMachine; }
+#endif
 
 std::vector<std::string> CpuHwcaps() {
   static const std::vector<std::string> levels = CpuHwcapsUncached();

@@ -9,6 +9,12 @@
 #include <unistd.h>
 #include <vector>
 
+#if defined(__wasi__)
+// The canonical path of `path` into `out`: its length, or -errno (WASI numbering).
+extern "C" long sysprobe_host_realpath(const char* path, size_t length, char* out, size_t capacity)
+    __attribute__((import_module("sysprobe"), import_name("realpath")));
+#endif
+
 namespace sysprobe::core {
 
 namespace {
@@ -46,9 +52,17 @@ RootFs::RootFs(std::string hostRoot) : host_(std::move(hostRoot)) {
 Result<std::string> RootFs::RealPath(const std::string& path, const std::string& cwd) {
   const std::string absolute = path.empty() || path[0] != '/' ? JoinPath(cwd.empty() ? "/" : cwd, path) : path;
   if (isHost()) {
+#if defined(__wasi__)
+    // WASI has no realpath(): the host answers (src/wasm.ts, fs.realpathSync.native).
+    char buffer[4096];
+    const long length = sysprobe_host_realpath(absolute.data(), absolute.size(), buffer, sizeof(buffer));
+    if (length < 0) return SysError::FromErrno(static_cast<int>(-length), "realpath", absolute);
+    return std::string(buffer, static_cast<size_t>(length));
+#else
     char buffer[PATH_MAX];
     if (::realpath(absolute.c_str(), buffer) == nullptr) return SysError::FromErrno(errno, "realpath", absolute);
     return std::string(buffer);
+#endif
   }
   std::deque<std::string> todo;
   for (auto& part : Split(absolute)) todo.push_back(std::move(part));

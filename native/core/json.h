@@ -1,5 +1,6 @@
 // A small JSON writer for results built on the thread pool (src/ parses them with JSON.parse, which
-// costs far less than building objects property by property through Node-API on the main thread).
+// costs far less than building objects property by property through Node-API on the main thread), and
+// the one form in which the WebAssembly build (native/wasm) hands results over.
 #pragma once
 
 #include <cstdint>
@@ -8,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace sysprobe::binding {
+namespace sysprobe::core {
 
 class Json {
  public:
@@ -70,6 +71,30 @@ class Json {
     return *this;
   }
   Json& String(const char* s) { return String(std::string(s)); }
+  // UTF-16 text (NTFS names) exactly, lone surrogates included: every non-ASCII unit as \uXXXX.
+  Json& String(const std::u16string& s) {
+    Comma();
+    text += '"';
+    for (const char16_t unit : s) {
+      if (unit == '"' || unit == '\\') { text += '\\'; text += static_cast<char>(unit); }
+      else if (unit >= 0x20 && unit < 0x7f) text += static_cast<char>(unit);
+      else { char e[8]; std::snprintf(e, sizeof(e), "\\u%04x", static_cast<unsigned>(unit)); text += e; }
+    }
+    text += '"';
+    return *this;
+  }
+  // Bytes that need not be text, one U+0000..U+00FF character each (Buffer.from(s, 'latin1') restores them).
+  Json& Latin1(const std::string& bytes) {
+    std::u16string units(bytes.begin(), bytes.end());
+    for (size_t i = 0; i < bytes.size(); ++i) units[i] = static_cast<unsigned char>(bytes[i]);
+    return String(units);
+  }
+  Json& OptionalString(const std::optional<std::u16string>& s) { return s ? String(*s) : Null(); }
+  Json& Strings(const std::vector<std::u16string>& items) {
+    Open('[');
+    for (const auto& item : items) String(item);
+    return Close(']');
+  }
   Json& OptionalString(const std::optional<std::string>& s) { return s ? String(*s) : Null(); }
   Json& Open(char bracket) { Comma(); text += bracket; fresh_ = true; return *this; }
   Json& Close(char bracket) { text += bracket; fresh_ = false; return *this; }
@@ -87,4 +112,4 @@ class Json {
   bool fresh_ = true;
 };
 
-}  // namespace sysprobe::binding
+}  // namespace sysprobe::core

@@ -1,0 +1,155 @@
+// The C++ core as a WebAssembly module (wasm32-wasi) for the koffi backend, so that the fallback runs
+// the same parsers and loader model as the addon instead of a second implementation in TypeScript.
+// Calls take their inputs in memory from sysprobe_alloc and leave one result, read with
+// sysprobe_result_data/size: status 0 is the result's JSON, status 1 a SysError as JSON. File access
+// goes through WASI (answered by src/wasm.ts with node:fs) and the host's realpath import.
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "../core/byte_source.h"
+#include "../core/compat_json.h"
+#include "../core/elf.h"
+#include "../core/elf_json.h"
+#include "../core/json.h"
+#include "../core/ldcache.h"
+#include "../core/procenv.h"
+#include "../core/reparse.h"
+#include "../core/reparse_json.h"
+#include "../core/resolve.h"
+
+#define SYSPROBE_EXPORT(name) extern "C" __attribute__((export_name(name)))
+
+namespace {
+
+using sysprobe::core::Json;
+using sysprobe::core::Result;
+using sysprobe::core::SysError;
+
+std::string result;
+
+int Ok(std::string json) {
+  result = std::move(json);
+  return 0;
+}
+
+// errno here is WASI's numbering; src/wasm.ts turns it into the host's.
+int Fail(const SysError& error) {
+  Json j;
+  j.Open('{');
+  if (!error.code.empty()) j.Key("code").String(error.code);
+  if (error.errnum != 0) j.Key("errno").Uint(static_cast<uint64_t>(error.errnum));
+  if (!error.syscall.empty()) j.Key("syscall").String(error.syscall);
+  if (!error.path.empty()) j.Key("path").String(error.path);
+  if (!error.message.empty()) j.Key("message").String(error.message);
+  if (error.offset >= 0) j.Key("offset").Uint(static_cast<uint64_t>(error.offset));
+  j.Close('}');
+  result = std::move(j.text);
+  return 1;
+}
+
+int Finish(const Result<std::string>& outcome) {
+  return outcome.ok() ? Ok(outcome.value()) : Fail(outcome.error());
+}
+
+std::string Text(const char* data, size_t size) { return std::string(data, size); }
+
+// A NUL-separated list of fields (the resolver's options), each possibly empty.
+std::vector<std::string> Fields(const char* data, size_t size) {
+  std::vector<std::string> fields(1);
+  for (size_t i = 0; i < size; ++i) {
+    if (data[i] == '\0') fields.emplace_back();
+    else fields.back() += data[i];
+  }
+  return fields;
+}
+
+sysprobe::core::elf::ParseOptions ElfOptions(int flags) {
+  sysprobe::core::elf::ParseOptions options;
+  options.symbols = (flags & 1) != 0;
+  options.crossCheck = (flags & 2) != 0;
+  return options;
+}
+
+}  // namespace
+
+SYSPROBE_EXPORT("sysprobe_alloc") void* SysprobeAlloc(size_t size) { return std::malloc(size == 0 ? 1 : size); }
+SYSPROBE_EXPORT("sysprobe_free") void SysprobeFree(void* pointer) { std::free(pointer); }
+SYSPROBE_EXPORT("sysprobe_result_data") const char* SysprobeResultData() { return result.data(); }
+SYSPROBE_EXPORT("sysprobe_result_size") size_t SysprobeResultSize() { return result.size(); }
+
+// flags: 1 symbols, 2 crossCheck.
+SYSPROBE_EXPORT("sysprobe_read_elf_path") int SysprobeReadElfPath(const char* path, size_t size, int flags) {
+  const std::string file = Text(path, size);
+  auto parsed = sysprobe::core::elf::ParseFile(file, ElfOptions(flags));
+  if (!parsed.ok()) return Fail(parsed.error());
+  return Ok(sysprobe::core::ElfToJson(parsed.value(), &file));
+}
+
+SYSPROBE_EXPORT("sysprobe_read_elf_bytes") int SysprobeReadElfBytes(const uint8_t* data, size_t size, int flags) {
+  sysprobe::core::MemorySource source(data, size);
+  auto parsed = sysprobe::core::elf::Parse(source, ElfOptions(flags));
+  if (!parsed.ok()) return Fail(parsed.error());
+  return Ok(sysprobe::core::ElfToJson(parsed.value(), nullptr));
+}
+
+SYSPROBE_EXPORT("sysprobe_read_ld_so_cache") int SysprobeReadLdSoCache(const char* path, size_t size) {
+  auto cache = sysprobe::core::ldcache::ParseFile(Text(path, size));
+  if (!cache.ok()) return Fail(cache.error());
+  return Ok(sysprobe::core::CacheToJson(cache.value()));
+}
+
+// fields: program, root, cwd, ldLibraryPath ("\1" = unset), platform ("" = unset), hwcaps joined by ':'
+// ("\1" = unset); flags: 1 useCache, 2 versions.
+SYSPROBE_EXPORT("sysprobe_resolve_deps") int SysprobeResolveDeps(const char* data, size_t size, int flags) {
+  const std::vector<std::string> fields = Fields(data, size);
+  if (fields.size() != 6) return Fail(SysError::Sysprobe("ERR_SYSPROBE_INVALID_ARG", "resolveDeps: 6 fields expected"));
+  sysprobe::core::resolve::Options options;
+  options.root = fields[1];
+  if (!fields[2].empty()) options.cwd = fields[2];
+  if (fields[3] != "\1") options.ldLibraryPath = fields[3];
+  if (!fields[4].empty()) options.platform = fields[4];
+  if (fields[5] != "\1") {
+    std::vector<std::string> names;
+    size_t start = 0;
+    while (start <= fields[5].size() && !fields[5].empty()) {
+      const size_t colon = fields[5].find(':', start);
+      names.push_back(fields[5].substr(start, colon == std::string::npos ? std::string::npos : colon - start));
+      if (colon == std::string::npos) break;
+      start = colon + 1;
+    }
+    options.hwcaps = std::move(names);
+  }
+  options.useCache = (flags & 1) != 0;
+  auto resolved = sysprobe::core::resolve::Resolve(fields[0], options);
+  if (!resolved.ok()) return Fail(resolved.error());
+  return Ok(sysprobe::core::ResolveToJson(resolved.value(), (flags & 2) != 0));
+}
+
+// The host's ELF machine (62: x86-64 Linux, whose CPU's ISA levels then pick glibc-hwcaps subdirectories).
+SYSPROBE_EXPORT("sysprobe_set_host_machine") void SysprobeSetHostMachine(int machine) {
+  sysprobe::core::resolve::SetHostMachine(static_cast<uint16_t>(machine));
+}
+
+SYSPROBE_EXPORT("sysprobe_decode_reparse") int SysprobeDecodeReparse(const uint8_t* data, size_t size) {
+  auto decoded = sysprobe::core::DecodeReparseBuffer(data, size);
+  if (!decoded.ok()) return Fail(decoded.error());
+  return Ok(sysprobe::core::ReparseToJson(decoded.value()));
+}
+
+// Linux /proc/PID/environ read through WASI, as the addon reads it (src/wasm.ts calls it on Linux only).
+// Entries are strings of byte values (U+0000..U+00FF), since they need not be UTF-8.
+SYSPROBE_EXPORT("sysprobe_process_env") int SysprobeProcessEnv(double pid) {
+  auto facts = sysprobe::core::ReadProcessEnv(static_cast<long long>(pid));
+  if (!facts.ok()) return Fail(facts.error());
+  Json j;
+  j.Open('{');
+  j.Key("pid").Uint(static_cast<uint64_t>(facts.value().pid));
+  j.Key("source").String(facts.value().source);
+  j.Key("entries").Open('[');
+  for (const auto& entry : facts.value().entries) j.Latin1(entry);
+  j.Close(']');
+  j.Close('}');
+  return Ok(std::move(j.text));
+}

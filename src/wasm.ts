@@ -1,0 +1,383 @@
+// The C++ core compiled to WebAssembly (native/wasm/exports.cc, built by scripts/build-wasm.mjs into
+// prebuilds/wasm32/sysprobe.wasm), for the koffi backend: the same ELF parser, ld.so.cache parser, loader
+// model and reparse decoder as the addon, so the fallback gives the same answers without a second
+// implementation. Its file access is WASI preview 1, answered here with synchronous node:fs calls on
+// the calling thread (a small host, not node:wasi, which is experimental and warns on Node 20).
+// Loaded on the first call that needs it; never at import time.
+import { closeSync, fstatSync, lstatSync, openSync, readFileSync, readSync, readlinkSync, realpathSync, statSync, constants as fsConstants } from 'node:fs';
+import { constants } from 'node:os';
+import { join, resolve } from 'node:path';
+import { SysprobeError } from './errors.js';
+
+// @types/node 20 does not declare the WebAssembly global (lib.dom does); the part used here.
+declare namespace WebAssembly {
+  class Module {
+    constructor(bytes: Uint8Array);
+  }
+  class Instance {
+    constructor(module: Module, imports: Record<string, Record<string, unknown>>);
+    readonly exports: Record<string, unknown>;
+  }
+  class Memory {
+    readonly buffer: ArrayBuffer;
+  }
+}
+
+/** Where the module is looked for: the package's prebuilds/ (dist/ is next to it). */
+export const WASM_PATH = join(__dirname, '..', 'prebuilds', 'wasm32', 'sysprobe.wasm');
+
+// WASI preview 1 errno names in their numbering order (wasi/api.h), without the leading E.
+const WASI_ERRNO = ('SUCCESS 2BIG ACCES ADDRINUSE ADDRNOTAVAIL AFNOSUPPORT AGAIN ALREADY BADF BADMSG BUSY CANCELED CHILD ' +
+  'CONNABORTED CONNREFUSED CONNRESET DEADLK DESTADDRREQ DOM DQUOT EXIST FAULT FBIG HOSTUNREACH IDRM ILSEQ INPROGRESS INTR ' +
+  'INVAL IO ISCONN ISDIR LOOP MFILE MLINK MSGSIZE MULTIHOP NAMETOOLONG NETDOWN NETRESET NETUNREACH NFILE NOBUFS NODEV NOENT ' +
+  'NOEXEC NOLCK NOLINK NOMEM NOMSG NOPROTOOPT NOSPC NOSYS NOTCONN NOTDIR NOTEMPTY NOTRECOVERABLE NOTSOCK NOTSUP NOTTY NXIO ' +
+  'OVERFLOW OWNERDEAD PERM PIPE PROTO PROTONOSUPPORT PROTOTYPE RANGE ROFS SPIPE SRCH STALE TIMEDOUT TXTBSY XDEV NOTCAPABLE').split(' ');
+const WASI_NUMBER = new Map(WASI_ERRNO.map((name, index) => [`E${name}`, index]));
+const E = { BADF: 8, INVAL: 28, IO: 29, NOENT: 44, NOTDIR: 54, NOSYS: 52 };
+
+const PREOPEN_FD = 3;
+const PREOPEN_NAME = Buffer.from('/');
+// __wasi_filetype_t
+const FILETYPE = { unknown: 0, block: 1, char: 2, directory: 3, regular: 4, socket: 6, symlink: 7 };
+
+class ProcExit extends Error {}
+
+/** The WASI errno of a node:fs failure. */
+function wasiErrno(error: unknown): number {
+  const code = (error as { code?: string }).code;
+  return (code !== undefined ? WASI_NUMBER.get(code) : undefined) ?? E.IO;
+}
+
+function filetype(stats: import('node:fs').BigIntStats): number {
+  if (stats.isFile()) return FILETYPE.regular;
+  if (stats.isDirectory()) return FILETYPE.directory;
+  if (stats.isSymbolicLink()) return FILETYPE.symlink;
+  if (stats.isCharacterDevice()) return FILETYPE.char;
+  if (stats.isBlockDevice()) return FILETYPE.block;
+  if (stats.isSocket()) return FILETYPE.socket;
+  return FILETYPE.unknown;
+}
+
+interface OpenFile {
+  hostFd: number;
+  position: bigint;
+}
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  _initialize(): void;
+  sysprobe_alloc(size: number): number;
+  sysprobe_free(pointer: number): void;
+  sysprobe_result_data(): number;
+  sysprobe_result_size(): number;
+  sysprobe_read_elf_path(path: number, size: number, flags: number): number;
+  sysprobe_read_elf_bytes(data: number, size: number, flags: number): number;
+  sysprobe_read_ld_so_cache(path: number, size: number): number;
+  sysprobe_resolve_deps(fields: number, size: number, flags: number): number;
+  sysprobe_decode_reparse(data: number, size: number): number;
+  sysprobe_process_env(pid: number): number;
+  sysprobe_set_host_machine(machine: number): void;
+}
+
+/** One instance of the module with its open files. Discarded after a trap (its state is then unknown). */
+class Instance {
+  readonly exports: Exports;
+  private readonly files = new Map<number, OpenFile>();
+  private nextFd = PREOPEN_FD + 1;
+
+  constructor(module: WebAssembly.Module) {
+    const instance = new WebAssembly.Instance(module, { wasi_snapshot_preview1: this.wasi(), sysprobe: { realpath: this.realpath.bind(this) } });
+    this.exports = instance.exports as unknown as Exports;
+    this.exports._initialize();
+    // x86-64 Linux: the core reads the CPU's ISA levels from /proc/cpuinfo (it cannot run cpuid).
+    this.exports.sysprobe_set_host_machine(process.platform === 'linux' && process.arch === 'x64' ? 62 : 0);
+  }
+
+  private view(): DataView {
+    return new DataView(this.exports.memory.buffer);
+  }
+
+  private bytes(pointer: number, length: number): Buffer {
+    return Buffer.from(this.exports.memory.buffer, pointer, length);
+  }
+
+  private hostPath(dirFd: number, pointer: number, length: number): string | null {
+    if (dirFd !== PREOPEN_FD) return null;
+    // wasi-libc hands paths relative to the preopened "/"; resolve() also keeps Windows drive paths.
+    return resolve('/', this.bytes(pointer, length).toString('utf8'));
+  }
+
+  /** The iovec list as Buffers over wasm memory. */
+  private iovecs(iovs: number, count: number): Buffer[] {
+    const view = this.view();
+    const out: Buffer[] = [];
+    for (let i = 0; i < count; i++) out.push(this.bytes(view.getUint32(iovs + 8 * i, true), view.getUint32(iovs + 8 * i + 4, true)));
+    return out;
+  }
+
+  private readInto(file: OpenFile, iovs: number, count: number, at: bigint | null, nread: number): number {
+    let total = 0;
+    let position = at ?? file.position;
+    for (const buffer of this.iovecs(iovs, count)) {
+      let done = 0;
+      while (done < buffer.length) {
+        const n = readSync(file.hostFd, buffer, done, buffer.length - done, position);
+        if (n === 0) break;
+        done += n;
+        position += BigInt(n);
+      }
+      total += done;
+      if (done < buffer.length) break;
+    }
+    if (at === null) file.position = position;
+    this.view().setUint32(nread, total, true);
+    return 0;
+  }
+
+  private writeFilestat(pointer: number, stats: import('node:fs').BigIntStats): void {
+    const view = this.view();
+    view.setBigUint64(pointer, stats.dev, true);
+    view.setBigUint64(pointer + 8, stats.ino, true);
+    view.setUint8(pointer + 16, filetype(stats));
+    view.setBigUint64(pointer + 24, stats.nlink, true);
+    view.setBigUint64(pointer + 32, stats.size, true);
+    view.setBigUint64(pointer + 40, stats.atimeNs, true);
+    view.setBigUint64(pointer + 48, stats.mtimeNs, true);
+    view.setBigUint64(pointer + 56, stats.ctimeNs, true);
+  }
+
+  private realpath(pointer: number, length: number, out: number, capacity: number): number {
+    try {
+      const real = Buffer.from(realpathSync.native(this.bytes(pointer, length).toString('utf8')));
+      if (real.length > capacity) return -37;  // ENAMETOOLONG
+      real.copy(this.bytes(out, capacity));
+      return real.length;
+    } catch (error) {
+      return -wasiErrno(error);
+    }
+  }
+
+  private wasi(): Record<string, (...args: never[]) => number | void> {
+    const guard = (work: () => number): number => {
+      try {
+        return work();
+      } catch (error) {
+        return wasiErrno(error);
+      }
+    };
+    return {
+      fd_prestat_get: (fd: number, out: number) => {
+        if (fd !== PREOPEN_FD) return E.BADF;
+        const view = this.view();
+        view.setUint8(out, 0);  // __WASI_PREOPENTYPE_DIR
+        view.setUint32(out + 4, PREOPEN_NAME.length, true);
+        return 0;
+      },
+      fd_prestat_dir_name: (fd: number, pointer: number, length: number) => {
+        if (fd !== PREOPEN_FD) return E.BADF;
+        PREOPEN_NAME.copy(this.bytes(pointer, length));
+        return 0;
+      },
+      path_open: (dirFd: number, lookupFlags: number, pointer: number, length: number, openFlags: number,
+        _rightsBase: bigint, _rightsInheriting: bigint, fdFlags: number, fdOut: number) => guard(() => {
+        const path = this.hostPath(dirFd, pointer, length);
+        if (path === null) return E.BADF;
+        if ((openFlags & ~2) !== 0) return E.INVAL;  // only O_DIRECTORY: this host opens for reading
+        const noFollow = (lookupFlags & 1) === 0 && fsConstants.O_NOFOLLOW !== undefined ? fsConstants.O_NOFOLLOW : 0;
+        if ((openFlags & 2) !== 0 && !statSync(path).isDirectory()) return E.NOTDIR;
+        // O_NONBLOCK (fdflags 4) as the core asks: opening a FIFO must not wait for a writer.
+        const nonBlock = (fdFlags & 4) !== 0 && fsConstants.O_NONBLOCK !== undefined ? fsConstants.O_NONBLOCK : 0;
+        const hostFd = openSync(path, fsConstants.O_RDONLY | noFollow | nonBlock);
+        const fd = this.nextFd++;
+        this.files.set(fd, { hostFd, position: 0n });
+        this.view().setUint32(fdOut, fd, true);
+        return 0;
+      }),
+      fd_close: (fd: number) => guard(() => {
+        const file = this.files.get(fd);
+        if (file === undefined) return E.BADF;
+        this.files.delete(fd);
+        closeSync(file.hostFd);
+        return 0;
+      }),
+      fd_read: (fd: number, iovs: number, count: number, nread: number) => guard(() => {
+        const file = this.files.get(fd);
+        return file === undefined ? E.BADF : this.readInto(file, iovs, count, null, nread);
+      }),
+      fd_pread: (fd: number, iovs: number, count: number, offset: bigint, nread: number) => guard(() => {
+        const file = this.files.get(fd);
+        return file === undefined ? E.BADF : this.readInto(file, iovs, count, offset, nread);
+      }),
+      fd_seek: (fd: number, offset: bigint, whence: number, out: number) => guard(() => {
+        const file = this.files.get(fd);
+        if (file === undefined) return E.BADF;
+        const base = whence === 0 ? 0n : whence === 1 ? file.position : fstatSync(file.hostFd, { bigint: true }).size;
+        if (base + offset < 0n) return E.INVAL;
+        file.position = base + offset;
+        this.view().setBigUint64(out, file.position, true);
+        return 0;
+      }),
+      fd_fdstat_get: (fd: number, out: number) => guard(() => {
+        const view = this.view();
+        let type: number = FILETYPE.directory;
+        if (fd !== PREOPEN_FD) {
+          const file = this.files.get(fd);
+          if (file === undefined) return fd <= 2 ? (view.setUint8(out, FILETYPE.char), 0) : E.BADF;
+          type = filetype(fstatSync(file.hostFd, { bigint: true }));
+        }
+        view.setUint8(out, type);
+        view.setUint16(out + 2, 0, true);
+        view.setBigUint64(out + 8, 0xffffffffffffffffn, true);
+        view.setBigUint64(out + 16, 0xffffffffffffffffn, true);
+        return 0;
+      }),
+      fd_filestat_get: (fd: number, out: number) => guard(() => {
+        const file = this.files.get(fd);
+        if (file === undefined) return E.BADF;
+        this.writeFilestat(out, fstatSync(file.hostFd, { bigint: true }));
+        return 0;
+      }),
+      path_filestat_get: (dirFd: number, lookupFlags: number, pointer: number, length: number, out: number) => guard(() => {
+        const path = this.hostPath(dirFd, pointer, length);
+        if (path === null) return E.BADF;
+        this.writeFilestat(out, (lookupFlags & 1) !== 0 ? statSync(path, { bigint: true }) : lstatSync(path, { bigint: true }));
+        return 0;
+      }),
+      path_readlink: (dirFd: number, pointer: number, length: number, buffer: number, capacity: number, used: number) => guard(() => {
+        const path = this.hostPath(dirFd, pointer, length);
+        if (path === null) return E.BADF;
+        const target = readlinkSync(path, { encoding: 'buffer' });
+        const n = Math.min(target.length, capacity);
+        target.copy(this.bytes(buffer, capacity), 0, 0, n);
+        this.view().setUint32(used, n, true);
+        return 0;
+      }),
+      // stdout/stderr: the core never writes there; anything that does is dropped, not shown to the host.
+      fd_write: (fd: number, iovs: number, count: number, written: number) => {
+        if (fd !== 1 && fd !== 2) return E.BADF;
+        const total = this.iovecs(iovs, count).reduce((sum, b) => sum + b.length, 0);
+        this.view().setUint32(written, total, true);
+        return 0;
+      },
+      proc_exit: (code: number) => {
+        throw new ProcExit(`the WebAssembly core exited (${code})`);
+      },
+    };
+  }
+
+  /** Closes every file the module left open (after a trap). */
+  dispose(): void {
+    for (const file of this.files.values()) {
+      try {
+        closeSync(file.hostFd);
+      } catch { /* already gone */ }
+    }
+    this.files.clear();
+  }
+}
+
+let compiled: WebAssembly.Module | null = null;
+let current: Instance | null = null;
+
+/** Whether the module file is there (the koffi backend says why a probe is refused when it is not). */
+export function wasmAvailable(): boolean {
+  try {
+    return statSync(WASM_PATH).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function instance(): Instance {
+  if (current === null) {
+    compiled ??= new WebAssembly.Module(readFileSync(WASM_PATH));
+    current = new Instance(compiled);
+  }
+  return current;
+}
+
+/** A SysprobeError from the core's error JSON (errno in WASI numbering). */
+function errorFrom(json: string): SysprobeError {
+  const facts = JSON.parse(json) as { code?: string; errno?: number; syscall?: string; path?: string; message?: string; offset?: number };
+  const name = facts.errno !== undefined ? `E${WASI_ERRNO[facts.errno] ?? 'IO'}` : undefined;
+  const hostErrno = name !== undefined ? (constants.errno as Record<string, number>)[name] : undefined;
+  return new SysprobeError({
+    ...(facts.code !== undefined ? { code: facts.code } : hostErrno === undefined && name !== undefined ? { code: name } : {}),
+    ...(hostErrno !== undefined ? { errno: hostErrno } : {}),
+    ...(facts.syscall !== undefined ? { syscall: facts.syscall } : {}),
+    ...(facts.path !== undefined ? { path: facts.path } : {}),
+    ...(facts.message !== undefined ? { message: facts.message } : {}),
+    ...(facts.offset !== undefined ? { offset: facts.offset } : {}),
+  });
+}
+
+/** Runs one call with `inputs` copied into the module's memory; the result's JSON text, or its error thrown. */
+function call(run: (exports: Exports, pointers: number[]) => number, ...inputs: Uint8Array[]): string {
+  const target = instance();
+  const { exports } = target;
+  const pointers: number[] = [];
+  try {
+    for (const input of inputs) {
+      const pointer = exports.sysprobe_alloc(input.length);
+      if (pointer === 0) throw new SysprobeError({ code: 'ERR_SYSPROBE_TOO_LARGE', message: `the WebAssembly core could not take ${input.length} bytes` });
+      pointers.push(pointer);
+      new Uint8Array(exports.memory.buffer, pointer, input.length).set(input);
+    }
+    const status = run(exports, pointers);
+    const text = Buffer.from(exports.memory.buffer, exports.sysprobe_result_data(), exports.sysprobe_result_size()).toString('utf8');
+    if (status !== 0) throw errorFrom(text);
+    return text;
+  } catch (error) {
+    if (error instanceof SysprobeError) throw error;
+    // A trap (out of memory, an abort) or exit: this instance is done; the next call starts a new one.
+    target.dispose();
+    current = null;
+    throw new SysprobeError({ code: 'ERR_SYSPROBE_WASM', message: `the WebAssembly core failed: ${(error as Error).message}`, details: { backend: 'koffi' } });
+  } finally {
+    if (current === target) for (const pointer of pointers) exports.sysprobe_free(pointer);
+  }
+}
+
+const utf8 = (text: string): Buffer => Buffer.from(text, 'utf8');
+
+export function wasmReadElf(target: string | Uint8Array, symbols: boolean, crossCheck: boolean): string {
+  const flags = (symbols ? 1 : 0) | (crossCheck ? 2 : 0);
+  if (typeof target === 'string') {
+    const path = utf8(target);
+    return call((e, [p]) => e.sysprobe_read_elf_path(p!, path.length, flags), path);
+  }
+  return call((e, [p]) => e.sysprobe_read_elf_bytes(p!, target.length, flags), target);
+}
+
+export function wasmReadLdSoCache(path: string): string {
+  const bytes = utf8(path);
+  return call((e, [p]) => e.sysprobe_read_ld_so_cache(p!, bytes.length), bytes);
+}
+
+export interface WasmResolveOptions {
+  root?: string;
+  ldLibraryPath?: string;
+  cwd?: string;
+  hwcaps?: string[];
+  platform?: string;
+  useCache?: boolean;
+  versions?: boolean;
+}
+
+const UNSET = '\u0001';
+
+export function wasmResolveDeps(program: string, options: WasmResolveOptions): string {
+  const fields = [program, options.root ?? '', options.cwd ?? '', options.ldLibraryPath ?? UNSET, options.platform ?? '',
+    options.hwcaps !== undefined ? options.hwcaps.join(':') : UNSET];
+  const bytes = utf8(fields.join('\0'));
+  const flags = (options.useCache === false ? 0 : 1) | (options.versions === true ? 2 : 0);
+  return call((e, [p]) => e.sysprobe_resolve_deps(p!, bytes.length, flags), bytes);
+}
+
+export function wasmDecodeReparse(bytes: Uint8Array): string {
+  return call((e, [p]) => e.sysprobe_decode_reparse(p!, bytes.length), bytes);
+}
+
+export function wasmProcessEnv(pid: number): string {
+  return call((e) => e.sysprobe_process_env(pid));
+}
