@@ -94,6 +94,30 @@ for (const concurrency of [4, 1]) {
   });
 }
 
+// The same scanElf through the koffi backend, whose ELF parser is the core compiled to WebAssembly
+// (prebuilds/wasm32/sysprobe.wasm; on the main thread).
+if (existsSync(join(root, 'prebuilds', 'wasm32', 'sysprobe.wasm'))) {
+  let last = null;
+  contenders.push({
+    name: 'sysprobe scanElf, koffi backend (core as WebAssembly), warm',
+    run() {
+      const { result } = measured(process.execPath, [join(here, 'elf.mjs'), '--child-scan', list, '4'],
+        { cwd: root, env: { ...process.env, SYSPROBE_BINDING: '', SYSPROBE_BACKEND: 'koffi' } });
+      if (result.status !== 0) throw new Error(result.stderr);
+      last = JSON.parse(result.stdout);
+      return { ms: last.warmMs, rssKb: last.maxRssKb, files: last.ok };
+    },
+  });
+  contenders.push({
+    name: 'sysprobe scanElf, koffi backend (core as WebAssembly), first scan',
+    run() {
+      return { ms: last.coldMs, rssKb: last.maxRssKb, files: last.ok };
+    },
+  });
+} else {
+  process.stdout.write('koffi backend not measured: prebuilds/wasm32/sysprobe.wasm is not built (npm run prebuild -- wasm32)\n');
+}
+
 // The unchecked C loop, compiled now.
 const cc = which('cc') ?? which('gcc');
 const loop = join(work, 'elf_verneed_loop');

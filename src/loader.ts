@@ -201,7 +201,10 @@ function loadKoffi(info: BackendInfo, why: string): boolean {
   info.version = backendObject.version;
   info.napiVersion = null;
   if (typeof koffi.version === 'string') info.koffiVersion = koffi.version;
-  info.reason = `${why}; koffi answers (probeInotify, probeProcessEnv, readElf/scanElf, resolveDeps/checkCompat/readLdSoCache/probeGlibc({ root }), decodeReparseBuffer, /proc/PID/limits and decoding reparse data throw ERR_SYSPROBE_NEEDS_ADDON)`;
+  const { WASM_PATH, wasmAvailable } = require('./wasm.js') as typeof import('./wasm.js');
+  info.reason = `${why}; koffi answers, ` + (wasmAvailable()
+    ? `with the core as WebAssembly (${WASM_PATH}) for readElf/scanElf, resolveDeps/checkCompat/readLdSoCache/probeGlibc({ root }), decodeReparseBuffer and probeProcessEnv; probeInotify and /proc/PID/limits throw ERR_SYSPROBE_NEEDS_ADDON`
+    : `but without the core as WebAssembly (${WASM_PATH} is missing) readElf/scanElf, resolveDeps/checkCompat/readLdSoCache/probeGlibc({ root }), decodeReparseBuffer, probeProcessEnv, probeInotify and /proc/PID/limits throw ERR_SYSPROBE_NEEDS_ADDON`);
   loaded = { binding: backendObject, info };
   return true;
 }
