@@ -2,18 +2,19 @@
 // library through koffi instead of compiled C++. Only OS calls live here; every rule that interprets
 // the facts (libc.ts, limits.ts, reparse.ts) is shared with the addon. The byte parsers and the loader
 // model are the C++ core's, run as WebAssembly (src/wasm.ts): readElf/scanElf, readLdSoCache,
-// resolveDeps/checkCompat/probeGlibc({ root }), the reparse decoder and /proc/PID/environ. What has no
-// WebAssembly form yet (/proc/PID/limits, inotify fdinfo) throws ERR_SYSPROBE_NEEDS_ADDON.
+// resolveDeps/checkCompat/probeGlibc({ root }), the reparse decoder, /proc/PID/environ and the inotify scan
+// of /proc (kcmp(2) through koffi). /proc/PID/limits, which the core parses inside its rlimit code (not
+// built as WebAssembly), throws ERR_SYSPROBE_NEEDS_ADDON.
 // This module is required only when the koffi backend is chosen (loader.ts), never at import time.
 import { constants } from 'node:os';
-import { lstatSync } from 'node:fs';
+import { closeSync, lstatSync, openSync } from 'node:fs';
 import { SysprobeError } from './errors.js';
 import type {
-  NativeBinding, RawLimitArg, RawNamedFile, RawProcessEnv, RawReparseProbe, RawRlimitEntry, RawRlimitSet, RawSelfLibc,
+  NativeBinding, RawInotify, RawLimitArg, RawNamedFile, RawProcessEnv, RawReparseProbe, RawRlimitEntry, RawRlimitSet, RawSelfLibc,
 } from './native.js';
 import { RLIMIT_NAMES } from './rlimit-names.js';
 import type { RawReparseData } from './native.js';
-import { WASM_PATH, wasmAvailable, wasmDecodeReparse, wasmProcessEnv, wasmReadElf, wasmReadLdSoCache, wasmResolveDeps } from './wasm.js';
+import { WASM_PATH, setWasmHostCalls, wasmAvailable, wasmDecodeReparse, wasmInotify, wasmProcessEnv, wasmReadElf, wasmReadLdSoCache, wasmResolveDeps } from './wasm.js';
 
 // The koffi API surface used here (koffi 3), typed loosely: koffi is an optional dependency, so its
 // types cannot be imported at compile time of a build that lacks it.
@@ -28,7 +29,7 @@ export function needsAddon(what: string, why: string, details: Record<string, un
     ...(path !== undefined ? { path } : {}),
     message: `${what} needs the sysprobe addon: ${why}; the koffi backend answers probeGlibc, getRlimits (this process and, ` +
       'by prlimit(2), another), setRlimit, probeReparsePoint, and with the WebAssembly core readElf, scanElf, resolveDeps, ' +
-      'checkCompat, readLdSoCache, decodeReparseBuffer and probeProcessEnv (Linux)',
+      'checkCompat, readLdSoCache, decodeReparseBuffer, probeProcessEnv and probeInotify (Linux)',
     details: { backend: 'koffi', ...details },
   });
 }
@@ -82,6 +83,7 @@ interface Calls {
   setrlimit: KoffiFunction | null;
   prlimit: KoffiFunction | null;
   lgetxattr: KoffiFunction | null;
+  syscall: KoffiFunction | null;
 }
 
 /** A function of the C library, or null when this C library does not have it. */
@@ -102,7 +104,7 @@ function bindCalls(koffi: Koffi): Calls {
     // (the CRT and job objects), reparse points go through kernel32 (bindWindows).
     return {
       koffi, dlsym: null, confstr: null, getauxval: null, dlIteratePhdr: null, dladdr: null, phdrInfo: null, phdr: null,
-      stringFn: null, realpath: null, getrlimit: null, setrlimit: null, prlimit: null, lgetxattr: null,
+      stringFn: null, realpath: null, getrlimit: null, setrlimit: null, prlimit: null, lgetxattr: null, syscall: null,
     };
   }
   // load(null): the symbols of the running process, as dlsym(RTLD_DEFAULT, …) in the addon sees them.
@@ -141,6 +143,7 @@ function bindCalls(koffi: Koffi): Calls {
     lgetxattr: process.platform === 'linux'
       ? optionalFunc(lib, 'intptr_t lgetxattr(const char *path, const char *name, _Out_ uint8_t *value, size_t size)')
       : null,
+    syscall: process.platform === 'linux' ? optionalFunc(lib, 'long syscall(long number, ...)') : null,
   };
 }
 
@@ -374,6 +377,33 @@ function decodeReparse(what: string, bytes: Uint8Array): RawReparseData {
   return data;
 }
 
+// kcmp(2) numbers (<asm/unistd.h>), for telling shared inotify instances apart as the addon does.
+const SYS_KCMP: Record<string, number> = { x64: 312, arm64: 272, ia32: 349, arm: 378, riscv64: 272, s390x: 343, ppc64: 354, loong64: 272 };
+const KCMP_FILE = 0;
+
+function kcmpFile(calls: Calls, pidA: number, pidB: number, fdA: number, fdB: number): number {
+  const number = SYS_KCMP[process.arch];
+  if (calls.syscall === null || number === undefined) return -1;
+  const rc = Number(calls.syscall(number, 'int', pidA, 'int', pidB, 'int', KCMP_FILE, 'unsigned long', fdA, 'unsigned long', fdB));
+  return rc === 0 ? 0 : rc > 0 ? 1 : -1;
+}
+
+function inotify(calls: Calls): RawInotify {
+  if (process.platform !== 'linux') throw new SysprobeError({ code: 'ENOTSUP', syscall: 'probeInotify', message: 'inotify exists only on Linux' });
+  setWasmHostCalls({
+    kcmpFile: (pidA, pidB, fdA, fdB) => kcmpFile(calls, pidA, pidB, fdA, fdB),
+    kcmpWorks: () => {
+      const fd = openSync('/proc/self/stat', 'r');
+      try {
+        return kcmpFile(calls, process.pid, process.pid, fd, fd);
+      } finally {
+        closeSync(fd);
+      }
+    },
+  });
+  return JSON.parse(withCore('probeInotify()', () => wasmInotify())) as RawInotify;
+}
+
 function processEnv(pid: number): RawProcessEnv {
   if (process.platform !== 'linux') {
     throw needsAddon(`probeProcessEnv(${pid})`, 'outside Linux the environment comes from sysctl (KERN_PROCARGS2) through the addon');
@@ -524,9 +554,6 @@ let boundCalls: Calls | null = null;
 
 export function createKoffiBackend(koffi: Koffi, version: string): NativeBinding {
   const calls = (boundCalls ??= bindCalls(koffi));
-  const inotify = (): never => {
-    throw needsAddon('probeInotify()', 'counting watches reads the inotify lines of /proc/PID/fdinfo with the core\'s parser');
-  };
   return {
     version,
     napiVersion: 0,
@@ -537,8 +564,8 @@ export function createKoffiBackend(koffi: Koffi, version: string): NativeBinding
     rlimits: (pid, mode) => later(() => rlimits(calls, pid, mode)),
     setRlimitSync: (pid, name, soft, hard) => setRlimit(calls, pid, name, soft, hard),
     setRlimit: (pid, name, soft, hard) => later(() => setRlimit(calls, pid, name, soft, hard)),
-    inotifySync: inotify,
-    inotify: () => later(inotify),
+    inotifySync: () => inotify(calls),
+    inotify: () => later(() => inotify(calls)),
     processEnvSync: (pid) => processEnv(pid),
     processEnv: (pid) => later(() => processEnv(pid)),
     decodeReparseBuffer: (bytes) => decodeReparse('decodeReparseBuffer()', bytes),

@@ -4,10 +4,11 @@
 // implementation. Its file access is WASI preview 1, answered here with synchronous node:fs calls on
 // the calling thread (a small host, not node:wasi, which is experimental and warns on Node 20).
 // Loaded on the first call that needs it; never at import time.
-import { closeSync, fstatSync, lstatSync, openSync, readFileSync, readSync, readlinkSync, realpathSync, statSync, constants as fsConstants } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, readFileSync, readSync, readdirSync, readlinkSync, realpathSync, statSync, constants as fsConstants } from 'node:fs';
 import { constants } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SysprobeError } from './errors.js';
+import type { RawResolveOptions } from './native.js';
 
 // @types/node 20 does not declare the WebAssembly global (lib.dom does); the part used here.
 declare namespace WebAssembly {
@@ -61,6 +62,23 @@ function filetype(stats: import('node:fs').BigIntStats): number {
 interface OpenFile {
   hostFd: number;
   position: bigint;
+  /** A directory opened for fd_readdir: its path, and its entries once listed. */
+  directory?: string;
+  entries?: import('node:fs').Dirent[];
+}
+
+/** What the core asks of the host beyond WASI (inotify.cc): kcmp(2) comes from the koffi backend. */
+export interface WasmHostCalls {
+  /** kcmp(pidA, pidB, KCMP_FILE, fdA, fdB): 0 same open file, 1 different, -1 not available. */
+  kcmpFile(pidA: number, pidB: number, fdA: number, fdB: number): number;
+  /** kcmp asked about a file this process holds: 0 when it works. */
+  kcmpWorks(): number;
+}
+
+let hostCalls: WasmHostCalls | null = null;
+
+export function setWasmHostCalls(calls: WasmHostCalls): void {
+  hostCalls = calls;
 }
 
 interface Exports {
@@ -77,6 +95,7 @@ interface Exports {
   sysprobe_decode_reparse(data: number, size: number): number;
   sysprobe_process_env(pid: number): number;
   sysprobe_set_host_machine(machine: number): void;
+  sysprobe_inotify(): number;
 }
 
 /** One instance of the module with its open files. Discarded after a trap (its state is then unknown). */
@@ -86,7 +105,15 @@ class Instance {
   private nextFd = PREOPEN_FD + 1;
 
   constructor(module: WebAssembly.Module) {
-    const instance = new WebAssembly.Instance(module, { wasi_snapshot_preview1: this.wasi(), sysprobe: { realpath: this.realpath.bind(this) } });
+    const instance = new WebAssembly.Instance(module, {
+      wasi_snapshot_preview1: this.wasi(),
+      sysprobe: {
+        realpath: this.realpath.bind(this),
+        geteuid: () => (process.geteuid ? process.geteuid() : 0),
+        kcmp_file: (pidA: number, pidB: number, fdA: number, fdB: number) => (hostCalls ? hostCalls.kcmpFile(pidA, pidB, fdA, fdB) : -1),
+        kcmp_works: () => (hostCalls ? hostCalls.kcmpWorks() : -1),
+      },
+    });
     this.exports = instance.exports as unknown as Exports;
     this.exports._initialize();
     // x86-64 Linux: the core reads the CPU's ISA levels from /proc/cpuinfo (it cannot run cpuid).
@@ -184,12 +211,13 @@ class Instance {
         if (path === null) return E.BADF;
         if ((openFlags & ~2) !== 0) return E.INVAL;  // only O_DIRECTORY: this host opens for reading
         const noFollow = (lookupFlags & 1) === 0 && fsConstants.O_NOFOLLOW !== undefined ? fsConstants.O_NOFOLLOW : 0;
-        if ((openFlags & 2) !== 0 && !statSync(path).isDirectory()) return E.NOTDIR;
+        const directory = (openFlags & 2) !== 0;
+        if (directory && !statSync(path).isDirectory()) return E.NOTDIR;
         // O_NONBLOCK (fdflags 4) as the core asks: opening a FIFO must not wait for a writer.
         const nonBlock = (fdFlags & 4) !== 0 && fsConstants.O_NONBLOCK !== undefined ? fsConstants.O_NONBLOCK : 0;
         const hostFd = openSync(path, fsConstants.O_RDONLY | noFollow | nonBlock);
         const fd = this.nextFd++;
-        this.files.set(fd, { hostFd, position: 0n });
+        this.files.set(fd, { hostFd, position: 0n, ...(directory ? { directory: path } : {}) });
         this.view().setUint32(fdOut, fd, true);
         return 0;
       }),
@@ -241,6 +269,29 @@ class Instance {
         const path = this.hostPath(dirFd, pointer, length);
         if (path === null) return E.BADF;
         this.writeFilestat(out, (lookupFlags & 1) !== 0 ? statSync(path, { bigint: true }) : lstatSync(path, { bigint: true }));
+        return 0;
+      }),
+      // __wasi_dirent_t records (d_next, d_ino, d_namlen, d_type, then the name), cut off where the buffer ends:
+      // wasi-libc asks again with a larger buffer for an entry that did not fit.
+      fd_readdir: (fd: number, buffer: number, length: number, cookie: bigint, used: number) => guard(() => {
+        const file = this.files.get(fd);
+        if (file === undefined || file.directory === undefined) return E.BADF;
+        file.entries ??= readdirSync(file.directory, { withFileTypes: true });
+        const memory = this.bytes(buffer, length);
+        let offset = 0;
+        for (let i = Number(cookie); i < file.entries.length && offset < length; i++) {
+          const entry = file.entries[i]!;
+          const name = Buffer.from(entry.name);
+          const record = Buffer.alloc(24 + name.length);
+          record.writeBigUInt64LE(BigInt(i + 1), 0);
+          record.writeBigUInt64LE(BigInt(i + 1), 8);  // no inode from readdir: nonzero, so wasi-libc does not stat
+          record.writeUInt32LE(name.length, 16);
+          record.writeUInt8(entry.isDirectory() ? FILETYPE.directory : entry.isFile() ? FILETYPE.regular
+            : entry.isSymbolicLink() ? FILETYPE.symlink : FILETYPE.unknown, 20);
+          name.copy(record, 24);
+          offset += record.copy(memory, offset, 0, Math.min(record.length, length - offset));
+        }
+        this.view().setUint32(used, offset, true);
         return 0;
       }),
       path_readlink: (dirFd: number, pointer: number, length: number, buffer: number, capacity: number, used: number) => guard(() => {
@@ -354,19 +405,10 @@ export function wasmReadLdSoCache(path: string): string {
   return call((e, [p]) => e.sysprobe_read_ld_so_cache(p!, bytes.length), bytes);
 }
 
-export interface WasmResolveOptions {
-  root?: string;
-  ldLibraryPath?: string;
-  cwd?: string;
-  hwcaps?: string[];
-  platform?: string;
-  useCache?: boolean;
-  versions?: boolean;
-}
 
 const UNSET = '\u0001';
 
-export function wasmResolveDeps(program: string, options: WasmResolveOptions): string {
+export function wasmResolveDeps(program: string, options: RawResolveOptions): string {
   const fields = [program, options.root ?? '', options.cwd ?? '', options.ldLibraryPath ?? UNSET, options.platform ?? '',
     options.hwcaps !== undefined ? options.hwcaps.join(':') : UNSET];
   const bytes = utf8(fields.join('\0'));
@@ -380,4 +422,8 @@ export function wasmDecodeReparse(bytes: Uint8Array): string {
 
 export function wasmProcessEnv(pid: number): string {
   return call((e) => e.sysprobe_process_env(pid));
+}
+
+export function wasmInotify(): string {
+  return call((e) => e.sysprobe_inotify());
 }

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { run, runNode, root, which, skipUnless } from './helpers.mjs';
+import { readElfSync } from 'sysprobe';
 import { prlimitTool, startProcess } from './limits-helpers.mjs';
 
 const linux = process.platform === 'linux';
@@ -176,11 +177,15 @@ const coreScript = (files) => `
   out.envAsync = await outcome(async () => samePid(await s.probeProcessEnv(child.pid)));
   child.kill();
   out.envGone = await outcome(() => s.probeProcessEnvSync(2 ** 22 + 7));
+  // inotify: the limits and how instances are told apart (the use itself changes from run to run).
+  const { usage, ...limits } = s.probeInotifySync();
+  out.inotify = { ...limits, dedup: usage.dedup, scanned: usage.processesScanned > 0 };
+  out.inotifyAsync = await outcome(async () => (await s.probeInotify()).usage.dedup);
   out.backend = s.backend().name;
   console.log(JSON.stringify(out));
 `;
 
-test('the koffi backend runs the core as WebAssembly: readElf, scanElf, resolveDeps, checkCompat, readLdSoCache, probeGlibc({ root }), decodeReparseBuffer, probeProcessEnv answer exactly as the addon', { skip: needWasm }, () => {
+test('the koffi backend runs the core as WebAssembly: readElf, scanElf, resolveDeps, checkCompat, readLdSoCache, probeGlibc({ root }), decodeReparseBuffer, probeProcessEnv, probeInotify answer exactly as the addon', { skip: needWasm }, () => {
   const files = ['/bin/ls', '/lib/x86_64-linux-gnu/libc.so.6', process.execPath, '/usr/bin/gcc', '/bin/sh'].filter((f) => existsSync(f));
   const { addon, koffi } = runBoth(coreScript(files));
   assert.equal(addon.backend, 'addon');
@@ -204,6 +209,7 @@ test('the koffi backend runs the core as WebAssembly: readElf, scanElf, resolveD
   assert.equal(addon.decodeBad.error.code, 'ERR_SYSPROBE_BAD_REPARSE');
   assert.equal(addon.env.ok.env.SYSPROBE_B, 'two=2');
   assert.equal(addon.envGone.error.code, 'ESRCH');
+  assert.equal(addon.inotify.dedup, 'kcmp');
 });
 
 test('what the koffi backend cannot answer without the addon throws ERR_SYSPROBE_NEEDS_ADDON (the addon answers)', { skip: needKoffi }, () => {
@@ -211,8 +217,8 @@ test('what the koffi backend cannot answer without the addon throws ERR_SYSPROBE
     import * as s from 'sysprobe';
     const outcome = async (fn) => { try { await fn(); return 'answered'; } catch (e) { return { code: e.code, backend: e.details?.backend, class: e instanceof s.SysprobeError, wasm: /WebAssembly core .* is not there/.test(e.message) }; } };
     console.log(JSON.stringify({
-      inotify: await outcome(() => s.probeInotifySync()), inotifyAsync: await outcome(() => s.probeInotify()),
       procfs: await outcome(() => s.getRlimitsSync({ source: 'procfs' })),
+      procfsPid: await outcome(() => s.getRlimits({ pid: process.ppid, source: 'procfs' })),
     }));
   `;
   const { addon, koffi } = runBoth(script);
@@ -233,6 +239,7 @@ test('without its WebAssembly module the koffi backend refuses the parsers with 
       cache: await outcome(() => s.readLdSoCacheSync('/etc/ld.so.cache')), rootLibc: await outcome(() => s.probeGlibcSync({ root: '/' })),
       decode: await outcome(() => s.decodeReparseBuffer(Buffer.from('1d0000a008000000020000002e2e2f78', 'hex'))),
       env: await outcome(() => s.probeProcessEnvSync(process.pid)),
+      inotify: await outcome(() => s.probeInotifySync()),
       glibc: await outcome(() => s.probeGlibcSync()),
     }));
   `;
@@ -389,21 +396,25 @@ test('importing sysprobe with SYSPROBE_BACKEND=koffi loads neither koffi nor the
   assert.deepEqual(JSON.parse(result.stdout), [{ koffi: false, addon: false, koffiJs: false }, { koffi: true, addon: false, koffiJs: true }]);
 });
 
-test('the CLI report works under koffi and says what it could not answer', { skip: needKoffi }, () => {
+test('the CLI report works under koffi and says what it could not answer (inotify without the WebAssembly core)', { skip: needKoffi }, () => {
   const result = run(process.execPath, [join(root, 'bin', 'sysprobe.js'), 'report', '--json'], { cwd: root, env: { ...process.env, SYSPROBE_BINDING: '', SYSPROBE_BACKEND: 'koffi' } });
   assert.equal(result.status, 0, result.stderr);
   const doc = JSON.parse(result.stdout);
   assert.equal(doc.backend.name, 'koffi');
   assert.equal(doc.libc.family, 'glibc');
-  assert.equal(doc.inotify, null);
-  assert.equal(doc.inotifyError.code, 'ERR_SYSPROBE_NEEDS_ADDON');
+  if (wasmBuilt) {
+    assert.equal(doc.inotify.usage.dedup, 'kcmp');
+  } else {
+    assert.equal(doc.inotify, null);
+    assert.equal(doc.inotifyError.code, 'ERR_SYSPROBE_NEEDS_ADDON');
+  }
   assert.equal(doc.limits.self.source, 'getrlimit');
   assert.equal(doc.limits.parent.source, 'prlimit');
 });
 
 test('the existing suites pass with SYSPROBE_BACKEND=koffi (glibc, limits, interpretation; with the WebAssembly core also ELF against readelf, deps and compat against ld.so, ld.so.cache against ldconfig, reparse, env)', { skip: needKoffi }, (t) => {
   const coreSuites = ['elf.test.mjs', 'elf.readelf.test.mjs', 'elf.mutation.test.mjs', 'elf.cli.test.mjs', 'compat-fixtures.test.mjs',
-    'compat-oracle.test.mjs', 'compat.cli.test.mjs', 'glibc-root.test.mjs', 'reparse.test.mjs', 'env.test.mjs'];
+    'compat-oracle.test.mjs', 'compat.cli.test.mjs', 'glibc-root.test.mjs', 'reparse.test.mjs', 'env.test.mjs', 'inotify.test.mjs'];
   if (!wasmBuilt) t.diagnostic('the WebAssembly core is not built: ELF, compat, reparse and env suites not run under koffi');
   const files = ['glibc.test.mjs', 'portable-glibc.test.mjs', 'interpret.test.mjs', 'limits.test.mjs', ...(wasmBuilt ? coreSuites : [])].map((f) => join('test', f));
   for (const file of files) assert.ok(existsSync(join(root, file)), file);
@@ -431,6 +442,7 @@ test('koffi in Windows Node under wine: probeReparsePoint answers as the win32 a
 }, () => {
   const dir = packageWithoutAddon(true);
   cpSync(koffiWin, join(dir, 'node_modules', '@koromix', 'koffi-win32-x64'), { recursive: true });
+  if (wasmBuilt) cpSync(join(root, 'prebuilds', 'wasm32'), join(dir, 'prebuilds', 'wasm32'), { recursive: true });
   const toWindows = (path) => `Z:${path.replaceAll('/', '\\')}`;
   const longDir = 'a'.repeat(250);
   const script = join(dir, 'probe.cjs');
@@ -441,6 +453,13 @@ test('koffi in Windows Node under wine: probeReparsePoint answers as the win32 a
       missingDir: 'Z:\\\\nonexistent\\\\x', long: 'Z:${toWindows(dir).slice(2).replaceAll('\\', '\\\\')}\\\\${longDir}\\\\${longDir}\\\\x' };
     for (const [key, path] of Object.entries(paths)) {
       try { out[key] = s.probeReparsePointSync(path); } catch (e) { out[key] = { code: e.code, errno: e.errno, winerror: e.winerror, syscall: e.syscall, path: e.path, message: e.message }; }
+    }
+    // The file parsers (the core as WebAssembly under koffi): a Linux ELF file read from Windows, errors, a reparse buffer.
+    const attempt = (fn) => { try { const v = fn(); return JSON.parse(JSON.stringify(v, (k, x) => typeof x === 'bigint' ? String(x) : x)); } catch (e) { return { code: e.code, errno: e.errno, syscall: e.syscall, path: e.path }; } };
+    if (${JSON.stringify(wasmBuilt)}) {
+      out.elf = attempt(() => { const e = s.readElfSync('${toWindows('/bin/ls').replaceAll('\\', '\\\\')}', { symbols: true }); return { ...e, path: 'ls' }; });
+      out.elfMissing = attempt(() => s.readElfSync('Z:\\\\nonexistent\\\\ls'));
+      out.decode = attempt(() => s.decodeReparseBuffer(Buffer.from('1d0000a008000000020000002e2e2f78', 'hex')));
     }
     s.probeReparsePoint('C:\\\\windows').then((r) => { out.async = r; console.log(JSON.stringify(out)); });
   `);
@@ -473,4 +492,10 @@ test('koffi in Windows Node under wine: probeReparsePoint answers as the win32 a
   assert.deepEqual([addon.missingDir.code, addon.missingDir.winerror], ['ENOENT', 3]);
   assert.equal(addon.long.winerror, 3, 'a path beyond MAX_PATH reaches CreateFileW through \\\\?\\');
   for (const key of Object.keys(addon)) if (key !== 'backend') assert.deepEqual(koffi[key], addon[key], key);
+  if (wasmBuilt) {
+    assert.deepEqual(addon.elf.needed, readElfSync('/bin/ls').needed);
+    assert.ok(addon.elf.symbols.length > 50);
+    assert.equal(addon.elfMissing.code, 'ENOENT');
+    assert.equal(addon.decode.kind, 'lx-symlink');
+  }
 });

@@ -24,6 +24,12 @@ inline core::SysError InvalidArgument(const std::string& message) {
   return core::SysError::Sysprobe("ERR_SYSPROBE_INVALID_ARG", message);
 }
 
+// A result the core wrote as JSON (native/core/*_json.h), as a JavaScript value.
+inline Napi::Value ParseJson(Napi::Env env, const std::string& text) {
+  Napi::Object json = env.Global().Get("JSON").As<Napi::Object>();
+  return json.Get("parse").As<Napi::Function>().Call(json, {Napi::String::New(env, text)});
+}
+
 inline Napi::Value OptionalString(Napi::Env env, const std::optional<std::string>& text) {
   return text ? Napi::String::New(env, *text) : env.Null();
 }

@@ -4,6 +4,7 @@
 #include "promise_worker.h"
 
 #include "../core/inotify.h"
+#include "../core/inotify_json.h"
 #include "../core/rlimits.h"
 
 namespace sysprobe::binding {
@@ -120,37 +121,8 @@ Napi::Value SetRlimit(const Napi::CallbackInfo& info) {
       info.Env(), [args] { return core::SetRlimit(args.pid, args.name, args.soft, args.hard); }, EntryToJs);
 }
 
-Napi::Value OptionalCount(Napi::Env env, long long value) {
-  return value < 0 ? env.Null() : Napi::Number::New(env, static_cast<double>(value));
-}
-
 Napi::Value InotifyToJs(Napi::Env env, const core::InotifyFacts& facts) {
-  Napi::Object object = Napi::Object::New(env);
-  object.Set("maxUserWatches", OptionalCount(env, facts.maxUserWatches));
-  object.Set("maxUserInstances", OptionalCount(env, facts.maxUserInstances));
-  object.Set("maxQueuedEvents", OptionalCount(env, facts.maxQueuedEvents));
-  object.Set("nsMaxWatches", OptionalCount(env, facts.nsMaxWatches));
-  object.Set("nsMaxInstances", OptionalCount(env, facts.nsMaxInstances));
-  object.Set("uid", Napi::Number::New(env, static_cast<double>(facts.uid)));
-  object.Set("fds", Napi::Number::New(env, facts.fds));
-  object.Set("instances", Napi::Number::New(env, facts.instances));
-  object.Set("watches", Napi::Number::New(env, static_cast<double>(facts.watches)));
-  object.Set("processesScanned", Napi::Number::New(env, facts.processesScanned));
-  object.Set("processesUnreadable", Napi::Number::New(env, facts.processesUnreadable));
-  object.Set("dedup", Napi::Boolean::New(env, facts.dedup));
-  Napi::Array processes = Napi::Array::New(env, facts.processes.size());
-  for (size_t i = 0; i < facts.processes.size(); ++i) {
-    const auto& p = facts.processes[i];
-    Napi::Object item = Napi::Object::New(env);
-    item.Set("pid", Napi::Number::New(env, static_cast<double>(p.pid)));
-    item.Set("comm", p.comm);
-    item.Set("fds", Napi::Number::New(env, p.fds));
-    item.Set("instances", Napi::Number::New(env, p.instances));
-    item.Set("watches", Napi::Number::New(env, static_cast<double>(p.watches)));
-    processes.Set(static_cast<uint32_t>(i), item);
-  }
-  object.Set("processes", processes);
-  return object;
+  return ParseJson(env, core::InotifyToJson(facts));
 }
 
 Napi::Value InotifySync(const Napi::CallbackInfo& info) {

@@ -12,8 +12,7 @@ namespace {
 
 // The decoded data from the core's one JSON form; nfs.type (64-bit) becomes a BigInt here.
 Napi::Value DataToJs(Napi::Env env, const core::ReparseData& data) {
-  Napi::Object json = env.Global().Get("JSON").As<Napi::Object>();
-  Napi::Value parsed = json.Get("parse").As<Napi::Function>().Call(json, {Napi::String::New(env, core::ReparseToJson(data))});
+  Napi::Value parsed = ParseJson(env, core::ReparseToJson(data));
   if (data.nfs) parsed.As<Napi::Object>().Get("nfs").As<Napi::Object>().Set("type", Napi::BigInt::New(env, data.nfs->type));
   return parsed;
 }

@@ -6,17 +6,30 @@
 #include <cstdlib>
 #include <cstring>
 
-#if defined(__linux__)
+#if defined(__linux__) || defined(__wasi__)
 #include <dirent.h>
-#include <sys/syscall.h>
 #include <unistd.h>
+#endif
+#if defined(__linux__)
+#include <sys/syscall.h>
+#endif
+
+#if defined(__wasi__)
+// The WebAssembly build (the koffi backend on Linux) reads /proc through WASI; what WASI has no call for,
+// the host answers (src/wasm.ts, with koffi): the effective uid, and kcmp(KCMP_FILE) between two
+// processes' fds, 0 same, 1 different, -1 not available. kcmp_works: kcmp asked about a file the host
+// holds itself.
+extern "C" double sysprobe_host_geteuid() __attribute__((import_module("sysprobe"), import_name("geteuid")));
+extern "C" int sysprobe_host_kcmp_file(double pidA, double pidB, int fdA, int fdB)
+    __attribute__((import_module("sysprobe"), import_name("kcmp_file")));
+extern "C" int sysprobe_host_kcmp_works() __attribute__((import_module("sysprobe"), import_name("kcmp_works")));
 #endif
 
 namespace sysprobe::core {
 
 namespace {
 
-#if defined(__linux__)
+#if defined(__linux__) || defined(__wasi__)
 long long ReadNumber(const std::string& path) {
   auto text = ReadSmallFile(path, 4096);
   if (!text.ok()) return -1;
@@ -85,7 +98,9 @@ struct Instance {
 
 // 0: same open file, 1: different, -1: kcmp not available or not permitted.
 int SameFile(const Instance& a, const Instance& b) {
-#if defined(SYS_kcmp)
+#if defined(__wasi__)
+  return sysprobe_host_kcmp_file(static_cast<double>(a.pid), static_cast<double>(b.pid), a.fd, b.fd);
+#elif defined(SYS_kcmp)
   constexpr int kKcmpFile = 0;  // KCMP_FILE
   long rc = syscall(SYS_kcmp, static_cast<pid_t>(a.pid), static_cast<pid_t>(b.pid), kKcmpFile,
                     static_cast<unsigned long>(a.fd), static_cast<unsigned long>(b.fd));
@@ -103,7 +118,7 @@ int SameFile(const Instance& a, const Instance& b) {
 }  // namespace
 
 Result<InotifyFacts> ProbeInotify() {
-#if !defined(__linux__)
+#if !defined(__linux__) && !defined(__wasi__)
   return NotSupported("probeInotify", "inotify exists only on Linux");
 #else
   InotifyFacts facts;
@@ -114,15 +129,23 @@ Result<InotifyFacts> ProbeInotify() {
   facts.maxQueuedEvents = ReadNumber("/proc/sys/fs/inotify/max_queued_events");
   facts.nsMaxWatches = ReadNumber("/proc/sys/user/max_inotify_watches");
   facts.nsMaxInstances = ReadNumber("/proc/sys/user/max_inotify_instances");
+#if defined(__wasi__)
+  facts.uid = static_cast<unsigned long long>(sysprobe_host_geteuid());
+#else
   facts.uid = static_cast<unsigned long long>(geteuid());
+#endif
 
   DIR* proc = opendir("/proc");
   if (proc == nullptr) return SysError::FromErrno(errno, "opendir", "/proc");
   std::vector<Instance> distinct;
   std::vector<unsigned long long> fdWatches;  // per listed process: watches summed over every fd
   // kcmp(2) needs CONFIG_KCMP and ptrace read access; ask it once about a file we hold ourselves.
+#if defined(__wasi__)
+  bool kcmpWorks = sysprobe_host_kcmp_works() == 0;
+#else
   const Instance probe{static_cast<long long>(getpid()), dirfd(proc)};
   bool kcmpWorks = SameFile(probe, probe) == 0;
+#endif
   while (dirent* entry = readdir(proc)) {
     if (!IsNumber(entry->d_name)) continue;
     const std::string dir = std::string("/proc/") + entry->d_name;

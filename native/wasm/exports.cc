@@ -12,6 +12,8 @@
 #include "../core/compat_json.h"
 #include "../core/elf.h"
 #include "../core/elf_json.h"
+#include "../core/inotify.h"
+#include "../core/inotify_json.h"
 #include "../core/json.h"
 #include "../core/ldcache.h"
 #include "../core/procenv.h"
@@ -152,4 +154,11 @@ SYSPROBE_EXPORT("sysprobe_process_env") int SysprobeProcessEnv(double pid) {
   j.Close(']');
   j.Close('}');
   return Ok(std::move(j.text));
+}
+
+// Linux: the inotify limits and use of this uid, from /proc through WASI (src/wasm.ts calls it on Linux only).
+SYSPROBE_EXPORT("sysprobe_inotify") int SysprobeInotify() {
+  auto facts = sysprobe::core::ProbeInotify();
+  if (!facts.ok()) return Fail(facts.error());
+  return Ok(sysprobe::core::InotifyToJson(facts.value()));
 }
