@@ -3,8 +3,8 @@
 // the facts (libc.ts, limits.ts, reparse.ts) is shared with the addon. The byte parsers and the loader
 // model are the C++ core's, run as WebAssembly (src/wasm.ts): readElf/scanElf, readLdSoCache,
 // resolveDeps/checkCompat/probeGlibc({ root }), the reparse decoder, /proc/PID/environ and the inotify scan
-// of /proc (kcmp(2) through koffi). /proc/PID/limits, which the core parses inside its rlimit code (not
-// built as WebAssembly), throws ERR_SYSPROBE_NEEDS_ADDON.
+// of /proc (kcmp(2) through koffi), and /proc/PID/limits (source: 'procfs', and the fallback when
+// prlimit(2) is refused).
 // This module is required only when the koffi backend is chosen (loader.ts), never at import time.
 import { constants } from 'node:os';
 import { closeSync, lstatSync, openSync } from 'node:fs';
@@ -14,7 +14,7 @@ import type {
 } from './native.js';
 import { RLIMIT_NAMES } from './rlimit-names.js';
 import type { RawReparseData } from './native.js';
-import { WASM_PATH, setWasmHostCalls, wasmAvailable, wasmDecodeReparse, wasmInotify, wasmProcessEnv, wasmReadElf, wasmReadLdSoCache, wasmResolveDeps } from './wasm.js';
+import { WASM_PATH, setWasmHostCalls, wasmAvailable, wasmDecodeReparse, wasmInotify, wasmProcLimits, wasmProcessEnv, wasmReadElf, wasmReadLdSoCache, wasmResolveDeps } from './wasm.js';
 
 // The koffi API surface used here (koffi 3), typed loosely: koffi is an optional dependency, so its
 // types cannot be imported at compile time of a build that lacks it.
@@ -271,9 +271,7 @@ function rlimits(calls: Calls, pid: number, mode: 'auto' | 'syscall' | 'procfs')
   if (table === null || calls.getrlimit === null) {
     throw needsAddon('getRlimits()', `the koffi backend knows the RLIMIT_* numbers of Linux (generic architectures) and macOS, not ${process.platform}-${process.arch}`);
   }
-  if (mode === 'procfs') {
-    throw needsAddon("getRlimits({ source: 'procfs' })", 'reading /proc/PID/limits needs the core\'s parser of that file', { source: 'procfs' });
-  }
+  if (mode === 'procfs') return procLimits(pid);
   if (pid >= 0 && calls.prlimit === null) {
     throw new SysprobeError({ code: 'ENOTSUP', syscall: 'prlimit', message: 'this platform cannot read the resource limits of another process' });
   }
@@ -292,10 +290,13 @@ function rlimits(calls: Calls, pid: number, mode: 'auto' | 'syscall' | 'procfs')
           continue;
         }
         if (pid >= 0 && mode === 'auto' && (err === E.EPERM || err === E.EACCES || err === E.ENOSYS)) {
-          // The addon falls back to /proc/PID/limits here; that needs the core's parser.
-          throw needsAddon(`getRlimits({ pid: ${pid} })`, 'prlimit(2) was refused and the /proc/PID/limits fallback needs the core\'s parser of that file', {
-            refused: { code: sysError(err, 'prlimit').code, errno: -err, syscall: 'prlimit' },
-          });
+          // As the addon: prlimit(2) refused, /proc/PID/limits read instead (by the core, as WebAssembly).
+          if (!wasmAvailable()) {
+            throw needsAddon(`getRlimits({ pid: ${pid} })`, `prlimit(2) was refused and the /proc/PID/limits fallback needs the core's parser (the WebAssembly core ${WASM_PATH} is not there)`, {
+              refused: { code: sysError(err, 'prlimit').code, errno: -err, syscall: 'prlimit' },
+            });
+          }
+          return { ...procLimits(pid), fallback: { errno: err, syscall: 'prlimit' } };
         }
         throw sysError(err, source);
       }
@@ -307,6 +308,17 @@ function rlimits(calls: Calls, pid: number, mode: 'auto' | 'syscall' | 'procfs')
     entries.push(entry);
   }
   return { pid: pid < 0 ? null : pid, source, fallback: null, entries };
+}
+
+/** /proc/PID/limits (pid -1: this process) read and parsed by the core, as the addon's source: 'procfs'. */
+function procLimits(pid: number): RawRlimitSet {
+  if (process.platform !== 'linux') {
+    throw new SysprobeError({ code: 'ENOTSUP', syscall: 'open', message: '/proc/PID/limits exists only on Linux' });
+  }
+  // soft and hard arrive as decimal strings (JSON has no 64-bit integers).
+  const raw = JSON.parse(withCore("getRlimits({ source: 'procfs' })", () => wasmProcLimits(pid))) as RawRlimitSet;
+  const exact = (value: unknown): bigint | 'unlimited' | null => (value === null || value === 'unlimited' ? value : BigInt(value as string));
+  return { ...raw, entries: raw.entries.map((entry) => ({ ...entry, soft: exact(entry.soft), hard: exact(entry.hard) })) };
 }
 
 function setRlimit(calls: Calls, pid: number, name: string, soft: RawLimitArg, hard: RawLimitArg | undefined): RawRlimitEntry {
@@ -364,15 +376,15 @@ function readXattr(calls: Calls, path: string, name: string, size: number, quiet
 }
 
 /** Runs the WebAssembly core, or says why it cannot (its module is not built). */
-function withCore<T>(what: string, work: () => T): T {
+function withCore<T>(what: string, work: () => T, path?: string): T {
   if (!wasmAvailable()) {
-    throw needsAddon(what, `the WebAssembly core ${WASM_PATH} is not there (npm run prebuild -- wasm32 builds it)`);
+    throw needsAddon(what, `the WebAssembly core ${WASM_PATH} is not there (npm run prebuild -- wasm32 builds it)`, {}, path);
   }
   return work();
 }
 
-function decodeReparse(what: string, bytes: Uint8Array): RawReparseData {
-  const data = JSON.parse(withCore(what, () => wasmDecodeReparse(bytes))) as RawReparseData & { nfs: { type: string | bigint } | null };
+function decodeReparse(what: string, bytes: Uint8Array, path?: string): RawReparseData {
+  const data = JSON.parse(withCore(what, () => wasmDecodeReparse(bytes), path)) as RawReparseData & { nfs: { type: string | bigint } | null };
   if (data.nfs !== null) data.nfs.type = BigInt(data.nfs.type);
   return data;
 }
@@ -430,7 +442,7 @@ function probeReparsePoint(calls: Calls, path: string): RawReparseProbe | null {
       tagFromAttributes: null, placeholderMode: null, decoded: null, decodeError: null,
     };
     try {
-      probe.decoded = decodeReparse('probeReparsePoint()', raw);
+      probe.decoded = decodeReparse('probeReparsePoint()', raw, path);
     } catch (error) {
       if ((error as SysprobeError).code === 'ERR_SYSPROBE_NEEDS_ADDON') throw error;
       probe.decodeError = error as Error;

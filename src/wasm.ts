@@ -96,6 +96,7 @@ interface Exports {
   sysprobe_process_env(pid: number): number;
   sysprobe_set_host_machine(machine: number): void;
   sysprobe_inotify(): number;
+  sysprobe_proc_limits(pid: number): number;
 }
 
 /** One instance of the module with its open files. Discarded after a trap (its state is then unknown). */
@@ -341,8 +342,19 @@ export function wasmAvailable(): boolean {
 
 function instance(): Instance {
   if (current === null) {
-    compiled ??= new WebAssembly.Module(readFileSync(WASM_PATH));
-    current = new Instance(compiled);
+    try {
+      compiled ??= new WebAssembly.Module(readFileSync(WASM_PATH));
+      current = new Instance(compiled);
+    } catch (error) {
+      const message = (error as Error).message;
+      // V8 reserves about 10 GiB of address space per WebAssembly memory for its trap handler's guard
+      // regions, which a limit on address space (ulimit -v, RLIMIT_AS) forbids.
+      const hint = /memory/i.test(message)
+        ? '; V8 reserves about 10 GiB of address space for a WebAssembly memory, which a limit on address space ' +
+          '(ulimit -v, RLIMIT_AS) forbids: start Node with --disable-wasm-trap-handler (Node >= 20.15), or use the addon'
+        : '';
+      throw new SysprobeError({ code: 'ERR_SYSPROBE_WASM', path: WASM_PATH, message: `the WebAssembly core could not be loaded: ${message}${hint}`, details: { backend: 'koffi' } });
+    }
   }
   return current;
 }
@@ -426,4 +438,9 @@ export function wasmProcessEnv(pid: number): string {
 
 export function wasmInotify(): string {
   return call((e) => e.sysprobe_inotify());
+}
+
+/** pid -1: this process (/proc/self/limits). */
+export function wasmProcLimits(pid: number): string {
+  return call((e) => e.sysprobe_proc_limits(pid));
 }

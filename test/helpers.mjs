@@ -14,6 +14,8 @@ export const sharedDir = join(root, '..', 'shared');
  * a parser of the C++ core throw ERR_SYSPROBE_NEEDS_ADDON, and the tests check that instead.
  */
 export const koffiMode = process.env.SYSPROBE_BACKEND === 'koffi';
+/** The koffi backend without the core as WebAssembly: the parser-backed probes refuse (ERR_SYSPROBE_NEEDS_ADDON). */
+export const koffiWithoutCore = koffiMode && !existsSync(new URL('../prebuilds/wasm32/sysprobe.wasm', import.meta.url));
 
 /** A predicate for assert.throws/rejects: the koffi backend's "needs the addon" error. */
 export const needsAddon = (error) => error?.code === 'ERR_SYSPROBE_NEEDS_ADDON' && error?.details?.backend === 'koffi';

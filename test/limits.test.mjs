@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import {
   getRlimits, getRlimitsSync, setRlimit, setRlimitSync, RLIMIT_NAMES, SysprobeError,
 } from 'sysprobe';
-import { run, root, runNode, which, skipUnless, koffiMode, needsAddon } from './helpers.mjs';
+import { run, root, runNode, which, skipUnless, koffiMode, koffiWithoutCore, needsAddon } from './helpers.mjs';
 import { pairs, prlimitOf, prlimitTool, procLimits, kernelLimits, publicEnv, publicPackage, startProcess } from './limits-helpers.mjs';
 
 const linux = process.platform === 'linux';
@@ -58,7 +58,10 @@ test('a Node child under prlimit(1) reports exactly its /proc/self/limits, sync 
     const flat = (info) => Object.fromEntries(Object.values(info.limits).map((l) => [l.name, [String(l.soft), String(l.hard), l.source]]));
     console.log(JSON.stringify({ same: before === text, text, sync: flat(sync), async: flat(async), procfs: flat(procfs), sources: [sync.source, async.source, procfs.source] }));
   `;
-  const limited = runCommand(prlimitTool, [...prlimitArgs, process.execPath, '--input-type=module', '-e', script]);
+  // Under --as=4G the koffi backend's WebAssembly core needs Node's --disable-wasm-trap-handler (V8 reserves
+  // ~10 GiB of address space per wasm memory otherwise); the refusal without it is checked below.
+  const wasmFlags = koffiMode && !koffiWithoutCore ? ['--disable-wasm-trap-handler'] : [];
+  const limited = runCommand(prlimitTool, [...prlimitArgs, process.execPath, ...wasmFlags, '--input-type=module', '-e', script]);
   assert.equal(limited.status, 0, limited.stderr);
   const doc = JSON.parse(limited.stdout);
   assert.equal(doc.same, true, 'the limits changed while the child read them');
@@ -67,8 +70,8 @@ test('a Node child under prlimit(1) reports exactly its /proc/self/limits, sync 
   const strip = (flat) => Object.fromEntries(Object.entries(flat).map(([name, v]) => [name, v.slice(0, 2)]));
   assert.deepEqual(strip(doc.sync), expected);
   assert.deepEqual(strip(doc.async), expected);
-  if (koffiMode) {
-    // The koffi backend has no parser for /proc/PID/limits (the core's): it says so.
+  if (koffiWithoutCore) {
+    // The koffi backend without the core as WebAssembly has no parser for /proc/PID/limits: it says so.
     assert.deepEqual(doc.sources, ['getrlimit', 'getrlimit', 'ERR_SYSPROBE_NEEDS_ADDON']);
   } else {
     assert.deepEqual(strip(doc.procfs), expected);
@@ -80,6 +83,13 @@ test('a Node child under prlimit(1) reports exactly its /proc/self/limits, sync 
   assert.deepEqual(doc.sync.core.slice(0, 2), ['0', 'unlimited']);
   // Node raised its soft nofile (1234) to the hard limit at start-up: the caveat the notes explain.
   assert.deepEqual(doc.sync.nofile.slice(0, 2), ['4321', '4321']);
+  if (wasmFlags.length > 0) {
+    const refused = runCommand(prlimitTool, [...prlimitArgs, process.execPath, '--input-type=module', '-e', `
+      import { getRlimitsSync } from 'sysprobe';
+      try { getRlimitsSync({ source: 'procfs' }); console.log('answered'); } catch (error) { console.log(error.code + ' ' + error.message); }
+    `]);
+    assert.match(refused.stdout, /^ERR_SYSPROBE_WASM .*--disable-wasm-trap-handler/);
+  }
 });
 
 function runCommand(command, args) {
@@ -101,7 +111,7 @@ test('another process by pid (prlimit(2)) equals its /proc/PID/limits and prlimi
   assert.deepEqual(sync.limits.nofile.soft, 1234n);  // sleep did not raise it, unlike Node
   assert.deepEqual(sync.limits.nofile.hard, 4321n);
   assert.equal(sync.limits.as.soft, GiB4);
-  if (koffiMode) {
+  if (koffiWithoutCore) {
     assert.throws(() => getRlimitsSync({ pid: sleeper.pid, source: 'procfs' }), needsAddon);
     await assert.rejects(getRlimits({ pid: sleeper.pid, source: 'procfs' }), needsAddon);
     return;
@@ -116,7 +126,7 @@ test('a pid that has exited gives ESRCH, through prlimit(2) and through /proc', 
   const sleeper = await startProcess(sleepBin, ['600'], 'sleep');
   await sleeper.stop();
   for (const options of [{ pid: sleeper.pid }, { pid: sleeper.pid, source: 'procfs' }, { pid: sleeper.pid, source: 'syscall' }]) {
-    const expected = koffiMode && options.source === 'procfs' ? needsAddon
+    const expected = koffiWithoutCore && options.source === 'procfs' ? needsAddon
       : (error) => error instanceof SysprobeError && error.code === 'ESRCH' && error.errno === -3;
     assert.throws(() => getRlimitsSync(options), expected, JSON.stringify(options));
     await assert.rejects(getRlimits(options), expected);
@@ -141,8 +151,8 @@ test('where prlimit(2) is refused (another uid, no capabilities), /proc/PID/limi
     process.execPath, '--input-type=module', '-e', script], { cwd: publicPackage(), env: publicEnv() });
   assert.equal(result.status, 0, result.stderr);
   const doc = JSON.parse(result.stdout);
-  if (koffiMode) {
-    // No /proc/PID/limits parser in the koffi backend: the refusal is reported with what was refused.
+  if (koffiWithoutCore) {
+    // No /proc/PID/limits parser in the koffi backend without its WebAssembly core: the refusal is reported with what was refused.
     assert.deepEqual(doc.koffi, { code: 'ERR_SYSPROBE_NEEDS_ADDON', refused: { code: 'EPERM', errno: -1, syscall: 'prlimit' } });
     return;
   }

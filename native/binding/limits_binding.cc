@@ -1,10 +1,11 @@
-// Resource limits and inotify: native/core/rlimits.h and inotify.h as plain objects. Options are
+// Resource limits and inotify: native/core/rlimits.h and inotify.h, from their JSON forms (native/core/*_json.h). Options are
 // validated in src/limits.ts; the checks here only keep a bad call from crashing the host.
 #include "modules.h"
 #include "promise_worker.h"
 
 #include "../core/inotify.h"
 #include "../core/inotify_json.h"
+#include "../core/limits_json.h"
 #include "../core/rlimits.h"
 
 namespace sysprobe::binding {
@@ -16,32 +17,23 @@ Napi::Value LimitToJs(Napi::Env env, const core::RlimitValue& value) {
   return Napi::BigInt::New(env, static_cast<uint64_t>(value.value));
 }
 
+// The core's JSON (soft and hard as decimal strings), with the values made BigInts from the facts.
+void ExactLimits(Napi::Env env, Napi::Object object, const core::RlimitEntry& entry) {
+  if (!entry.supported) return;
+  object.Set("soft", LimitToJs(env, entry.soft));
+  object.Set("hard", LimitToJs(env, entry.hard));
+}
+
 Napi::Value EntryToJs(Napi::Env env, const core::RlimitEntry& entry) {
-  Napi::Object object = Napi::Object::New(env);
-  object.Set("name", entry.name);
-  object.Set("supported", Napi::Boolean::New(env, entry.supported));
-  object.Set("resource", entry.resource >= 0 ? Napi::Number::New(env, entry.resource) : env.Null());
-  object.Set("soft", entry.supported ? LimitToJs(env, entry.soft) : env.Null());
-  object.Set("hard", entry.supported ? LimitToJs(env, entry.hard) : env.Null());
-  object.Set("source", entry.source.empty() ? env.Null() : Napi::String::New(env, entry.source));
+  Napi::Object object = ParseJson(env, core::RlimitEntryToJson(entry)).As<Napi::Object>();
+  ExactLimits(env, object, entry);
   return object;
 }
 
 Napi::Value SetToJs(Napi::Env env, const core::RlimitSet& set) {
-  Napi::Object object = Napi::Object::New(env);
-  object.Set("pid", set.pid < 0 ? env.Null() : Napi::Number::New(env, static_cast<double>(set.pid)));
-  object.Set("source", set.source);
-  if (set.fallbackErrno != 0) {
-    Napi::Object fallback = Napi::Object::New(env);
-    fallback.Set("errno", Napi::Number::New(env, set.fallbackErrno));
-    fallback.Set("syscall", set.fallbackSyscall);
-    object.Set("fallback", fallback);
-  } else {
-    object.Set("fallback", env.Null());
-  }
-  Napi::Array entries = Napi::Array::New(env, set.entries.size());
-  for (size_t i = 0; i < set.entries.size(); ++i) entries.Set(static_cast<uint32_t>(i), EntryToJs(env, set.entries[i]));
-  object.Set("entries", entries);
+  Napi::Object object = ParseJson(env, core::RlimitSetToJson(set)).As<Napi::Object>();
+  Napi::Array entries = object.Get("entries").As<Napi::Array>();
+  for (size_t i = 0; i < set.entries.size(); ++i) ExactLimits(env, entries.Get(static_cast<uint32_t>(i)).As<Napi::Object>(), set.entries[i]);
   return object;
 }
 

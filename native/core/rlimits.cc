@@ -11,6 +11,25 @@
 #endif
 #include <windows.h>
 #include <stdio.h>
+#elif defined(__wasi__)
+// The WebAssembly build reads /proc/PID/limits only (the koffi backend makes the calls itself, on Linux).
+// Its resource numbers are Linux's asm-generic ones, as the koffi backend's table: x64, arm64, riscv64, ...
+#define RLIMIT_CPU 0
+#define RLIMIT_FSIZE 1
+#define RLIMIT_DATA 2
+#define RLIMIT_STACK 3
+#define RLIMIT_CORE 4
+#define RLIMIT_RSS 5
+#define RLIMIT_NPROC 6
+#define RLIMIT_NOFILE 7
+#define RLIMIT_MEMLOCK 8
+#define RLIMIT_AS 9
+#define RLIMIT_LOCKS 10
+#define RLIMIT_SIGPENDING 11
+#define RLIMIT_MSGQUEUE 12
+#define RLIMIT_NICE 13
+#define RLIMIT_RTPRIO 14
+#define RLIMIT_RTTIME 15
 #else
 #include <sys/resource.h>
 #include <sys/time.h>
@@ -162,7 +181,7 @@ bool ParseLimitText(std::string_view text, RlimitValue* out) {
   return ParseU64(text.data(), text.data() + text.size(), &out->value);
 }
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(__wasi__)
 #if defined(__GLIBC__) && defined(__linux__)
 using Rlim = struct rlimit64;
 inline int SysGet(int resource, Rlim* out) { return getrlimit64(static_cast<__rlimit_resource_t>(resource), out); }
@@ -206,6 +225,9 @@ int ReadOne(long long pid, int resource, Rlim* value) {
 
 #if defined(__linux__)
 bool FallbackErrno(int err) { return err == EPERM || err == EACCES || err == ENOSYS; }
+#endif
+
+#if defined(__linux__) || defined(__wasi__)
 
 // /proc/PID/limits (or /proc/self/limits) into a set; ENOENT means the process is gone.
 Result<RlimitSet> FromProcfs(long long pid) {
@@ -356,12 +378,15 @@ Result<RlimitSet> GetRlimits(long long pid, RlimitMode mode) {
   return WindowsLimits();
 #else
   if (mode == RlimitMode::Procfs) {
-#if defined(__linux__)
+#if defined(__linux__) || defined(__wasi__)
     return FromProcfs(pid);
 #else
     return NotSupported("open", "/proc/PID/limits exists only on Linux");
 #endif
   }
+#if defined(__wasi__)
+  return NotSupported("getrlimit", "the WebAssembly build reads /proc/PID/limits only");
+#else
 #if !defined(__linux__)
   if (pid >= 0) return NotSupported("prlimit", "this platform cannot read the resource limits of another process");
 #endif
@@ -400,6 +425,7 @@ Result<RlimitSet> GetRlimits(long long pid, RlimitMode mode) {
     set.entries.push_back(entry);
   }
   return set;
+#endif  // __wasi__
 #endif
 }
 
@@ -430,6 +456,11 @@ Result<RlimitEntry> SetRlimit(long long pid, const std::string& name, RlimitValu
     if (entry.name == name) return entry;
   }
   return NotSupported("setrlimit", name);
+#elif defined(__wasi__)
+  (void)pid;
+  (void)soft;
+  (void)hard;
+  return NotSupported("setrlimit", "the WebAssembly build reads /proc/PID/limits only");
 #else
   const int resource = NumberOf(name);
   if (resource < 0) return NotSupported("setrlimit", "this platform has no resource '" + name + "'");

@@ -16,10 +16,12 @@
 #include "../core/inotify_json.h"
 #include "../core/json.h"
 #include "../core/ldcache.h"
+#include "../core/limits_json.h"
 #include "../core/procenv.h"
 #include "../core/reparse.h"
 #include "../core/reparse_json.h"
 #include "../core/resolve.h"
+#include "../core/rlimits.h"
 
 #define SYSPROBE_EXPORT(name) extern "C" __attribute__((export_name(name)))
 
@@ -161,4 +163,11 @@ SYSPROBE_EXPORT("sysprobe_inotify") int SysprobeInotify() {
   auto facts = sysprobe::core::ProbeInotify();
   if (!facts.ok()) return Fail(facts.error());
   return Ok(sysprobe::core::InotifyToJson(facts.value()));
+}
+
+// Linux /proc/PID/limits (pid -1: /proc/self/limits), read and parsed as the addon does.
+SYSPROBE_EXPORT("sysprobe_proc_limits") int SysprobeProcLimits(double pid) {
+  auto set = sysprobe::core::GetRlimits(static_cast<long long>(pid), sysprobe::core::RlimitMode::Procfs);
+  if (!set.ok()) return Fail(set.error());
+  return Ok(sysprobe::core::RlimitSetToJson(set.value()));
 }
