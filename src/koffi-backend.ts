@@ -462,7 +462,8 @@ function probeReparsePoint(calls: Calls, path: string): RawReparseProbe | null {
 
 // Windows (kernel32 and ntdll, as native/core/reparse_probe.cc does): open the entry itself on its \\?\ long
 // path with placeholders exposed, ask FileAttributeTagInfo. Not a reparse point: null. A reparse point: its
-// buffer needs the core's decoder. Win32 errors other than "not found" need the core's table of names.
+// buffer is read with FSCTL_GET_REPARSE_POINT and decoded by the core (WebAssembly). Win32 errors other than
+// "not found" need the core's table of names.
 const FILE_READ_ATTRIBUTES = 0x80;
 const FILE_SHARE_ALL = 0x1 | 0x2 | 0x4;
 const OPEN_EXISTING = 3;
@@ -471,6 +472,8 @@ const FILE_FLAG_BACKUP_SEMANTICS = 0x02000000;
 const FILE_ATTRIBUTE_REPARSE_POINT = 0x400;
 const FILE_ATTRIBUTE_TAG_INFO_CLASS = 9;
 const PHCM_EXPOSE_PLACEHOLDERS = 2;
+const FSCTL_GET_REPARSE_POINT = 0x000900a8;
+const ERROR_NOT_A_REPARSE_POINT = 4390;
 const NO_TAG_INFO = new Set([1, 50, 87]);  // ERROR_INVALID_FUNCTION, ERROR_NOT_SUPPORTED, ERROR_INVALID_PARAMETER: FAT and co.
 
 interface WindowsCalls {
@@ -479,6 +482,7 @@ interface WindowsCalls {
   getInfo: KoffiFunction;
   closeHandle: KoffiFunction;
   getLastError: KoffiFunction;
+  deviceIoControl: KoffiFunction;
   setPlaceholderMode: KoffiFunction | null;
 }
 let windowsCalls: WindowsCalls | null = null;
@@ -492,6 +496,7 @@ function bindWindows(koffi: Koffi): WindowsCalls {
     getInfo: kernel32.func('int __stdcall GetFileInformationByHandleEx(uintptr_t handle, int infoClass, _Out_ uint8_t *buffer, uint32_t size)'),
     closeHandle: kernel32.func('int __stdcall CloseHandle(uintptr_t handle)'),
     getLastError: kernel32.func('uint32_t __stdcall GetLastError(void)'),
+    deviceIoControl: kernel32.func('int __stdcall DeviceIoControl(uintptr_t handle, uint32_t code, void *inBuffer, uint32_t inSize, _Out_ uint8_t *outBuffer, uint32_t outSize, _Out_ uint8_t *returned, void *overlapped)'),
     setPlaceholderMode: optionalFunc(ntdll, 'int8_t __stdcall RtlSetThreadPlaceholderCompatibilityMode(int8_t mode)'),
   };
 }
@@ -537,8 +542,26 @@ function probeReparsePointWindows(calls: Calls, path: string): RawReparseProbe |
         throw winError(code, 'GetFileInformationByHandleEx', path);
       }
       if ((info.readUInt32LE(0) & FILE_ATTRIBUTE_REPARSE_POINT) === 0) return null;
-      throw needsAddon('probeReparsePoint()', `${path} is a reparse point (tag 0x${info.readUInt32LE(4).toString(16).padStart(8, '0')}), and decoding its buffer needs the core's decoder`,
-        { source: 'win32', tag: info.readUInt32LE(4), attributes: info.readUInt32LE(0) }, path);
+      // As native/core/reparse_probe.cc: the buffer itself, at most MAXIMUM_REPARSE_DATA_BUFFER_SIZE.
+      const raw = Buffer.alloc(16 * 1024);
+      const returned = Buffer.alloc(4);
+      if (win.deviceIoControl(handle, FSCTL_GET_REPARSE_POINT, null, 0, raw, raw.length, returned, null) === 0) {
+        const code = win.getLastError() as number;
+        if (code === ERROR_NOT_A_REPARSE_POINT) return null;
+        throw winError(code, 'DeviceIoControl(FSCTL_GET_REPARSE_POINT)', path);
+      }
+      const bytes = raw.subarray(0, returned.readUInt32LE(0));
+      const probe: RawReparseProbe = {
+        source: 'win32', raw: bytes, attributes: info.readUInt32LE(0), tagFromAttributes: info.readUInt32LE(4),
+        placeholderMode: win.setPlaceholderMode !== null && previous >= 0 ? 'exposed' : 'default', decoded: null, decodeError: null,
+      };
+      try {
+        probe.decoded = decodeReparse('probeReparsePoint()', bytes, path);
+      } catch (error) {
+        if ((error as SysprobeError).code === 'ERR_SYSPROBE_NEEDS_ADDON') throw error;
+        probe.decodeError = error as Error;
+      }
+      return probe;
     } finally {
       win.closeHandle(handle);
     }
