@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root, run, which, skipUnless } from './helpers.mjs';
+import { readElfSync } from 'sysprobe';
 import { sourceHash } from '../scripts/native-sources.mjs';
 
 const manifestPath = join(root, 'prebuilds', 'manifest.json');
@@ -30,7 +31,7 @@ test('the packed tarball installs with --ignore-scripts and answers through ESM,
     assert.equal(packed.status, 0, packed.stderr);
     const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('[')));
     const files = info.files.map((f) => f.path);
-    for (const target of ['linux-x64/sysprobe.glibc.node', 'linux-arm64/sysprobe.glibc.node', 'win32-x64/sysprobe.node']) {
+    for (const target of ['linux-x64/sysprobe.glibc.node', 'linux-arm64/sysprobe.glibc.node', 'win32-x64/sysprobe.node', 'wasm32/sysprobe.wasm']) {
       assert.ok(files.includes(`prebuilds/${target}`), `tarball lacks prebuilds/${target}`);
     }
     for (const needed of ['dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/index.d.mts', 'bin/sysprobe.js', 'binding.gyp', 'native/config.h']) {
@@ -50,6 +51,11 @@ test('the packed tarball installs with --ignore-scripts and answers through ESM,
       console.log(JSON.stringify({ family: probeGlibcSync().family, path: backend().path }));`);
     writeFileSync(join(project, 'cjs.cjs'), `const { probeGlibcSync, backend } = require('sysprobe');
       console.log(JSON.stringify({ family: probeGlibcSync().family, path: backend().path }));`);
+    // The file parsers in the fallback: the core as WebAssembly, shipped in prebuilds/wasm32.
+    writeFileSync(join(project, 'elf.mjs'), `import { readElfSync, resolveDepsSync } from 'sysprobe';
+      console.log(JSON.stringify({ needed: readElfSync('/bin/ls').needed, libc: resolveDepsSync('/bin/ls').libraries.some((l) => l.name === 'libc.so.6' && l.path !== null) }));`);
+    writeFileSync(join(project, 'elf.cjs'), `const { readElfSync, resolveDepsSync } = require('sysprobe');
+      console.log(JSON.stringify({ needed: readElfSync('/bin/ls').needed, libc: resolveDepsSync('/bin/ls').libraries.some((l) => l.name === 'libc.so.6' && l.path !== null) }));`);
     const expectedPath = join(packageDir, 'prebuilds', 'linux-x64', 'sysprobe.glibc.node');
     for (const script of ['esm.mjs', 'cjs.cjs']) {
       const result = run(process.execPath, [script], { cwd: project, env: { ...process.env, SYSPROBE_BINDING: '' } });
@@ -70,13 +76,22 @@ test('the packed tarball installs with --ignore-scripts and answers through ESM,
       assert.equal(doc.family, 'glibc');
       assert.match(doc.path, /koffi\.node$/);
     }
-    rmSync(join(packageDir, 'prebuilds'), { recursive: true, force: true });
+    const needed = readElfSync('/bin/ls').needed;
+    for (const script of ['elf.mjs', 'elf.cjs']) {
+      const result = run(process.execPath, [script], { cwd: project, env: { ...process.env, SYSPROBE_BINDING: '', SYSPROBE_BACKEND: 'koffi' } });
+      assert.equal(result.status, 0, `${script}: ${result.stderr}`);
+      assert.deepEqual(JSON.parse(result.stdout), { needed, libc: true });
+    }
+    // No addon for this platform (the addon prebuilds removed, the WebAssembly core kept, as on a platform
+    // without a prebuild): koffi answers by itself, parsers included.
+    for (const target of ['linux-x64', 'linux-arm64', 'win32-x64']) rmSync(join(packageDir, 'prebuilds', target), { recursive: true, force: true });
     const fallback = run(process.execPath, [join(packageDir, 'bin', 'sysprobe.js'), 'report', '--json'], { cwd: project, env: { ...process.env, SYSPROBE_BINDING: '', SYSPROBE_BACKEND: '' } });
     assert.ok(fallback.status === 0 || fallback.status === 1, fallback.stderr);  // 1: a finding on this host
     const fallbackDoc = JSON.parse(fallback.stdout);
     assert.equal(fallbackDoc.libc.family, 'glibc');
     assert.equal(fallbackDoc.backend.name, 'koffi');
-    assert.match(fallbackDoc.backend.reason, /no addon could be loaded/);
+    assert.match(fallbackDoc.backend.reason, /no addon could be loaded.*with the core as WebAssembly/);
+    assert.equal(fallbackDoc.inotify.usage.dedup, 'kcmp');
 
     writeFileSync(join(project, 'typed.mts'), `import { probeGlibcSync, type LibcInfo } from 'sysprobe';
       const info: LibcInfo = probeGlibcSync(); export const version: string | null = info.version;`);
