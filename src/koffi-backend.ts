@@ -14,7 +14,8 @@ import type {
 } from './native.js';
 import { RLIMIT_NAMES } from './rlimit-names.js';
 import type { RawReparseData } from './native.js';
-import { WASM_PATH, setWasmHostCalls, wasmAvailable, wasmDecodeReparse, wasmInotify, wasmProcLimits, wasmProcessEnv, wasmReadElf, wasmReadLdSoCache, wasmResolveDeps } from './wasm.js';
+import type { WasmErrorFacts, WasmRequest } from './wasm.js';
+import { WASM_PATH, errorFromFacts, setWasmHostCalls, wasmOnWorker, wasmAvailable, wasmDecodeReparse, wasmInotify, wasmProcLimits, wasmProcessEnv, wasmReadElf, wasmReadLdSoCache, wasmResolveDeps } from './wasm.js';
 
 // The koffi API surface used here (koffi 3), typed loosely: koffi is an optional dependency, so its
 // types cannot be imported at compile time of a build that lacks it.
@@ -416,12 +417,40 @@ function inotify(calls: Calls): RawInotify {
   return JSON.parse(withCore('probeInotify()', () => wasmInotify())) as RawInotify;
 }
 
-function processEnv(pid: number): RawProcessEnv {
+function envFromJson(json: string): RawProcessEnv {
+  const raw = JSON.parse(json) as { pid: number; source: string; entries: string[] };
+  return { pid: raw.pid, source: raw.source, entries: raw.entries.map((entry) => Buffer.from(entry, 'latin1')) };
+}
+
+function checkEnvPlatform(pid: number): void {
   if (process.platform !== 'linux') {
     throw needsAddon(`probeProcessEnv(${pid})`, 'outside Linux the environment comes from sysctl (KERN_PROCARGS2) through the addon');
   }
-  const raw = JSON.parse(withCore(`probeProcessEnv(${pid})`, () => wasmProcessEnv(pid))) as { pid: number; source: string; entries: string[] };
-  return { pid: raw.pid, source: raw.source, entries: raw.entries.map((entry) => Buffer.from(entry, 'latin1')) };
+}
+
+function processEnv(pid: number): RawProcessEnv {
+  checkEnvPlatform(pid);
+  return envFromJson(withCore(`probeProcessEnv(${pid})`, () => wasmProcessEnv(pid)));
+}
+
+/**
+ * An async call of the core: on the worker thread (src/wasm-worker.ts) so the host's event loop stays free,
+ * on this thread where no worker can start, refused as withCore when the module is not there.
+ */
+function coreAsync<T>(what: string, name: WasmRequest['name'], args: unknown[], onMainThread: () => T): Promise<T> {
+  if (!wasmAvailable()) return later(() => withCore(what, onMainThread));
+  return wasmOnWorker(name, args, onMainThread);
+}
+
+function readElfBatchHere(paths: string[], symbols: boolean, crossCheck: boolean): Array<string | Error> {
+  return paths.map((path) => {
+    try {
+      return wasmReadElf(path, symbols, crossCheck);
+    } catch (error) {
+      if (error instanceof SysprobeError && error.code === 'ERR_SYSPROBE_WASM') throw error;
+      return error as Error;
+    }
+  });
 }
 
 function probeReparsePoint(calls: Calls, path: string): RawReparseProbe | null {
@@ -602,24 +631,24 @@ export function createKoffiBackend(koffi: Koffi, version: string): NativeBinding
     inotifySync: () => inotify(calls),
     inotify: () => later(() => inotify(calls)),
     processEnvSync: (pid) => processEnv(pid),
-    processEnv: (pid) => later(() => processEnv(pid)),
+    processEnv: async (pid) => {
+      checkEnvPlatform(pid);
+      return envFromJson(await coreAsync(`probeProcessEnv(${pid})`, 'processEnv', [pid], () => wasmProcessEnv(pid)));
+    },
     decodeReparseBuffer: (bytes) => decodeReparse('decodeReparseBuffer()', bytes),
     probeReparsePointSync: (path) => probeReparsePoint(calls, path),
     probeReparsePoint: (path) => later(() => probeReparsePoint(calls, path)),
     // The ELF engine, the ld.so.cache parser and the loader model: the core, as WebAssembly.
     readElfSync: (target, symbols, crossCheck) => withCore('readElf()', () => wasmReadElf(target, symbols, crossCheck)),
-    readElf: (target, symbols, crossCheck) => later(() => withCore('readElf()', () => wasmReadElf(target, symbols, crossCheck))),
-    readElfBatch: (paths, symbols, crossCheck) => later(() => withCore('scanElf()', () => paths.map((path) => {
-      try {
-        return wasmReadElf(path, symbols, crossCheck);
-      } catch (error) {
-        if (error instanceof SysprobeError && error.code === 'ERR_SYSPROBE_WASM') throw error;
-        return error as Error;
-      }
-    }))),
+    readElf: (target, symbols, crossCheck) => coreAsync('readElf()', 'readElf', [target, symbols, crossCheck], () => wasmReadElf(target, symbols, crossCheck)),
+    readElfBatch: async (paths, symbols, crossCheck) => {
+      const outcomes = await coreAsync<Array<string | Error | { error: WasmErrorFacts }>>('scanElf()', 'readElfBatch', [paths, symbols, crossCheck],
+        () => readElfBatchHere(paths, symbols, crossCheck));
+      return outcomes.map((outcome) => (typeof outcome === 'string' || outcome instanceof Error ? outcome : errorFromFacts(outcome.error)));
+    },
     readLdSoCacheSync: (path) => withCore('readLdSoCache()', () => wasmReadLdSoCache(path)),
-    readLdSoCache: (path) => later(() => withCore('readLdSoCache()', () => wasmReadLdSoCache(path))),
+    readLdSoCache: (path) => coreAsync('readLdSoCache()', 'readLdSoCache', [path], () => wasmReadLdSoCache(path)),
     resolveDepsSync: (program, options) => withCore('resolveDeps()', () => wasmResolveDeps(program, options)),
-    resolveDeps: (program, options) => later(() => withCore('resolveDeps()', () => wasmResolveDeps(program, options))),
+    resolveDeps: (program, options) => coreAsync('resolveDeps()', 'resolveDeps', [program, options], () => wasmResolveDeps(program, options)),
   };
 }

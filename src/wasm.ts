@@ -7,6 +7,7 @@
 import { closeSync, fstatSync, lstatSync, openSync, readFileSync, readSync, readdirSync, readlinkSync, realpathSync, statSync, constants as fsConstants } from 'node:fs';
 import { constants } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { SysprobeError } from './errors.js';
 import type { RawResolveOptions } from './native.js';
 
@@ -331,6 +332,11 @@ class Instance {
 let compiled: WebAssembly.Module | null = null;
 let current: Instance | null = null;
 
+/** Whether this thread has an instance of the module (the async calls use the worker's, not this one). */
+export function wasmInstantiatedHere(): boolean {
+  return current !== null;
+}
+
 /** Whether the module file is there (the koffi backend says why a probe is refused when it is not). */
 export function wasmAvailable(): boolean {
   try {
@@ -443,4 +449,95 @@ export function wasmInotify(): string {
 /** pid -1: this process (/proc/self/limits). */
 export function wasmProcLimits(pid: number): string {
   return call((e) => e.sysprobe_proc_limits(pid));
+}
+
+// ---- the same calls on a worker thread (the async functions of the koffi backend) ---------------------
+
+export interface WasmRequest {
+  id: number;
+  name: 'readElf' | 'readElfBatch' | 'readLdSoCache' | 'resolveDeps' | 'decodeReparse' | 'processEnv' | 'procLimits';
+  args: unknown[];
+}
+
+/** A SysprobeError as it crosses threads. */
+export interface WasmErrorFacts {
+  code: string;
+  errno?: number | undefined;
+  syscall?: string | undefined;
+  path?: string | undefined;
+  offset?: number | undefined;
+  details?: Record<string, unknown> | undefined;
+  message: string;
+}
+
+/** The error again: an errno error is worded from its facts (as it was), any other keeps its message. */
+export function errorFromFacts(facts: WasmErrorFacts): SysprobeError {
+  return new SysprobeError({
+    code: facts.code,
+    ...(facts.errno !== undefined ? { errno: facts.errno } : { message: facts.message }),
+    ...(facts.syscall !== undefined ? { syscall: facts.syscall } : {}),
+    ...(facts.path !== undefined ? { path: facts.path } : {}),
+    ...(facts.offset !== undefined ? { offset: facts.offset } : {}),
+    ...(facts.details !== undefined ? { details: facts.details } : {}),
+  });
+}
+
+let worker: Worker | null = null;
+let workerFailed = false;
+let nextId = 1;
+const pending = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>();
+
+function failAll(error: SysprobeError): void {
+  for (const call of pending.values()) call.reject(error);
+  pending.clear();
+}
+
+function startWorker(): Worker | null {
+  if (worker !== null || workerFailed) return worker;
+  try {
+    const started = new Worker(join(__dirname, 'wasm-worker.js'));
+    started.unref();  // an idle worker never keeps the host alive
+    started.on('message', (reply: { id: number; ok?: unknown; error?: WasmErrorFacts }) => {
+      const call = pending.get(reply.id);
+      if (call === undefined) return;
+      pending.delete(reply.id);
+      if (pending.size === 0) started.unref();
+      if (reply.error !== undefined) call.reject(errorFromFacts(reply.error));
+      else call.resolve(reply.ok);
+    });
+    const gone = (why: string) => {
+      if (worker === started) worker = null;
+      failAll(new SysprobeError({ code: 'ERR_SYSPROBE_WASM', message: `the WebAssembly worker stopped: ${why}`, details: { backend: 'koffi' } }));
+    };
+    started.on('error', (error) => gone(error.message));
+    started.on('exit', (code) => gone(`exit code ${code}`));
+    worker = started;
+  } catch {
+    // Workers not allowed (the permission model without --allow-worker): the main thread runs the calls.
+    workerFailed = true;
+  }
+  return worker;
+}
+
+/**
+ * One call of the core on the worker thread; `onMainThread` runs it here when no worker can start.
+ * Uint8Array inputs are copied to the worker (structured clone).
+ */
+export function wasmOnWorker<T>(name: WasmRequest['name'], args: unknown[], onMainThread: () => T): Promise<T> {
+  const target = startWorker();
+  if (target === null) {
+    return new Promise<T>((resolvePromise, reject) => setImmediate(() => {
+      try {
+        resolvePromise(onMainThread());
+      } catch (error) {
+        reject(error);
+      }
+    }));
+  }
+  return new Promise<T>((resolvePromise, reject) => {
+    const id = nextId++;
+    pending.set(id, { resolve: resolvePromise as (value: unknown) => void, reject });
+    target.ref();
+    target.postMessage({ id, name, args } satisfies WasmRequest);
+  });
 }

@@ -282,6 +282,32 @@ test('no addon can load (a copy without build/ and prebuilds/): koffi answers au
   assert.match(addonOnly.backend.reason, /SYSPROBE_BACKEND=addon asked for the addon only/);
 });
 
+test('the async parser functions of the koffi backend run the core on a worker thread: the host thread never instantiates it', { skip: needWasm }, () => {
+  const result = runNode(`
+    import * as s from 'sysprobe';
+    import { createRequire } from 'node:module';
+    const wasm = createRequire(import.meta.url)('./dist/wasm.js');
+    const files = ['/bin/ls', '/bin/cat', process.execPath, '/etc/hostname'];
+    const scanned = await s.scanElf(files);
+    const asyncAnswers = [(await s.readElf('/bin/ls')).needed, (await s.resolveDeps('/bin/ls')).libraries.length > 0,
+      (await s.readLdSoCache('/etc/ld.so.cache')).entries.length > 0, (await s.probeProcessEnv(process.pid)).entries.length > 0];
+    let missing = null;
+    try { await s.readElf('/nonexistent/x'); } catch (error) { missing = [error instanceof s.SysprobeError, error.code, error.errno, error.syscall, error.path, error.message]; }
+    const afterAsync = wasm.wasmInstantiatedHere();
+    const sync = s.readElfSync('/bin/ls').needed;
+    console.log(JSON.stringify({ backend: s.backend().name, ok: scanned.map((e) => e.ok), asyncAnswers, missing, afterAsync, afterSync: wasm.wasmInstantiatedHere(), same: JSON.stringify(sync) === JSON.stringify(asyncAnswers[0]) }));
+  `, { SYSPROBE_BINDING: '', SYSPROBE_BACKEND: 'koffi' });
+  assert.equal(result.status, 0, result.stderr);
+  const doc = JSON.parse(result.stdout);
+  assert.equal(doc.backend, 'koffi');
+  assert.deepEqual(doc.ok, [true, true, true, false]);
+  assert.deepEqual(doc.asyncAnswers.slice(1), [true, true, true]);
+  assert.deepEqual(doc.missing, [true, 'ENOENT', -2, 'open', '/nonexistent/x', "ENOENT: no such file or directory, open '/nonexistent/x'"]);
+  assert.equal(doc.afterAsync, false, 'an async call instantiated the core on the host thread');
+  assert.equal(doc.afterSync, true);
+  assert.equal(doc.same, true);
+});
+
 test('no addon can load but the package has its WebAssembly core: the fallback reads ELF files and resolves dependencies', { skip: needWasm }, () => {
   const dir = packageWithoutAddon(true);
   cpSync(join(root, 'prebuilds', 'wasm32'), join(dir, 'prebuilds', 'wasm32'), { recursive: true });
