@@ -417,6 +417,17 @@ function inotify(calls: Calls): RawInotify {
   return JSON.parse(withCore('probeInotify()', () => wasmInotify())) as RawInotify;
 }
 
+/** The probe with its buffer decoded by the core; malformed bytes on disk are the probe's decodeError, as in the addon. */
+function withDecoded(path: string, probe: RawReparseProbe): RawReparseProbe {
+  try {
+    probe.decoded = decodeReparse('probeReparsePoint()', probe.raw, path);
+  } catch (error) {
+    if ((error as SysprobeError).code === 'ERR_SYSPROBE_NEEDS_ADDON') throw error;
+    probe.decodeError = error as Error;
+  }
+  return probe;
+}
+
 function envFromJson(json: string): RawProcessEnv {
   const raw = JSON.parse(json) as { pid: number; source: string; entries: string[] };
   return { pid: raw.pid, source: raw.source, entries: raw.entries.map((entry) => Buffer.from(entry, 'latin1')) };
@@ -466,17 +477,10 @@ function probeReparsePoint(calls: Calls, path: string): RawReparseProbe | null {
     const raw = readXattr(calls, path, REPARSE_XATTR, size);
     if (raw === null) return null;
     const attrib = readXattr(calls, path, ATTRIB_XATTR, 4, true);
-    const probe: RawReparseProbe = {
+    return withDecoded(path, {
       source: 'ntfs-3g', raw, attributes: attrib !== null && attrib.length === 4 ? attrib.readUInt32LE(0) : null,
       tagFromAttributes: null, placeholderMode: null, decoded: null, decodeError: null,
-    };
-    try {
-      probe.decoded = decodeReparse('probeReparsePoint()', raw, path);
-    } catch (error) {
-      if ((error as SysprobeError).code === 'ERR_SYSPROBE_NEEDS_ADDON') throw error;
-      probe.decodeError = error as Error;
-    }
-    return probe;
+    });
   }
   if (process.platform === 'win32') return probeReparsePointWindows(calls, path);
   // macOS and others: no NTFS reparse data; a missing path is still ENOENT, as in the addon (lstat).
@@ -580,17 +584,10 @@ function probeReparsePointWindows(calls: Calls, path: string): RawReparseProbe |
         throw winError(code, 'DeviceIoControl(FSCTL_GET_REPARSE_POINT)', path);
       }
       const bytes = raw.subarray(0, returned.readUInt32LE(0));
-      const probe: RawReparseProbe = {
+      return withDecoded(path, {
         source: 'win32', raw: bytes, attributes: info.readUInt32LE(0), tagFromAttributes: info.readUInt32LE(4),
         placeholderMode: win.setPlaceholderMode !== null && previous >= 0 ? 'exposed' : 'default', decoded: null, decodeError: null,
-      };
-      try {
-        probe.decoded = decodeReparse('probeReparsePoint()', bytes, path);
-      } catch (error) {
-        if ((error as SysprobeError).code === 'ERR_SYSPROBE_NEEDS_ADDON') throw error;
-        probe.decodeError = error as Error;
-      }
-      return probe;
+      });
     } finally {
       win.closeHandle(handle);
     }
