@@ -88,7 +88,9 @@ test('a Node child under prlimit(1) reports exactly its /proc/self/limits, sync 
       import { getRlimitsSync } from 'sysprobe';
       try { getRlimitsSync({ source: 'procfs' }); console.log('answered'); } catch (error) { console.log(error.code + ' ' + error.message); }
     `]);
-    assert.match(refused.stdout, /^ERR_SYSPROBE_WASM .*--disable-wasm-trap-handler/);
+    // Node 24's V8 falls back to explicit bounds checks when the reservation fails; Node 20 and 22 refuse.
+    if (Number(process.versions.node.split('.')[0]) >= 24) assert.equal(refused.stdout.trim(), 'answered');
+    else assert.match(refused.stdout, /^ERR_SYSPROBE_WASM .*--disable-wasm-trap-handler/);
   }
 });
 
