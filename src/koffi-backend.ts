@@ -15,7 +15,7 @@ import type {
 import { RLIMIT_NAMES } from './rlimit-names.js';
 import type { RawReparseData } from './native.js';
 import type { WasmErrorFacts, WasmRequest } from './wasm.js';
-import { WASM_PATH, errorFromFacts, setWasmHostCalls, wasmOnWorker, wasmAvailable, wasmDecodeReparse, wasmInotify, wasmProcLimits, wasmProcessEnv, wasmReadElf, wasmReadLdSoCache, wasmResolveDeps } from './wasm.js';
+import { WASM_PATH, errorFromFacts, setWasmHostCalls, wasmOnWorker, wasmAvailable, wasmDecodeReparse, wasmInotify, wasmProcLimits, wasmProcessEnv, wasmReadElf, wasmReadElfBatch, wasmReadLdSoCache, wasmResolveDeps } from './wasm.js';
 
 // The koffi API surface used here (koffi 3), typed loosely: koffi is an optional dependency, so its
 // types cannot be imported at compile time of a build that lacks it.
@@ -450,18 +450,7 @@ function processEnv(pid: number): RawProcessEnv {
  */
 function coreAsync<T>(what: string, name: WasmRequest['name'], args: unknown[], onMainThread: () => T): Promise<T> {
   if (!wasmAvailable()) return later(() => withCore(what, onMainThread));
-  return wasmOnWorker(name, args, onMainThread);
-}
-
-function readElfBatchHere(paths: string[], symbols: boolean, crossCheck: boolean): Array<string | Error> {
-  return paths.map((path) => {
-    try {
-      return wasmReadElf(path, symbols, crossCheck);
-    } catch (error) {
-      if (error instanceof SysprobeError && error.code === 'ERR_SYSPROBE_WASM') throw error;
-      return error as Error;
-    }
-  });
+  return wasmOnWorker<T>(name, args) ?? later(onMainThread);
 }
 
 function probeReparsePoint(calls: Calls, path: string): RawReparseProbe | null {
@@ -640,7 +629,7 @@ export function createKoffiBackend(koffi: Koffi, version: string): NativeBinding
     readElf: (target, symbols, crossCheck) => coreAsync('readElf()', 'readElf', [target, symbols, crossCheck], () => wasmReadElf(target, symbols, crossCheck)),
     readElfBatch: async (paths, symbols, crossCheck) => {
       const outcomes = await coreAsync<Array<string | Error | { error: WasmErrorFacts }>>('scanElf()', 'readElfBatch', [paths, symbols, crossCheck],
-        () => readElfBatchHere(paths, symbols, crossCheck));
+        () => wasmReadElfBatch(paths, symbols, crossCheck));
       return outcomes.map((outcome) => (typeof outcome === 'string' || outcome instanceof Error ? outcome : errorFromFacts(outcome.error)));
     },
     readLdSoCacheSync: (path) => withCore('readLdSoCache()', () => wasmReadLdSoCache(path)),

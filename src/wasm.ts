@@ -1,5 +1,5 @@
-// The C++ core compiled to WebAssembly (native/wasm/exports.cc, built by scripts/build-wasm.mjs into
-// prebuilds/wasm32/sysprobe.wasm), for the koffi backend: the same ELF parser, ld.so.cache parser, loader
+// The C++ core compiled to WebAssembly (native/wasm/exports.cc, built by `npm run prebuild` (scripts/prebuild.mjs,
+// target wasm32) into prebuilds/wasm32/sysprobe.wasm), for the koffi backend: the same ELF parser, ld.so.cache parser, loader
 // model and reparse decoder as the addon, so the fallback gives the same answers without a second
 // implementation. Its file access is WASI preview 1, answered here with synchronous node:fs calls on
 // the calling thread (a small host, not node:wasi, which is experimental and warns on Node 20).
@@ -95,7 +95,7 @@ interface Exports {
   sysprobe_resolve_deps(fields: number, size: number, flags: number): number;
   sysprobe_decode_reparse(data: number, size: number): number;
   sysprobe_process_env(pid: number): number;
-  sysprobe_set_host_machine(machine: number): void;
+  sysprobe_set_host(machine: number, windows: number): void;
   sysprobe_inotify(): number;
   sysprobe_proc_limits(pid: number): number;
 }
@@ -118,8 +118,9 @@ class Instance {
     });
     this.exports = instance.exports as unknown as Exports;
     this.exports._initialize();
-    // x86-64 Linux: the core reads the CPU's ISA levels from /proc/cpuinfo (it cannot run cpuid).
-    this.exports.sysprobe_set_host_machine(process.platform === 'linux' && process.arch === 'x64' ? 62 : 0);
+    // x86-64 Linux: the core reads the CPU's ISA levels from /proc/cpuinfo (it cannot run cpuid). Windows:
+    // resolveDeps refuses, as the addon built for Windows does.
+    this.exports.sysprobe_set_host(process.platform === 'linux' && process.arch === 'x64' ? 62 : 0, process.platform === 'win32' ? 1 : 0);
   }
 
   private view(): DataView {
@@ -434,6 +435,18 @@ export function wasmResolveDeps(program: string, options: RawResolveOptions): st
   return call((e, [p]) => e.sysprobe_resolve_deps(p!, bytes.length, flags), bytes);
 }
 
+/** One outcome per path, as the addon's readElfBatch: a file's error is its entry; a broken core fails them all. */
+export function wasmReadElfBatch(paths: string[], symbols: boolean, crossCheck: boolean): Array<string | SysprobeError> {
+  return paths.map((path) => {
+    try {
+      return wasmReadElf(path, symbols, crossCheck);
+    } catch (error) {
+      if (!(error instanceof SysprobeError) || error.code === 'ERR_SYSPROBE_WASM') throw error;
+      return error;
+    }
+  });
+}
+
 export function wasmDecodeReparse(bytes: Uint8Array): string {
   return call((e, [p]) => e.sysprobe_decode_reparse(p!, bytes.length), bytes);
 }
@@ -459,27 +472,13 @@ export interface WasmRequest {
   args: unknown[];
 }
 
-/** A SysprobeError as it crosses threads. */
-export interface WasmErrorFacts {
-  code: string;
-  errno?: number | undefined;
-  syscall?: string | undefined;
-  path?: string | undefined;
-  offset?: number | undefined;
-  details?: Record<string, unknown> | undefined;
-  message: string;
-}
+/** A SysprobeError as it crosses threads: its toJSON(). */
+export type WasmErrorFacts = ReturnType<SysprobeError['toJSON']>;
 
 /** The error again: an errno error is worded from its facts (as it was), any other keeps its message. */
 export function errorFromFacts(facts: WasmErrorFacts): SysprobeError {
-  return new SysprobeError({
-    code: facts.code,
-    ...(facts.errno !== undefined ? { errno: facts.errno } : { message: facts.message }),
-    ...(facts.syscall !== undefined ? { syscall: facts.syscall } : {}),
-    ...(facts.path !== undefined ? { path: facts.path } : {}),
-    ...(facts.offset !== undefined ? { offset: facts.offset } : {}),
-    ...(facts.details !== undefined ? { details: facts.details } : {}),
-  });
+  const { name: _name, message, ...rest } = facts as Record<string, unknown>;
+  return new SysprobeError({ ...rest, ...(rest.errno === undefined ? { message } : {}) } as ConstructorParameters<typeof SysprobeError>[0]);
 }
 
 let worker: Worker | null = null;
@@ -520,20 +519,12 @@ function startWorker(): Worker | null {
 }
 
 /**
- * One call of the core on the worker thread; `onMainThread` runs it here when no worker can start.
+ * One call of the core on the worker thread; null when no worker can start (the caller runs it here).
  * Uint8Array inputs are copied to the worker (structured clone).
  */
-export function wasmOnWorker<T>(name: WasmRequest['name'], args: unknown[], onMainThread: () => T): Promise<T> {
+export function wasmOnWorker<T>(name: WasmRequest['name'], args: unknown[]): Promise<T> | null {
   const target = startWorker();
-  if (target === null) {
-    return new Promise<T>((resolvePromise, reject) => setImmediate(() => {
-      try {
-        resolvePromise(onMainThread());
-      } catch (error) {
-        reject(error);
-      }
-    }));
-  }
+  if (target === null) return null;
   return new Promise<T>((resolvePromise, reject) => {
     const id = nextId++;
     pending.set(id, { resolve: resolvePromise as (value: unknown) => void, reject });

@@ -476,6 +476,7 @@ test('koffi in Windows Node under wine: probeReparsePoint answers as the win32 a
       out.elf = attempt(() => { const e = s.readElfSync('${toWindows('/bin/ls').replaceAll('\\', '\\\\')}', { symbols: true }); return { ...e, path: 'ls' }; });
       out.elfMissing = attempt(() => s.readElfSync('Z:\\\\nonexistent\\\\ls'));
       out.decode = attempt(() => s.decodeReparseBuffer(Buffer.from('1d0000a008000000020000002e2e2f78', 'hex')));
+      out.deps = attempt(() => s.resolveDepsSync('Z:\\\\bin\\\\ls'));
     }
     s.probeReparsePoint('C:\\\\windows').then((r) => { out.async = r; console.log(JSON.stringify(out)); });
   `);
@@ -513,5 +514,6 @@ test('koffi in Windows Node under wine: probeReparsePoint answers as the win32 a
     assert.ok(addon.elf.symbols.length > 50);
     assert.equal(addon.elfMissing.code, 'ENOENT');
     assert.equal(addon.decode.kind, 'lx-symlink');
+    assert.equal(addon.deps.code, 'ERR_SYSPROBE_UNSUPPORTED');
   }
 });

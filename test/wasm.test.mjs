@@ -20,7 +20,7 @@ test('the wasm core imports only WASI preview 1 file calls and the three sysprob
   const exports = WebAssembly.Module.exports(module).map((e) => e.name).sort();
   for (const name of ['memory', '_initialize', 'sysprobe_alloc', 'sysprobe_free', 'sysprobe_result_data', 'sysprobe_result_size',
     'sysprobe_read_elf_path', 'sysprobe_read_elf_bytes', 'sysprobe_read_ld_so_cache', 'sysprobe_resolve_deps', 'sysprobe_decode_reparse',
-    'sysprobe_process_env', 'sysprobe_inotify', 'sysprobe_proc_limits', 'sysprobe_set_host_machine']) {
+    'sysprobe_process_env', 'sysprobe_inotify', 'sysprobe_proc_limits', 'sysprobe_set_host']) {
     assert.ok(exports.includes(name), `exports ${name}`);
   }
 });

@@ -1,11 +1,20 @@
 #include "resolve.h"
 
+namespace sysprobe::core::resolve {
+namespace {
+// Resolution follows the glibc loader over POSIX paths and symlinks: not available on Windows (the addon
+// built for it, and the WebAssembly build running there).
+[[maybe_unused]] SysError NotOnWindows() {
+  return SysError::Sysprobe("ERR_SYSPROBE_UNSUPPORTED", "resolveDeps() follows the glibc loader: not available on Windows");
+}
+}  // namespace
+}  // namespace sysprobe::core::resolve
+
 #if defined(_WIN32)
 
-// Resolution follows the glibc loader over POSIX paths and symlinks: not available on Windows.
 namespace sysprobe::core::resolve {
 core::Result<Result> Resolve(const std::string&, const Options&) {
-  return SysError::Sysprobe("ERR_SYSPROBE_UNSUPPORTED", "resolveDeps() follows the glibc loader: not available on Windows");
+  return NotOnWindows();
 }
 std::vector<std::string> CpuHwcaps() { return {}; }
 }  // namespace sysprobe::core::resolve
@@ -884,6 +893,7 @@ struct X86Features {
 
 #if defined(__wasi__)
 uint16_t hostMachine = 0;
+bool hostWindows = false;
 #endif
 
 std::vector<std::string> CpuHwcapsUncached() {
@@ -948,7 +958,10 @@ std::vector<std::string> CpuHwcapsUncached() {
 }  // namespace
 
 #if defined(__wasi__)
-void SetHostMachine(uint16_t machine) { hostMachine = machine; }
+void SetHost(uint16_t machine, bool windows) {
+  hostMachine = machine;
+  hostWindows = windows;
+}
 uint16_t HostMachine() { return hostMachine; }
 #endif
 
@@ -958,6 +971,9 @@ std::vector<std::string> CpuHwcaps() {
 }
 
 core::Result<Result> Resolve(const std::string& program, const Options& options) {
+#if defined(__wasi__)
+  if (hostWindows) return NotOnWindows();
+#endif
   return Resolver(options).Run(program);
 }
 

@@ -77,8 +77,9 @@ std::vector<std::string> CpuHwcaps();
 
 #if defined(__wasi__)
 // The WebAssembly build runs on no machine of its own: the host tells it its ELF machine (62 on x86-64
-// Linux; 0, the default, for none), which decides whether the host CPU's ISA levels apply.
-void SetHostMachine(uint16_t machine);
+// Linux; 0, the default, for none), which decides whether the host CPU's ISA levels apply, and whether it
+// is Windows, where Resolve refuses as the addon built for Windows does.
+void SetHost(uint16_t machine, bool windows);
 uint16_t HostMachine();
 #endif
 

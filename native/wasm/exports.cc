@@ -28,7 +28,6 @@
 namespace {
 
 using sysprobe::core::Json;
-using sysprobe::core::Result;
 using sysprobe::core::SysError;
 
 std::string result;
@@ -51,10 +50,6 @@ int Fail(const SysError& error) {
   j.Close('}');
   result = std::move(j.text);
   return 1;
-}
-
-int Finish(const Result<std::string>& outcome) {
-  return outcome.ok() ? Ok(outcome.value()) : Fail(outcome.error());
 }
 
 std::string Text(const char* data, size_t size) { return std::string(data, size); }
@@ -131,9 +126,10 @@ SYSPROBE_EXPORT("sysprobe_resolve_deps") int SysprobeResolveDeps(const char* dat
   return Ok(sysprobe::core::ResolveToJson(resolved.value(), (flags & 2) != 0));
 }
 
-// The host's ELF machine (62: x86-64 Linux, whose CPU's ISA levels then pick glibc-hwcaps subdirectories).
-SYSPROBE_EXPORT("sysprobe_set_host_machine") void SysprobeSetHostMachine(int machine) {
-  sysprobe::core::resolve::SetHostMachine(static_cast<uint16_t>(machine));
+// The host: its ELF machine (62: x86-64 Linux, whose CPU's ISA levels then pick glibc-hwcaps
+// subdirectories), and whether it is Windows.
+SYSPROBE_EXPORT("sysprobe_set_host") void SysprobeSetHost(int machine, int windows) {
+  sysprobe::core::resolve::SetHost(static_cast<uint16_t>(machine), windows != 0);
 }
 
 SYSPROBE_EXPORT("sysprobe_decode_reparse") int SysprobeDecodeReparse(const uint8_t* data, size_t size) {
