@@ -36,10 +36,10 @@ function esrch(pid: number, cause: unknown): SysprobeError {
   return new SysprobeError({ errno: 3, syscall: 'open', path: `/proc/${pid}`, message: `process ${pid} exited (no such process)`, cause, details: { pid } });
 }
 
-/** An ENOENT under /proc/PID is the process exiting mid-call when the process is gone by now. */
-function pidError(pid: number, error: unknown, syscall: string, path: string, statText: () => string | null): SysprobeError {
+/** An ENOENT under /proc/PID is the process exiting mid-call when the process is gone by now (statText: /proc/PID/stat read after the failure). */
+function pidError(pid: number, error: unknown, syscall: string, path: string, statText: string | null): SysprobeError {
   const code = (error as NodeJS.ErrnoException)?.code;
-  if ((code === 'ENOENT' || code === 'ESRCH') && gone(statText())) return esrch(pid, error);
+  if ((code === 'ENOENT' || code === 'ESRCH') && gone(statText)) return esrch(pid, error);
   return errnoError(error, syscall, path);
 }
 
@@ -91,11 +91,15 @@ function sameFile(a: BigIntStats, b: BigIntStats): boolean {
   return a.dev === b.dev || (a.size === b.size && a.mtimeNs === b.mtimeNs);
 }
 
-/** The identity maps gives (MAJOR:MINOR as the kernel's dev_t, inode) against a stat of the name. */
+/**
+ * The identity maps gives (MAJOR:MINOR of the kernel's dev_t, inode) against a stat of the name, the
+ * dev_t decoded as glibc's gnu_dev_major/minor do. On overlayfs maps shows the layer's device and stat the
+ * overlay's: a name that is not "(deleted)" with the same inode counts as the mapped file.
+ */
 function matchesMaps(entry: MapsEntry, s: BigIntStats): boolean {
-  const dev = Number(s.dev);
-  const major = ((dev >>> 8) & 0xfff) | (Math.floor(dev / 2 ** 32) & ~0xfff);
-  const minor = (dev & 0xff) | ((dev >>> 12) & ~0xff & 0xfffff);
+  const dev = s.dev;
+  const major = Number(((dev >> 8n) & 0xfffn) | ((dev >> 32n) & 0xfffff000n));
+  const minor = Number((dev & 0xffn) | ((dev >> 12n) & 0xffffff00n));
   return s.ino === entry.inode && ((major === entry.major && minor === entry.minor) || !entry.deleted);
 }
 
@@ -174,7 +178,7 @@ export interface PidProbeHooks { afterMaps?: () => void | Promise<void> }
 export function probePidSync(pid: number, hooks: PidProbeHooks = {}): LibcInfo {
   const mapsPath = `/proc/${pid}/maps`;
   let mapsText: string;
-  try { mapsText = readFileSync(mapsPath, 'latin1'); } catch (error) { throw pidError(pid, error, 'open', mapsPath, () => statTextSync(pid)); }
+  try { mapsText = readFileSync(mapsPath, 'latin1'); } catch (error) { throw pidError(pid, error, 'open', mapsPath, statTextSync(pid)); }
   const entries = parseMaps(mapsText);
   if (entries.length === 0 && gone(statTextSync(pid))) throw esrch(pid, undefined);
   const found = locateInMaps(pid, entries);
@@ -194,7 +198,7 @@ export function probePidSync(pid: number, hooks: PidProbeHooks = {}): LibcInfo {
         return { ok: true, read, elfPath: `/proc/self/fd/${fd}` };
       } catch (error) {
         if (error instanceof SysprobeError && error.code === 'ERR_SYSPROBE_TOO_LARGE') throw error;
-        const typed = isProc ? pidError(pid, error, 'open', path, () => statTextSync(pid)) : errnoError(error, 'open', path);
+        const typed = isProc ? pidError(pid, error, 'open', path, statTextSync(pid)) : errnoError(error, 'open', path);
         if (typed.code === 'ESRCH') throw typed;
         return { ok: false, error: typed };
       }
@@ -219,7 +223,7 @@ async function statTextAsync(pid: number): Promise<string | null> {
 export async function probePid(pid: number, hooks: PidProbeHooks = {}): Promise<LibcInfo> {
   const mapsPath = `/proc/${pid}/maps`;
   let mapsText: string;
-  try { mapsText = await readFile(mapsPath, 'latin1'); } catch (error) { throw pidError(pid, error, 'open', mapsPath, () => statTextSync(pid)); }
+  try { mapsText = await readFile(mapsPath, 'latin1'); } catch (error) { throw pidError(pid, error, 'open', mapsPath, await statTextAsync(pid)); }
   const entries = parseMaps(mapsText);
   if (entries.length === 0 && gone(await statTextAsync(pid))) throw esrch(pid, undefined);
   const found = locateInMaps(pid, entries);
@@ -240,7 +244,7 @@ export async function probePid(pid: number, hooks: PidProbeHooks = {}): Promise<
         return { ok: true, read: { path, stat: s, text: await scanLibcText(handle, Number(s.size), path) }, elfPath: `/proc/self/fd/${handle.fd}` };
       } catch (error) {
         if (error instanceof SysprobeError && error.code === 'ERR_SYSPROBE_TOO_LARGE') throw error;
-        const typed = isProc ? pidError(pid, error, 'open', path, () => statTextSync(pid)) : errnoError(error, 'open', path);
+        const typed = isProc ? pidError(pid, error, 'open', path, await statTextAsync(pid)) : errnoError(error, 'open', path);
         if (typed.code === 'ESRCH') throw typed;
         return { ok: false, error: typed };
       }
