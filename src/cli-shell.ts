@@ -26,7 +26,7 @@ export function comparedProcess(): ComparedProcess {
     name: found.shell.exe?.slice(found.shell.exe.lastIndexOf('/') + 1) ?? found.shell.comm,
     isShell: found.isShell,
     skipped: found.skipped.map((node) => ({ pid: node.pid, comm: node.comm })),
-    description: describeAncestor(found),
+    description: found.isShell ? describeAncestor(found) : `${describeAncestor(found)} (no shell above: the nearest ancestor that is not a launcher)`,
   };
 }
 

@@ -573,9 +573,11 @@ const commands: Record<string, Command> = {
       if (options.help) return printHelp('explain', io);
       if (options.paths.length !== 1) throw new UsageError('explain: exactly one PATH is required');
       const explanation = await explainPath(options.paths[0]!);
-      const missing = explanation.components.find((component) => !component.exists);
-      // A path that does not exist is an I/O error, worded as lstat(2) words it for the first missing component.
-      const error = missing === undefined ? undefined : new SysprobeError({ errno: 2, syscall: 'lstat', path: missing.path });
+      // A path that does not exist is an I/O error, worded as lstat(2) words it for the first missing
+      // component; not behind a reparse point, whose target the walk does not follow (a junction's contents).
+      const at = explanation.components.findIndex((component) => !component.exists);
+      const behindReparse = at >= 0 && explanation.components.slice(0, at).some((component) => component.reparse !== null);
+      const error = at < 0 || behindReparse ? undefined : new SysprobeError({ errno: 2, syscall: 'lstat', path: explanation.components[at]!.path });
       if (options.json) io.out(json({ schemaVersion: SCHEMA_VERSION, explanation, ...(error ? { error } : {}) }));
       else io.out(renderExplanation(explanation));
       if (error !== undefined) {

@@ -48,10 +48,11 @@ function checkSize(size: number, path: string): void {
   }
 }
 
-function readError(error: unknown, path: string): SysprobeError {
+/** A Node fs error as a SysprobeError (errno, syscall, path kept); a SysprobeError passes through. */
+export function fsError(error: unknown, syscall: string, path: string): SysprobeError {
   if (error instanceof SysprobeError) return error;
   const e = error as NodeJS.ErrnoException;
-  return new SysprobeError({ ...(typeof e.errno === 'number' ? { errno: Math.abs(e.errno) } : { code: 'ERR_SYSPROBE', message: String(e?.message ?? e) }), syscall: 'read', path, cause: error });
+  return new SysprobeError({ ...(typeof e?.errno === 'number' ? { errno: Math.abs(e.errno) } : { code: 'ERR_SYSPROBE', message: String(e?.message ?? e) }), syscall: e?.syscall ?? syscall, path, cause: error });
 }
 
 /** Scans an open file (its size from fstat) window by window. */
@@ -69,7 +70,7 @@ export function scanLibcTextSync(fd: number, size: number, path: string): LibcTe
       position += n > OVERLAP ? n - OVERLAP : n;
     }
   } catch (error) {
-    throw readError(error, path);
+    throw fsError(error, 'read', path);
   }
   return scanner.result(Math.min(position, size));
 }
@@ -89,7 +90,7 @@ export async function scanLibcText(handle: FileHandle, size: number, path: strin
       position += n > OVERLAP ? n - OVERLAP : n;
     }
   } catch (error) {
-    throw readError(error, path);
+    throw fsError(error, 'read', path);
   }
   return scanner.result(Math.min(position, size));
 }

@@ -10,7 +10,7 @@ import { readElf, readElfSync } from './elf.js';
 import type { ElfInfo } from './elf.js';
 import { SysprobeError } from './errors.js';
 import type { LibcDisagreement, LibcEvidence, LibcInfo } from './libc.js';
-import { scanLibcText, scanLibcTextSync, type LibcText } from './libc-banner.js';
+import { fsError, scanLibcText, scanLibcTextSync, type LibcText } from './libc-banner.js';
 import { MUSL_LOADER } from './procmaps.js';
 import { compareVersions, maxVersionsOf } from './versions.js';
 
@@ -126,7 +126,7 @@ export function interpret(located: Located, text: LibcText, elf: ElfInfo | null,
   }) as LibcInfo;
 }
 
-export function deepFreeze<T>(value: T): T {
+function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     for (const inner of Object.values(value)) deepFreeze(inner);
     Object.freeze(value);
@@ -165,19 +165,14 @@ export async function probeRoot(root: string): Promise<LibcInfo> {
   return interpret(located, text, elf, 'root', cacheGenerator(located.cacheHostPath));
 }
 
-function openError(error: unknown, path: string): SysprobeError {
-  const e = error as NodeJS.ErrnoException;
-  return new SysprobeError({ ...(typeof e.errno === 'number' ? { errno: Math.abs(e.errno) } : { code: 'ERR_SYSPROBE', message: String(e?.message ?? e) }), syscall: e.syscall ?? 'open', path, cause: error });
-}
-
 /** The root's libc text, by bounded windows. */
 function readTextSync(path: string): LibcText {
   let fd: number;
-  try { fd = openSync(path, 'r'); } catch (error) { throw openError(error, path); }
+  try { fd = openSync(path, 'r'); } catch (error) { throw fsError(error, 'open', path); }
   try { return scanLibcTextSync(fd, Number(fstatSync(fd).size), path); } finally { closeSync(fd); }
 }
 
 async function readText(path: string): Promise<LibcText> {
-  const handle = await open(path, 'r').catch((error: unknown) => { throw openError(error, path); });
+  const handle = await open(path, 'r').catch((error: unknown) => { throw fsError(error, 'open', path); });
   try { return await scanLibcText(handle, (await handle.stat()).size, path); } finally { await handle.close(); }
 }

@@ -7,7 +7,7 @@ import { readElf, readElfSync } from './elf.js';
 import type { ElfInfo } from './elf.js';
 import { SysprobeError } from './errors.js';
 import type { LibcDisagreement, LibcEvidence, LibcInfo } from './libc.js';
-import { scanLibcText, scanLibcTextSync, type LibcText } from './libc-banner.js';
+import { fsError, scanLibcText, scanLibcTextSync, type LibcText } from './libc-banner.js';
 import { interpret, type Located } from './libc-files.js';
 import { GLIBC_LOADER, MUSL_LOADER, parseMaps, type MapsEntry } from './procmaps.js';
 
@@ -18,12 +18,6 @@ interface PidLocated extends Located { entry: MapsEntry }
 /** A file that could be opened: where, its identity, its text. */
 interface Read { path: string; stat: BigIntStats; text: LibcText }
 type Attempt = { ok: true; read: Read; elfPath: string } | { ok: false; error: SysprobeError };
-
-function errnoError(error: unknown, syscall: string, path: string): SysprobeError {
-  if (error instanceof SysprobeError) return error;
-  const e = error as NodeJS.ErrnoException;
-  return new SysprobeError({ ...(typeof e.errno === 'number' ? { errno: Math.abs(e.errno) } : { code: 'ERR_SYSPROBE', message: String(e?.message ?? e) }), syscall: e.syscall ?? syscall, path, cause: error });
-}
 
 /** The process has exited (or is a zombie, whose mappings are gone): /proc/PID/stat is absent or says Z. */
 function gone(statText: string | null): boolean {
@@ -40,7 +34,7 @@ function esrch(pid: number, cause: unknown): SysprobeError {
 function pidError(pid: number, error: unknown, syscall: string, path: string, statText: string | null): SysprobeError {
   const code = (error as NodeJS.ErrnoException)?.code;
   if ((code === 'ENOENT' || code === 'ESRCH') && gone(statText)) return esrch(pid, error);
-  return errnoError(error, syscall, path);
+  return fsError(error, syscall, path);
 }
 
 function statTextSync(pid: number): string | null {
@@ -198,7 +192,7 @@ export function probePidSync(pid: number, hooks: PidProbeHooks = {}): LibcInfo {
         return { ok: true, read, elfPath: `/proc/self/fd/${fd}` };
       } catch (error) {
         if (error instanceof SysprobeError && error.code === 'ERR_SYSPROBE_TOO_LARGE') throw error;
-        const typed = isProc ? pidError(pid, error, 'open', path, statTextSync(pid)) : errnoError(error, 'open', path);
+        const typed = isProc ? pidError(pid, error, 'open', path, statTextSync(pid)) : fsError(error, 'open', path);
         if (typed.code === 'ESRCH') throw typed;
         return { ok: false, error: typed };
       }
@@ -244,7 +238,7 @@ export async function probePid(pid: number, hooks: PidProbeHooks = {}): Promise<
         return { ok: true, read: { path, stat: s, text: await scanLibcText(handle, Number(s.size), path) }, elfPath: `/proc/self/fd/${handle.fd}` };
       } catch (error) {
         if (error instanceof SysprobeError && error.code === 'ERR_SYSPROBE_TOO_LARGE') throw error;
-        const typed = isProc ? pidError(pid, error, 'open', path, await statTextAsync(pid)) : errnoError(error, 'open', path);
+        const typed = isProc ? pidError(pid, error, 'open', path, await statTextAsync(pid)) : fsError(error, 'open', path);
         if (typed.code === 'ESRCH') throw typed;
         return { ok: false, error: typed };
       }

@@ -425,7 +425,7 @@ test('the CLI report works under koffi and says what it could not answer (inotif
     assert.equal(doc.inotifyError.code, 'ERR_SYSPROBE_NEEDS_ADDON');
   }
   assert.equal(doc.limits.self.source, 'getrlimit');
-  assert.equal(doc.limits.parent.source, 'prlimit');
+  assert.equal(doc.limits.shell.source, 'prlimit');
 });
 
 test('the existing suites pass with SYSPROBE_BACKEND=koffi (glibc, limits, interpretation; with the WebAssembly core also ELF against readelf, deps and compat against ld.so, ld.so.cache against ldconfig, reparse, env)', { skip: needKoffi }, (t) => {
