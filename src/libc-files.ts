@@ -1,16 +1,17 @@
 // probeGlibc({ root }) and probeGlibc({ pid }): the C library of a root filesystem or of a running
 // process, read from the files themselves (nothing is executed). The root's libc is the file the root's
 // own loader would load (resolveDeps inside the root: every path stays inside it); a process's is the
-// file it mapped (/proc/PID/maps, read through /proc/PID/root).
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+// file it mapped (src/libc-pid.ts).
+import { closeSync, fstatSync, openSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { resolveDeps, resolveDepsSync, readLdSoCacheSync } from './compat.js';
 import type { DepsResult } from './compat.js';
 import { readElf, readElfSync } from './elf.js';
 import type { ElfInfo } from './elf.js';
 import { SysprobeError } from './errors.js';
 import type { LibcDisagreement, LibcEvidence, LibcInfo } from './libc.js';
-import { GLIBC_LOADER, MUSL_LOADER, mappedFiles } from './procmaps.js';
+import { fsError, scanLibcText, scanLibcTextSync, type LibcText } from './libc-banner.js';
+import { MUSL_LOADER } from './procmaps.js';
 import { compareVersions, maxVersionsOf } from './versions.js';
 
 /** Programs whose dependencies show which libc a root's loader picks, in the order they are tried. */
@@ -18,7 +19,7 @@ const ROOT_PROGRAMS = ['/bin/sh', '/usr/bin/sh', '/bin/ls', '/usr/bin/ls', '/usr
 /** musl's loader is its libc: tried when no program of the root names a libc. */
 const MUSL_LOADERS = ['x86_64', 'aarch64', 'i386', 'armhf', 'arm', 's390x', 'powerpc64le', 'riscv64'].map((a) => `/lib/ld-musl-${a}.so.1`);
 
-interface Located {
+export interface Located {
   family: 'glibc' | 'musl';
   /** Inside the root (or the process). */
   libcPath: string;
@@ -28,9 +29,6 @@ interface Located {
   via: string;
   cacheHostPath: string | null;
 }
-
-/** The glibc banner: "GNU C Library (Debian GLIBC 2.36-9) stable release version 2.36." (older: "…version 2.17, by …"). */
-const BANNER = /GNU C Library ([^\n\0]*?) ?(?:\b(stable|development|pre-release))? release version (\d+\.\d+(?:\.\d+)?)[.,]/;
 
 function libcOf(deps: DepsResult): { path: string; realPath: string } | null {
   const libc = deps.libraries.find((l) => l.name === 'libc.so.6' && l.path !== null);
@@ -70,26 +68,25 @@ function absent(error: unknown): null {
   return null;
 }
 
-/** The version string musl keeps in its file: the only NUL-bounded "X.Y.Z" string beside the loader's "musl libc (" usage text. */
-export function muslVersionFromBytes(bytes: Uint8Array): { version: string | null; candidates: string[]; marker: boolean } {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-  const marker = text.includes('musl libc (');
-  const candidates = new Set<string>();
-  for (const m of text.matchAll(/\0(\d+\.\d+\.\d+(?:[_+~-][0-9A-Za-z.]+)?)\0/g)) candidates.add(m[1]!);
-  const list = [...candidates];
-  return { version: marker && list.length === 1 ? list[0]! : null, candidates: list, marker };
+/** What a pid probe adds: how the file was read, and whether the file on disk is still the mapped one. */
+export interface InterpretExtra {
+  readDetail?: string;
+  evidence?: LibcEvidence[];
+  disagreements?: LibcDisagreement[];
+  /** The bytes read are not the process's (its mapping could not be read and the disk file differs). */
+  versionUnknown?: boolean;
 }
 
-function interpret(located: Located, bytes: Buffer, elf: ElfInfo | null, subject: 'root' | 'pid', generator: string | null): LibcInfo {
+export function interpret(located: Located, text: LibcText, elf: ElfInfo | null, subject: 'root' | 'pid', generator: string | null, extra: InterpretExtra = {}): LibcInfo {
   const evidence: LibcEvidence[] = [];
   const disagreements: LibcDisagreement[] = [];
-  evidence.push({ fact: 'libc', value: located.libcPath, source: located.via, detail: `read at ${located.hostPath}` });
+  evidence.push({ fact: 'libc', value: located.libcPath, source: located.via, detail: extra.readDetail ?? `read at ${located.hostPath}` });
   if (located.loaderPath !== null) evidence.push({ fact: 'loader', value: located.loaderPath, source: subject === 'root' ? 'PT_INTERP, resolved inside the root' : '/proc/PID/maps' });
   let version: string | null = null;
   let release: string | null = null;
   let family: 'glibc' | 'musl' | 'unknown' = located.family;
   if (located.family === 'glibc') {
-    const banner = BANNER.exec(bytes.toString('latin1'));
+    const banner = text.banner;
     if (banner !== null) {
       version = banner[3]!;
       release = banner[2] ?? null;
@@ -108,7 +105,7 @@ function interpret(located: Located, bytes: Buffer, elf: ElfInfo | null, subject
     }
     evidence.push({ fact: 'family', value: 'glibc', source: 'the root loader resolves libc.so.6 (glibc SONAME)' });
   } else {
-    const musl = muslVersionFromBytes(bytes);
+    const musl = text.musl;
     version = musl.version;
     evidence.push({ fact: 'family', value: 'musl', source: 'the loader is ld-musl', detail: musl.marker ? 'the file carries musl\'s "musl libc (ARCH)" usage text' : 'no musl usage text found in the file' });
     evidence.push({
@@ -117,6 +114,9 @@ function interpret(located: Located, bytes: Buffer, elf: ElfInfo | null, subject
     });
     if (version === null) family = 'musl';
   }
+  evidence.push(...(extra.evidence ?? []));
+  disagreements.push(...(extra.disagreements ?? []));
+  if (extra.versionUnknown === true) { version = null; release = null; }
   if (generator !== null) {
     evidence.push({ fact: 'version', value: (/release version (\d+\.\d+)/.exec(generator) ?? [])[1] ?? null, source: 'the ld.so.cache generator string (evidence only: a stale cache lies)', detail: generator });
   }
@@ -144,10 +144,10 @@ export function probeRootSync(root: string): LibcInfo {
   const located = locateFrom(root, (program) => {
     try { return resolveDepsSync(program, { root }); } catch (error) { return absent(error); }
   });
-  const bytes = readFileSync(located.hostPath);
+  const text = readTextSync(located.hostPath);
   let elf: ElfInfo | null = null;
   try { elf = readElfSync(located.hostPath); } catch { elf = null; }
-  return interpret(located, bytes, elf, 'root', cacheGenerator(located.cacheHostPath));
+  return interpret(located, text, elf, 'root', cacheGenerator(located.cacheHostPath));
 }
 
 /** As {@link probeRootSync}, with the file work off the main thread. */
@@ -159,46 +159,20 @@ export async function probeRoot(root: string): Promise<LibcInfo> {
     if (deps !== null && deps !== undefined && (libcOf(deps) !== null || (deps.interpreter !== null && MUSL_LOADER.test(deps.interpreter)) || MUSL_LOADERS.includes(program))) break;
   }
   const located = locateFrom(root, (program) => tried.get(program) ?? null);
-  const bytes = await readFile(located.hostPath);
+  const text = await readText(located.hostPath);
   let elf: ElfInfo | null = null;
   try { elf = await readElf(located.hostPath); } catch { elf = null; }
-  return interpret(located, bytes, elf, 'root', cacheGenerator(located.cacheHostPath));
+  return interpret(located, text, elf, 'root', cacheGenerator(located.cacheHostPath));
 }
 
-function locatePid(pid: number): Located {
-  let files: string[];
-  try {
-    files = mappedFiles(pid);
-  } catch (error) {
-    const e = error as NodeJS.ErrnoException;
-    throw new SysprobeError({ ...(typeof e.errno === 'number' ? { errno: Math.abs(e.errno) } : { code: 'ERR_SYSPROBE' }), syscall: 'open', path: `/proc/${pid}/maps` });
-  }
-  const loader = files.find((f) => MUSL_LOADER.test(f) || GLIBC_LOADER.test(f)) ?? null;
-  const root = `/proc/${pid}/root`;
-  if (loader !== null && MUSL_LOADER.test(loader)) {
-    return { family: 'musl', libcPath: loader, loaderPath: loader, hostPath: `${root}${loader}`, via: '/proc/PID/maps: the mapped musl loader', cacheHostPath: null };
-  }
-  const libc = files.find((f) => /(^|\/)libc(\.so\.6|-2\.\d+\.so)$/.test(f));
-  if (libc === undefined) {
-    throw new SysprobeError({ code: 'ERR_SYSPROBE_NOT_FOUND', message: `probeGlibc(): process ${pid} has no C library mapped (static, or not glibc/musl)`, path: `/proc/${pid}/maps` });
-  }
-  return { family: 'glibc', libcPath: libc, loaderPath: loader, hostPath: `${root}${libc}`, via: '/proc/PID/maps: the mapped libc.so.6', cacheHostPath: null };
+/** The root's libc text, by bounded windows. */
+function readTextSync(path: string): LibcText {
+  let fd: number;
+  try { fd = openSync(path, 'r'); } catch (error) { throw fsError(error, 'open', path); }
+  try { return scanLibcTextSync(fd, Number(fstatSync(fd).size), path); } finally { closeSync(fd); }
 }
 
-/** The C library a running process actually mapped. */
-export function probePidSync(pid: number): LibcInfo {
-  const located = locatePid(pid);
-  const bytes = readFileSync(located.hostPath);
-  let elf: ElfInfo | null = null;
-  try { elf = readElfSync(located.hostPath); } catch { elf = null; }
-  return interpret(located, bytes, elf, 'pid', null);
-}
-
-/** As {@link probePidSync}, with the file work off the main thread. */
-export async function probePid(pid: number): Promise<LibcInfo> {
-  const located = locatePid(pid);
-  const bytes = await readFile(located.hostPath);
-  let elf: ElfInfo | null = null;
-  try { elf = await readElf(located.hostPath); } catch { elf = null; }
-  return interpret(located, bytes, elf, 'pid', null);
+async function readText(path: string): Promise<LibcText> {
+  const handle = await open(path, 'r').catch((error: unknown) => { throw fsError(error, 'open', path); });
+  try { return await scanLibcText(handle, (await handle.stat()).size, path); } finally { await handle.close(); }
 }
