@@ -1,11 +1,14 @@
 // readElf / readElfSync / readElfBatch: native/core/elf.h results as plain objects. Options arrive
-// validated from src/elf.ts as (target, symbols, crossCheck); a target is a path or a Uint8Array that
-// is parsed in place (the async form keeps a reference to it until the work is done).
+// validated from src/elf.ts as (target, symbols, crossCheck); a target is a path or a Uint8Array, parsed
+// in place by the sync form and copied by the async one (its caller may detach or transfer the
+// ArrayBuffer, which frees the bytes under a reference, before the work is done).
 #include "modules.h"
 #include "promise_worker.h"
 
 #include <cstdio>
 #include <memory>
+#include <new>
+#include <string>
 #include <vector>
 
 #include "../core/elf.h"
@@ -65,17 +68,18 @@ Napi::Value ReadElfSync(const Napi::CallbackInfo& info) {
   return JsonToJs(env, result.value());
 }
 
-// Parses a Uint8Array on the thread pool, holding a reference so the bytes stay alive.
+// Parses a copy of a Uint8Array on the thread pool: a reference would keep the ArrayBuffer object alive,
+// not its backing store, which structuredClone/postMessage transfers and ArrayBuffer#transfer free.
 class BytesWorker : public Napi::AsyncWorker {
  public:
-  BytesWorker(Napi::Env env, Napi::Value bytes, const uint8_t* data, size_t size, elf::ParseOptions options)
+  BytesWorker(Napi::Env env, const uint8_t* data, size_t size, elf::ParseOptions options)
       : Napi::AsyncWorker(env, "sysprobe"), deferred_(Napi::Promise::Deferred::New(env)),
-        keep_(Napi::Persistent(bytes)), data_(data), size_(size), options_(options) {}
+        bytes_(data, data + size), options_(options) {}
   Napi::Promise Promise() { return deferred_.Promise(); }
 
  protected:
   void Execute() override {
-    core::MemorySource source(data_, size_);
+    core::MemorySource source(bytes_.data(), bytes_.size());
     result_.emplace(ParseToJson(source, options_));
   }
   void OnOK() override {
@@ -86,9 +90,7 @@ class BytesWorker : public Napi::AsyncWorker {
 
  private:
   Napi::Promise::Deferred deferred_;
-  Napi::Reference<Napi::Value> keep_;
-  const uint8_t* data_;
-  size_t size_;
+  std::vector<uint8_t> bytes_;
   elf::ParseOptions options_;
   std::optional<core::Result<std::string>> result_;
 };
@@ -99,7 +101,12 @@ Napi::Value ReadElf(const Napi::CallbackInfo& info) {
   const uint8_t* data = nullptr;
   size_t size = 0;
   if (info.Length() >= 1 && BytesOf(info[0], &data, &size)) {
-    auto* worker = new BytesWorker(env, info[0], data, size, options);
+    BytesWorker* worker = nullptr;
+    try {
+      worker = new BytesWorker(env, data, size, options);
+    } catch (const std::bad_alloc&) {
+      ThrowError(env, core::SysError::Sysprobe("ERR_SYSPROBE_TOO_LARGE", "readElf(): no memory for a copy of " + std::to_string(size) + " bytes"));
+    }
     Napi::Promise promise = worker->Promise();
     worker->Queue();
     return promise;
