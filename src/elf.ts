@@ -3,8 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { SysprobeError, invalidArgument } from './errors.js';
 import { binding } from './loader.js';
-import type { RawElf } from './native.js';
-import { maxVersionsOf } from './versions.js';
+import { shapeElf, shapeElfAsync } from './elf-shape.js';
 
 /** One version a file needs from a library (a Vernaux entry). */
 export interface ElfVersionNeed {
@@ -177,20 +176,6 @@ function target(name: string, pathOrBytes: unknown): string | Bytes {
 }
 
 /**
- * The addon's JSON text (an ElfInfo but for maxVersions) as an ElfInfo. `path` replaces the addon's copy
- * of it, which went through UTF-8 (a name that is not valid UTF-8 would not survive that).
- */
-export function shapeElf(json: string, path: string | null): ElfInfo {
-  const raw = JSON.parse(json) as RawElf;
-  raw.path = path;
-  if (raw.symbols !== undefined) for (const symbol of raw.symbols) symbol.value = BigInt(symbol.value as unknown as string);
-  const names: string[] = [];
-  for (const need of raw.versionNeeds) for (const v of need.versions) names.push(v.name);
-  raw.maxVersions = maxVersionsOf(names);
-  return raw as ElfInfo;
-}
-
-/**
  * Reads the dynamic facts of one ELF file (a path, read by ranges with pread; or bytes, parsed in place):
  * class, byte order, machine, interpreter, needed libraries, search paths, flags, version needs and
  * definitions, the newest needed version per prefix, and with `symbols` every dynamic symbol's version.
@@ -208,7 +193,7 @@ export async function readElf(pathOrBytes: string | Uint8Array | ArrayBuffer, op
   const input = target('readElf', pathOrBytes);
   const { symbols, crossCheck } = checkOptions('readElf', options);
   const raw = await binding().readElf(input, symbols, crossCheck);
-  return shapeElf(raw, typeof input === 'string' ? input : null);
+  return shapeElfAsync(raw, typeof input === 'string' ? input : null);
 }
 
 function fsError(error: unknown, path: string): SysprobeError {
@@ -293,20 +278,23 @@ export async function scanElf(pathsOrDir: string | readonly string[], options?: 
         const indexes = todo.slice(next, next + batchSize);
         next += indexes.length;
         const raws = await native.readElfBatch(indexes.map((i) => planned[i]!.path), symbols, crossCheck);
-        indexes.forEach((index, k) => {
+        // Shaped together: the shared budget then takes many small results per turn of the event loop.
+        const infos = await Promise.all(raws.map((raw, k) => (raw instanceof Error ? null : shapeElfAsync(raw, planned[indexes[k]!]!.path))));
+        for (const [k, index] of indexes.entries()) {
           const path = planned[index]!.path;
-          const raw = raws[k];
-          if (raw instanceof Error) {
+          const raw = raws[k]!;
+          const info = infos[k];
+          if (raw instanceof Error || !info) {
             results[index] = { path, ok: false, error: raw instanceof SysprobeError ? raw : fsError(raw, path) };
           } else {
-            results[index] = { path, ok: true, info: shapeElf(raw as string, path) };
+            results[index] = { path, ok: true, info };
           }
           // A directory named in the list is reported when it is walked, not here.
           if (!isDirectoryEntry(results[index]!, planned[index]!)) {
             done += 1;
             onProgress?.({ done, total, path });
           }
-        });
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, todo.length)) }, lane));

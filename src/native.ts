@@ -137,11 +137,14 @@ export interface NativeBinding extends CompatNativeBinding {
   decodeReparseBuffer(bytes: Uint8Array): RawReparseData;
   probeReparsePointSync(path: string): RawReparseProbe | null;
   probeReparsePoint(path: string): Promise<RawReparseProbe | null>;
-  /** The facts as JSON text (a RawElf, symbol values as decimal strings). */
-  readElfSync(target: string | Uint8Array, symbols: boolean, crossCheck: boolean): string;
-  readElf(target: string | Uint8Array, symbols: boolean, crossCheck: boolean): Promise<string>;
-  /** One element per path: the facts as JSON text, or the SysprobeError of that file. */
-  readElfBatch(paths: string[], symbols: boolean, crossCheck: boolean): Promise<Array<string | Error>>;
+  /**
+   * The facts as the core's ELF text (native/core/elf_json.h: a RawElf with symbol values as decimal
+   * strings, its symbols in '\n'-separated slices), as a string or its UTF-8 bytes.
+   */
+  readElfSync(target: string | Uint8Array, symbols: boolean, crossCheck: boolean): string | Uint8Array;
+  readElf(target: string | Uint8Array, symbols: boolean, crossCheck: boolean): Promise<string | Uint8Array>;
+  /** One element per path: the facts as the core's ELF text, or the SysprobeError of that file. */
+  readElfBatch(paths: string[], symbols: boolean, crossCheck: boolean): Promise<Array<string | Uint8Array | Error>>;
 }
 
 export interface RawCacheEntry {

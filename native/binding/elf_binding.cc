@@ -20,7 +20,15 @@ namespace {
 
 namespace elf = core::elf;
 
-Napi::Value JsonToJs(Napi::Env env, const std::string& json) { return Napi::String::New(env, json); }
+// Small texts as strings; a large one (symbols of a big library: 13 MB for libLLVM) as a Buffer that
+// takes over the bytes, so that settling the promise costs no copy or UTF-8 decoding on the main
+// thread (src/elf-shape.ts decodes it slice by slice, yielding to the event loop in between). Where
+// external buffers are not allowed (Electron's V8 sandbox), NewOrCopy copies.
+Napi::Value JsonToJs(Napi::Env env, std::string& json) {
+  if (json.size() < (64u << 10)) return Napi::String::New(env, json);
+  auto* owned = new std::string(std::move(json));
+  return Napi::Buffer<char>::NewOrCopy(env, owned->data(), owned->size(), [](Napi::Env, char*, std::string* text) { delete text; }, owned);
+}
 
 core::Result<std::string> ParseToJson(core::ByteSource& source, const elf::ParseOptions& options) {
   auto result = elf::Parse(source, options);
@@ -120,7 +128,7 @@ Napi::Value ReadElf(const Napi::CallbackInfo& info) {
 // Many files in one thread-pool task: src/elf.ts keeps `concurrency` of these in flight.
 using Batch = std::vector<core::Result<std::string>>;
 
-Napi::Value BatchToJs(Napi::Env env, const Batch& batch) {
+Napi::Value BatchToJs(Napi::Env env, Batch& batch) {
   Napi::Array array = Napi::Array::New(env, batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
     array.Set(static_cast<uint32_t>(i), batch[i].ok() ? JsonToJs(env, batch[i].value()) : MakeError(env, batch[i].error()).Value());
