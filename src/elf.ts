@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { SysprobeError, invalidArgument } from './errors.js';
 import { binding } from './loader.js';
 import { shapeElf, shapeElfAsync } from './elf-shape.js';
+import type { ElfSymbolsWanted } from './native.js';
 
 /** One version a file needs from a library (a Vernaux entry). */
 export interface ElfVersionNeed {
@@ -45,7 +46,10 @@ export interface ElfVersionDef {
 export interface ElfSymbol {
   /** Index in `.dynsym` (0, the null symbol, is left out). */
   index: number;
+  /** The name as stored (mangled, for C++). */
   name: string;
+  /** With `demangle: true`: the C++ name demangled as `c++filt` prints it, `null` for a name that is not a mangled C++ name (or longer than 4096 bytes). */
+  demangled?: string | null;
   /** The version name from `.gnu.version` (Verneed for references, Verdef for definitions), or `null`. */
   version: string | null;
   /** `.gnu.version` entry without the hidden bit: 0 local, 1 global (unversioned), ≥ 2 a version; `null` without `.gnu.version`. */
@@ -126,6 +130,8 @@ export interface ReadElfOptions {
   symbols?: boolean;
   /** Read the section headers to cross-check the program headers (they remain the fallback). Default true. */
   crossCheck?: boolean;
+  /** With `symbols`: add `demangled` (the C++ name as `c++filt` prints it, or null) to each symbol. Default false. */
+  demangle?: boolean;
 }
 
 /** One file of a scan: its facts, or the typed error that stopped it. */
@@ -152,17 +158,19 @@ export interface ScanElfOptions extends ReadElfOptions {
 
 type Bytes = Uint8Array;
 
-function checkOptions(name: string, options: unknown, extra: readonly string[] = []): { symbols: boolean; crossCheck: boolean } {
+function checkOptions(name: string, options: unknown, extra: readonly string[] = []): { symbols: ElfSymbolsWanted; crossCheck: boolean } {
   if (options === undefined) return { symbols: false, crossCheck: true };
   if (typeof options !== 'object' || options === null) throw invalidArgument(`${name}(): options must be an object`);
   const record = options as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    if (key !== 'symbols' && key !== 'crossCheck' && !extra.includes(key)) throw invalidArgument(`${name}(): unknown option '${key}'`);
+    if (key !== 'symbols' && key !== 'crossCheck' && key !== 'demangle' && !extra.includes(key)) throw invalidArgument(`${name}(): unknown option '${key}'`);
   }
-  for (const key of ['symbols', 'crossCheck', 'includeNonElf']) {
+  for (const key of ['symbols', 'crossCheck', 'demangle', 'includeNonElf']) {
     if (record[key] !== undefined && typeof record[key] !== 'boolean') throw invalidArgument(`${name}(): ${key} must be a boolean`);
   }
-  return { symbols: record['symbols'] === true, crossCheck: record['crossCheck'] !== false };
+  if (record['demangle'] === true && record['symbols'] !== true) throw invalidArgument(`${name}(): demangle needs symbols: true`);
+  const symbols = record['symbols'] === true ? (record['demangle'] === true ? 'demangled' : true) : false;
+  return { symbols, crossCheck: record['crossCheck'] !== false };
 }
 
 function target(name: string, pathOrBytes: unknown): string | Bytes {
@@ -273,12 +281,18 @@ export async function scanElf(pathsOrDir: string | readonly string[], options?: 
     });
     const batchSize = Math.max(1, Math.min(64, Math.ceil(todo.length / (concurrency * 8))));
     let next = 0;
+    const take = (): Promise<{ indexes: number[]; raws: Array<string | Uint8Array | Error> }> | null => {
+      if (next >= todo.length) return null;
+      const indexes = todo.slice(next, next + batchSize);
+      next += indexes.length;
+      return native.readElfBatch(indexes.map((i) => planned[i]!.path), symbols, crossCheck).then((raws) => ({ indexes, raws }));
+    };
     const lane = async (): Promise<void> => {
-      while (next < todo.length) {
-        const indexes = todo.slice(next, next + batchSize);
-        next += indexes.length;
-        const raws = await native.readElfBatch(indexes.map((i) => planned[i]!.path), symbols, crossCheck);
-        // Shaped together: the shared budget then takes many small results per turn of the event loop.
+      for (let pending = take(); pending !== null;) {
+        const { indexes, raws } = await pending;
+        // The lane's next batch is read while this one is turned into objects (which may wait for
+        // later turns of the event loop); shaped together, many small results fit one turn's budget.
+        pending = take();
         const infos = await Promise.all(raws.map((raw, k) => (raw instanceof Error ? null : shapeElfAsync(raw, planned[indexes[k]!]!.path))));
         for (const [k, index] of indexes.entries()) {
           const path = planned[index]!.path;

@@ -24,6 +24,8 @@ export interface RawSelfLibc {
 }
 
 /** An ElfInfo without `maxVersions`: the addon builds the final shape (src/elf.ts). */
+/** No symbols, symbols, or symbols with a `demangled` name each. */
+export type ElfSymbolsWanted = boolean | 'demangled';
 export type RawElf = Omit<import('./elf.js').ElfInfo, 'maxVersions'> & { maxVersions?: Record<string, string> };
 export interface RawRlimitEntry {
   name: string;
@@ -141,10 +143,10 @@ export interface NativeBinding extends CompatNativeBinding {
    * The facts as the core's ELF text (native/core/elf_json.h: a RawElf with symbol values as decimal
    * strings, its symbols in '\n'-separated slices), as a string or its UTF-8 bytes.
    */
-  readElfSync(target: string | Uint8Array, symbols: boolean, crossCheck: boolean): string | Uint8Array;
-  readElf(target: string | Uint8Array, symbols: boolean, crossCheck: boolean): Promise<string | Uint8Array>;
+  readElfSync(target: string | Uint8Array, symbols: ElfSymbolsWanted, crossCheck: boolean): string | Uint8Array;
+  readElf(target: string | Uint8Array, symbols: ElfSymbolsWanted, crossCheck: boolean): Promise<string | Uint8Array>;
   /** One element per path: the facts as the core's ELF text, or the SysprobeError of that file. */
-  readElfBatch(paths: string[], symbols: boolean, crossCheck: boolean): Promise<Array<string | Uint8Array | Error>>;
+  readElfBatch(paths: string[], symbols: ElfSymbolsWanted, crossCheck: boolean): Promise<Array<string | Uint8Array | Error>>;
 }
 
 export interface RawCacheEntry {

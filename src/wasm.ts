@@ -9,7 +9,7 @@ import { constants } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { SysprobeError } from './errors.js';
-import type { RawResolveOptions } from './native.js';
+import type { ElfSymbolsWanted, RawResolveOptions } from './native.js';
 
 // @types/node 20 does not declare the WebAssembly global (lib.dom does); the part used here.
 declare namespace WebAssembly {
@@ -410,8 +410,8 @@ function call(run: (exports: Exports, pointers: number[]) => number, ...inputs: 
 
 const utf8 = (text: string): Buffer => Buffer.from(text, 'utf8');
 
-export function wasmReadElf(target: string | Uint8Array, symbols: boolean, crossCheck: boolean): string {
-  const flags = (symbols ? 1 : 0) | (crossCheck ? 2 : 0);
+export function wasmReadElf(target: string | Uint8Array, symbols: ElfSymbolsWanted, crossCheck: boolean): string {
+  const flags = (symbols ? 1 : 0) | (crossCheck ? 2 : 0) | (symbols === 'demangled' ? 4 : 0);
   if (typeof target === 'string') {
     const path = utf8(target);
     return call((e, [p]) => e.sysprobe_read_elf_path(p!, path.length, flags), path);
@@ -436,7 +436,7 @@ export function wasmResolveDeps(program: string, options: RawResolveOptions): st
 }
 
 /** One outcome per path, as the addon's readElfBatch: a file's error is its entry; a broken core fails them all. */
-export function wasmReadElfBatch(paths: string[], symbols: boolean, crossCheck: boolean): Array<string | SysprobeError> {
+export function wasmReadElfBatch(paths: string[], symbols: ElfSymbolsWanted, crossCheck: boolean): Array<string | SysprobeError> {
   return paths.map((path) => {
     try {
       return wasmReadElf(path, symbols, crossCheck);

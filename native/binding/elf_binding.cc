@@ -30,22 +30,29 @@ Napi::Value JsonToJs(Napi::Env env, std::string& json) {
   return Napi::Buffer<char>::NewOrCopy(env, owned->data(), owned->size(), [](Napi::Env, char*, std::string* text) { delete text; }, owned);
 }
 
-core::Result<std::string> ParseToJson(core::ByteSource& source, const elf::ParseOptions& options) {
-  auto result = elf::Parse(source, options);
+// What src/elf.ts asks for: symbols (true, or 'demangled' for symbols with demangled names), crossCheck.
+struct Options {
+  elf::ParseOptions parse;
+  bool demangle = false;
+};
+
+core::Result<std::string> ParseToJson(core::ByteSource& source, const Options& options) {
+  auto result = elf::Parse(source, options.parse);
   if (!result.ok()) return result.error();
-  return core::ElfToJson(result.value(), nullptr);
+  return core::ElfToJson(result.value(), nullptr, options.demangle);
 }
 
-core::Result<std::string> ParseFileToJson(const std::string& path, const elf::ParseOptions& options) {
-  auto result = elf::ParseFile(path, options);
+core::Result<std::string> ParseFileToJson(const std::string& path, const Options& options) {
+  auto result = elf::ParseFile(path, options.parse);
   if (!result.ok()) return result.error();
-  return core::ElfToJson(result.value(), &path);
+  return core::ElfToJson(result.value(), &path, options.demangle);
 }
 
-elf::ParseOptions Options(const Napi::CallbackInfo& info) {
-  elf::ParseOptions options;
-  options.symbols = info.Length() > 1 && info[1].ToBoolean().Value();
-  options.crossCheck = info.Length() <= 2 || info[2].ToBoolean().Value();
+Options OptionsOf(const Napi::CallbackInfo& info) {
+  Options options;
+  options.parse.symbols = info.Length() > 1 && info[1].ToBoolean().Value();
+  options.demangle = info.Length() > 1 && info[1].IsString() && info[1].As<Napi::String>().Utf8Value() == "demangled";
+  options.parse.crossCheck = info.Length() <= 2 || info[2].ToBoolean().Value();
   return options;
 }
 
@@ -61,7 +68,7 @@ bool BytesOf(Napi::Value value, const uint8_t** data, size_t* size) {
 
 Napi::Value ReadElfSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const elf::ParseOptions options = Options(info);
+  const Options options = OptionsOf(info);
   const uint8_t* data = nullptr;
   size_t size = 0;
   if (info.Length() >= 1 && BytesOf(info[0], &data, &size)) {
@@ -80,7 +87,7 @@ Napi::Value ReadElfSync(const Napi::CallbackInfo& info) {
 // not its backing store, which structuredClone/postMessage transfers and ArrayBuffer#transfer free.
 class BytesWorker : public Napi::AsyncWorker {
  public:
-  BytesWorker(Napi::Env env, const uint8_t* data, size_t size, elf::ParseOptions options)
+  BytesWorker(Napi::Env env, const uint8_t* data, size_t size, Options options)
       : Napi::AsyncWorker(env, "sysprobe"), deferred_(Napi::Promise::Deferred::New(env)),
         bytes_(data, data + size), options_(options) {}
   Napi::Promise Promise() { return deferred_.Promise(); }
@@ -99,13 +106,13 @@ class BytesWorker : public Napi::AsyncWorker {
  private:
   Napi::Promise::Deferred deferred_;
   std::vector<uint8_t> bytes_;
-  elf::ParseOptions options_;
+  Options options_;
   std::optional<core::Result<std::string>> result_;
 };
 
 Napi::Value ReadElf(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const elf::ParseOptions options = Options(info);
+  const Options options = OptionsOf(info);
   const uint8_t* data = nullptr;
   size_t size = 0;
   if (info.Length() >= 1 && BytesOf(info[0], &data, &size)) {
@@ -147,7 +154,7 @@ Napi::Value ReadElfBatch(const Napi::CallbackInfo& info) {
     if (!item.IsString()) ThrowError(env, InvalidArgument("readElfBatch() expects an array of paths"));
     paths.push_back(item.As<Napi::String>().Utf8Value());
   }
-  const elf::ParseOptions options = Options(info);
+  const Options options = OptionsOf(info);
   return PromiseWorker<Batch>::Start(
       env,
       [paths = std::move(paths), options] {

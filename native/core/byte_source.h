@@ -71,7 +71,7 @@ class FileSource final : public ByteSource {
   uint64_t Size() const override { return size_; }
   const std::string& path() const { return path_; }
   static constexpr uint64_t kChunk = 16384;
-  static constexpr uint64_t kWindow = 65536;  // a Peek window; kWindows of them are kept
+  static constexpr uint64_t kWindow = 16384;  // a Peek window; kWindows of them are kept
   static constexpr size_t kWindows = 4;
 
  protected:
