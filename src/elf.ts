@@ -135,9 +135,14 @@ export interface ReadElfOptions {
 }
 
 /** One file of a scan: its facts, or the typed error that stopped it. */
+/**
+ * One file of a scan. `path` is text; for a file found by walking a directory whose path is not valid
+ * UTF-8, `path` shows each invalid byte as U+FFFD and `pathBytes` holds the path's exact bytes (a Buffer,
+ * usable with node:fs); `pathBytes` is absent for every other path.
+ */
 export type ElfScanEntry =
-  | { path: string; ok: true; info: ElfInfo }
-  | { path: string; ok: false; error: SysprobeError };
+  | { path: string; pathBytes?: Buffer; ok: true; info: ElfInfo }
+  | { path: string; pathBytes?: Buffer; ok: false; error: SysprobeError };
 
 export interface ElfScanProgress {
   /** Files finished so far, and the total. */
@@ -216,35 +221,45 @@ function fsError(error: unknown, path: string): SysprobeError {
 
 interface Planned {
   path: string;
+  /** The exact bytes of a path that is not valid UTF-8 (`path` is then its lossy decoding). */
+  bytes?: Buffer;
   /** Found by walking a directory (non-ELF files are dropped unless includeNonElf). */
   walked: boolean;
   /** An error found while planning (an unreadable directory). */
   error?: SysprobeError;
 }
 
-/** Regular files under `dir`, sorted per directory; symlinks are never followed (neither to files nor to directories). */
-async function walk(dir: string, into: Planned[]): Promise<void> {
+/**
+ * Regular files under `dir`, sorted per directory (by bytes); symlinks are never followed (neither to
+ * files nor to directories). Names are read as bytes, so that one that is not valid UTF-8 is opened as
+ * it is (`bytes`) instead of as its lossy decoding (which names another file, or none).
+ */
+async function walk(dir: string, dirBytes: Buffer | undefined, into: Planned[]): Promise<void> {
   let handle;
   try {
-    handle = await opendir(dir);
+    handle = await opendir(dirBytes ?? dir, { encoding: 'buffer' } as unknown as Parameters<typeof opendir>[1]);
   } catch (error) {
-    into.push({ path: dir, walked: true, error: fsError(error, dir) });
+    into.push({ path: dir, ...(dirBytes ? { bytes: dirBytes } : {}), walked: true, error: fsError(error, dir) });
     return;
   }
-  const entries: Array<{ name: string; dir: boolean }> = [];
+  const entries: Array<{ name: Buffer; dir: boolean }> = [];
   try {
     for await (const entry of handle) {
-      if (entry.isDirectory()) entries.push({ name: entry.name, dir: true });
-      else if (entry.isFile()) entries.push({ name: entry.name, dir: false });
+      const name = entry.name as unknown as Buffer;
+      if (entry.isDirectory()) entries.push({ name, dir: true });
+      else if (entry.isFile()) entries.push({ name, dir: false });
     }
   } catch (error) {
-    into.push({ path: dir, walked: true, error: fsError(error, dir) });
+    into.push({ path: dir, ...(dirBytes ? { bytes: dirBytes } : {}), walked: true, error: fsError(error, dir) });
   }
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  entries.sort((a, b) => Buffer.compare(a.name, b.name));
   for (const entry of entries) {
-    const path = join(dir, entry.name);
-    if (entry.dir) await walk(path, into);
-    else into.push({ path, walked: true });
+    const text = entry.name.toString('utf8');
+    const path = join(dir, text);
+    const exact = dirBytes === undefined && Buffer.from(text, 'utf8').equals(entry.name);
+    const bytes = exact ? undefined : Buffer.concat([dirBytes ?? Buffer.from(dir, 'utf8'), Buffer.from('/'), entry.name]);
+    if (entry.dir) await walk(path, bytes, into);
+    else into.push({ path, ...(bytes ? { bytes } : {}), walked: true });
   }
 }
 
@@ -275,7 +290,7 @@ export async function scanElf(pathsOrDir: string | readonly string[], options?: 
         todo.push(i);
         return;
       }
-      results[i] = { path: item.path, ok: false, error: item.error };
+      results[i] = { path: item.path, ...(item.bytes ? { pathBytes: item.bytes } : {}), ok: false, error: item.error };
       done += 1;
       onProgress?.({ done, total, path: item.path });
     });
@@ -285,7 +300,7 @@ export async function scanElf(pathsOrDir: string | readonly string[], options?: 
       if (next >= todo.length) return null;
       const indexes = todo.slice(next, next + batchSize);
       next += indexes.length;
-      return native.readElfBatch(indexes.map((i) => planned[i]!.path), symbols, crossCheck).then((raws) => ({ indexes, raws }));
+      return native.readElfBatch(indexes.map((i) => planned[i]!.bytes ?? planned[i]!.path), symbols, crossCheck).then((raws) => ({ indexes, raws }));
     };
     const lane = async (): Promise<void> => {
       for (let pending = take(); pending !== null;) {
@@ -295,13 +310,14 @@ export async function scanElf(pathsOrDir: string | readonly string[], options?: 
         pending = take();
         const infos = await Promise.all(raws.map((raw, k) => (raw instanceof Error ? null : shapeElfAsync(raw, planned[indexes[k]!]!.path))));
         for (const [k, index] of indexes.entries()) {
-          const path = planned[index]!.path;
+          const { path, bytes } = planned[index]!;
           const raw = raws[k]!;
           const info = infos[k];
+          const where = bytes ? { path, pathBytes: bytes } : { path };
           if (raw instanceof Error || !info) {
-            results[index] = { path, ok: false, error: raw instanceof SysprobeError ? raw : fsError(raw, path) };
+            results[index] = { ...where, ok: false, error: raw instanceof SysprobeError ? raw : fsError(raw, path) };
           } else {
-            results[index] = { path, ok: true, info };
+            results[index] = { ...where, ok: true, info };
           }
           // A directory named in the list is reported when it is walked, not here.
           if (!isDirectoryEntry(results[index]!, planned[index]!)) {
@@ -325,7 +341,7 @@ export async function scanElf(pathsOrDir: string | readonly string[], options?: 
       continue;
     }
     const walked: Planned[] = [];
-    await walk(entry.path, walked);
+    await walk(entry.path, undefined, walked);
     total += walked.length - 1;
     const found = await scan(walked);
     found.forEach((inner, i) => {

@@ -145,8 +145,11 @@ export interface NativeBinding extends CompatNativeBinding {
    */
   readElfSync(target: string | Uint8Array, symbols: ElfSymbolsWanted, crossCheck: boolean): string | Uint8Array;
   readElf(target: string | Uint8Array, symbols: ElfSymbolsWanted, crossCheck: boolean): Promise<string | Uint8Array>;
-  /** One element per path: the facts as the core's ELF text, or the SysprobeError of that file. */
-  readElfBatch(paths: string[], symbols: ElfSymbolsWanted, crossCheck: boolean): Promise<Array<string | Uint8Array | Error>>;
+  /**
+   * One element per path (a string, or a path's exact bytes when it is not valid UTF-8): the facts as
+   * the core's ELF text, or the SysprobeError of that file.
+   */
+  readElfBatch(paths: Array<string | Uint8Array>, symbols: ElfSymbolsWanted, crossCheck: boolean): Promise<Array<string | Uint8Array | Error>>;
 }
 
 export interface RawCacheEntry {

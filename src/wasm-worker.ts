@@ -13,7 +13,7 @@ function facts(error: unknown): WasmErrorFacts {
 
 const calls: Record<WasmRequest['name'], (...args: never[]) => unknown> = {
   readElf: wasmReadElf,
-  readElfBatch: (paths: string[], symbols: ElfSymbolsWanted, crossCheck: boolean) =>
+  readElfBatch: (paths: Array<string | Uint8Array>, symbols: ElfSymbolsWanted, crossCheck: boolean) =>
     wasmReadElfBatch(paths, symbols, crossCheck).map((outcome) => (typeof outcome === 'string' ? outcome : { error: facts(outcome) })),
   readLdSoCache: wasmReadLdSoCache,
   resolveDeps: wasmResolveDeps,

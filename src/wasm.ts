@@ -436,9 +436,13 @@ export function wasmResolveDeps(program: string, options: RawResolveOptions): st
 }
 
 /** One outcome per path, as the addon's readElfBatch: a file's error is its entry; a broken core fails them all. */
-export function wasmReadElfBatch(paths: string[], symbols: ElfSymbolsWanted, crossCheck: boolean): Array<string | SysprobeError> {
+export function wasmReadElfBatch(paths: Array<string | Uint8Array>, symbols: ElfSymbolsWanted, crossCheck: boolean): Array<string | SysprobeError> {
   return paths.map((path) => {
     try {
+      if (typeof path !== 'string') {  // a path's bytes (not valid UTF-8), not an ELF file's
+        const flags = (symbols ? 1 : 0) | (crossCheck ? 2 : 0) | (symbols === 'demangled' ? 4 : 0);
+        return call((e, [p]) => e.sysprobe_read_elf_path(p!, path.length, flags), path);
+      }
       return wasmReadElf(path, symbols, crossCheck);
     } catch (error) {
       if (!(error instanceof SysprobeError) || error.code === 'ERR_SYSPROBE_WASM') throw error;

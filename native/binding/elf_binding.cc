@@ -151,6 +151,12 @@ Napi::Value ReadElfBatch(const Napi::CallbackInfo& info) {
   paths.reserve(input.Length());
   for (uint32_t i = 0; i < input.Length(); ++i) {
     Napi::Value item = input.Get(i);
+    const uint8_t* bytes = nullptr;
+    size_t size = 0;
+    if (BytesOf(item, &bytes, &size)) {  // a path's exact bytes (not valid UTF-8), as the kernel takes it
+      paths.emplace_back(reinterpret_cast<const char*>(bytes), size);
+      continue;
+    }
     if (!item.IsString()) ThrowError(env, InvalidArgument("readElfBatch() expects an array of paths"));
     paths.push_back(item.As<Napi::String>().Utf8Value());
   }
