@@ -6,7 +6,7 @@
 // point at) and a cross-check (disagreements become diagnostics). Every offset, size and count read
 // from the file is bounds- and overflow-checked; every linked list must advance and is bounded by the
 // bytes that can hold it. Failures: ERR_SYSPROBE_NOT_ELF, ERR_SYSPROBE_TRUNCATED, ERR_SYSPROBE_BAD_ELF,
-// each with the byte offset that failed.
+// ERR_SYSPROBE_TOO_LARGE (the limits below), each with the byte offset that failed.
 #pragma once
 
 #include <cstdint>

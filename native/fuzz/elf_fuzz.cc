@@ -5,10 +5,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <string>
 #include <vector>
 
 #include "core/byte_source.h"
 #include "core/elf.h"
+#include "core/elf_json.h"
 
 namespace {
 
@@ -41,6 +43,8 @@ class ChoppySource final : public sysprobe::core::ByteSource {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   namespace elf = sysprobe::core::elf;
+  // The input as a symbol name, through the demangler's guard (deep nesting, exponential back-references).
+  (void)sysprobe::core::Demangle(std::string(reinterpret_cast<const char*>(data), size));
   for (int mode = 0; mode < 4; ++mode) {
     sysprobe::core::MemorySource memory(data, size);
     ChoppySource choppy(data, size);
@@ -64,6 +68,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       for (const auto& symbol : file.symbols) {
         if (symbol.versionWeak && !symbol.versionFile) std::abort();
       }
+      if (mode == 1) (void)sysprobe::core::ElfToJson(file, nullptr, true);
     }
   }
   return 0;
