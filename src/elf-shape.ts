@@ -131,10 +131,21 @@ export function shapeElf(text: ElfText, path: string | null): ElfInfo {
 }
 
 /** The text as an ElfInfo, one slice per job of the shared budget (the async API). */
-export async function shapeElfAsync(text: ElfText, path: string | null): Promise<ElfInfo> {
-  if (typeof text === 'string' && queueHead >= queue.length && text.length < SMALL && !text.includes('\n') && budgetLeft()) {
-    return shapeElf(text, path);
-  }
+export function shapeElfAsync(text: ElfText, path: string | null): Promise<ElfInfo> {
+  const now = shapeNow(text, path);
+  return now !== null ? Promise.resolve(now) : shapeInSlices(text, path);
+}
+
+/**
+ * A small text (no symbols) shaped at once while this turn has budget left and nothing waits in the
+ * queue (that keeps results in order), else null: most files of a scan, without a promise each.
+ */
+export function shapeNow(text: ElfText, path: string | null): ElfInfo | null {
+  if (typeof text !== 'string' || text.length >= SMALL || queueHead < queue.length || text.includes('\n') || !budgetLeft()) return null;
+  return head(text, path) as ElfInfo;
+}
+
+async function shapeInSlices(text: ElfText, path: string | null): Promise<ElfInfo> {
   const parts = slices(text);
   let next: IteratorResult<string, void> = { done: true, value: undefined };
   const raw = await inTurn(() => {

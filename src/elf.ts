@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { SysprobeError, invalidArgument } from './errors.js';
 import { binding } from './loader.js';
-import { shapeElf, shapeElfAsync } from './elf-shape.js';
+import { shapeElf, shapeElfAsync, shapeNow } from './elf-shape.js';
 import { fsError, walk, type Planned } from './elf-walk.js';
 import type { ElfSymbolsWanted } from './native.js';
 
@@ -253,21 +253,33 @@ export async function scanElf(pathsOrDir: string | readonly string[], options?: 
         // The lane's next batch is read while this one is turned into objects (which may wait for
         // later turns of the event loop); shaped together, many small results fit one turn's budget.
         pending = take();
-        const infos = await Promise.all(raws.map((raw, k) => (raw instanceof Error ? null : shapeElfAsync(raw, planned[indexes[k]!]!.path))));
-        for (const [k, index] of indexes.entries()) {
-          const { path, bytes } = planned[index]!;
+        const shaped: Array<ElfInfo | Promise<ElfInfo> | null> = new Array(raws.length);
+        let waiting = false;
+        for (let k = 0; k < raws.length; k += 1) {
+          const raw = raws[k]!;
+          if (raw instanceof Error) {
+            shaped[k] = null;
+            continue;
+          }
+          const path = planned[indexes[k]!]!.path;
+          shaped[k] = shapeNow(raw, path) ?? shapeElfAsync(raw, path);
+          if (shaped[k] instanceof Promise) waiting = true;
+        }
+        const infos = waiting ? await Promise.all(shaped) : (shaped as Array<ElfInfo | null>);
+        for (let k = 0; k < indexes.length; k += 1) {
+          const index = indexes[k]!;
+          const item = planned[index]!;
           const raw = raws[k]!;
           const info = infos[k];
-          const where = bytes ? { path, pathBytes: bytes } : { path };
-          if (raw instanceof Error || !info) {
-            results[index] = { ...where, ok: false, error: raw instanceof SysprobeError ? raw : fsError(raw, path) };
-          } else {
-            results[index] = { ...where, ok: true, info };
-          }
+          const entry: ElfScanEntry = raw instanceof Error || !info
+            ? { path: item.path, ok: false, error: raw instanceof SysprobeError ? raw : fsError(raw, item.path) }
+            : { path: item.path, ok: true, info };
+          if (item.bytes) entry.pathBytes = item.bytes;
+          results[index] = entry;
           // A directory named in the list is reported when it is walked, not here.
-          if (!isDirectoryEntry(results[index]!, planned[index]!)) {
+          if (!isDirectoryEntry(entry, item)) {
             done += 1;
-            onProgress?.({ done, total, path });
+            onProgress?.({ done, total, path: item.path });
           }
         }
       }
