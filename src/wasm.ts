@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { SysprobeError } from './errors.js';
 import type { RawResolveOptions } from './native.js';
+import { dirCalls } from './wasi-dirfs.js';
 
 // @types/node 20 does not declare the WebAssembly global (lib.dom does); the part used here.
 declare namespace WebAssembly {
@@ -63,10 +64,15 @@ function filetype(stats: import('node:fs').BigIntStats): number {
 interface OpenFile {
   hostFd: number;
   position: bigint;
-  /** A directory opened for fd_readdir: its path, and its entries once listed. */
-  directory?: string;
-  entries?: import('node:fs').Dirent[];
+  /** A directory opened for fd_readdir: a path naming it, and its entries once listed. */
+  directory?: string | Buffer;
+  entries?: Array<import('node:fs').Dirent<Buffer>>;
+  /** Without openat (not Linux): the host path it was opened by, for calls relative to it. */
+  path?: string | Buffer;
 }
+
+/** Where a WASI path call goes: the host directory fd and the path's bytes (openat), or a host path (no openat). */
+type Target = { dir: number; path: Buffer } | { hostPath: string | Buffer };
 
 /** What the core asks of the host beyond WASI (inotify.cc): kcmp(2) comes from the koffi backend. */
 export interface WasmHostCalls {
@@ -131,10 +137,26 @@ class Instance {
     return Buffer.from(this.exports.memory.buffer, pointer, length);
   }
 
-  private hostPath(dirFd: number, pointer: number, length: number): string | null {
-    if (dirFd !== PREOPEN_FD) return null;
-    // wasi-libc hands paths relative to the preopened "/"; resolve() also keeps Windows drive paths.
-    return resolve('/', this.bytes(pointer, length).toString('utf8'));
+  private rootFd = -1;
+
+  /**
+   * The directory a path call is relative to (wasi-libc hands paths relative to the preopened "/", or to
+   * a directory fd the core opened) and the path as the core's bytes, unchanged; null for a bad fd.
+   */
+  private target(dirFd: number, pointer: number, length: number): Target | null {
+    const bytes = Buffer.from(this.bytes(pointer, length));
+    const file = dirFd === PREOPEN_FD ? undefined : this.files.get(dirFd);
+    if (dirFd !== PREOPEN_FD && file === undefined) return null;
+    if (dirCalls() !== null) {
+      if (dirFd === PREOPEN_FD && this.rootFd < 0) this.rootFd = openSync('/', fsConstants.O_RDONLY | fsConstants.O_DIRECTORY);
+      return { dir: file === undefined ? this.rootFd : file.hostFd, path: bytes };
+    }
+    // No openat: by path. Windows: resolve() keeps drive paths; elsewhere the bytes are joined as they are.
+    if (process.platform === 'win32') return file === undefined ? { hostPath: resolve('/', bytes.toString('utf8')) } : null;
+    const base = file === undefined ? Buffer.from('/') : file.path === undefined ? null : Buffer.from(file.path);
+    if (base === null) return null;
+    if (bytes[0] === 0x2f) return { hostPath: bytes };
+    return { hostPath: Buffer.concat([base, base[base.length - 1] === 0x2f ? Buffer.alloc(0) : Buffer.from('/'), bytes]) };
   }
 
   /** The iovec list as Buffers over wasm memory. */
@@ -178,7 +200,7 @@ class Instance {
 
   private realpath(pointer: number, length: number, out: number, capacity: number): number {
     try {
-      const real = Buffer.from(realpathSync.native(this.bytes(pointer, length).toString('utf8')));
+      const real = realpathSync.native(Buffer.from(this.bytes(pointer, length)), { encoding: 'buffer' });
       if (real.length > capacity) return -37;  // ENAMETOOLONG
       real.copy(this.bytes(out, capacity));
       return real.length;
@@ -210,17 +232,25 @@ class Instance {
       },
       path_open: (dirFd: number, lookupFlags: number, pointer: number, length: number, openFlags: number,
         _rightsBase: bigint, _rightsInheriting: bigint, fdFlags: number, fdOut: number) => guard(() => {
-        const path = this.hostPath(dirFd, pointer, length);
-        if (path === null) return E.BADF;
+        const target = this.target(dirFd, pointer, length);
+        if (target === null) return E.BADF;
         if ((openFlags & ~2) !== 0) return E.INVAL;  // only O_DIRECTORY: this host opens for reading
         const noFollow = (lookupFlags & 1) === 0 && fsConstants.O_NOFOLLOW !== undefined ? fsConstants.O_NOFOLLOW : 0;
         const directory = (openFlags & 2) !== 0;
-        if (directory && !statSync(path).isDirectory()) return E.NOTDIR;
         // O_NONBLOCK (fdflags 4) as the core asks: opening a FIFO must not wait for a writer.
         const nonBlock = (fdFlags & 4) !== 0 && fsConstants.O_NONBLOCK !== undefined ? fsConstants.O_NONBLOCK : 0;
-        const hostFd = openSync(path, fsConstants.O_RDONLY | noFollow | nonBlock);
+        let hostFd: number;
+        let file: OpenFile;
+        if ('dir' in target) {
+          hostFd = dirCalls()!.openat(target.dir, target.path, fsConstants.O_RDONLY | noFollow | nonBlock | (directory ? fsConstants.O_DIRECTORY : 0));
+          file = { hostFd, position: 0n, ...(directory ? { directory: dirCalls()!.fdPath(hostFd) } : {}) };
+        } else {
+          if (directory && !statSync(target.hostPath).isDirectory()) return E.NOTDIR;
+          hostFd = openSync(target.hostPath, fsConstants.O_RDONLY | noFollow | nonBlock);
+          file = { hostFd, position: 0n, path: target.hostPath, ...(directory ? { directory: target.hostPath } : {}) };
+        }
         const fd = this.nextFd++;
-        this.files.set(fd, { hostFd, position: 0n, ...(directory ? { directory: path } : {}) });
+        this.files.set(fd, file);
         this.view().setUint32(fdOut, fd, true);
         return 0;
       }),
@@ -269,9 +299,19 @@ class Instance {
         return 0;
       }),
       path_filestat_get: (dirFd: number, lookupFlags: number, pointer: number, length: number, out: number) => guard(() => {
-        const path = this.hostPath(dirFd, pointer, length);
-        if (path === null) return E.BADF;
-        this.writeFilestat(out, (lookupFlags & 1) !== 0 ? statSync(path, { bigint: true }) : lstatSync(path, { bigint: true }));
+        const target = this.target(dirFd, pointer, length);
+        if (target === null) return E.BADF;
+        const follow = (lookupFlags & 1) !== 0;
+        if ('dir' in target) {
+          const fd = dirCalls()!.openPath(target.dir, target.path, !follow);
+          try {
+            this.writeFilestat(out, fstatSync(fd, { bigint: true }));
+          } finally {
+            closeSync(fd);
+          }
+          return 0;
+        }
+        this.writeFilestat(out, follow ? statSync(target.hostPath, { bigint: true }) : lstatSync(target.hostPath, { bigint: true }));
         return 0;
       }),
       // __wasi_dirent_t records (d_next, d_ino, d_namlen, d_type, then the name), cut off where the buffer ends:
@@ -279,12 +319,12 @@ class Instance {
       fd_readdir: (fd: number, buffer: number, length: number, cookie: bigint, used: number) => guard(() => {
         const file = this.files.get(fd);
         if (file === undefined || file.directory === undefined) return E.BADF;
-        file.entries ??= readdirSync(file.directory, { withFileTypes: true });
+        file.entries ??= readdirSync(file.directory, { withFileTypes: true, encoding: 'buffer' });
         const memory = this.bytes(buffer, length);
         let offset = 0;
         for (let i = Number(cookie); i < file.entries.length && offset < length; i++) {
           const entry = file.entries[i]!;
-          const name = Buffer.from(entry.name);
+          const name = entry.name;
           const record = Buffer.alloc(24 + name.length);
           record.writeBigUInt64LE(BigInt(i + 1), 0);
           record.writeBigUInt64LE(BigInt(i + 1), 8);  // no inode from readdir: nonzero, so wasi-libc does not stat
@@ -298,9 +338,9 @@ class Instance {
         return 0;
       }),
       path_readlink: (dirFd: number, pointer: number, length: number, buffer: number, capacity: number, used: number) => guard(() => {
-        const path = this.hostPath(dirFd, pointer, length);
-        if (path === null) return E.BADF;
-        const target = readlinkSync(path, { encoding: 'buffer' });
+        const at = this.target(dirFd, pointer, length);
+        if (at === null) return E.BADF;
+        const target = 'dir' in at ? dirCalls()!.readlinkat(at.dir, at.path) : readlinkSync(at.hostPath, { encoding: 'buffer' });
         const n = Math.min(target.length, capacity);
         target.copy(this.bytes(buffer, capacity), 0, 0, n);
         this.view().setUint32(used, n, true);
@@ -327,6 +367,12 @@ class Instance {
       } catch { /* already gone */ }
     }
     this.files.clear();
+    if (this.rootFd >= 0) {
+      try {
+        closeSync(this.rootFd);
+      } catch { /* already gone */ }
+      this.rootFd = -1;
+    }
   }
 }
 

@@ -1,0 +1,78 @@
+// Directory-relative file calls for the WASI host (src/wasm.ts): openat(2) and readlinkat(2) through koffi,
+// so that the core's walk of a root one component at a time from a directory fd (native/core/rootfs.cc)
+// asks the kernel the same questions on the koffi backend as in the addon (node:fs has no openat).
+// Paths go to the kernel as the bytes the core gave: no decoding, no text handling of ".." or "/".
+import { constants as fsConstants } from 'node:fs';
+import { constants } from 'node:os';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type KoffiFunction = (...args: any[]) => any;
+
+/** The calls, on hosts where they are bound (Linux with koffi); elsewhere the host falls back to paths. */
+export interface DirCalls {
+  /** openat(dirFd, path, flags | O_CLOEXEC): the fd, or throws an error with `code` set to the errno name. */
+  openat(dirFd: number, path: Buffer, flags: number): number;
+  /** openat(…, O_PATH | flags): an fd for fstat only (a symlink itself with O_NOFOLLOW). */
+  openPath(dirFd: number, path: Buffer, noFollow: boolean): number;
+  readlinkat(dirFd: number, path: Buffer): Buffer;
+  /** A path that names the open directory `fd` (for readdir). */
+  fdPath(fd: number): string;
+}
+
+// <asm-generic/fcntl.h>, the same on x64, arm64, arm, ia32, riscv64, s390x, ppc64 and loong64 (O_CLOEXEC,
+// O_PATH); O_NOFOLLOW and O_DIRECTORY differ between them and come from Node.
+const O_CLOEXEC = 0o2000000;
+const O_PATH = 0o10000000;
+const GENERIC_ARCHES = new Set(['x64', 'arm64', 'arm', 'ia32', 'riscv64', 's390x', 'ppc64', 'loong64']);
+
+const ERRNO_NAMES = new Map(Object.entries(constants.errno as Record<string, number>).map(([name, number]) => [number, name]));
+
+function fail(errno: number, syscall: string): never {
+  const error = new Error(`${syscall} failed`) as NodeJS.ErrnoException;
+  error.code = ERRNO_NAMES.get(errno) ?? 'EIO';
+  error.syscall = syscall;
+  throw error;
+}
+
+/** The path as a C string: its bytes and a NUL. A NUL inside cannot be passed to the kernel. */
+function cString(path: Buffer): Buffer {
+  if (path.includes(0)) fail(constants.errno.EINVAL, 'open');
+  const out = Buffer.alloc(path.length + 1);
+  path.copy(out);
+  return out;
+}
+
+let bound: DirCalls | null | undefined;
+
+/** The calls, bound on first use; null when this host has no koffi or no openat (then the host uses paths). */
+export function dirCalls(): DirCalls | null {
+  if (bound !== undefined) return bound;
+  bound = null;
+  if (process.platform !== 'linux' || !GENERIC_ARCHES.has(process.arch)) return bound;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const koffi = require('koffi') as any;
+    const lib = koffi.load(null);
+    const openat = lib.func('int openat(int dirfd, const uint8_t *path, int flags, ...)') as KoffiFunction;
+    const readlinkat = lib.func('intptr_t readlinkat(int dirfd, const uint8_t *path, _Out_ uint8_t *buf, size_t size)') as KoffiFunction;
+    const errno = (): number => koffi.errno() as number;
+    const open = (dirFd: number, path: Buffer, flags: number): number => {
+      const fd = Number(openat(dirFd, cString(path), flags | O_CLOEXEC, 'int', 0));
+      return fd >= 0 ? fd : fail(errno(), 'open');
+    };
+    bound = {
+      openat: open,
+      openPath: (dirFd, path, noFollow) => open(dirFd, path, O_PATH | (noFollow ? fsConstants.O_NOFOLLOW : 0)),
+      readlinkat: (dirFd, path) => {
+        const buffer = Buffer.alloc(4097);
+        const n = Number(readlinkat(dirFd, cString(path), buffer, buffer.length));
+        if (n < 0) fail(errno(), 'readlink');
+        return buffer.subarray(0, n);
+      },
+      fdPath: (fd) => `/proc/self/fd/${fd}`,
+    };
+  } catch {
+    bound = null;
+  }
+  return bound;
+}
