@@ -1,7 +1,7 @@
 // Dependency resolution and compatibility verdicts as glibc's loader decides them. The resolver and
 // the ld.so.cache parser are native (native/core/resolve.cc, ldcache.cc); this module validates
 // options, shapes the results and checks versions the way elf/dl-version.c does.
-import { SysprobeError, invalidArgument } from './errors.js';
+import { SysprobeError, inRootError, invalidArgument } from './errors.js';
 import { readElf, readElfSync } from './elf.js';
 import { GLIBC_VERSION_TABLES, type GlibcVersionTable } from './glibc-tables.js';
 import { binding } from './loader.js';
@@ -294,14 +294,22 @@ function shapeDeps(program: string, root: string | null, raw: RawResolve): DepsR
 export function resolveDepsSync(binary: string, options?: ResolveDepsOptions): DepsResult {
   checkPath('resolveDepsSync', binary);
   const raw = resolveOptions('resolveDepsSync', options);
-  return shapeDeps(binary, raw.root ?? null, JSON.parse(binding().resolveDepsSync(binary, raw)) as RawResolve);
+  try {
+    return shapeDeps(binary, raw.root ?? null, JSON.parse(binding().resolveDepsSync(binary, raw)) as RawResolve);
+  } catch (error) {
+    throw inRootError(error, raw.root);
+  }
 }
 
 /** As {@link resolveDepsSync}, on the libuv thread pool. */
 export async function resolveDeps(binary: string, options?: ResolveDepsOptions): Promise<DepsResult> {
   checkPath('resolveDeps', binary);
   const raw = resolveOptions('resolveDeps', options);
-  return shapeDeps(binary, raw.root ?? null, JSON.parse(await binding().resolveDeps(binary, raw)) as RawResolve);
+  try {
+    return shapeDeps(binary, raw.root ?? null, JSON.parse(await binding().resolveDeps(binary, raw)) as RawResolve);
+  } catch (error) {
+    throw inRootError(error, raw.root);
+  }
 }
 
 // ---- compatibility -------------------------------------------------------------------------------------
@@ -540,7 +548,7 @@ export async function checkCompat(binary: string, target?: CompatTarget): Promis
   if (typeof t === 'object' && 'glibc' in t) return virtualCheck(t, binary, await readElf(binary, { symbols: true }));
   const root = t === 'host' ? undefined : t.root;
   const rawOptions = { ...resolveOptions('checkCompat', root === undefined ? undefined : { root }), versions: true };
-  const raw = JSON.parse(await binding().resolveDeps(binary, rawOptions)) as RawResolve;
+  const raw = JSON.parse(await binding().resolveDeps(binary, rawOptions).catch((error: unknown) => { throw inRootError(error, rawOptions.root); })) as RawResolve;
   const deps = shapeDeps(binary, rawOptions.root ?? null, raw);
   const check = versionCheck(raw);
   for (const [requirer, hostPath] of requirersOf(check, raw)) {
@@ -558,7 +566,12 @@ export function checkCompatSync(binary: string, target?: CompatTarget): CompatRe
   if (typeof t === 'object' && 'glibc' in t) return virtualCheck(t, binary, readElfSync(binary, { symbols: true }));
   const root = t === 'host' ? undefined : t.root;
   const rawOptions = { ...resolveOptions('checkCompatSync', root === undefined ? undefined : { root }), versions: true };
-  const raw = JSON.parse(binding().resolveDepsSync(binary, rawOptions)) as RawResolve;
+  let raw: RawResolve;
+  try {
+    raw = JSON.parse(binding().resolveDepsSync(binary, rawOptions)) as RawResolve;
+  } catch (error) {
+    throw inRootError(error, rawOptions.root);
+  }
   const deps = shapeDeps(binary, rawOptions.root ?? null, raw);
   const check = versionCheck(raw);
   for (const [requirer, hostPath] of requirersOf(check, raw)) {

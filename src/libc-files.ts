@@ -4,11 +4,13 @@
 // file it mapped (/proc/PID/maps, read through /proc/PID/root).
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { resolveDeps, resolveDepsSync, readLdSoCacheSync } from './compat.js';
+import { resolveDeps, resolveDepsSync } from './compat.js';
 import type { DepsResult } from './compat.js';
-import { readElf, readElfSync } from './elf.js';
+import { readElf, readElfSync, shapeElf } from './elf.js';
 import type { ElfInfo } from './elf.js';
-import { SysprobeError } from './errors.js';
+import { SysprobeError, inRootError } from './errors.js';
+import { binding } from './loader.js';
+import type { RawCache, RawRootBytes, RawRootReadKind } from './native.js';
 import type { LibcDisagreement, LibcEvidence, LibcInfo } from './libc.js';
 import { GLIBC_LOADER, MUSL_LOADER, mappedFiles } from './procmaps.js';
 import { compareVersions, maxVersionsOf } from './versions.js';
@@ -23,10 +25,13 @@ interface Located {
   /** Inside the root (or the process). */
   libcPath: string;
   loaderPath: string | null;
-  /** Where to read it on this host. */
+  /** Where to read it on this host (a process: through /proc/PID/root); for a root, its canonical path inside it. */
   hostPath: string;
+  /** A root's: the root (the files are read inside it, race-free, never by a host path). */
+  root?: string;
   via: string;
-  cacheHostPath: string | null;
+  /** A root's ld.so.cache, canonical inside the root; a process: none. */
+  cachePath: string | null;
 }
 
 /** The glibc banner: "GNU C Library (Debian GLIBC 2.36-9) stable release version 2.36." (older: "…version 2.17, by …"). */
@@ -37,10 +42,6 @@ function libcOf(deps: DepsResult): { path: string; realPath: string } | null {
   return libc === undefined ? null : { path: libc.path!, realPath: libc.realPath! };
 }
 
-function hostPathOf(root: string, inRoot: string): string {
-  return root === '/' ? inRoot : `${root.replace(/\/+$/, '')}${inRoot}`;
-}
-
 /** glibc: a program of the root, its libc.so.6 as the root's loader finds it; musl: the ld-musl loader. */
 function locateFrom(root: string, tryDeps: (program: string) => DepsResult | null): Located {
   for (const program of ROOT_PROGRAMS) {
@@ -48,25 +49,34 @@ function locateFrom(root: string, tryDeps: (program: string) => DepsResult | nul
     if (deps === null) continue;
     const libc = libcOf(deps);
     if (libc !== null) {
-      return { family: 'glibc', libcPath: libc.path, loaderPath: deps.interpreter, hostPath: hostPathOf(root, libc.realPath), via: `libc.so.6 as the root's loader resolves it for ${program}`, cacheHostPath: deps.cache.hostPath };
+      return { family: 'glibc', libcPath: libc.path, loaderPath: deps.interpreter, hostPath: libc.realPath, root, via: `libc.so.6 as the root's loader resolves it for ${program}`, cachePath: cacheOf(deps) };
     }
     if (deps.interpreter !== null && MUSL_LOADER.test(deps.interpreter)) {
       const loader = deps.libraries.find((l) => l.name === deps.interpreter && l.realPath !== null);
-      if (loader !== undefined) return { family: 'musl', libcPath: deps.interpreter, loaderPath: deps.interpreter, hostPath: hostPathOf(root, loader.realPath!), via: `PT_INTERP of ${program}`, cacheHostPath: deps.cache.hostPath };
+      if (loader !== undefined) return { family: 'musl', libcPath: deps.interpreter, loaderPath: deps.interpreter, hostPath: loader.realPath!, root, via: `PT_INTERP of ${program}`, cachePath: cacheOf(deps) };
     }
   }
   for (const loader of MUSL_LOADERS) {
     const deps = tryDeps(loader);
     if (deps === null) continue;
     // The loader itself was found inside the root: its real path is the program's.
-    return { family: 'musl', libcPath: loader, loaderPath: loader, hostPath: hostPathOf(root, deps.realPath), via: `${loader} exists in the root`, cacheHostPath: deps.cache.hostPath };
+    return { family: 'musl', libcPath: loader, loaderPath: loader, hostPath: deps.realPath, root, via: `${loader} exists in the root`, cachePath: cacheOf(deps) };
   }
   throw new SysprobeError({ code: 'ERR_SYSPROBE_NOT_FOUND', message: `probeGlibc(): no C library found in the root ${root} (tried ${ROOT_PROGRAMS.join(', ')} and the musl loaders)`, path: root });
 }
 
-/** A program the root does not have (or cannot be read) is skipped; a backend that cannot resolve at all is not. */
-function absent(error: unknown): null {
+/** The root's cache when the resolver read it (glibc); musl's path file is no cache. */
+function cacheOf(deps: DepsResult): string | null {
+  return deps.cache.hostPath !== null && deps.libc === 'glibc' ? deps.cache.path : null;
+}
+
+/**
+ * A program the root does not have (or cannot be read) is skipped; a backend that cannot resolve at all
+ * is not, and neither is a root that cannot be opened (ENOENT, ENOTDIR… for the root itself).
+ */
+function absent(error: unknown, root: string): null {
   if (error instanceof SysprobeError && error.code === 'ERR_SYSPROBE_NEEDS_ADDON') throw error;
+  if (error instanceof SysprobeError && error.errno !== undefined && error.syscall === 'open' && error.path === root) throw error;
   return null;
 }
 
@@ -83,7 +93,7 @@ export function muslVersionFromBytes(bytes: Uint8Array): { version: string | nul
 function interpret(located: Located, bytes: Buffer, elf: ElfInfo | null, subject: 'root' | 'pid', generator: string | null): LibcInfo {
   const evidence: LibcEvidence[] = [];
   const disagreements: LibcDisagreement[] = [];
-  evidence.push({ fact: 'libc', value: located.libcPath, source: located.via, detail: `read at ${located.hostPath}` });
+  evidence.push({ fact: 'libc', value: located.libcPath, source: located.via, detail: located.root !== undefined ? `read at ${located.hostPath} inside the root` : `read at ${located.hostPath}` });
   if (located.loaderPath !== null) evidence.push({ fact: 'loader', value: located.loaderPath, source: subject === 'root' ? 'PT_INTERP, resolved inside the root' : '/proc/PID/maps' });
   let version: string | null = null;
   let release: string | null = null;
@@ -134,35 +144,58 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function cacheGenerator(cacheHostPath: string | null): string | null {
-  if (cacheHostPath === null) return null;
-  try { return readLdSoCacheSync(cacheHostPath).generator; } catch { return null; }
+// The root's files are read as resolveDeps reads them: opened inside the root by the core's fd walk,
+// never by a host path string (which would follow a symlink swapped into the root).
+const MAX_LIBC_BYTES = 64 * 1024 * 1024;
+const ELF_FLAGS = 2;  // readElf's defaults: no symbols, sections cross-checked
+
+function inRootSync(root: string, path: string, what: RawRootReadKind, length = 0): string {
+  try {
+    return binding().readInRootSync(root, path, what, ELF_FLAGS, 0, length);
+  } catch (error) {
+    throw inRootError(error, root);
+  }
 }
+
+async function inRoot(root: string, path: string, what: RawRootReadKind, length = 0): Promise<string> {
+  try {
+    return await binding().readInRoot(root, path, what, ELF_FLAGS, 0, length);
+  } catch (error) {
+    throw inRootError(error, root);
+  }
+}
+
+const bytesOf = (json: string): Buffer => Buffer.from((JSON.parse(json) as RawRootBytes).bytes, 'base64');
+const generatorOf = (json: string): string | null => (JSON.parse(json) as RawCache).generator;
 
 /** The C library of a root filesystem, statically. */
 export function probeRootSync(root: string): LibcInfo {
   const located = locateFrom(root, (program) => {
-    try { return resolveDepsSync(program, { root }); } catch (error) { return absent(error); }
+    try { return resolveDepsSync(program, { root }); } catch (error) { return absent(error, root); }
   });
-  const bytes = readFileSync(located.hostPath);
+  const bytes = bytesOf(inRootSync(root, located.hostPath, 'bytes', MAX_LIBC_BYTES));
   let elf: ElfInfo | null = null;
-  try { elf = readElfSync(located.hostPath); } catch { elf = null; }
-  return interpret(located, bytes, elf, 'root', cacheGenerator(located.cacheHostPath));
+  try { elf = shapeElf(inRootSync(root, located.hostPath, 'elf'), located.hostPath); } catch { elf = null; }
+  let generator: string | null = null;
+  if (located.cachePath !== null) try { generator = generatorOf(inRootSync(root, located.cachePath, 'ldcache')); } catch { generator = null; }
+  return interpret(located, bytes, elf, 'root', generator);
 }
 
 /** As {@link probeRootSync}, with the file work off the main thread. */
 export async function probeRoot(root: string): Promise<LibcInfo> {
   const tried = new Map<string, DepsResult | null>();
   for (const program of [...ROOT_PROGRAMS, ...MUSL_LOADERS]) {
-    try { tried.set(program, await resolveDeps(program, { root })); } catch (error) { tried.set(program, absent(error)); }
+    try { tried.set(program, await resolveDeps(program, { root })); } catch (error) { tried.set(program, absent(error, root)); }
     const deps = tried.get(program);
     if (deps !== null && deps !== undefined && (libcOf(deps) !== null || (deps.interpreter !== null && MUSL_LOADER.test(deps.interpreter)) || MUSL_LOADERS.includes(program))) break;
   }
   const located = locateFrom(root, (program) => tried.get(program) ?? null);
-  const bytes = await readFile(located.hostPath);
+  const bytes = bytesOf(await inRoot(root, located.hostPath, 'bytes', MAX_LIBC_BYTES));
   let elf: ElfInfo | null = null;
-  try { elf = await readElf(located.hostPath); } catch { elf = null; }
-  return interpret(located, bytes, elf, 'root', cacheGenerator(located.cacheHostPath));
+  try { elf = shapeElf(await inRoot(root, located.hostPath, 'elf'), located.hostPath); } catch { elf = null; }
+  let generator: string | null = null;
+  if (located.cachePath !== null) try { generator = generatorOf(await inRoot(root, located.cachePath, 'ldcache')); } catch { generator = null; }
+  return interpret(located, bytes, elf, 'root', generator);
 }
 
 function locatePid(pid: number): Located {
@@ -176,13 +209,13 @@ function locatePid(pid: number): Located {
   const loader = files.find((f) => MUSL_LOADER.test(f) || GLIBC_LOADER.test(f)) ?? null;
   const root = `/proc/${pid}/root`;
   if (loader !== null && MUSL_LOADER.test(loader)) {
-    return { family: 'musl', libcPath: loader, loaderPath: loader, hostPath: `${root}${loader}`, via: '/proc/PID/maps: the mapped musl loader', cacheHostPath: null };
+    return { family: 'musl', libcPath: loader, loaderPath: loader, hostPath: `${root}${loader}`, via: '/proc/PID/maps: the mapped musl loader', cachePath: null };
   }
   const libc = files.find((f) => /(^|\/)libc(\.so\.6|-2\.\d+\.so)$/.test(f));
   if (libc === undefined) {
     throw new SysprobeError({ code: 'ERR_SYSPROBE_NOT_FOUND', message: `probeGlibc(): process ${pid} has no C library mapped (static, or not glibc/musl)`, path: `/proc/${pid}/maps` });
   }
-  return { family: 'glibc', libcPath: libc, loaderPath: loader, hostPath: `${root}${libc}`, via: '/proc/PID/maps: the mapped libc.so.6', cacheHostPath: null };
+  return { family: 'glibc', libcPath: libc, loaderPath: loader, hostPath: `${root}${libc}`, via: '/proc/PID/maps: the mapped libc.so.6', cachePath: null };
 }
 
 /** The C library a running process actually mapped. */

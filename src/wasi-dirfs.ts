@@ -15,14 +15,30 @@ export interface DirCalls {
   /** openat(…, O_PATH | flags): an fd for fstat only (a symlink itself with O_NOFOLLOW). */
   openPath(dirFd: number, path: Buffer, noFollow: boolean): number;
   readlinkat(dirFd: number, path: Buffer): Buffer;
+  /** fstatat(dirFd, path) (lstat with !follow), as statx(2) reports it: one call, no fd. */
+  stat(dirFd: number, path: Buffer, follow: boolean): Filestat | null;
   /** A path that names the open directory `fd` (for readdir). */
   fdPath(fd: number): string;
+}
+
+/** What WASI's filestat holds; `type` is the S_IFMT bits of st_mode. */
+export interface Filestat {
+  dev: bigint;
+  ino: bigint;
+  mode: number;
+  nlink: bigint;
+  size: bigint;
+  atimeNs: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
 }
 
 // <asm-generic/fcntl.h>, the same on x64, arm64, arm, ia32, riscv64, s390x, ppc64 and loong64 (O_CLOEXEC,
 // O_PATH); O_NOFOLLOW and O_DIRECTORY differ between them and come from Node.
 const O_CLOEXEC = 0o2000000;
 const O_PATH = 0o10000000;
+const AT_SYMLINK_NOFOLLOW = 0x100;
+const STATX_BASIC_STATS = 0x7ff;
 const GENERIC_ARCHES = new Set(['x64', 'arm64', 'arm', 'ia32', 'riscv64', 's390x', 'ppc64', 'loong64']);
 
 const ERRNO_NAMES = new Map(Object.entries(constants.errno as Record<string, number>).map(([name, number]) => [number, name]));
@@ -42,6 +58,22 @@ function cString(path: Buffer): Buffer {
   return out;
 }
 
+/** glibc's makedev(), as libuv (and so fs.fstat) turns statx's major/minor into st_dev. */
+function makedev(major: number, minor: number): bigint {
+  const ma = BigInt(major >>> 0);
+  const mi = BigInt(minor >>> 0);
+  return ((ma & 0xfffff000n) << 32n) | ((ma & 0xfffn) << 8n) | ((mi & 0xffffff00n) << 12n) | (mi & 0xffn);
+}
+
+/** struct statx (<linux/stat.h>): the same layout on every architecture. */
+function fromStatx(b: Buffer): Filestat {
+  const ns = (at: number) => b.readBigInt64LE(at) * 1_000_000_000n + BigInt(b.readUInt32LE(at + 8));
+  return {
+    dev: makedev(b.readUInt32LE(136), b.readUInt32LE(140)), ino: b.readBigUInt64LE(32), mode: b.readUInt16LE(28),
+    nlink: BigInt(b.readUInt32LE(16)), size: b.readBigUInt64LE(40), atimeNs: ns(64), mtimeNs: ns(112), ctimeNs: ns(96),
+  };
+}
+
 let bound: DirCalls | null | undefined;
 
 /** The calls, bound on first use; null when this host has no koffi or no openat (then the host uses paths). */
@@ -55,6 +87,10 @@ export function dirCalls(): DirCalls | null {
     const lib = koffi.load(null);
     const openat = lib.func('int openat(int dirfd, const uint8_t *path, int flags, ...)') as KoffiFunction;
     const readlinkat = lib.func('intptr_t readlinkat(int dirfd, const uint8_t *path, _Out_ uint8_t *buf, size_t size)') as KoffiFunction;
+    let statx: KoffiFunction | null = null;
+    try {
+      statx = lib.func('int statx(int dirfd, const uint8_t *path, int flags, unsigned int mask, _Out_ uint8_t *buf)') as KoffiFunction;
+    } catch { /* glibc < 2.28: stat() answers null and the host opens an O_PATH fd */ }
     const errno = (): number => koffi.errno() as number;
     const open = (dirFd: number, path: Buffer, flags: number): number => {
       const fd = Number(openat(dirFd, cString(path), flags | O_CLOEXEC, 'int', 0));
@@ -68,6 +104,12 @@ export function dirCalls(): DirCalls | null {
         const n = Number(readlinkat(dirFd, cString(path), buffer, buffer.length));
         if (n < 0) fail(errno(), 'readlink');
         return buffer.subarray(0, n);
+      },
+      stat: (dirFd, path, follow) => {
+        if (statx === null) return null;
+        const buffer = Buffer.alloc(256);
+        if (Number(statx(dirFd, cString(path), follow ? 0 : AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buffer)) !== 0) fail(errno(), 'stat');
+        return fromStatx(buffer);
       },
       fdPath: (fd) => `/proc/self/fd/${fd}`,
     };

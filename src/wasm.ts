@@ -9,8 +9,9 @@ import { constants } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { SysprobeError } from './errors.js';
-import type { RawResolveOptions } from './native.js';
+import type { RawResolveOptions, RawRootReadKind } from './native.js';
 import { dirCalls } from './wasi-dirfs.js';
+import type { Filestat } from './wasi-dirfs.js';
 
 // @types/node 20 does not declare the WebAssembly global (lib.dom does); the part used here.
 declare namespace WebAssembly {
@@ -61,6 +62,13 @@ function filetype(stats: import('node:fs').BigIntStats): number {
   return FILETYPE.unknown;
 }
 
+const MODE_TYPES = new Map([[0o100000, FILETYPE.regular], [0o040000, FILETYPE.directory], [0o120000, FILETYPE.symlink],
+  [0o020000, FILETYPE.char], [0o060000, FILETYPE.block], [0o140000, FILETYPE.socket]]);
+
+function filetypeOfMode(mode: number): number {
+  return MODE_TYPES.get(mode & 0o170000) ?? FILETYPE.unknown;
+}
+
 interface OpenFile {
   hostFd: number;
   position: bigint;
@@ -99,6 +107,7 @@ interface Exports {
   sysprobe_read_elf_bytes(data: number, size: number, flags: number): number;
   sysprobe_read_ld_so_cache(path: number, size: number): number;
   sysprobe_resolve_deps(fields: number, size: number, flags: number): number;
+  sysprobe_read_in_root(fields: number, size: number, flags: number, offset: number, length: number): number;
   sysprobe_decode_reparse(data: number, size: number): number;
   sysprobe_process_env(pid: number): number;
   sysprobe_set_host(machine: number, windows: number): void;
@@ -186,11 +195,11 @@ class Instance {
     return 0;
   }
 
-  private writeFilestat(pointer: number, stats: import('node:fs').BigIntStats): void {
+  private writeFilestat(pointer: number, stats: import('node:fs').BigIntStats | Filestat): void {
     const view = this.view();
     view.setBigUint64(pointer, stats.dev, true);
     view.setBigUint64(pointer + 8, stats.ino, true);
-    view.setUint8(pointer + 16, filetype(stats));
+    view.setUint8(pointer + 16, 'isFile' in stats ? filetype(stats) : filetypeOfMode(stats.mode));
     view.setBigUint64(pointer + 24, stats.nlink, true);
     view.setBigUint64(pointer + 32, stats.size, true);
     view.setBigUint64(pointer + 40, stats.atimeNs, true);
@@ -303,6 +312,11 @@ class Instance {
         if (target === null) return E.BADF;
         const follow = (lookupFlags & 1) !== 0;
         if ('dir' in target) {
+          const stats = dirCalls()!.stat(target.dir, target.path, follow);
+          if (stats !== null) {
+            this.writeFilestat(out, stats);
+            return 0;
+          }
           const fd = dirCalls()!.openPath(target.dir, target.path, !follow);
           try {
             this.writeFilestat(out, fstatSync(fd, { bigint: true }));
@@ -481,6 +495,12 @@ export function wasmResolveDeps(program: string, options: RawResolveOptions): st
   return call((e, [p]) => e.sysprobe_resolve_deps(p!, bytes.length, flags), bytes);
 }
 
+/** One file inside a root, opened through the core's race-free walk (native/core/root_read.h). */
+export function wasmReadInRoot(root: string, path: string, what: RawRootReadKind, flags: number, offset: number, length: number): string {
+  const bytes = utf8([root, path, what].join('\0'));
+  return call((e, [p]) => e.sysprobe_read_in_root(p!, bytes.length, flags, offset, length), bytes);
+}
+
 /** One outcome per path, as the addon's readElfBatch: a file's error is its entry; a broken core fails them all. */
 export function wasmReadElfBatch(paths: string[], symbols: boolean, crossCheck: boolean): Array<string | SysprobeError> {
   return paths.map((path) => {
@@ -514,7 +534,7 @@ export function wasmProcLimits(pid: number): string {
 
 export interface WasmRequest {
   id: number;
-  name: 'readElf' | 'readElfBatch' | 'readLdSoCache' | 'resolveDeps' | 'decodeReparse' | 'processEnv' | 'procLimits';
+  name: 'readElf' | 'readElfBatch' | 'readLdSoCache' | 'resolveDeps' | 'readInRoot' | 'decodeReparse' | 'processEnv' | 'procLimits';
   args: unknown[];
 }
 

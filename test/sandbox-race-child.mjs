@@ -5,10 +5,11 @@ import { resolveDeps, resolveDepsSync } from 'sysprobe';
 
 const [root, mode, seconds] = process.argv.slice(2);
 const options = { root, env: { LD_LIBRARY_PATH: '/libdir' }, useCache: false };
-const counts = { calls: 0, escapes: 0, found: 0, notFound: 0, errors: {} };
+const counts = { calls: 0, escapes: 0, found: 0, notFound: 0, errors: {}, candidates: {} };
 const tally = (deps) => {
   counts.calls++;
   const lib = deps.libraries.find((l) => l.name === 'libfoo.so');
+  for (const c of lib?.candidates ?? []) counts.candidates[c.result] = (counts.candidates[c.result] ?? 0) + 1;
   if (deps.libraries.some((l) => l.soname === 'libdecoy.so')) counts.escapes++;
   else if (lib?.path != null) counts.found++;
   else counts.notFound++;

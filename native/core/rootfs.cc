@@ -92,11 +92,11 @@ Result<WalkEnd> WalkFrom(WalkStack& stack, std::deque<std::string> todo, bool wa
     }
     const bool last = todo.empty();
     const std::string candidate = stack.Canonical(part);
-    if (candidate.size() > kMaxPath) return SysError::FromErrno(ENAMETOOLONG, "open", candidate);
+    if (candidate.size() > kMaxPath) return SysError::FromErrno(ENAMETOOLONG, "openat", candidate);
     const int at = *stack.fds.back();
-    if (::fstatat(at, part.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return SysError::FromErrno(errno, "open", candidate);
+    if (::fstatat(at, part.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return SysError::FromErrno(errno, "openat", candidate);
     if (S_ISLNK(st.st_mode)) {
-      if (++links > kMaxLinks) return SysError::FromErrno(ELOOP, "open", candidate);
+      if (++links > kMaxLinks) return SysError::FromErrno(ELOOP, "openat", candidate);
       char target[kMaxPath + 1];
       const ssize_t n = ::readlinkat(at, part.c_str(), target, sizeof(target) - 1);
       if (n < 0) {
@@ -105,7 +105,7 @@ Result<WalkEnd> WalkFrom(WalkStack& stack, std::deque<std::string> todo, bool wa
           todo.push_front(part);
           continue;
         }
-        return SysError::FromErrno(errno, "readlink", candidate);
+        return SysError::FromErrno(errno, "readlinkat", candidate);
       }
       const std::string text(target, static_cast<size_t>(n));
       auto parts = Split(text);
@@ -117,8 +117,8 @@ Result<WalkEnd> WalkFrom(WalkStack& stack, std::deque<std::string> todo, bool wa
       continue;
     }
     if (last && !wantDir) return WalkEnd{part, st};
-    if (!S_ISDIR(st.st_mode)) return SysError::FromErrno(ENOTDIR, "open", candidate);
-    if (stack.names.size() >= kMaxDepth) return SysError::FromErrno(ENAMETOOLONG, "open", candidate);
+    if (!S_ISDIR(st.st_mode)) return SysError::FromErrno(ENOTDIR, "openat", candidate);
+    if (stack.names.size() >= kMaxDepth) return SysError::FromErrno(ENAMETOOLONG, "openat", candidate);
     const int fd = ::openat(at, part.c_str(), kDirFlags);
     if (fd < 0) {
       // ELOOP/ENOTDIR: swapped for a link or a file since fstatat: look at it again (bounded by `links`).
@@ -126,7 +126,7 @@ Result<WalkEnd> WalkFrom(WalkStack& stack, std::deque<std::string> todo, bool wa
         todo.push_front(part);
         continue;
       }
-      return SysError::FromErrno(errno, "open", candidate);
+      return SysError::FromErrno(errno, "openat", candidate);
     }
     stack.fds.push_back(Own(fd));
     stack.names.push_back(part);
@@ -189,7 +189,7 @@ Result<RootFs::Found> RootFs::Walk(const std::string& absolute) {
     if (dirs_.size() >= kMaxCachedDirs) dirs_.clear();
     known = dirs_.emplace(dir, std::move(entry)).first;
   }
-  if (known->second.error) return *known->second.error;
+  if (known->second.error) return *known->second.error;  // the directory part's own error (its path, its call)
   WalkStack stack{known->second.fds, known->second.names};
   int links = 0;
   auto walked = WalkFrom(stack, Parts(leaf), false, links);
@@ -243,13 +243,13 @@ Result<std::unique_ptr<FileSource>> RootFs::Open(const Found& found) {
   constexpr int kFlags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
   if (!isHost() && (!found.dir || found.leaf.empty())) return SysError::FromErrno(EISDIR, "read", found.inRoot);
   const int fd = isHost() ? ::open(found.leaf.c_str(), kFlags) : ::openat(*found.dir, found.leaf.c_str(), kFlags | O_NOFOLLOW);
-  if (fd < 0) return SysError::FromErrno(errno, "open", found.inRoot);
+  if (fd < 0) return SysError::FromErrno(errno, isHost() ? "open" : "openat", found.inRoot);
   auto source = FileSource::FromFd(fd, found.inRoot);
   if (!source.ok()) return source.error();
   // The file opened is the one the walk saw (a swap in between is refused, not followed).
   struct stat now {};
   if (::fstat(source.value()->fd(), &now) != 0) return SysError::FromErrno(errno, "fstat", found.inRoot);
-  if (!SameFile(now, found.st)) return SysError::FromErrno(ENOENT, "open", found.inRoot);
+  if (!SameFile(now, found.st)) return SysError::FromErrno(ENOENT, "openat", found.inRoot);
   return source;
 }
 
