@@ -10,7 +10,7 @@ import { readElf, readElfSync, shapeElf } from './elf.js';
 import type { ElfInfo } from './elf.js';
 import { SysprobeError, inRootError } from './errors.js';
 import { binding } from './loader.js';
-import type { RawCache, RawRootBytes, RawRootReadKind } from './native.js';
+import type { RawCache, RawRootReadKind } from './native.js';
 import type { LibcDisagreement, LibcEvidence, LibcInfo } from './libc.js';
 import { GLIBC_LOADER, MUSL_LOADER, mappedFiles } from './procmaps.js';
 import { compareVersions, maxVersionsOf } from './versions.js';
@@ -149,7 +149,7 @@ function deepFreeze<T>(value: T): T {
 const MAX_LIBC_BYTES = 64 * 1024 * 1024;
 const ELF_FLAGS = 2;  // readElf's defaults: no symbols, sections cross-checked
 
-function inRootSync(root: string, path: string, what: RawRootReadKind, length = 0): string {
+function inRootSync(root: string, path: string, what: RawRootReadKind, length = 0): string | Uint8Array {
   try {
     return binding().readInRootSync(root, path, what, ELF_FLAGS, 0, length);
   } catch (error) {
@@ -157,7 +157,7 @@ function inRootSync(root: string, path: string, what: RawRootReadKind, length = 
   }
 }
 
-async function inRoot(root: string, path: string, what: RawRootReadKind, length = 0): Promise<string> {
+async function inRoot(root: string, path: string, what: RawRootReadKind, length = 0): Promise<string | Uint8Array> {
   try {
     return await binding().readInRoot(root, path, what, ELF_FLAGS, 0, length);
   } catch (error) {
@@ -165,8 +165,9 @@ async function inRoot(root: string, path: string, what: RawRootReadKind, length 
   }
 }
 
-const bytesOf = (json: string): Buffer => Buffer.from((JSON.parse(json) as RawRootBytes).bytes, 'base64');
-const generatorOf = (json: string): string | null => (JSON.parse(json) as RawCache).generator;
+const bytesOf = (bytes: string | Uint8Array): Buffer => Buffer.from(bytes as Uint8Array);
+const textOf = (json: string | Uint8Array): string => json as string;
+const generatorOf = (json: string | Uint8Array): string | null => (JSON.parse(textOf(json)) as RawCache).generator;
 
 /** The C library of a root filesystem, statically. */
 export function probeRootSync(root: string): LibcInfo {
@@ -175,7 +176,7 @@ export function probeRootSync(root: string): LibcInfo {
   });
   const bytes = bytesOf(inRootSync(root, located.hostPath, 'bytes', MAX_LIBC_BYTES));
   let elf: ElfInfo | null = null;
-  try { elf = shapeElf(inRootSync(root, located.hostPath, 'elf'), located.hostPath); } catch { elf = null; }
+  try { elf = shapeElf(textOf(inRootSync(root, located.hostPath, 'elf')), located.hostPath); } catch { elf = null; }
   let generator: string | null = null;
   if (located.cachePath !== null) try { generator = generatorOf(inRootSync(root, located.cachePath, 'ldcache')); } catch { generator = null; }
   return interpret(located, bytes, elf, 'root', generator);
@@ -192,7 +193,7 @@ export async function probeRoot(root: string): Promise<LibcInfo> {
   const located = locateFrom(root, (program) => tried.get(program) ?? null);
   const bytes = bytesOf(await inRoot(root, located.hostPath, 'bytes', MAX_LIBC_BYTES));
   let elf: ElfInfo | null = null;
-  try { elf = shapeElf(await inRoot(root, located.hostPath, 'elf'), located.hostPath); } catch { elf = null; }
+  try { elf = shapeElf(textOf(await inRoot(root, located.hostPath, 'elf')), located.hostPath); } catch { elf = null; }
   let generator: string | null = null;
   if (located.cachePath !== null) try { generator = generatorOf(await inRoot(root, located.cachePath, 'ldcache')); } catch { generator = null; }
   return interpret(located, bytes, elf, 'root', generator);

@@ -158,7 +158,8 @@ class Instance {
     if (dirFd !== PREOPEN_FD && file === undefined) return null;
     if (dirCalls() !== null) {
       if (dirFd === PREOPEN_FD && this.rootFd < 0) this.rootFd = openSync('/', fsConstants.O_RDONLY | fsConstants.O_DIRECTORY);
-      return { dir: file === undefined ? this.rootFd : file.hostFd, path: bytes };
+      // Relative to the preopened "/": the same lookup as the absolute path, which is what the kernel is given.
+      return file === undefined ? { dir: this.rootFd, path: Buffer.concat([Buffer.from('/'), bytes]) } : { dir: file.hostFd, path: bytes };
     }
     // No openat: by path. Windows: resolve() keeps drive paths; elsewhere the bytes are joined as they are.
     if (process.platform === 'win32') return file === undefined ? { hostPath: resolve('/', bytes.toString('utf8')) } : null;
@@ -443,6 +444,11 @@ function errorFrom(json: string): SysprobeError {
 
 /** Runs one call with `inputs` copied into the module's memory; the result's JSON text, or its error thrown. */
 function call(run: (exports: Exports, pointers: number[]) => number, ...inputs: Uint8Array[]): string {
+  return callRaw(run, false, ...inputs) as string;
+}
+
+/** As call(); with `bytes`, a successful result is a copy of the result's bytes, not text. */
+function callRaw(run: (exports: Exports, pointers: number[]) => number, bytes: boolean, ...inputs: Uint8Array[]): string | Buffer {
   const target = instance();
   const { exports } = target;
   const pointers: number[] = [];
@@ -454,9 +460,9 @@ function call(run: (exports: Exports, pointers: number[]) => number, ...inputs: 
       new Uint8Array(exports.memory.buffer, pointer, input.length).set(input);
     }
     const status = run(exports, pointers);
-    const text = Buffer.from(exports.memory.buffer, exports.sysprobe_result_data(), exports.sysprobe_result_size()).toString('utf8');
-    if (status !== 0) throw errorFrom(text);
-    return text;
+    const result = Buffer.from(exports.memory.buffer, exports.sysprobe_result_data(), exports.sysprobe_result_size());
+    if (status !== 0) throw errorFrom(result.toString('utf8'));
+    return bytes ? Buffer.from(result) : result.toString('utf8');
   } catch (error) {
     if (error instanceof SysprobeError) throw error;
     // A trap (out of memory, an abort) or exit: this instance is done; the next call starts a new one.
@@ -496,9 +502,9 @@ export function wasmResolveDeps(program: string, options: RawResolveOptions): st
 }
 
 /** One file inside a root, opened through the core's race-free walk (native/core/root_read.h). */
-export function wasmReadInRoot(root: string, path: string, what: RawRootReadKind, flags: number, offset: number, length: number): string {
-  const bytes = utf8([root, path, what].join('\0'));
-  return call((e, [p]) => e.sysprobe_read_in_root(p!, bytes.length, flags, offset, length), bytes);
+export function wasmReadInRoot(root: string, path: string, what: RawRootReadKind, flags: number, offset: number, length: number): string | Buffer {
+  const fields = utf8([root, path, what].join('\0'));
+  return callRaw((e, [p]) => e.sysprobe_read_in_root(p!, fields.length, flags, offset, length), what === 'bytes', fields);
 }
 
 /** One outcome per path, as the addon's readElfBatch: a file's error is its entry; a broken core fails them all. */

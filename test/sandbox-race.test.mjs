@@ -15,9 +15,32 @@ import { root as repo, run, skipUnless, which } from './helpers.mjs';
 const cc = which('cc') ?? which('gcc') ?? which('clang');
 const strace = which('strace');
 const wasm = existsSync(join(repo, 'prebuilds', 'wasm32', 'sysprobe.wasm'));
-const SECONDS = 3;  // per backend and mode: 4 runs, plus one under strace
+const SECONDS = 3;  // per backend and mode (probeGlibc: 2), plus one run under strace per backend: ~30 s in all
 
 const elf = (spec) => buildElf({ cls: 64, big: false, machine: 62, ...spec });
+
+/** probeGlibc's root: /bin/sh needs libc.so.6, found in /lib64 (the default directory without a loader). */
+function setUpGlibc() {
+  const dir = mkdtempSync(join(tmpdir(), 'sysprobe-race-'));
+  const root = join(dir, 'root');
+  const host = join(dir, 'host');
+  mkdirSync(join(root, 'bin'), { recursive: true });
+  mkdirSync(join(root, 'lib64'));
+  mkdirSync(host);
+  const libc = (version) => Buffer.concat([elf({ soname: 'libc.so.6' }), Buffer.from(`GNU C Library (test) stable release version ${version}.\0`)]);
+  writeFileSync(join(root, 'bin', 'sh'), elf({ needed: ['libc.so.6'] }));
+  writeFileSync(join(root, 'lib64', 'libc.so.6'), libc('2.99'));
+  writeFileSync(join(host, 'libc.so.6'), libc('1.11'));
+  symlinkSync(host, join(root, 'lib64.swap'));
+  return { dir, root, host, swapper: buildSwapper(dir), swap: ['lib64', 'lib64.swap'] };
+}
+
+function buildSwapper(dir) {
+  const swapper = join(dir, 'swap-dirs');
+  const built = run(cc, ['-O2', '-o', swapper, join(repo, 'test', 'fixtures', 'swap-dirs.c')]);
+  assert.equal(built?.status, 0, built?.stderr);
+  return swapper;
+}
 
 function setUp() {
   const dir = mkdtempSync(join(tmpdir(), 'sysprobe-race-'));
@@ -30,10 +53,7 @@ function setUp() {
   writeFileSync(join(root, 'libdir', 'libfoo.so'), elf({ soname: 'libfoo.so' }));
   writeFileSync(join(host, 'libfoo.so'), elf({ soname: 'libdecoy.so' }));
   symlinkSync(host, join(root, 'libdir.swap'));
-  const swapper = join(dir, 'swap-dirs');
-  const built = run(cc, ['-O2', '-o', swapper, join(repo, 'test', 'fixtures', 'swap-dirs.c')]);
-  assert.equal(built?.status, 0, built?.stderr);
-  return { dir, root, host, swapper };
+  return { dir, root, host, swapper: buildSwapper(dir), swap: ['libdir', 'libdir.swap'] };
 }
 
 function runChild(command, args, env) {
@@ -49,10 +69,10 @@ function runChild(command, args, env) {
 }
 
 /** Resolves for SECONDS under the swapping helper; the child's counts. */
-async function race(setup, backend, mode, prefix = []) {
-  const swapping = runChild(setup.swapper, [join(setup.root, 'libdir'), join(setup.root, 'libdir.swap'), String(SECONDS + 1)], {});
+async function race(setup, backend, mode, prefix = [], seconds = SECONDS) {
+  const swapping = runChild(setup.swapper, [join(setup.root, setup.swap[0]), join(setup.root, setup.swap[1]), String(seconds + 1)], {});
   const child = join(repo, 'test', 'sandbox-race-child.mjs');
-  const resolving = runChild(prefix[0] ?? process.execPath, [...prefix.slice(1), ...(prefix.length ? [process.execPath] : []), child, setup.root, mode, String(SECONDS)],
+  const resolving = runChild(prefix[0] ?? process.execPath, [...prefix.slice(1), ...(prefix.length ? [process.execPath] : []), child, setup.root, mode, String(seconds)],
     { SYSPROBE_BACKEND: backend });
   const [swaps, answers] = await Promise.all([swapping, resolving]);
   assert.equal(swaps.status, 0, swaps.stderr);
@@ -79,6 +99,24 @@ for (const backend of ['addon', 'koffi']) {
         // directory that is not in the root); never EIO for a link that stopped being one (readlink EINVAL).
         assert.deepEqual(Object.keys(counts.errors).filter((k) => k.startsWith('EIO')), [], JSON.stringify(counts.errors));
         assert.equal(counts.candidates.EIO, undefined, JSON.stringify(counts.candidates));
+      }
+    } finally {
+      rmSync(setup.dir, { recursive: true, force: true });
+    }
+  });
+}
+
+for (const backend of ['addon', 'koffi']) {
+  const skip = !cc ? 'needs a C compiler for the swapping helper' : process.platform !== 'linux' ? 'needs Linux renameat2'
+    : backend === 'koffi' && !wasm ? 'needs prebuilds/wasm32/sysprobe.wasm' : false;
+  test(`probeGlibc({ root }) under the race reads the root's libc, never the decoy outside (${backend})`, { skip: skipUnless(!skip, skip) }, async () => {
+    const setup = setUpGlibc();
+    try {
+      for (const mode of ['glibc-sync', 'glibc-async']) {
+        const counts = await race(setup, backend, mode, [], 2);
+        process.stderr.write(`# ${backend} ${mode}: ${JSON.stringify(counts)}\n`);
+        assert.ok(counts.found > 0, JSON.stringify(counts));
+        assert.equal(counts.escapes, 0, `answers from the decoy outside the root: ${JSON.stringify(counts)}`);
       }
     } finally {
       rmSync(setup.dir, { recursive: true, force: true });

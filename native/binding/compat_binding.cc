@@ -112,15 +112,24 @@ core::RootRead RootReadArgs(const Napi::CallbackInfo& info) {
   return request;
 }
 
+Napi::Value ToBuffer(Napi::Env env, const std::string& bytes) { return Napi::Buffer<char>::Copy(env, bytes.data(), bytes.size()); }
+
+// JSON text, or a Buffer of the bytes.
+Napi::Value RootReadToJs(Napi::Env env, const std::string& what, const std::string& result) {
+  return what == "bytes" ? ToBuffer(env, result) : ToJs(env, result);
+}
+
 Napi::Value ReadInRootSync(const Napi::CallbackInfo& info) {
-  auto result = core::ReadInRoot(RootReadArgs(info));
+  const core::RootRead request = RootReadArgs(info);
+  auto result = core::ReadInRoot(request);
   if (!result.ok()) ThrowError(info.Env(), result.error());
-  return ToJs(info.Env(), result.value());
+  return RootReadToJs(info.Env(), request.what, result.value());
 }
 
 Napi::Value ReadInRoot(const Napi::CallbackInfo& info) {
   core::RootRead request = RootReadArgs(info);
-  return PromiseWorker<std::string>::Start(info.Env(), [request] { return core::ReadInRoot(request); }, ToJs);
+  return PromiseWorker<std::string>::Start(info.Env(), [request] { return core::ReadInRoot(request); },
+                                           request.what == "bytes" ? ToBuffer : ToJs);
 }
 
 }  // namespace

@@ -5,29 +5,10 @@
 #include "compat_json.h"
 #include "elf.h"
 #include "elf_json.h"
-#include "json.h"
 #include "ldcache.h"
 #include "rootfs.h"
 
 namespace sysprobe::core {
-
-namespace {
-
-std::string Base64(const uint8_t* data, uint64_t size) {
-  static const char kDigits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve(static_cast<size_t>((size + 2) / 3 * 4));
-  for (uint64_t i = 0; i < size; i += 3) {
-    const uint32_t n = (uint32_t(data[i]) << 16) | (i + 1 < size ? uint32_t(data[i + 1]) << 8 : 0) | (i + 2 < size ? data[i + 2] : 0);
-    out += kDigits[(n >> 18) & 63];
-    out += kDigits[(n >> 12) & 63];
-    out += i + 1 < size ? kDigits[(n >> 6) & 63] : '=';
-    out += i + 2 < size ? kDigits[n & 63] : '=';
-  }
-  return out;
-}
-
-}  // namespace
 
 #if defined(_WIN32)
 
@@ -66,14 +47,7 @@ Result<std::string> ReadInRoot(const RootRead& request) {
   if (length > source.Size() - offset) length = source.Size() - offset;
   auto bytes = source.Read(offset, length, "file");
   if (!bytes.ok()) return bytes.error();
-  Json j;
-  j.Open('{');
-  j.Key("path").String(inRoot);
-  j.Key("size").Uint(source.Size());
-  j.Key("offset").Uint(offset);
-  j.Key("bytes").String(Base64(bytes.value().data, bytes.value().size));
-  j.Close('}');
-  return std::move(j.text);
+  return std::string(reinterpret_cast<const char*>(bytes.value().data), static_cast<size_t>(bytes.value().size));
 }
 
 #endif

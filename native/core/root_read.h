@@ -20,8 +20,7 @@ struct RootRead {
   static constexpr uint64_t kMaxBytes = uint64_t(64) << 20;
 };
 
-// JSON text: readElf's (path: the canonical in-root path), readLdSoCache's, or
-// {"path": in-root, "size": file size, "offset": n, "bytes": base64}.
+// JSON text: readElf's (path: the canonical in-root path) or readLdSoCache's; "bytes": the bytes themselves.
 Result<std::string> ReadInRoot(const RootRead& request);
 
 }  // namespace sysprobe::core

@@ -183,6 +183,7 @@ Result<RootFs::Found> RootFs::Walk(const std::string& absolute) {
     if (walked.ok()) {
       entry.fds = std::move(stack.fds);
       entry.names = std::move(stack.names);
+      entry.links = links;
     } else {
       entry.error = walked.error();
     }
@@ -191,7 +192,7 @@ Result<RootFs::Found> RootFs::Walk(const std::string& absolute) {
   }
   if (known->second.error) return *known->second.error;  // the directory part's own error (its path, its call)
   WalkStack stack{known->second.fds, known->second.names};
-  int links = 0;
+  int links = known->second.links;
   auto walked = WalkFrom(stack, Parts(leaf), false, links);
   if (!walked.ok()) return walked.error();
   Found found;

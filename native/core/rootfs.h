@@ -62,6 +62,7 @@ class RootFs {
   struct DirWalk {
     std::vector<std::shared_ptr<const int>> fds;
     std::vector<std::string> names;
+    int links = 0;  // symlinks followed on the way (the lookup's limit of 40 counts them)
     std::optional<SysError> error;
   };
   std::unordered_map<std::string, DirWalk> dirs_;
