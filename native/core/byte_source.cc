@@ -75,7 +75,7 @@ Result<std::unique_ptr<FileSource>> FileSource::Open(const std::string& path) {
   return FromFd(fd, path);
 }
 
-Result<std::unique_ptr<FileSource>> FileSource::FromFd(int fd, const std::string& path) {
+Result<std::unique_ptr<FileSource>> FileSource::FromFd(int fd, const std::string& path, struct stat* out) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
     int error = errno;
@@ -90,6 +90,7 @@ Result<std::unique_ptr<FileSource>> FileSource::FromFd(int fd, const std::string
     ::close(fd);
     return SysError::Sysprobe("ERR_SYSPROBE_NOT_REGULAR", "not a regular file: " + path, path);
   }
+  if (out != nullptr) *out = st;
   std::unique_ptr<FileSource> source(new FileSource(static_cast<uint64_t>(st.st_size), path));
   source->fd_ = fd;
   return source;

@@ -363,6 +363,16 @@ const char* ErrnoName(int e) {
     case EACCES: return "EACCES";
     case ELOOP: return "ELOOP";
     case EISDIR: return "EISDIR";
+    case EAGAIN: return "EAGAIN";  // a root's directory renamed during the lookup, again and again
+    case ENAMETOOLONG: return "ENAMETOOLONG";
+    case EPERM: return "EPERM";
+    case EINVAL: return "EINVAL";
+    case EMFILE: return "EMFILE";
+    case ENFILE: return "ENFILE";
+    case ENOMEM: return "ENOMEM";
+    case ENXIO: return "ENXIO";
+    case ENODEV: return "ENODEV";
+    case EOVERFLOW: return "EOVERFLOW";
     default: return "EIO";
   }
 }

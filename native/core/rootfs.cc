@@ -79,6 +79,10 @@ struct WalkEnd {
 // `links` counts the symlinks of the whole lookup.
 Result<WalkEnd> WalkFrom(WalkStack& stack, std::deque<std::string> todo, bool wantDir, int& links) {
   struct stat st {};
+  // A component that keeps changing between two looks (renamed under us) is looked at again, a bounded
+  // number of times: then EAGAIN, as openat2(RESOLVE_IN_ROOT) answers a rename race.
+  int retries = 0;
+  constexpr int kMaxRetries = 64;
   while (!todo.empty()) {
     std::string part = std::move(todo.front());
     todo.pop_front();
@@ -94,14 +98,29 @@ Result<WalkEnd> WalkFrom(WalkStack& stack, std::deque<std::string> todo, bool wa
     const std::string candidate = stack.Canonical(part);
     if (candidate.size() > kMaxPath) return SysError::FromErrno(ENAMETOOLONG, "openat", candidate);
     const int at = *stack.fds.back();
+    const bool dirStep = !last || wantDir;
+    if (dirStep) {
+      // Most components are directories: open it (never following a link) and look closer only when
+      // that fails because it is a link or not a directory.
+      if (stack.names.size() >= kMaxDepth) return SysError::FromErrno(ENAMETOOLONG, "openat", candidate);
+      const int fd = ::openat(at, part.c_str(), kDirFlags);
+      if (fd >= 0) {
+        stack.fds.push_back(Own(fd));
+        stack.names.push_back(part);
+        continue;
+      }
+      if (errno != ELOOP && errno != ENOTDIR) return SysError::FromErrno(errno, "openat", candidate);
+    }
     if (::fstatat(at, part.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return SysError::FromErrno(errno, "openat", candidate);
     if (S_ISLNK(st.st_mode)) {
       if (++links > kMaxLinks) return SysError::FromErrno(ELOOP, "openat", candidate);
       char target[kMaxPath + 1];
       const ssize_t n = ::readlinkat(at, part.c_str(), target, sizeof(target) - 1);
       if (n < 0) {
-        // EINVAL: it stopped being a link since fstatat (swapped): look at it again (bounded by `links`).
+        // EINVAL: it stopped being a link since fstatat (swapped): look at it again.
         if (errno == EINVAL) {
+          if (++retries > kMaxRetries) return SysError::FromErrno(EAGAIN, "readlinkat", candidate);
+          --links;
           todo.push_front(part);
           continue;
         }
@@ -116,20 +135,11 @@ Result<WalkEnd> WalkFrom(WalkStack& stack, std::deque<std::string> todo, bool wa
       }
       continue;
     }
-    if (last && !wantDir) return WalkEnd{part, st};
+    if (!dirStep) return WalkEnd{part, st};
     if (!S_ISDIR(st.st_mode)) return SysError::FromErrno(ENOTDIR, "openat", candidate);
-    if (stack.names.size() >= kMaxDepth) return SysError::FromErrno(ENAMETOOLONG, "openat", candidate);
-    const int fd = ::openat(at, part.c_str(), kDirFlags);
-    if (fd < 0) {
-      // ELOOP/ENOTDIR: swapped for a link or a file since fstatat: look at it again (bounded by `links`).
-      if ((errno == ELOOP || errno == ENOTDIR) && ++links <= kMaxLinks) {
-        todo.push_front(part);
-        continue;
-      }
-      return SysError::FromErrno(errno, "openat", candidate);
-    }
-    stack.fds.push_back(Own(fd));
-    stack.names.push_back(part);
+    // A directory again (swapped back since the open failed): look at it again.
+    if (++retries > kMaxRetries) return SysError::FromErrno(EAGAIN, "openat", candidate);
+    todo.push_front(part);
   }
   // The path ends at a directory of the walk itself (the root, a trailing "/", "." or ".."), which is
   // then described by its own fd and an empty leaf.
@@ -166,33 +176,66 @@ Result<DirRef> RootFs::RootFd() {
   return SysError::FromErrno(rootErrno_, "open", host_);
 }
 
-// The directory part is resolved once per root and remembered (its fds); the last component every time.
-Result<RootFs::Found> RootFs::Walk(const std::string& absolute) {
+// A directory of the root by its unresolved path, resolved once per RootFs and remembered with its fds:
+// from its longest remembered ancestor, one component at a time (resolving "/a/b/c" is resolving "/a/b",
+// then "c" from there, as the kernel's walk is).
+Result<RootFs::DirWalk> RootFs::Dir(const std::string& dir) {
+  auto known = dirs_.find(dir);
+  if (known != dirs_.end()) return known->second;
   auto root = RootFd();
   if (!root.ok()) return root.error();
+  if (dir.size() > kMaxPath) return SysError::FromErrno(ENAMETOOLONG, "openat", dir);
+  // The ancestors not yet known, nearest first.
+  std::vector<std::string> pending;
+  std::string at = dir;
+  DirWalk base;
+  while (true) {
+    if (at == "/" || at.empty()) {
+      base.fds.push_back(root.value());
+      break;
+    }
+    auto cached = dirs_.find(at);
+    if (cached != dirs_.end()) {
+      base = cached->second;
+      break;
+    }
+    pending.push_back(at);
+    const size_t slash = at.rfind('/');
+    at = slash == std::string::npos || slash == 0 ? "/" : at.substr(0, slash);
+  }
+  if (dirs_.size() + pending.size() > kMaxCachedDirs) dirs_.clear();
+  for (auto it = pending.rbegin(); it != pending.rend(); ++it) {
+    DirWalk next;
+    if (base.error) {
+      next.error = base.error;
+    } else {
+      WalkStack stack{base.fds, base.names};
+      int links = base.links;
+      auto walked = WalkFrom(stack, Parts(it->substr(it->rfind('/') + 1)), true, links);
+      if (walked.ok()) {
+        next.fds = std::move(stack.fds);
+        next.names = std::move(stack.names);
+        next.links = links;
+      } else {
+        next.error = walked.error();
+      }
+    }
+    dirs_[*it] = next;
+    base = std::move(next);
+  }
+  return base;
+}
+
+// The directory part comes from Dir(); the last component is looked up every time.
+Result<RootFs::Found> RootFs::Walk(const std::string& absolute) {
   const size_t slash = absolute.rfind('/');
   const std::string dir = slash == std::string::npos || slash == 0 ? "/" : absolute.substr(0, slash);
   const std::string leaf = slash == std::string::npos ? absolute : absolute.substr(slash + 1);
-  auto known = dirs_.find(dir);
-  if (known == dirs_.end()) {
-    WalkStack stack;
-    stack.fds.push_back(root.value());
-    int links = 0;
-    auto walked = WalkFrom(stack, Parts(dir), true, links);
-    DirWalk entry;
-    if (walked.ok()) {
-      entry.fds = std::move(stack.fds);
-      entry.names = std::move(stack.names);
-      entry.links = links;
-    } else {
-      entry.error = walked.error();
-    }
-    if (dirs_.size() >= kMaxCachedDirs) dirs_.clear();
-    known = dirs_.emplace(dir, std::move(entry)).first;
-  }
-  if (known->second.error) return *known->second.error;  // the directory part's own error (its path, its call)
-  WalkStack stack{known->second.fds, known->second.names};
-  int links = known->second.links;
+  auto known = Dir(dir);
+  if (!known.ok()) return known.error();
+  if (known.value().error) return *known.value().error;
+  WalkStack stack{known.value().fds, known.value().names};
+  int links = known.value().links;
   auto walked = WalkFrom(stack, Parts(leaf), false, links);
   if (!walked.ok()) return walked.error();
   Found found;
@@ -245,11 +288,10 @@ Result<std::unique_ptr<FileSource>> RootFs::Open(const Found& found) {
   if (!isHost() && (!found.dir || found.leaf.empty())) return SysError::FromErrno(EISDIR, "read", found.inRoot);
   const int fd = isHost() ? ::open(found.leaf.c_str(), kFlags) : ::openat(*found.dir, found.leaf.c_str(), kFlags | O_NOFOLLOW);
   if (fd < 0) return SysError::FromErrno(errno, isHost() ? "open" : "openat", found.inRoot);
-  auto source = FileSource::FromFd(fd, found.inRoot);
+  struct stat now {};
+  auto source = FileSource::FromFd(fd, found.inRoot, &now);
   if (!source.ok()) return source.error();
   // The file opened is the one the walk saw (a swap in between is refused, not followed).
-  struct stat now {};
-  if (::fstat(source.value()->fd(), &now) != 0) return SysError::FromErrno(errno, "fstat", found.inRoot);
   if (!SameFile(now, found.st)) return SysError::FromErrno(ENOENT, "openat", found.inRoot);
   return source;
 }

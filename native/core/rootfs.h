@@ -51,7 +51,9 @@ class RootFs {
   std::string HostPath(const std::string& inRoot) const { return host_.empty() ? inRoot : host_ + inRoot; }
 
  private:
+  struct DirWalk;
   Result<std::shared_ptr<const int>> RootFd();
+  Result<DirWalk> Dir(const std::string& dir);
   Result<Found> Walk(const std::string& absolute);
 
   std::string host_;  // without a trailing slash; empty for the host
