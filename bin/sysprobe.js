@@ -2,4 +2,4 @@
 'use strict';
 require('../dist/cli.js')
   .main(process.argv.slice(2))
-  .then((code) => { process.exitCode = code; });
+  .then((code) => { process.exitCode ??= code; });

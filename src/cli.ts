@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { SysprobeError } from './errors.js';
-import { backend, type BackendInfo } from './loader.js';
-import { probeGlibc, type LibcInfo } from './libc.js';
+import { backend } from './loader.js';
+import { probeGlibc } from './libc.js';
 import { scanElf, type ElfInfo, type ElfScanEntry } from './elf.js';
 import { checkCompat, resolveDeps, type CompatTarget, type DepsResult, type DepsTreeNode } from './compat.js';
 import { compareVersions, parseVersionName } from './versions.js';
@@ -10,9 +10,15 @@ import { getRlimits, probeInotify, type InotifyInfo, type RlimitsInfo } from './
 import { envJson, inotifyFindings, renderEnv, renderEnvDiff, renderInotify, renderRlimits, rlimitFindings } from './limits-render.js';
 import { probeReparsePoint, type ReparseInfo } from './reparse.js';
 import { explainPath, type PathExplanation } from './reparse-explain.js';
+import { comparedProcess, shellEnvironment, shellLimits, type ComparedProcess } from './cli-shell.js';
+import { libcFindings, renderBackend, renderLibc, table } from './cli-libc.js';
 
-/** Bumped whenever a field of the --json output changes meaning or disappears. */
-export const SCHEMA_VERSION = 1;
+/**
+ * Bumped whenever a field of the --json output changes meaning or disappears. 2: `report` has one
+ * `findings` list (was a boolean beside `limitFindings`); `limits` and `report` compare with the user's
+ * shell (`shell`, `shellProcess`; was `parent`).
+ */
+export const SCHEMA_VERSION = 2;
 
 export const EXIT_OK = 0;
 export const EXIT_FINDING = 1;
@@ -23,9 +29,34 @@ interface Io {
   err: (text: string) => void;
 }
 
+/**
+ * stdout and stderr. A reader that closes the pipe early (`sysprobe elf … | head`) makes the write fail
+ * with EPIPE (Node ignores SIGPIPE): the rest of the output is dropped quietly and the command still
+ * ends with its own exit status; any other write error is reported once and exits 2.
+ */
+function streamIo(): Io {
+  const closed = { out: false, err: false };
+  const watch = (stream: NodeJS.WriteStream, which: 'out' | 'err'): void => {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (closed[which]) return;
+      closed[which] = true;
+      if (error.code === 'EPIPE') return;
+      process.exitCode = EXIT_USAGE;
+      if (which === 'out' && !closed.err) process.stderr.write(`sysprobe: cannot write the output: ${error.code ?? ''} ${error.message}\n`);
+    });
+  };
+  watch(process.stdout, 'out');
+  watch(process.stderr, 'err');
+  return {
+    out: (text) => { if (!closed.out) process.stdout.write(text); },
+    err: (text) => { if (!closed.err) process.stderr.write(text); },
+  };
+}
+
+let stdio: Io | undefined;
 const defaultIo: Io = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
+  out: (text) => (stdio ??= streamIo()).out(text),
+  err: (text) => (stdio ??= streamIo()).err(text),
 };
 
 interface Command {
@@ -51,9 +82,9 @@ function parse(args: string[]): { json: boolean; help: boolean } {
   }
 }
 
-/** The common options plus --pid N (and --diff where allowed). */
-function parseWithPid(args: string[], allowDiff: boolean): { json: boolean; help: boolean; pid: number | undefined; diff: boolean } {
-  const options = { ...commonOptions, pid: { type: 'string' }, diff: { type: 'boolean' } } as const;
+/** The common options plus --pid N (and --diff, --root DIR where allowed). */
+function parseWithPid(args: string[], allowDiff: boolean, allowRoot = false): { json: boolean; help: boolean; pid: number | undefined; diff: boolean; root: string | undefined } {
+  const options = { ...commonOptions, pid: { type: 'string' }, diff: { type: 'boolean' }, root: { type: 'string' } } as const;
   let values;
   try {
     ({ values } = parseArgs({ args, options, allowPositionals: false, strict: true }));
@@ -61,23 +92,20 @@ function parseWithPid(args: string[], allowDiff: boolean): { json: boolean; help
     throw new UsageError((error as Error).message);
   }
   if (!allowDiff && values.diff !== undefined) throw new UsageError("Unknown option '--diff'");
+  if (!allowRoot && values.root !== undefined) throw new UsageError("Unknown option '--root'");
   const raw = values.pid;
   if (raw !== undefined && !/^[1-9][0-9]{0,9}$/.test(raw)) throw new UsageError(`--pid must be a process id, not '${raw}'`);
-  return { json: values.json === true, help: values.help === true, pid: raw === undefined ? undefined : Number(raw), diff: values.diff === true };
+  return { json: values.json === true, help: values.help === true, pid: raw === undefined ? undefined : Number(raw), diff: values.diff === true, root: values.root };
 }
 
-/** The parent's limits (the shell, for a CLI run): what Node's nofile adjustment hides. Never throws. */
-async function parentLimits(): Promise<{ info: RlimitsInfo | null; error?: Record<string, unknown> }> {
-  try {
-    return { info: await getRlimits({ pid: process.ppid }) };
-  } catch (error) {
-    return { info: null, error: error instanceof SysprobeError ? error.toJSON() : { message: String(error) } };
-  }
+/** This process's limits beside its shell's, as text. */
+function renderSelfAndShell(self: RlimitsInfo, shell: { info: RlimitsInfo | null; error?: Record<string, unknown> }): string {
+  return renderRlimits(self, { label: 'SHELL', info: shell.info, ...(shell.error ? { error: String(shell.error['message']) } : {}) });
 }
 
-/** This process's limits beside its parent's, as text. */
-function renderSelfAndParent(self: RlimitsInfo, parent: { info: RlimitsInfo | null; error?: Record<string, unknown> }): string {
-  return renderRlimits(self, { label: 'PARENT', info: parent.info, ...(parent.error ? { error: String(parent.error['message']) } : {}) });
+/** Who the limits are compared with, in --json. */
+function shellProcessJson(who: ComparedProcess): Record<string, unknown> {
+  return { pid: who.pid, name: who.name, isShell: who.isShell, skipped: who.skipped };
 }
 
 /** inotify for the report: null where there is none (not Linux), the error kept. */
@@ -118,52 +146,6 @@ function json(value: unknown): string {
     return inner;
   };
   return `${JSON.stringify(value, replacer, 2)}\n`;
-}
-
-function table(rows: Array<[string, string]>, indent = '  '): string {
-  const width = Math.max(...rows.map(([key]) => key.length));
-  return rows.map(([key, value]) => `${indent}${key.padEnd(width)}  ${value}\n`).join('');
-}
-
-function libcFinding(libc: LibcInfo): boolean {
-  return libc.disagreements.length > 0 || (process.platform === 'linux' && libc.family === 'unknown');
-}
-
-function renderLibc(libc: LibcInfo, verbose: boolean): string {
-  const rows: Array<[string, string]> = [
-    ['family', libc.family + (libc.gcompat ? ' (glibc symbols from libgcompat)' : '')],
-    ['version', libc.version === null ? 'unknown' : libc.version + (libc.release ? ` (${libc.release})` : '')],
-    ['loader', libc.loaderPath ?? (libc.static ? 'none (static program)' : 'unknown')],
-    ['libc', libc.libcPath ?? 'unknown'],
-    ['static', libc.static ? 'yes' : 'no'],
-    ['addon built on', libc.compiledAgainst !== null ? `glibc ${libc.compiledAgainst}`
-      : libc.evidence.some((e) => e.fact === 'compiledAgainst' && e.detail?.startsWith('no addon')) ? 'no addon (koffi backend)' : 'not glibc'],
-  ];
-  let text = table(rows);
-  if (libc.disagreements.length === 0) {
-    text += '  sources agree\n';
-  } else {
-    for (const disagreement of libc.disagreements) {
-      text += `  DISAGREEMENT (${disagreement.fact}): ${disagreement.note}\n`;
-      for (const value of disagreement.values) text += `    ${value.source}: ${value.value ?? 'none'}\n`;
-    }
-  }
-  if (verbose) {
-    text += '  evidence:\n';
-    for (const item of libc.evidence) {
-      text += `    ${item.fact} = ${String(item.value)}  <- ${item.source}${item.detail ? ` (${item.detail})` : ''}\n`;
-    }
-  }
-  return text;
-}
-
-function renderBackend(info: BackendInfo): string {
-  const rows: Array<[string, string]> = [['backend', info.name === 'none' ? 'none loaded' : `${info.name} ${info.path}`]];
-  if (info.name === 'koffi') rows.push(['  why', info.reason]);
-  for (const attempt of info.attempts.filter((a) => !a.ok)) {
-    rows.push([`  not ${attempt.source}`, `${attempt.error?.code}: ${attempt.error?.message}`]);
-  }
-  return table(rows);
 }
 
 /** The newest needed version per prefix, where it is needed from, and the symbols that need it. */
@@ -330,30 +312,31 @@ const commands: Record<string, Command> = {
       const libc = await probeGlibc();
       const info = backend();
       const self = await getRlimits();
-      const parent = await parentLimits();
+      const who = comparedProcess();
+      const shell = await shellLimits(who);
       const inotify = process.platform === 'linux' ? await inotifyOrNull() : { info: null };
-      const limitFindings = [...rlimitFindings(self), ...(parent.info ? rlimitFindings(parent.info) : []),
+      const limitFindings = [...rlimitFindings(self), ...(shell.info ? rlimitFindings(shell.info) : []),
         ...(inotify.info ? inotifyFindings(inotify.info) : [])];
-      const finding = libcFinding(libc) || limitFindings.length > 0;
+      const findings = [...libcFindings(libc), ...limitFindings];
       if (options.json) {
         io.out(json({
           schemaVersion: SCHEMA_VERSION, tool: toolInfo(), host: hostInfo(), libc, backend: info,
-          limits: { self, parent: parent.info, ...(parent.error ? { parentError: parent.error } : {}) },
-          inotify: inotify.info, ...(inotify.error ? { inotifyError: inotify.error } : {}), findings: finding, limitFindings,
+          limits: { self, shell: shell.info, shellProcess: shellProcessJson(who), ...(shell.error ? { shellError: shell.error } : {}) },
+          inotify: inotify.info, ...(inotify.error ? { inotifyError: inotify.error } : {}), findings,
         }));
       } else {
         const host = hostInfo();
         io.out(`sysprobe ${toolInfo().version}: ${host.platform}-${host.arch}, Node ${host.node}\n\n`);
         io.out(`C library of this process\n${renderLibc(libc, false)}\n`);
-        io.out(`Resource limits (this process, and its parent pid ${process.ppid})\n`);
-        io.out(renderSelfAndParent(self, parent));
+        io.out(`Resource limits (this process, and its shell: ${who.description})\n`);
+        io.out(renderSelfAndShell(self, shell));
         for (const text of limitFindings) io.out(`  FINDING: ${text}\n`);
         io.out('\n');
         if (inotify.info) io.out(`inotify\n${renderInotify(inotify.info)}\n`);
         else if (inotify.error) io.out(`inotify\n  unavailable  ${String(inotify.error['code'])}: ${String(inotify.error['message'])}\n\n`);
         io.out(renderBackend(info));
       }
-      return finding ? EXIT_FINDING : EXIT_OK;
+      return findings.length > 0 ? EXIT_FINDING : EXIT_OK;
     },
   },
   elf: {
@@ -466,27 +449,34 @@ const commands: Record<string, Command> = {
     },
   },
   glibc: {
-    summary: 'the C library of this process: family, version, loader and libc paths, evidence',
-    usage: 'sysprobe glibc [--json]',
+    summary: 'the C library of this process, of a root filesystem (--root DIR) or of a running process (--pid N)',
+    usage: 'sysprobe glibc [--root DIR | --pid N] [--json]',
     help: 'Reads the C library in-process (gnu_get_libc_version, confstr, the loaded objects); starts no process.\n' +
+      '--root DIR: the libc.so.6 the root\'s own loader would load (or its musl loader), read from the files.\n' +
+      '--pid N: the C library process N mapped, read through /proc/N/map_files (as root), so an upgrade on disk\n' +
+      'since the process started shows as a disagreement.\n' +
       'Exit status: 0 fine, 1 a finding (sources disagree, or the C library cannot be told), 2 usage or I/O error.',
     async run(args, io) {
-      const options = parse(args);
+      const options = parseWithPid(args, false, true);
       if (options.help) return printHelp('glibc', io);
-      const libc = await probeGlibc();
+      if (options.root !== undefined && options.pid !== undefined) throw new UsageError('glibc: --root and --pid exclude each other');
+      const root = rootOption(options.root);
+      const libc = await probeGlibc(root !== undefined ? { root } : options.pid !== undefined ? { pid: options.pid } : undefined);
       if (options.json) {
         io.out(json({ schemaVersion: SCHEMA_VERSION, libc }));
       } else {
-        io.out(`C library of this process\n${renderLibc(libc, true)}`);
+        const subject = root !== undefined ? `the root ${root}` : options.pid !== undefined ? `pid ${options.pid}` : 'this process';
+        io.out(`C library of ${subject}\n${renderLibc(libc, true)}`);
       }
-      return libcFinding(libc) ? EXIT_FINDING : EXIT_OK;
+      return libcFindings(libc).length > 0 ? EXIT_FINDING : EXIT_OK;
     },
   },
   limits: {
-    summary: 'resource limits (ulimit) of this process and its parent, or of --pid N, exactly',
+    summary: 'resource limits (ulimit) of this process and of your shell, or of --pid N, exactly',
     usage: 'sysprobe limits [--pid N] [--json]',
     help: 'Every resource by its prlimit(1) name, soft and hard limits exact (or unlimited), with units.\n' +
-      'Without --pid: this process and its parent (the shell), because Node raises its own nofile soft limit.\n' +
+      'Without --pid: this process and your shell (the nearest shell ancestor: npm, npx, node and sh -c\n' +
+      'launchers are passed over), because Node (and npm) raise their own nofile soft limit.\n' +
       'With --pid: that process, via prlimit(2), or /proc/PID/limits when prlimit is not permitted.\n' +
       'Exit status: 0 fine, 1 a finding (an address-space limit below 1 GiB, which Go programs cannot start\n' +
       'under), 2 usage or I/O error (e.g. no such process).',
@@ -501,13 +491,14 @@ const commands: Record<string, Command> = {
         return findings.length > 0 ? EXIT_FINDING : EXIT_OK;
       }
       const self = await getRlimits();
-      const parent = await parentLimits();
-      const findings = [...rlimitFindings(self), ...(parent.info ? rlimitFindings(parent.info) : [])];
+      const who = comparedProcess();
+      const shell = await shellLimits(who);
+      const findings = [...rlimitFindings(self), ...(shell.info ? rlimitFindings(shell.info) : [])];
       if (options.json) {
-        io.out(json({ schemaVersion: SCHEMA_VERSION, limits: self, parent: parent.info, ...(parent.error ? { parentError: parent.error } : {}), findings }));
+        io.out(json({ schemaVersion: SCHEMA_VERSION, limits: self, shell: shell.info, shellProcess: shellProcessJson(who), ...(shell.error ? { shellError: shell.error } : {}), findings }));
       } else {
-        io.out(`Resource limits of this process (pid ${process.pid}) and its parent (pid ${process.ppid})\n`);
-        io.out(renderSelfAndParent(self, parent));
+        io.out(`Resource limits of this process (pid ${process.pid}) and of its shell: ${who.description}\n`);
+        io.out(renderSelfAndShell(self, shell));
         for (const text of findings) io.out(`  FINDING: ${text}\n`);
       }
       return findings.length > 0 ? EXIT_FINDING : EXIT_OK;
@@ -518,8 +509,8 @@ const commands: Record<string, Command> = {
     usage: 'sysprobe env --pid N [--diff] [--json]',
     help: 'Reads /proc/PID/environ (macOS: KERN_PROCARGS2): the environment handed to execve(), exactly; bytes\n' +
       'that are not UTF-8 are shown as \\xNN (and as rawHex in --json).\n' +
-      '--diff compares it with the environment sysprobe was started with (your shell\'s): - only in the shell,\n' +
-      '+ only in the process.\n' +
+      '--diff compares it with your shell\'s environment (what the nearest shell ancestor passed down, before\n' +
+      'npm, npx or node launchers added theirs): - only in the shell, + only in the process.\n' +
       'Exit status: 0 fine (with --diff: no difference), 1 with --diff: the environments differ, 2 usage or I/O\n' +
       'error (ESRCH no such process, EACCES another user\'s process).',
     async run(args, io) {
@@ -532,10 +523,12 @@ const commands: Record<string, Command> = {
         else io.out(renderEnv(env));
         return EXIT_OK;
       }
-      const diff = diffEnv(process.env, env);
+      const who = comparedProcess();
+      const shellEnv = await shellEnvironment(who);
+      const diff = diffEnv(shellEnv.env, env);
       const differs = Object.keys(diff.added).length + Object.keys(diff.removed).length + Object.keys(diff.changed).length > 0;
-      if (options.json) io.out(json({ schemaVersion: SCHEMA_VERSION, env: envJson(env), diff }));
-      else io.out(renderEnvDiff(diff, `this shell (sysprobe pid ${process.pid})`, `pid ${options.pid}`));
+      if (options.json) io.out(json({ schemaVersion: SCHEMA_VERSION, env: envJson(env), diff, shellProcess: { ...shellProcessJson(who), environment: shellEnv.from } }));
+      else io.out(renderEnvDiff(diff, `your shell: ${shellEnv.from}`, `pid ${options.pid}`));
       return differs ? EXIT_FINDING : EXIT_OK;
     },
   },
@@ -580,8 +573,17 @@ const commands: Record<string, Command> = {
       if (options.help) return printHelp('explain', io);
       if (options.paths.length !== 1) throw new UsageError('explain: exactly one PATH is required');
       const explanation = await explainPath(options.paths[0]!);
-      if (options.json) io.out(json({ schemaVersion: SCHEMA_VERSION, explanation }));
+      // A path that does not exist is an I/O error, worded as lstat(2) words it for the first missing
+      // component; not behind a reparse point, whose target the walk does not follow (a junction's contents).
+      const at = explanation.components.findIndex((component) => !component.exists);
+      const behindReparse = at >= 0 && explanation.components.slice(0, at).some((component) => component.reparse !== null);
+      const error = at < 0 || behindReparse ? undefined : new SysprobeError({ errno: 2, syscall: 'lstat', path: explanation.components[at]!.path });
+      if (options.json) io.out(json({ schemaVersion: SCHEMA_VERSION, explanation, ...(error ? { error } : {}) }));
       else io.out(renderExplanation(explanation));
+      if (error !== undefined) {
+        io.err(`sysprobe: ${error.message}\n`);
+        return EXIT_USAGE;
+      }
       if (explanation.components.some((component) => component.error !== undefined)) return EXIT_USAGE;
       return explanation.findings.length > 0 ? EXIT_FINDING : EXIT_OK;
     },

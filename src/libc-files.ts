@@ -1,18 +1,17 @@
 // probeGlibc({ root }) and probeGlibc({ pid }): the C library of a root filesystem or of a running
 // process, read from the files themselves (nothing is executed). The root's libc is the file the root's
 // own loader would load (resolveDeps inside the root: every path stays inside it); a process's is the
-// file it mapped (/proc/PID/maps, read through /proc/PID/root).
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+// file it mapped (src/libc-pid.ts).
 import { resolveDeps, resolveDepsSync } from './compat.js';
 import type { DepsResult } from './compat.js';
-import { readElf, readElfSync, shapeElf } from './elf.js';
+import { shapeElf } from './elf.js';
 import type { ElfInfo } from './elf.js';
 import { SysprobeError, inRootError } from './errors.js';
+import type { LibcDisagreement, LibcEvidence, LibcInfo } from './libc.js';
+import { scanLibcTextWith, scanLibcTextWithAsync, type LibcText } from './libc-banner.js';
 import { binding } from './loader.js';
 import type { RawCache, RawRootReadKind } from './native.js';
-import type { LibcDisagreement, LibcEvidence, LibcInfo } from './libc.js';
-import { GLIBC_LOADER, MUSL_LOADER, mappedFiles } from './procmaps.js';
+import { MUSL_LOADER } from './procmaps.js';
 import { compareVersions, maxVersionsOf } from './versions.js';
 
 /** Programs whose dependencies show which libc a root's loader picks, in the order they are tried. */
@@ -20,22 +19,20 @@ const ROOT_PROGRAMS = ['/bin/sh', '/usr/bin/sh', '/bin/ls', '/usr/bin/ls', '/usr
 /** musl's loader is its libc: tried when no program of the root names a libc. */
 const MUSL_LOADERS = ['x86_64', 'aarch64', 'i386', 'armhf', 'arm', 's390x', 'powerpc64le', 'riscv64'].map((a) => `/lib/ld-musl-${a}.so.1`);
 
-interface Located {
+export interface Located {
   family: 'glibc' | 'musl';
   /** Inside the root (or the process). */
   libcPath: string;
   loaderPath: string | null;
-  /** Where to read it on this host (a process: through /proc/PID/root); for a root, its canonical path inside it. */
+  /** Where to read it on this host; a root's: its canonical path inside the root (read there, see `root`). */
   hostPath: string;
-  /** A root's: the root (the files are read inside it, race-free, never by a host path). */
+  /** A root's: the root. Its files are read inside it, race-free as resolveDeps reads them, never by a host path. */
   root?: string;
   via: string;
-  /** A root's ld.so.cache, canonical inside the root; a process: none. */
-  cachePath: string | null;
+  cacheHostPath: string | null;
+  /** A root's ld.so.cache, inside the root (glibc; null when the resolver found none). */
+  cacheInRoot?: string | null;
 }
-
-/** The glibc banner: "GNU C Library (Debian GLIBC 2.36-9) stable release version 2.36." (older: "…version 2.17, by …"). */
-const BANNER = /GNU C Library ([^\n\0]*?) ?(?:\b(stable|development|pre-release))? release version (\d+\.\d+(?:\.\d+)?)[.,]/;
 
 function libcOf(deps: DepsResult): { path: string; realPath: string } | null {
   const libc = deps.libraries.find((l) => l.name === 'libc.so.6' && l.path !== null);
@@ -49,18 +46,18 @@ function locateFrom(root: string, tryDeps: (program: string) => DepsResult | nul
     if (deps === null) continue;
     const libc = libcOf(deps);
     if (libc !== null) {
-      return { family: 'glibc', libcPath: libc.path, loaderPath: deps.interpreter, hostPath: libc.realPath, root, via: `libc.so.6 as the root's loader resolves it for ${program}`, cachePath: cacheOf(deps) };
+      return { family: 'glibc', libcPath: libc.path, loaderPath: deps.interpreter, hostPath: libc.realPath, root, via: `libc.so.6 as the root's loader resolves it for ${program}`, cacheHostPath: null, cacheInRoot: cacheOf(deps) };
     }
     if (deps.interpreter !== null && MUSL_LOADER.test(deps.interpreter)) {
       const loader = deps.libraries.find((l) => l.name === deps.interpreter && l.realPath !== null);
-      if (loader !== undefined) return { family: 'musl', libcPath: deps.interpreter, loaderPath: deps.interpreter, hostPath: loader.realPath!, root, via: `PT_INTERP of ${program}`, cachePath: cacheOf(deps) };
+      if (loader !== undefined) return { family: 'musl', libcPath: deps.interpreter, loaderPath: deps.interpreter, hostPath: loader.realPath!, root, via: `PT_INTERP of ${program}`, cacheHostPath: null, cacheInRoot: cacheOf(deps) };
     }
   }
   for (const loader of MUSL_LOADERS) {
     const deps = tryDeps(loader);
     if (deps === null) continue;
     // The loader itself was found inside the root: its real path is the program's.
-    return { family: 'musl', libcPath: loader, loaderPath: loader, hostPath: deps.realPath, root, via: `${loader} exists in the root`, cachePath: cacheOf(deps) };
+    return { family: 'musl', libcPath: loader, loaderPath: loader, hostPath: deps.realPath, root, via: `${loader} exists in the root`, cacheHostPath: null, cacheInRoot: cacheOf(deps) };
   }
   throw new SysprobeError({ code: 'ERR_SYSPROBE_NOT_FOUND', message: `probeGlibc(): no C library found in the root ${root} (tried ${ROOT_PROGRAMS.join(', ')} and the musl loaders)`, path: root });
 }
@@ -80,26 +77,25 @@ function absent(error: unknown, root: string): null {
   return null;
 }
 
-/** The version string musl keeps in its file: the only NUL-bounded "X.Y.Z" string beside the loader's "musl libc (" usage text. */
-export function muslVersionFromBytes(bytes: Uint8Array): { version: string | null; candidates: string[]; marker: boolean } {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-  const marker = text.includes('musl libc (');
-  const candidates = new Set<string>();
-  for (const m of text.matchAll(/\0(\d+\.\d+\.\d+(?:[_+~-][0-9A-Za-z.]+)?)\0/g)) candidates.add(m[1]!);
-  const list = [...candidates];
-  return { version: marker && list.length === 1 ? list[0]! : null, candidates: list, marker };
+/** What a pid probe adds: how the file was read, and whether the file on disk is still the mapped one. */
+export interface InterpretExtra {
+  readDetail?: string;
+  evidence?: LibcEvidence[];
+  disagreements?: LibcDisagreement[];
+  /** The bytes read are not the process's (its mapping could not be read and the disk file differs). */
+  versionUnknown?: boolean;
 }
 
-function interpret(located: Located, bytes: Buffer, elf: ElfInfo | null, subject: 'root' | 'pid', generator: string | null): LibcInfo {
+export function interpret(located: Located, text: LibcText, elf: ElfInfo | null, subject: 'root' | 'pid', generator: string | null, extra: InterpretExtra = {}): LibcInfo {
   const evidence: LibcEvidence[] = [];
   const disagreements: LibcDisagreement[] = [];
-  evidence.push({ fact: 'libc', value: located.libcPath, source: located.via, detail: located.root !== undefined ? `read at ${located.hostPath} inside the root` : `read at ${located.hostPath}` });
+  evidence.push({ fact: 'libc', value: located.libcPath, source: located.via, detail: extra.readDetail ?? (located.root !== undefined ? `read at ${located.hostPath} inside the root` : `read at ${located.hostPath}`) });
   if (located.loaderPath !== null) evidence.push({ fact: 'loader', value: located.loaderPath, source: subject === 'root' ? 'PT_INTERP, resolved inside the root' : '/proc/PID/maps' });
   let version: string | null = null;
   let release: string | null = null;
   let family: 'glibc' | 'musl' | 'unknown' = located.family;
   if (located.family === 'glibc') {
-    const banner = BANNER.exec(bytes.toString('latin1'));
+    const banner = text.banner;
     if (banner !== null) {
       version = banner[3]!;
       release = banner[2] ?? null;
@@ -118,7 +114,7 @@ function interpret(located: Located, bytes: Buffer, elf: ElfInfo | null, subject
     }
     evidence.push({ fact: 'family', value: 'glibc', source: 'the root loader resolves libc.so.6 (glibc SONAME)' });
   } else {
-    const musl = muslVersionFromBytes(bytes);
+    const musl = text.musl;
     version = musl.version;
     evidence.push({ fact: 'family', value: 'musl', source: 'the loader is ld-musl', detail: musl.marker ? 'the file carries musl\'s "musl libc (ARCH)" usage text' : 'no musl usage text found in the file' });
     evidence.push({
@@ -127,6 +123,9 @@ function interpret(located: Located, bytes: Buffer, elf: ElfInfo | null, subject
     });
     if (version === null) family = 'musl';
   }
+  evidence.push(...(extra.evidence ?? []));
+  disagreements.push(...(extra.disagreements ?? []));
+  if (extra.versionUnknown === true) { version = null; release = null; }
   if (generator !== null) {
     evidence.push({ fact: 'version', value: (/release version (\d+\.\d+)/.exec(generator) ?? [])[1] ?? null, source: 'the ld.so.cache generator string (evidence only: a stale cache lies)', detail: generator });
   }
@@ -146,27 +145,26 @@ function deepFreeze<T>(value: T): T {
 
 // The root's files are read as resolveDeps reads them: opened inside the root by the core's fd walk,
 // never by a host path string (which would follow a symlink swapped into the root).
-const MAX_LIBC_BYTES = 64 * 1024 * 1024;
 const ELF_FLAGS = 2;  // readElf's defaults: no symbols, sections cross-checked
 
-function inRootSync(root: string, path: string, what: RawRootReadKind, length = 0): string | Uint8Array {
+function inRootSync(root: string, path: string, what: RawRootReadKind, offset = 0, length = 0): string | Uint8Array {
   try {
-    return binding().readInRootSync(root, path, what, ELF_FLAGS, 0, length);
+    return binding().readInRootSync(root, path, what, ELF_FLAGS, offset, length);
   } catch (error) {
     throw inRootError(error, root);
   }
 }
 
-async function inRoot(root: string, path: string, what: RawRootReadKind, length = 0): Promise<string | Uint8Array> {
+async function inRoot(root: string, path: string, what: RawRootReadKind, offset = 0, length = 0): Promise<string | Uint8Array> {
   try {
-    return await binding().readInRoot(root, path, what, ELF_FLAGS, 0, length);
+    return await binding().readInRoot(root, path, what, ELF_FLAGS, offset, length);
   } catch (error) {
     throw inRootError(error, root);
   }
 }
 
-const bytesOf = (bytes: string | Uint8Array): Buffer => Buffer.from(bytes as Uint8Array);
 const textOf = (json: string | Uint8Array): string => json as string;
+const sizeOf = (json: string | Uint8Array): number => (JSON.parse(textOf(json)) as { size: number }).size;
 const generatorOf = (json: string | Uint8Array): string | null => (JSON.parse(textOf(json)) as RawCache).generator;
 
 /** The C library of a root filesystem, statically. */
@@ -174,12 +172,13 @@ export function probeRootSync(root: string): LibcInfo {
   const located = locateFrom(root, (program) => {
     try { return resolveDepsSync(program, { root }); } catch (error) { return absent(error, root); }
   });
-  const bytes = bytesOf(inRootSync(root, located.hostPath, 'bytes', MAX_LIBC_BYTES));
+  const path = located.hostPath;
+  const text = scanLibcTextWith((position, length) => inRootSync(root, path, 'bytes', position, length) as Uint8Array, sizeOf(inRootSync(root, path, 'size')), path);
   let elf: ElfInfo | null = null;
-  try { elf = shapeElf(textOf(inRootSync(root, located.hostPath, 'elf')), located.hostPath); } catch { elf = null; }
+  try { elf = shapeElf(textOf(inRootSync(root, path, 'elf')), path); } catch { elf = null; }
   let generator: string | null = null;
-  if (located.cachePath !== null) try { generator = generatorOf(inRootSync(root, located.cachePath, 'ldcache')); } catch { generator = null; }
-  return interpret(located, bytes, elf, 'root', generator);
+  if (located.cacheInRoot) try { generator = generatorOf(inRootSync(root, located.cacheInRoot, 'ldcache')); } catch { generator = null; }
+  return interpret(located, text, elf, 'root', generator);
 }
 
 /** As {@link probeRootSync}, with the file work off the main thread. */
@@ -191,48 +190,11 @@ export async function probeRoot(root: string): Promise<LibcInfo> {
     if (deps !== null && deps !== undefined && (libcOf(deps) !== null || (deps.interpreter !== null && MUSL_LOADER.test(deps.interpreter)) || MUSL_LOADERS.includes(program))) break;
   }
   const located = locateFrom(root, (program) => tried.get(program) ?? null);
-  const bytes = bytesOf(await inRoot(root, located.hostPath, 'bytes', MAX_LIBC_BYTES));
+  const path = located.hostPath;
+  const text = await scanLibcTextWithAsync(async (position, length) => (await inRoot(root, path, 'bytes', position, length)) as Uint8Array, sizeOf(await inRoot(root, path, 'size')), path);
   let elf: ElfInfo | null = null;
-  try { elf = shapeElf(textOf(await inRoot(root, located.hostPath, 'elf')), located.hostPath); } catch { elf = null; }
+  try { elf = shapeElf(textOf(await inRoot(root, path, 'elf')), path); } catch { elf = null; }
   let generator: string | null = null;
-  if (located.cachePath !== null) try { generator = generatorOf(await inRoot(root, located.cachePath, 'ldcache')); } catch { generator = null; }
-  return interpret(located, bytes, elf, 'root', generator);
-}
-
-function locatePid(pid: number): Located {
-  let files: string[];
-  try {
-    files = mappedFiles(pid);
-  } catch (error) {
-    const e = error as NodeJS.ErrnoException;
-    throw new SysprobeError({ ...(typeof e.errno === 'number' ? { errno: Math.abs(e.errno) } : { code: 'ERR_SYSPROBE' }), syscall: 'open', path: `/proc/${pid}/maps` });
-  }
-  const loader = files.find((f) => MUSL_LOADER.test(f) || GLIBC_LOADER.test(f)) ?? null;
-  const root = `/proc/${pid}/root`;
-  if (loader !== null && MUSL_LOADER.test(loader)) {
-    return { family: 'musl', libcPath: loader, loaderPath: loader, hostPath: `${root}${loader}`, via: '/proc/PID/maps: the mapped musl loader', cachePath: null };
-  }
-  const libc = files.find((f) => /(^|\/)libc(\.so\.6|-2\.\d+\.so)$/.test(f));
-  if (libc === undefined) {
-    throw new SysprobeError({ code: 'ERR_SYSPROBE_NOT_FOUND', message: `probeGlibc(): process ${pid} has no C library mapped (static, or not glibc/musl)`, path: `/proc/${pid}/maps` });
-  }
-  return { family: 'glibc', libcPath: libc, loaderPath: loader, hostPath: `${root}${libc}`, via: '/proc/PID/maps: the mapped libc.so.6', cachePath: null };
-}
-
-/** The C library a running process actually mapped. */
-export function probePidSync(pid: number): LibcInfo {
-  const located = locatePid(pid);
-  const bytes = readFileSync(located.hostPath);
-  let elf: ElfInfo | null = null;
-  try { elf = readElfSync(located.hostPath); } catch { elf = null; }
-  return interpret(located, bytes, elf, 'pid', null);
-}
-
-/** As {@link probePidSync}, with the file work off the main thread. */
-export async function probePid(pid: number): Promise<LibcInfo> {
-  const located = locatePid(pid);
-  const bytes = await readFile(located.hostPath);
-  let elf: ElfInfo | null = null;
-  try { elf = await readElf(located.hostPath); } catch { elf = null; }
-  return interpret(located, bytes, elf, 'pid', null);
+  if (located.cacheInRoot) try { generator = generatorOf(await inRoot(root, located.cacheInRoot, 'ldcache')); } catch { generator = null; }
+  return interpret(located, text, elf, 'root', generator);
 }

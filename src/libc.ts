@@ -48,7 +48,12 @@ export interface ProbeGlibcOptions {
   refresh?: boolean;
   /** Probe a root filesystem statically: the libc.so.6 its own loader would load (or its musl loader); nothing is executed. */
   root?: string;
-  /** Probe the libc a running process mapped (/proc/PID/maps, read through /proc/PID/root). */
+  /**
+   * Probe the libc a running process mapped: read through /proc/PID/map_files (the mapped file itself,
+   * even when replaced or deleted on disk since; needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE), else the
+   * file at the path /proc/PID/maps names, checked against the mapped device and inode. A file on disk
+   * that differs from the mapping is reported as a disagreement.
+   */
   pid?: number;
 }
 
@@ -63,7 +68,7 @@ onBindingReset(() => {
 export function probeGlibcSync(options?: ProbeGlibcOptions): LibcInfo {
   const refresh = checkOptions(options);
   if (options?.root !== undefined) return files().probeRootSync(options.root);
-  if (options?.pid !== undefined) return files().probePidSync(options.pid);
+  if (options?.pid !== undefined) return pidFiles().probePidSync(options.pid);
   if (cachedSelf !== null && !refresh) return cachedSelf;
   cachedSelf = interpretSelfLibc(binding().selfLibcSync());
   return cachedSelf;
@@ -73,7 +78,7 @@ export function probeGlibcSync(options?: ProbeGlibcOptions): LibcInfo {
 export async function probeGlibc(options?: ProbeGlibcOptions): Promise<LibcInfo> {
   const refresh = checkOptions(options);
   if (options?.root !== undefined) return files().probeRoot(options.root);
-  if (options?.pid !== undefined) return files().probePid(options.pid);
+  if (options?.pid !== undefined) return pidFiles().probePid(options.pid);
   if (cachedSelf !== null && !refresh) return cachedSelf;
   if (pendingSelf === null || refresh) {
     const pending = binding().selfLibc().then((raw) => {
@@ -112,6 +117,8 @@ function checkOptions(options: ProbeGlibcOptions | undefined): boolean {
 // The file-based probes (root, pid) load on first use.
 let filesModule: typeof import('./libc-files.js') | undefined;
 const files = (): typeof import('./libc-files.js') => (filesModule ??= require('./libc-files.js') as typeof import('./libc-files.js'));
+let pidModule: typeof import('./libc-pid.js') | undefined;
+const pidFiles = (): typeof import('./libc-pid.js') => (pidModule ??= require('./libc-pid.js') as typeof import('./libc-pid.js'));
 
 const GCOMPAT = /(^|\/)libgcompat\.so[^/]*$/;
 

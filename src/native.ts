@@ -236,11 +236,11 @@ export interface CompatNativeBinding {
   resolveDeps(program: string, options: RawResolveOptions): Promise<string>;
   /**
    * One file inside `root`, opened race-free as resolveDeps opens them: `what` 'elf' (flags 1 symbols, 2
-   * crossCheck: readElf's JSON), 'ldcache' (readLdSoCache's JSON) or 'bytes' (at most `length` bytes at
-   * `offset`, as a Uint8Array).
+   * crossCheck: readElf's JSON), 'ldcache' (readLdSoCache's JSON), 'size' (JSON { path, size }) or 'bytes'
+   * (at most `length` bytes at `offset`, as a Uint8Array).
    */
   readInRootSync(root: string, path: string, what: RawRootReadKind, flags: number, offset: number, length: number): string | Uint8Array;
   readInRoot(root: string, path: string, what: RawRootReadKind, flags: number, offset: number, length: number): Promise<string | Uint8Array>;
 }
 
-export type RawRootReadKind = 'elf' | 'ldcache' | 'bytes';
+export type RawRootReadKind = 'elf' | 'ldcache' | 'size' | 'bytes';

@@ -17,6 +17,8 @@ export interface DirCalls {
   readlinkat(dirFd: number, path: Buffer): Buffer;
   /** fstatat(dirFd, path) (lstat with !follow), as statx(2) reports it: one call, no fd. */
   stat(dirFd: number, path: Buffer, follow: boolean): Filestat | null;
+  /** close(2) of an fd these calls opened (fs.closeSync warns about fds Node did not open). */
+  close(fd: number): void;
   /** A path that names the open directory `fd` (for readdir). */
   fdPath(fd: number): string;
 }
@@ -86,6 +88,7 @@ export function dirCalls(): DirCalls | null {
     const koffi = require('koffi') as any;
     const lib = koffi.load(null);
     const openat = lib.func('int openat(int dirfd, const uint8_t *path, int flags, ...)') as KoffiFunction;
+    const close = lib.func('int close(int fd)') as KoffiFunction;
     const readlinkat = lib.func('intptr_t readlinkat(int dirfd, const uint8_t *path, _Out_ uint8_t *buf, size_t size)') as KoffiFunction;
     let statx: KoffiFunction | null = null;
     try {
@@ -110,6 +113,9 @@ export function dirCalls(): DirCalls | null {
         const buffer = Buffer.alloc(256);
         if (Number(statx(dirFd, cString(path), follow ? 0 : AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buffer)) !== 0) fail(errno(), 'stat');
         return fromStatx(buffer);
+      },
+      close: (fd) => {
+        close(fd);
       },
       fdPath: (fd) => `/proc/self/fd/${fd}`,
     };

@@ -69,6 +69,11 @@ function filetypeOfMode(mode: number): number {
   return MODE_TYPES.get(mode & 0o170000) ?? FILETYPE.unknown;
 }
 
+function closeFile(file: OpenFile): void {
+  if (file.foreign === true) dirCalls()!.close(file.hostFd);
+  else closeSync(file.hostFd);
+}
+
 interface OpenFile {
   hostFd: number;
   position: bigint;
@@ -77,6 +82,8 @@ interface OpenFile {
   entries?: Array<import('node:fs').Dirent<Buffer>>;
   /** Without openat (not Linux): the host path it was opened by, for calls relative to it. */
   path?: string | Buffer;
+  /** Opened by openat through koffi: closed the same way (fs.closeSync warns about fds Node did not open). */
+  foreign?: boolean;
 }
 
 /** Where a WASI path call goes: the host directory fd and the path's bytes (openat), or a host path (no openat). */
@@ -253,7 +260,7 @@ class Instance {
         let file: OpenFile;
         if ('dir' in target) {
           hostFd = dirCalls()!.openat(target.dir, target.path, fsConstants.O_RDONLY | noFollow | nonBlock | (directory ? fsConstants.O_DIRECTORY : 0));
-          file = { hostFd, position: 0n, ...(directory ? { directory: dirCalls()!.fdPath(hostFd) } : {}) };
+          file = { hostFd, position: 0n, foreign: true, ...(directory ? { directory: dirCalls()!.fdPath(hostFd) } : {}) };
         } else {
           if (directory && !statSync(target.hostPath).isDirectory()) return E.NOTDIR;
           hostFd = openSync(target.hostPath, fsConstants.O_RDONLY | noFollow | nonBlock);
@@ -268,7 +275,7 @@ class Instance {
         const file = this.files.get(fd);
         if (file === undefined) return E.BADF;
         this.files.delete(fd);
-        closeSync(file.hostFd);
+        closeFile(file);
         return 0;
       }),
       fd_read: (fd: number, iovs: number, count: number, nread: number) => guard(() => {
@@ -322,7 +329,7 @@ class Instance {
           try {
             this.writeFilestat(out, fstatSync(fd, { bigint: true }));
           } finally {
-            closeSync(fd);
+            dirCalls()!.close(fd);
           }
           return 0;
         }
@@ -378,7 +385,7 @@ class Instance {
   dispose(): void {
     for (const file of this.files.values()) {
       try {
-        closeSync(file.hostFd);
+        closeFile(file);
       } catch { /* already gone */ }
     }
     this.files.clear();

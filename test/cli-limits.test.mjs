@@ -2,7 +2,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { runCli, which, skipUnless } from './helpers.mjs';
+import { cliPath, root as repoRoot, run, runCli, which, skipUnless } from './helpers.mjs';
 import { prlimitTool, procLimits, startProcess, helper } from './limits-helpers.mjs';
 
 const linux = process.platform === 'linux';
@@ -31,16 +31,27 @@ test('limits --pid N --json: every resource as /proc/PID/limits says; a small ad
   assert.match(text.stdout, /FINDING: .*Go programs/);
 });
 
-test('limits without --pid shows this process and its parent; --json carries both', { skip: skipUnless(linux, 'Linux only') }, () => {
-  const result = runCli(['limits', '--json']);
+/** Runs a bash script read from stdin (an interactive-like shell, not `bash -c`): its first line of output is its pid. */
+function underBash(script, env = {}) {
+  const result = run('bash', ['-s'], { input: `echo $$\n${script}\n`, cwd: repoRoot, env: { ...process.env, ...env } });
+  const [pid, ...rest] = result.stdout.split('\n');
+  return { ...result, pid: Number(pid), stdout: rest.join('\n') };
+}
+const cli = `"${process.execPath}" "${cliPath}"`;
+
+test('limits without --pid shows this process and its shell (a bash that set ulimit -Sn 777); --json carries both', { skip: skipUnless(linux && which('bash'), 'Linux and bash') }, () => {
+  const result = underBash(`ulimit -Sn 777\n${cli} limits --json`);
   assert.equal(result.status, 0, result.stderr);
   const doc = JSON.parse(result.stdout);
   assert.equal(doc.limits.self, true);
-  assert.equal(doc.parent.pid, process.pid, "the CLI's parent is this test process");
-  assert.deepEqual(jsonPairs(doc.parent.limits), strings(procLimits(process.pid)));
+  assert.deepEqual(doc.shellProcess, { pid: result.pid, name: 'bash', isShell: true, skipped: [] });
+  assert.equal(doc.shell.pid, result.pid);
+  assert.equal(doc.shell.limits.nofile.soft, '777', 'the shell\'s own ulimit, not the one Node raised');
+  assert.notEqual(doc.limits.limits.nofile.soft, '777');
   assert.match(doc.limits.notes.join('\n'), /Node raises its own nofile/);
-  const text = runCli(['limits']);
-  assert.match(text.stdout, /RESOURCE +SOFT +HARD +PARENT SOFT +PARENT HARD +UNITS/);
+  const text = underBash(`${cli} limits`);
+  assert.match(text.stdout, new RegExp(`of its shell: bash \\(pid ${text.pid}\\)`));
+  assert.match(text.stdout, /RESOURCE +SOFT +HARD +SHELL SOFT +SHELL HARD +UNITS/);
   assert.equal(runCli(['limits', '--pid', 'x']).status, 2);
   assert.equal(runCli(['limits', '--pid', '999999999']).status, 2);
   assert.equal(runCli(['limits', '--pid', '4294967295']).status, 2);
@@ -52,9 +63,11 @@ test('env --pid N prints the environment exactly; --diff against the shell exits
   const text = runCli(['env', '--pid', String(sleeper.pid)]);
   assert.equal(text.status, 0, text.stderr);
   assert.equal(text.stdout, 'A=1\nB=x y\nC=\n');
-  const diff = runCli(['env', '--pid', String(sleeper.pid), '--diff', '--json'], { A: '1', B: 'other' });
-  assert.equal(diff.status, 1);
+  // Compared with the shell's environment: what bash exports, not what sysprobe itself got.
+  const diff = underBash(`export A=1 B=other\n${cli} env --pid ${sleeper.pid} --diff --json`);
+  assert.equal(diff.status, 1, diff.stderr);
   const doc = JSON.parse(diff.stdout);
+  assert.equal(doc.shellProcess.pid, diff.pid);
   assert.deepEqual(doc.diff.added, { C: '' });
   assert.deepEqual(doc.diff.changed, { B: { a: 'other', b: 'x y' } });
   assert.ok('PATH' in doc.diff.removed);
@@ -67,15 +80,16 @@ test('env --pid N prints the environment exactly; --diff against the shell exits
   assert.equal(runCli(['env']).status, 2, 'env without --pid is a usage error');
 });
 
-test('report: limits of this process and its parent, inotify, as text and JSON', { skip: skipUnless(linux, 'Linux only') }, () => {
-  const result = runCli(['report', '--json']);
+test('report: limits of this process and its shell, inotify, as text and JSON', { skip: skipUnless(linux && which('bash'), 'Linux and bash') }, () => {
+  const result = underBash(`ulimit -Sn 777\n${cli} report --json`);
   assert.equal(result.status, 0, result.stderr);
   const doc = JSON.parse(result.stdout);
-  assert.equal(doc.limits.parent.pid, process.pid);
-  assert.deepEqual(jsonPairs(doc.limits.parent.limits), strings(procLimits(process.pid)));
+  assert.equal(doc.limits.shell.pid, result.pid);
+  assert.equal(doc.limits.shellProcess.isShell, true);
+  assert.equal(doc.limits.shell.limits.nofile.soft, '777');
   assert.equal(doc.inotify.maxUserWatches, Number(readFileSync('/proc/sys/fs/inotify/max_user_watches', 'utf8')));
-  assert.deepEqual(doc.limitFindings, []);
-  const text = runCli(['report']);
-  assert.match(text.stdout, /Resource limits \(this process, and its parent pid \d+\)/);
+  assert.deepEqual(doc.findings, []);
+  const text = underBash(`${cli} report`);
+  assert.match(text.stdout, new RegExp(`Resource limits \\(this process, and its shell: bash \\(pid ${text.pid}\\)\\)`));
   assert.match(text.stdout, /^inotify\n {2}max_user_watches +\d+/m);
 });

@@ -23,11 +23,11 @@ test('--json: a documented shape with schemaVersion, for report and glibc', () =
   const report = runCli(['--json']);
   assert.equal(report.status, 0, report.stderr);
   const doc = JSON.parse(report.stdout);
-  assert.equal(doc.schemaVersion, 1);
-  assert.deepEqual(Object.keys(doc), ['schemaVersion', 'tool', 'host', 'libc', 'backend', 'limits', 'inotify', 'findings', 'limitFindings']);
+  assert.equal(doc.schemaVersion, 2);
+  assert.deepEqual(Object.keys(doc), ['schemaVersion', 'tool', 'host', 'libc', 'backend', 'limits', 'inotify', 'findings']);
   assert.equal(doc.tool.name, 'sysprobe');
   assert.equal(doc.host.node, process.version);
-  assert.equal(doc.findings, false);
+  assert.deepEqual(doc.findings, []);
   assert.deepEqual(Object.keys(doc.libc), ['family', 'version', 'release', 'static', 'gcompat', 'loaderPath', 'libcPath',
     'compiledAgainst', 'subject', 'evidence', 'disagreements']);
   if (glibcOracle) assert.equal(doc.libc.version, glibcOracle);
@@ -61,7 +61,7 @@ test('a backend that cannot load exits 2, and --json carries the error facts', (
   const result = runCli(['--json'], { SYSPROBE_BINDING: '/nonexistent/sysprobe.node' });
   assert.equal(result.status, 2);
   const doc = JSON.parse(result.stdout);
-  assert.equal(doc.schemaVersion, 1);
+  assert.equal(doc.schemaVersion, 2);
   assert.equal(doc.error.code, 'ERR_SYSPROBE_BINDING_LOAD');
   assert.equal(doc.error.details.attempts[0].path, '/nonexistent/sysprobe.node');
   assert.match(result.stderr, /could not load its native addon/);
@@ -88,7 +88,7 @@ test('reparse and explain: usage errors exit 2; paths off NTFS are not reparse p
   assert.equal(runCli(['explain', '/a', '/b']).status, 2);
   const none = runCli(['reparse', '/etc/hostname', '--json']);
   assert.equal(none.status, 0, none.stderr);
-  assert.deepEqual(JSON.parse(none.stdout), { schemaVersion: 1, entries: [{ path: '/etc/hostname', reparse: null }] });
+  assert.deepEqual(JSON.parse(none.stdout), { schemaVersion: 2, entries: [{ path: '/etc/hostname', reparse: null }] });
   const missing = runCli(['reparse', '/nonexistent/sysprobe', '--json']);
   assert.equal(missing.status, 2);
   const doc = JSON.parse(missing.stdout);

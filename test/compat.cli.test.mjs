@@ -14,7 +14,7 @@ test('compat: a CI floor gate (exit 1 when the file would not load, 0 when it wo
   const floor = runCli(['compat', ls, '--glibc', '2.36', '--arch', 'x86_64', '--json']);
   assert.equal(floor.status, 1);
   const doc = JSON.parse(floor.stdout);
-  assert.equal(doc.schemaVersion, 1);
+  assert.equal(doc.schemaVersion, 2);
   assert.equal(doc.ok, false);
   assert.deepEqual(Object.keys(doc).slice(0, 3), ['schemaVersion', 'file', 'ok']);
   assert.ok(doc.missingVersions.some((m) => m.version === 'GLIBC_2.38' && m.symbols.length > 0));
@@ -32,7 +32,7 @@ test('deps: the tree with how each library was found; exit 1 when one is missing
   assert.match(out.stdout, /libselinux\.so\.1: cannot open shared object file: No such file or directory/);
   assert.match(out.stdout, /tried, in this order:\n {4}1\. /);
   const json = JSON.parse(runCli(['deps', '/bin/cat', '--root', root, '--json']).stdout);
-  assert.equal(json.schemaVersion, 1);
+  assert.equal(json.schemaVersion, 2);
   assert.deepEqual(json.deps.libraries.map((l) => l.name), ['libc.so.6', '/lib64/ld-linux-x86-64.so.2']);
   assert.equal(runCli(['deps', '/bin/cat', '--root', root]).status, 0);
 });

@@ -36,7 +36,7 @@ test('elf --json: schemaVersion, one entry per file in order, errors as facts, e
     assert.equal(ok.status, 0, ok.stderr);
     const doc = JSON.parse(ok.stdout);
     assert.deepEqual(Object.keys(doc), ['schemaVersion', 'files']);
-    assert.equal(doc.schemaVersion, 1);
+    assert.equal(doc.schemaVersion, 2);
     assert.equal(doc.files[0].path, '/bin/ls');
     assert.equal(doc.files[0].ok, true);
     assert.equal(doc.files[0].info.symbols, undefined);

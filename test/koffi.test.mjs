@@ -425,14 +425,14 @@ test('the CLI report works under koffi and says what it could not answer (inotif
     assert.equal(doc.inotifyError.code, 'ERR_SYSPROBE_NEEDS_ADDON');
   }
   assert.equal(doc.limits.self.source, 'getrlimit');
-  assert.equal(doc.limits.parent.source, 'prlimit');
+  assert.equal(doc.limits.shell.source, 'prlimit');
 });
 
 test('the existing suites pass with SYSPROBE_BACKEND=koffi (glibc, limits, interpretation; with the WebAssembly core also ELF against readelf, deps and compat against ld.so, ld.so.cache against ldconfig, reparse, env)', { skip: needKoffi }, (t) => {
   const coreSuites = ['elf.test.mjs', 'elf.readelf.test.mjs', 'elf.mutation.test.mjs', 'elf.cli.test.mjs', 'compat-fixtures.test.mjs',
-    'compat-oracle.test.mjs', 'compat.cli.test.mjs', 'glibc-root.test.mjs', 'reparse.test.mjs', 'env.test.mjs', 'inotify.test.mjs'];
+    'compat-oracle.test.mjs', 'compat.cli.test.mjs', 'glibc-root.test.mjs', 'libc-banner.test.mjs', 'reparse.test.mjs', 'env.test.mjs', 'inotify.test.mjs'];
   if (!wasmBuilt) t.diagnostic('the WebAssembly core is not built: ELF, compat, reparse and env suites not run under koffi');
-  const files = ['glibc.test.mjs', 'portable-glibc.test.mjs', 'interpret.test.mjs', 'limits.test.mjs', ...(wasmBuilt ? coreSuites : [])].map((f) => join('test', f));
+  const files = ['glibc.test.mjs', 'glibc-pid.test.mjs', 'portable-glibc.test.mjs', 'interpret.test.mjs', 'limits.test.mjs', ...(wasmBuilt ? coreSuites : [])].map((f) => join('test', f));
   for (const file of files) assert.ok(existsSync(join(root, file)), file);
   const env = { ...process.env, SYSPROBE_BINDING: '', SYSPROBE_BACKEND: 'koffi' };
   delete env.NODE_TEST_CONTEXT;  // a fresh runner that prints its own TAP summary, not a subprocess of this one

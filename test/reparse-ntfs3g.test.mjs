@@ -242,7 +242,7 @@ describe('ntfs-3g volume', { skip }, () => {
     const json = runCli(['reparse', join(mnt, 'junction'), join(mnt, 'plain-dir'), '--json']);
     assert.equal(json.status, 0, json.stderr);
     const doc = JSON.parse(json.stdout);
-    assert.equal(doc.schemaVersion, 1);
+    assert.equal(doc.schemaVersion, 2);
     assert.equal(doc.entries.length, 2);
     assert.equal(doc.entries[0].reparse.kind, 'junction');
     assert.equal(doc.entries[0].reparse.raw, oracle(join(mnt, 'junction')));
@@ -258,7 +258,7 @@ describe('ntfs-3g volume', { skip }, () => {
     assert.equal(explain.status, 1, explain.stderr);
     assert.match(explain.stdout, /Go >= 1\.23/);
     const explainJson = JSON.parse(runCli(['explain', join(mnt, 'junction', 'src'), '--json']).stdout);
-    assert.equal(explainJson.schemaVersion, 1);
+    assert.equal(explainJson.schemaVersion, 2);
     assert.ok(explainJson.explanation.findings.length > 0);
   });
 

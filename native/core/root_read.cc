@@ -5,6 +5,7 @@
 #include "compat_json.h"
 #include "elf.h"
 #include "elf_json.h"
+#include "json.h"
 #include "ldcache.h"
 #include "rootfs.h"
 
@@ -40,6 +41,14 @@ Result<std::string> ReadInRoot(const RootRead& request) {
     auto cache = ldcache::ParseFile(source);
     if (!cache.ok()) return cache.error();
     return CacheToJson(cache.value());
+  }
+  if (request.what == "size") {
+    Json j;
+    j.Open('{');
+    j.Key("path").String(inRoot);
+    j.Key("size").Uint(source.Size());
+    j.Close('}');
+    return std::move(j.text);
   }
   if (request.what != "bytes") return SysError::Sysprobe("ERR_SYSPROBE_INVALID_ARG", "readInRoot: unknown kind " + request.what);
   const uint64_t offset = request.offset < source.Size() ? request.offset : source.Size();
