@@ -1,8 +1,8 @@
 // Dependency resolution and compatibility verdicts as glibc's loader decides them. The resolver and
 // the ld.so.cache parser are native (native/core/resolve.cc, ldcache.cc); this module validates
 // options, shapes the results and checks versions the way elf/dl-version.c does.
-import { SysprobeError, invalidArgument } from './errors.js';
-import { readElf, readElfSync } from './elf.js';
+import { SysprobeError, inRootError, invalidArgument } from './errors.js';
+import { readElf, readElfSync, shapeElf } from './elf.js';
 import { GLIBC_VERSION_TABLES, type GlibcVersionTable } from './glibc-tables.js';
 import { binding } from './loader.js';
 import type { RawCache, RawResolve, RawResolveObject, RawResolveOptions } from './native.js';
@@ -294,14 +294,22 @@ function shapeDeps(program: string, root: string | null, raw: RawResolve): DepsR
 export function resolveDepsSync(binary: string, options?: ResolveDepsOptions): DepsResult {
   checkPath('resolveDepsSync', binary);
   const raw = resolveOptions('resolveDepsSync', options);
-  return shapeDeps(binary, raw.root ?? null, JSON.parse(binding().resolveDepsSync(binary, raw)) as RawResolve);
+  try {
+    return shapeDeps(binary, raw.root ?? null, JSON.parse(binding().resolveDepsSync(binary, raw)) as RawResolve);
+  } catch (error) {
+    throw inRootError(error, raw.root);
+  }
 }
 
 /** As {@link resolveDepsSync}, on the libuv thread pool. */
 export async function resolveDeps(binary: string, options?: ResolveDepsOptions): Promise<DepsResult> {
   checkPath('resolveDeps', binary);
   const raw = resolveOptions('resolveDeps', options);
-  return shapeDeps(binary, raw.root ?? null, JSON.parse(await binding().resolveDeps(binary, raw)) as RawResolve);
+  try {
+    return shapeDeps(binary, raw.root ?? null, JSON.parse(await binding().resolveDeps(binary, raw)) as RawResolve);
+  } catch (error) {
+    throw inRootError(error, raw.root);
+  }
 }
 
 // ---- compatibility -------------------------------------------------------------------------------------
@@ -392,13 +400,28 @@ function versionCheck(raw: RawResolve): VersionCheck {
 }
 
 /** The requirers whose symbols explain the missing versions (host paths), each once. */
-function requirersOf(check: VersionCheck, raw: RawResolve): Map<string, string> {
+/** Where each requirer of a missing version is read: its host path, or inside the root its canonical path. */
+function requirersOf(check: VersionCheck, raw: RawResolve, root: string | undefined): Map<string, string> {
   const out = new Map<string, string>();
   for (const m of check.missing) {
     const object = raw.objects.find((o) => objectPath(o) === m.requiredBy);
-    if (object !== undefined) out.set(m.requiredBy, object.hostPath!);
+    if (object !== undefined) out.set(m.requiredBy, root !== undefined ? object.realPath! : object.hostPath!);
   }
   return out;
+}
+
+// Inside a root the requirer's symbols are read as resolveDeps reads its files (the core's race-free
+// open inside the root), not by its host path.
+const SYMBOLS_ONLY = 1;
+
+function symbolsSync(root: string | undefined, path: string): SymbolList {
+  if (root === undefined) return readElfSync(path, { symbols: true, crossCheck: false }).symbols ?? [];
+  return shapeElf(binding().readInRootSync(root, path, 'elf', SYMBOLS_ONLY, 0, 0) as string, path).symbols ?? [];
+}
+
+async function symbols(root: string | undefined, path: string): Promise<SymbolList> {
+  if (root === undefined) return (await readElf(path, { symbols: true, crossCheck: false })).symbols ?? [];
+  return shapeElf((await binding().readInRoot(root, path, 'elf', SYMBOLS_ONLY, 0, 0)) as string, path).symbols ?? [];
 }
 
 function attachSymbols(check: VersionCheck, requirer: string, symbols: SymbolList): void {
@@ -540,12 +563,12 @@ export async function checkCompat(binary: string, target?: CompatTarget): Promis
   if (typeof t === 'object' && 'glibc' in t) return virtualCheck(t, binary, await readElf(binary, { symbols: true }));
   const root = t === 'host' ? undefined : t.root;
   const rawOptions = { ...resolveOptions('checkCompat', root === undefined ? undefined : { root }), versions: true };
-  const raw = JSON.parse(await binding().resolveDeps(binary, rawOptions)) as RawResolve;
+  const raw = JSON.parse(await binding().resolveDeps(binary, rawOptions).catch((error: unknown) => { throw inRootError(error, rawOptions.root); })) as RawResolve;
   const deps = shapeDeps(binary, rawOptions.root ?? null, raw);
   const check = versionCheck(raw);
-  for (const [requirer, hostPath] of requirersOf(check, raw)) {
+  for (const [requirer, path] of requirersOf(check, raw, rawOptions.root)) {
     try {
-      attachSymbols(check, requirer, (await readElf(hostPath, { symbols: true, crossCheck: false })).symbols ?? []);
+      attachSymbols(check, requirer, await symbols(rawOptions.root, path));
     } catch { /* symbols explain the verdict; they do not decide it */ }
   }
   return compatFromDeps(t, deps, raw, check);
@@ -558,12 +581,17 @@ export function checkCompatSync(binary: string, target?: CompatTarget): CompatRe
   if (typeof t === 'object' && 'glibc' in t) return virtualCheck(t, binary, readElfSync(binary, { symbols: true }));
   const root = t === 'host' ? undefined : t.root;
   const rawOptions = { ...resolveOptions('checkCompatSync', root === undefined ? undefined : { root }), versions: true };
-  const raw = JSON.parse(binding().resolveDepsSync(binary, rawOptions)) as RawResolve;
+  let raw: RawResolve;
+  try {
+    raw = JSON.parse(binding().resolveDepsSync(binary, rawOptions)) as RawResolve;
+  } catch (error) {
+    throw inRootError(error, rawOptions.root);
+  }
   const deps = shapeDeps(binary, rawOptions.root ?? null, raw);
   const check = versionCheck(raw);
-  for (const [requirer, hostPath] of requirersOf(check, raw)) {
+  for (const [requirer, path] of requirersOf(check, raw, rawOptions.root)) {
     try {
-      attachSymbols(check, requirer, readElfSync(hostPath, { symbols: true, crossCheck: false }).symbols ?? []);
+      attachSymbols(check, requirer, symbolsSync(rawOptions.root, path));
     } catch { /* symbols explain the verdict; they do not decide it */ }
   }
   return compatFromDeps(t, deps, raw, check);

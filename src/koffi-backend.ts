@@ -15,7 +15,7 @@ import type {
 import { RLIMIT_NAMES } from './rlimit-names.js';
 import type { RawReparseData } from './native.js';
 import type { WasmErrorFacts, WasmRequest } from './wasm.js';
-import { WASM_PATH, errorFromFacts, setWasmHostCalls, wasmOnWorker, wasmAvailable, wasmDecodeReparse, wasmInotify, wasmProcLimits, wasmProcessEnv, wasmReadElf, wasmReadElfBatch, wasmReadLdSoCache, wasmResolveDeps } from './wasm.js';
+import { WASM_PATH, errorFromFacts, setWasmHostCalls, wasmOnWorker, wasmAvailable, wasmDecodeReparse, wasmInotify, wasmProcLimits, wasmProcessEnv, wasmReadElf, wasmReadElfBatch, wasmReadInRoot, wasmReadLdSoCache, wasmResolveDeps } from './wasm.js';
 
 // The koffi API surface used here (koffi 3), typed loosely: koffi is an optional dependency, so its
 // types cannot be imported at compile time of a build that lacks it.
@@ -636,5 +636,7 @@ export function createKoffiBackend(koffi: Koffi, version: string): NativeBinding
     readLdSoCache: (path) => coreAsync('readLdSoCache()', 'readLdSoCache', [path], () => wasmReadLdSoCache(path)),
     resolveDepsSync: (program, options) => withCore('resolveDeps()', () => wasmResolveDeps(program, options)),
     resolveDeps: (program, options) => coreAsync('resolveDeps()', 'resolveDeps', [program, options], () => wasmResolveDeps(program, options)),
+    readInRootSync: (...args) => withCore('probeGlibc()', () => wasmReadInRoot(...args)),
+    readInRoot: (...args) => coreAsync('probeGlibc()', 'readInRoot', args, () => wasmReadInRoot(...args)),
   };
 }

@@ -234,4 +234,13 @@ export interface CompatNativeBinding {
   readLdSoCache(path: string): Promise<string>;
   resolveDepsSync(program: string, options: RawResolveOptions): string;
   resolveDeps(program: string, options: RawResolveOptions): Promise<string>;
+  /**
+   * One file inside `root`, opened race-free as resolveDeps opens them: `what` 'elf' (flags 1 symbols, 2
+   * crossCheck: readElf's JSON), 'ldcache' (readLdSoCache's JSON), 'size' (JSON { path, size }) or 'bytes'
+   * (at most `length` bytes at `offset`, as a Uint8Array).
+   */
+  readInRootSync(root: string, path: string, what: RawRootReadKind, flags: number, offset: number, length: number): string | Uint8Array;
+  readInRoot(root: string, path: string, what: RawRootReadKind, flags: number, offset: number, length: number): Promise<string | Uint8Array>;
 }
+
+export type RawRootReadKind = 'elf' | 'ldcache' | 'size' | 'bytes';
