@@ -11,7 +11,6 @@ import { Worker } from 'node:worker_threads';
 import { SysprobeError } from './errors.js';
 import type { RawResolveOptions, RawRootReadKind } from './native.js';
 import { dirCalls } from './wasi-dirfs.js';
-import type { Filestat } from './wasi-dirfs.js';
 
 // @types/node 20 does not declare the WebAssembly global (lib.dom does); the part used here.
 declare namespace WebAssembly {
@@ -62,16 +61,8 @@ function filetype(stats: import('node:fs').BigIntStats): number {
   return FILETYPE.unknown;
 }
 
-const MODE_TYPES = new Map([[0o100000, FILETYPE.regular], [0o040000, FILETYPE.directory], [0o120000, FILETYPE.symlink],
-  [0o020000, FILETYPE.char], [0o060000, FILETYPE.block], [0o140000, FILETYPE.socket]]);
-
-function filetypeOfMode(mode: number): number {
-  return MODE_TYPES.get(mode & 0o170000) ?? FILETYPE.unknown;
-}
-
 function closeFile(file: OpenFile): void {
-  if (file.foreign === true) dirCalls()!.close(file.hostFd);
-  else closeSync(file.hostFd);
+  closeSync(file.hostFd);
 }
 
 interface OpenFile {
@@ -82,8 +73,6 @@ interface OpenFile {
   entries?: Array<import('node:fs').Dirent<Buffer>>;
   /** Without openat (not Linux): the host path it was opened by, for calls relative to it. */
   path?: string | Buffer;
-  /** Opened by openat through koffi: closed the same way (fs.closeSync warns about fds Node did not open). */
-  foreign?: boolean;
 }
 
 /** Where a WASI path call goes: the host directory fd and the path's bytes (openat), or a host path (no openat). */
@@ -203,11 +192,11 @@ class Instance {
     return 0;
   }
 
-  private writeFilestat(pointer: number, stats: import('node:fs').BigIntStats | Filestat): void {
+  private writeFilestat(pointer: number, stats: import('node:fs').BigIntStats): void {
     const view = this.view();
     view.setBigUint64(pointer, stats.dev, true);
     view.setBigUint64(pointer + 8, stats.ino, true);
-    view.setUint8(pointer + 16, 'isFile' in stats ? filetype(stats) : filetypeOfMode(stats.mode));
+    view.setUint8(pointer + 16, filetype(stats));
     view.setBigUint64(pointer + 24, stats.nlink, true);
     view.setBigUint64(pointer + 32, stats.size, true);
     view.setBigUint64(pointer + 40, stats.atimeNs, true);
@@ -260,7 +249,7 @@ class Instance {
         let file: OpenFile;
         if ('dir' in target) {
           hostFd = dirCalls()!.openat(target.dir, target.path, fsConstants.O_RDONLY | noFollow | nonBlock | (directory ? fsConstants.O_DIRECTORY : 0));
-          file = { hostFd, position: 0n, foreign: true, ...(directory ? { directory: dirCalls()!.fdPath(hostFd) } : {}) };
+          file = { hostFd, position: 0n, ...(directory ? { directory: dirCalls()!.fdPath(hostFd) } : {}) };
         } else {
           if (directory && !statSync(target.hostPath).isDirectory()) return E.NOTDIR;
           hostFd = openSync(target.hostPath, fsConstants.O_RDONLY | noFollow | nonBlock);
@@ -320,17 +309,7 @@ class Instance {
         if (target === null) return E.BADF;
         const follow = (lookupFlags & 1) !== 0;
         if ('dir' in target) {
-          const stats = dirCalls()!.stat(target.dir, target.path, follow);
-          if (stats !== null) {
-            this.writeFilestat(out, stats);
-            return 0;
-          }
-          const fd = dirCalls()!.openPath(target.dir, target.path, !follow);
-          try {
-            this.writeFilestat(out, fstatSync(fd, { bigint: true }));
-          } finally {
-            dirCalls()!.close(fd);
-          }
+          this.writeFilestat(out, dirCalls()!.stat(target.dir, target.path, follow));
           return 0;
         }
         this.writeFilestat(out, follow ? statSync(target.hostPath, { bigint: true }) : lstatSync(target.hostPath, { bigint: true }));
