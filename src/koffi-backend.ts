@@ -394,14 +394,14 @@ function decodeReparse(what: string, bytes: Uint8Array, path?: string): RawRepar
 const SYS_KCMP: Record<string, number> = { x64: 312, arm64: 272, ia32: 349, arm: 378, riscv64: 272, s390x: 343, ppc64: 354, loong64: 272 };
 const KCMP_FILE = 0;
 
-function kcmpFile(calls: Calls, pidA: number, pidB: number, fdA: number, fdB: number): number {
+function kcmpFile(calls: Calls | null, pidA: number, pidB: number, fdA: number, fdB: number): number {
   const number = SYS_KCMP[process.arch];
-  if (calls.syscall === null || number === undefined) return -1;
+  if (calls === null || calls.syscall === null || number === undefined) return -1;
   const rc = Number(calls.syscall(number, 'int', pidA, 'int', pidB, 'int', KCMP_FILE, 'unsigned long', fdA, 'unsigned long', fdB));
   return rc === 0 ? 0 : rc > 0 ? 1 : -1;
 }
 
-function inotify(calls: Calls): RawInotify {
+function inotify(calls: Calls | null): RawInotify {
   if (process.platform !== 'linux') throw new SysprobeError({ code: 'ENOTSUP', syscall: 'probeInotify', message: 'inotify exists only on Linux' });
   setWasmHostCalls({
     kcmpFile: (pidA, pidB, fdA, fdB) => kcmpFile(calls, pidA, pidB, fdA, fdB),
@@ -453,8 +453,10 @@ function coreAsync<T>(what: string, name: WasmRequest['name'], args: unknown[], 
   return wasmOnWorker<T>(name, args) ?? later(onMainThread);
 }
 
-function probeReparsePoint(calls: Calls, path: string): RawReparseProbe | null {
+/** calls null: macOS off the main thread (lstat only). */
+function probeReparsePoint(calls: Calls | null, path: string): RawReparseProbe | null {
   if (path === '') throw sysError(E.ENOENT, 'lstat', path);
+  if (calls === null) return probeReparsePointLstat(path);
   if (process.platform === 'linux' && calls.lgetxattr !== null) {
     // As the addon: lgetxattr never follows a final symlink; ENODATA/ENOTSUP mean "not a reparse point".
     const size = Number(calls.lgetxattr(path, REPARSE_XATTR, null, 0));
@@ -472,7 +474,11 @@ function probeReparsePoint(calls: Calls, path: string): RawReparseProbe | null {
     });
   }
   if (process.platform === 'win32') return probeReparsePointWindows(calls, path);
-  // macOS and others: no NTFS reparse data; a missing path is still ENOENT, as in the addon (lstat).
+  return probeReparsePointLstat(path);
+}
+
+/** macOS and others: no NTFS reparse data; a missing path is still ENOENT, as in the addon (lstat). */
+function probeReparsePointLstat(path: string): null {
   try {
     lstatSync(path);
   } catch (error) {
@@ -602,28 +608,56 @@ function later<T>(work: () => T): Promise<T> {
 // Bound once per process: koffi's named types are process-wide, and configure() may pick koffi again.
 let boundCalls: Calls | null = null;
 
-export function createKoffiBackend(koffi: Koffi, version: string): NativeBinding {
-  const calls = (boundCalls ??= bindCalls(koffi));
+/**
+ * Why koffi's own code never runs on a worker thread: koffi (3.x) is built without
+ * NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS, so when a Worker is terminated while any koffi function runs (its
+ * module init above all: some 250 Node-API calls per thread), the first Node-API call refused by the stopping
+ * thread becomes a Napi::Error whose napi_throw is refused as well, and node-addon-api aborts the process
+ * ("FATAL ERROR: Error::ThrowAsJavaScriptException napi_throw"). Nothing on the calling side can close that
+ * window, so on a worker thread the koffi backend answers what the WebAssembly core and /proc can answer and
+ * refuses the rest.
+ */
+export const OFF_MAIN_THREAD = 'koffi is not loaded on worker threads: a Worker terminated while a koffi call runs aborts the whole process ' +
+  '(a defect of koffi, README "The koffi backend and worker threads"); call it from the main thread, or use the addon';
+
+function offMainThread(what: string): SysprobeError {
+  return needsAddon(what, OFF_MAIN_THREAD, { thread: 'worker' });
+}
+
+/** koffi null: a worker thread (loader.ts), where koffi is not loaded (OFF_MAIN_THREAD). */
+export function createKoffiBackend(koffi: Koffi | null, version: string): NativeBinding {
+  const bound = koffi === null ? null : (boundCalls ??= bindCalls(koffi));
+  const ffi = (what: string): Calls => {
+    if (bound === null) throw offMainThread(what);
+    return bound;
+  };
+  // getRlimits off the main thread: /proc/PID/limits (the process's limits, shared by its threads), by the core.
+  const limits = (pid: number, mode: 'auto' | 'syscall' | 'procfs'): RawRlimitSet =>
+    (bound === null && mode !== 'syscall' ? procLimits(pid) : rlimits(ffi('getRlimits()'), pid, mode));
+  // probeInotify: without kcmp(2) (no koffi) instances are not told apart (dedup: false), as where kcmp is refused.
+  const inotifyCalls = (): Calls | null => bound;
+  const reparse = (path: string): RawReparseProbe | null =>
+    probeReparsePoint(process.platform === 'darwin' && bound === null ? null : ffi('probeReparsePoint()'), path);
   return {
     version,
     napiVersion: 0,
     init() {},
-    selfLibcSync: () => selfLibc(calls),
-    selfLibc: () => later(() => selfLibc(calls)),
-    rlimitsSync: (pid, mode) => rlimits(calls, pid, mode),
-    rlimits: (pid, mode) => later(() => rlimits(calls, pid, mode)),
-    setRlimitSync: (pid, name, soft, hard) => setRlimit(calls, pid, name, soft, hard),
-    setRlimit: (pid, name, soft, hard) => later(() => setRlimit(calls, pid, name, soft, hard)),
-    inotifySync: () => inotify(calls),
-    inotify: () => later(() => inotify(calls)),
+    selfLibcSync: () => selfLibc(ffi('probeGlibc()')),
+    selfLibc: () => later(() => selfLibc(ffi('probeGlibc()'))),
+    rlimitsSync: (pid, mode) => limits(pid, mode),
+    rlimits: (pid, mode) => later(() => limits(pid, mode)),
+    setRlimitSync: (pid, name, soft, hard) => setRlimit(ffi('setRlimit()'), pid, name, soft, hard),
+    setRlimit: (pid, name, soft, hard) => later(() => setRlimit(ffi('setRlimit()'), pid, name, soft, hard)),
+    inotifySync: () => inotify(inotifyCalls()),
+    inotify: () => later(() => inotify(inotifyCalls())),
     processEnvSync: (pid) => processEnv(pid),
     processEnv: async (pid) => {
       checkEnvPlatform(pid);
       return envFromJson(await coreAsync(`probeProcessEnv(${pid})`, 'processEnv', [pid], () => wasmProcessEnv(pid)));
     },
     decodeReparseBuffer: (bytes) => decodeReparse('decodeReparseBuffer()', bytes),
-    probeReparsePointSync: (path) => probeReparsePoint(calls, path),
-    probeReparsePoint: (path) => later(() => probeReparsePoint(calls, path)),
+    probeReparsePointSync: (path) => reparse(path),
+    probeReparsePoint: (path) => later(() => reparse(path)),
     // The ELF engine, the ld.so.cache parser and the loader model: the core, as WebAssembly.
     readElfSync: (target, symbols, crossCheck) => withCore('readElf()', () => wasmReadElf(target, symbols, crossCheck)),
     readElf: (target, symbols, crossCheck) => coreAsync('readElf()', 'readElf', [target, symbols, crossCheck], () => wasmReadElf(target, symbols, crossCheck)),
