@@ -231,13 +231,13 @@ function selfLibc(calls: Calls): RawSelfLibc {
   calls.dlIteratePhdr((pointer: unknown) => {
     const info = koffi.decode(pointer, calls.phdrInfo) as { addr: number | bigint; name: string | null; phdr: unknown; phnum: number };
     const base = toBig(info.addr);
-    const headers = (info.phnum > 0 ? koffi.decode(info.phdr, calls.phdr, info.phnum) : []) as Array<{ type: number; vaddr: number | bigint; memsz: number | bigint }>;
+    const headers = decodeEach(koffi, info.phdr, calls.phdr, info.phnum) as Array<{ type: number; vaddr: number | bigint; memsz: number | bigint }>;
     if (first) {
       first = false;
       facts.mainProgramSeen = true;
       for (const ph of headers) {
         if (ph.type !== PT_INTERP || toBig(ph.memsz) === 0n) continue;
-        const bytes = Buffer.from(koffi.decode(base + toBig(ph.vaddr), 'uint8_t', Number(ph.memsz)) as Uint8Array);
+        const bytes = Buffer.from(decodeEach(koffi, base + toBig(ph.vaddr), 'uint8_t', Math.min(Number(ph.memsz), PATH_MAX)) as number[]);
         const end = bytes.indexOf(0);
         facts.interpreter = bytes.toString('utf8', 0, end < 0 ? bytes.length : end);
       }
@@ -256,6 +256,19 @@ function selfLibc(calls: Calls): RawSelfLibc {
   if (versionObject !== '') facts.gnuVersionProvider = resolve(versionObject);
   if (getpidObject !== '') facts.libcObject = resolve(getpidObject);
   return facts;
+}
+
+const PATH_MAX = 4096;
+
+/**
+ * `count` values of `type` at `pointer`, one decode each: koffi.decode(pointer, type, count) makes a new
+ * array type per call that koffi never frees (~300 bytes per probeGlibc({ refresh: true })).
+ */
+function decodeEach(koffi: Koffi, pointer: unknown, type: unknown, count: number): unknown[] {
+  const size = koffi.sizeof(type) as number;
+  const values: unknown[] = [];
+  for (let i = 0; i < count; i++) values.push(koffi.decode(pointer, i * size, type));
+  return values;
 }
 
 function sysError(errno: number, syscall: string, path?: string): SysprobeError {
