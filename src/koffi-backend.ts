@@ -13,6 +13,8 @@ import type {
   NativeBinding, RawInotify, RawLimitArg, RawNamedFile, RawProcessEnv, RawReparseProbe, RawRlimitEntry, RawRlimitSet, RawSelfLibc,
 } from './native.js';
 import { RLIMIT_NAMES } from './rlimit-names.js';
+import { absoluteBytes, isAbsolutePath, pathBytes, pathText } from './paths.js';
+import type { PathArg } from './paths.js';
 import type { RawReparseData } from './native.js';
 import type { WasmErrorFacts, WasmRequest } from './wasm.js';
 import { WASM_PATH, errorFromFacts, setWasmHostCalls, wasmOnWorker, wasmAvailable, wasmDecodeReparse, wasmInotify, wasmProcLimits, wasmProcessEnv, wasmReadElf, wasmReadElfBatch, wasmReadLdSoCache, wasmResolveDeps } from './wasm.js';
@@ -142,7 +144,7 @@ function bindCalls(koffi: Koffi): Calls {
         'int prlimit(int pid, int resource, const sysprobe_rlimit64 *new_limit, _Out_ sysprobe_rlimit64 *old_limit)')
       : null,
     lgetxattr: process.platform === 'linux'
-      ? optionalFunc(lib, 'intptr_t lgetxattr(const char *path, const char *name, _Out_ uint8_t *value, size_t size)')
+      ? optionalFunc(lib, 'intptr_t lgetxattr(const uint8_t *path, const char *name, _Out_ uint8_t *value, size_t size)')
       : null,
     syscall: process.platform === 'linux' ? optionalFunc(lib, 'long syscall(long number, ...)') : null,
   };
@@ -367,14 +369,14 @@ const ATTRIB_XATTR = 'system.ntfs_attrib';
  * ENODATA/ENOTSUP, a retry when it grew since its size was asked, at most 64 KiB. `quiet`: other
  * failures give null too (the attributes are a detail, not the answer).
  */
-function readXattr(calls: Calls, path: string, name: string, size: number, quiet = false): Buffer | null {
+function readXattr(calls: Calls, cPath: Buffer, path: string, name: string, size: number, quiet = false): Buffer | null {
   for (let attempt = 0; attempt < 4; attempt++) {
     if (size > 65536) {
       if (quiet) return null;
       throw new SysprobeError({ code: 'ERR_SYSPROBE_BAD_REPARSE', path, message: `${name} is ${size} bytes, larger than any reparse buffer` });
     }
     const value = Buffer.alloc(size + 1);
-    const got = Number(calls.lgetxattr!(path, name, value, value.length));
+    const got = Number(calls.lgetxattr!(cPath, name, value, value.length));
     if (got >= 0) return value.subarray(0, got);
     const err = calls.koffi.errno() as number;
     if (err === E.ENODATA || err === E.ENOTSUP) return null;
@@ -382,7 +384,7 @@ function readXattr(calls: Calls, path: string, name: string, size: number, quiet
       if (quiet) return null;
       throw sysError(err, 'lgetxattr', path);
     }
-    size = Number(calls.lgetxattr!(path, name, null, 0));
+    size = Number(calls.lgetxattr!(cPath, name, null, 0));
     if (size < 0) return null;
   }
   if (quiet) return null;
@@ -466,37 +468,39 @@ function coreAsync<T>(what: string, name: WasmRequest['name'], args: unknown[], 
   return wasmOnWorker<T>(name, args) ?? later(onMainThread);
 }
 
-/** calls null: macOS off the main thread (lstat only). */
-function probeReparsePoint(calls: Calls | null, path: string): RawReparseProbe | null {
+/** calls null: macOS off the main thread (lstat only). The path's bytes go to the kernel as they are. */
+function probeReparsePoint(calls: Calls | null, given: PathArg): RawReparseProbe | null {
+  const path = pathText(given);
   if (path === '') throw sysError(E.ENOENT, 'lstat', path);
-  if (calls === null) return probeReparsePointLstat(path);
+  if (calls === null) return probeReparsePointLstat(given);
   if (process.platform === 'linux' && calls.lgetxattr !== null) {
+    const cPath = Buffer.concat([pathBytes(given), Buffer.alloc(1)]);
     // As the addon: lgetxattr never follows a final symlink; ENODATA/ENOTSUP mean "not a reparse point".
-    const size = Number(calls.lgetxattr(path, REPARSE_XATTR, null, 0));
+    const size = Number(calls.lgetxattr(cPath, REPARSE_XATTR, null, 0));
     if (size < 0) {
       const err = calls.koffi.errno() as number;
       if (err === E.ENODATA || err === E.ENOTSUP) return null;
       throw sysError(err, 'lgetxattr', path);
     }
-    const raw = readXattr(calls, path, REPARSE_XATTR, size);
+    const raw = readXattr(calls, cPath, path, REPARSE_XATTR, size);
     if (raw === null) return null;
-    const attrib = readXattr(calls, path, ATTRIB_XATTR, 4, true);
+    const attrib = readXattr(calls, cPath, path, ATTRIB_XATTR, 4, true);
     return withDecoded(path, {
       source: 'ntfs-3g', raw, attributes: attrib !== null && attrib.length === 4 ? attrib.readUInt32LE(0) : null,
       tagFromAttributes: null, placeholderMode: null, decoded: null, decodeError: null,
     });
   }
   if (process.platform === 'win32') return probeReparsePointWindows(calls, path);
-  return probeReparsePointLstat(path);
+  return probeReparsePointLstat(given);
 }
 
 /** macOS and others: no NTFS reparse data; a missing path is still ENOENT, as in the addon (lstat). */
-function probeReparsePointLstat(path: string): null {
+function probeReparsePointLstat(path: PathArg): null {
   try {
     lstatSync(path);
   } catch (error) {
     const errno = -Number((error as { errno?: number }).errno ?? -E.EIO);
-    throw sysError(errno, 'lstat', path);
+    throw sysError(errno, 'lstat', pathText(path));
   }
   return null;
 }
@@ -604,6 +608,28 @@ function probeReparsePointWindows(calls: Calls, path: string): RawReparseProbe |
   }
 }
 
+/**
+ * The core gets a relative path joined to the working directory as bytes (src/paths.ts); its error names
+ * the path as the caller gave it, as the addon's does.
+ */
+function asGiven(path: PathArg | Uint8Array, error: unknown): unknown {
+  if (!(error instanceof SysprobeError) || typeof path !== 'string' && !Buffer.isBuffer(path) || isAbsolutePath(path)) return error;
+  if (error.path !== pathText(absoluteBytes(path))) return error;
+  return errorFromFacts({ ...error.toJSON(), path: pathText(path) });
+}
+
+function given<T>(path: PathArg | Uint8Array, isPath: boolean, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    throw isPath ? asGiven(path, error) : error;
+  }
+}
+
+function givenAsync<T>(path: PathArg | Uint8Array, isPath: boolean, work: Promise<T>): Promise<T> {
+  return isPath ? work.catch((error: unknown) => { throw asGiven(path, error); }) : work;
+}
+
 /** Turns a synchronous probe into the addon's Promise shape (koffi's callbacks must run on this thread). */
 function later<T>(work: () => T): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -649,7 +675,7 @@ export function createKoffiBackend(koffi: Koffi | null, version: string): Native
     (bound === null && mode !== 'syscall' ? procLimits(pid) : rlimits(ffi('getRlimits()'), pid, mode));
   // probeInotify: without kcmp(2) (no koffi) instances are not told apart (dedup: false), as where kcmp is refused.
   const inotifyCalls = (): Calls | null => bound;
-  const reparse = (path: string): RawReparseProbe | null =>
+  const reparse = (path: PathArg): RawReparseProbe | null =>
     probeReparsePoint(process.platform === 'darwin' && bound === null ? null : ffi('probeReparsePoint()'), path);
   return {
     version,
@@ -672,15 +698,18 @@ export function createKoffiBackend(koffi: Koffi | null, version: string): Native
     probeReparsePointSync: (path) => reparse(path),
     probeReparsePoint: (path) => later(() => reparse(path)),
     // The ELF engine, the ld.so.cache parser and the loader model: the core, as WebAssembly.
-    readElfSync: (target, symbols, crossCheck) => withCore('readElf()', () => wasmReadElf(target, symbols, crossCheck)),
-    readElf: (target, symbols, crossCheck) => coreAsync('readElf()', 'readElf', [target, symbols, crossCheck], () => wasmReadElf(target, symbols, crossCheck)),
+    readElfSync: (target, symbols, crossCheck, isPath = typeof target === 'string') =>
+      given(target, isPath, () => withCore('readElf()', () => wasmReadElf(target, symbols, crossCheck, !isPath))),
+    readElf: (target, symbols, crossCheck, isPath = typeof target === 'string') => givenAsync(target, isPath,
+      coreAsync('readElf()', 'readElf', [target, symbols, crossCheck, !isPath], () => wasmReadElf(target, symbols, crossCheck, !isPath))),
     readElfBatch: async (paths, symbols, crossCheck) => {
       const outcomes = await coreAsync<Array<string | Error | { error: WasmErrorFacts }>>('scanElf()', 'readElfBatch', [paths, symbols, crossCheck],
         () => wasmReadElfBatch(paths, symbols, crossCheck));
-      return outcomes.map((outcome) => (typeof outcome === 'string' || outcome instanceof Error ? outcome : errorFromFacts(outcome.error)));
+      return outcomes.map((outcome, i) => (typeof outcome === 'string' ? outcome
+        : asGiven(paths[i]!, outcome instanceof Error ? outcome : errorFromFacts(outcome.error)) as Error));
     },
-    readLdSoCacheSync: (path) => withCore('readLdSoCache()', () => wasmReadLdSoCache(path)),
-    readLdSoCache: (path) => coreAsync('readLdSoCache()', 'readLdSoCache', [path], () => wasmReadLdSoCache(path)),
+    readLdSoCacheSync: (path) => given(path, true, () => withCore('readLdSoCache()', () => wasmReadLdSoCache(path))),
+    readLdSoCache: (path) => givenAsync(path, true, coreAsync('readLdSoCache()', 'readLdSoCache', [path], () => wasmReadLdSoCache(path))),
     resolveDepsSync: (program, options) => withCore('resolveDeps()', () => wasmResolveDeps(program, options)),
     resolveDeps: (program, options) => coreAsync('resolveDeps()', 'resolveDeps', [program, options], () => wasmResolveDeps(program, options)),
   };

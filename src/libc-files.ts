@@ -6,12 +6,14 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolveDeps, resolveDepsSync, readLdSoCacheSync } from './compat.js';
 import type { DepsResult } from './compat.js';
-import { readElf, readElfSync } from './elf.js';
+import { readElf, readElfPath, readElfPathSync, readElfSync } from './elf.js';
 import type { ElfInfo } from './elf.js';
 import { SysprobeError } from './errors.js';
 import type { LibcDisagreement, LibcEvidence, LibcInfo } from './libc.js';
 import { GLIBC_LOADER, MUSL_LOADER, mappedFiles } from './procmaps.js';
 import { compareVersions, maxVersionsOf } from './versions.js';
+import { pathText } from './paths.js';
+import type { PathArg } from './paths.js';
 
 /** Programs whose dependencies show which libc a root's loader picks, in the order they are tried. */
 const ROOT_PROGRAMS = ['/bin/sh', '/usr/bin/sh', '/bin/ls', '/usr/bin/ls', '/usr/bin/env', '/bin/busybox', '/usr/bin/busybox'];
@@ -23,8 +25,8 @@ interface Located {
   /** Inside the root (or the process). */
   libcPath: string;
   loaderPath: string | null;
-  /** Where to read it on this host. */
-  hostPath: string;
+  /** Where to read it on this host (bytes when the root was given as a Buffer). */
+  hostPath: PathArg;
   via: string;
   cacheHostPath: string | null;
 }
@@ -37,12 +39,13 @@ function libcOf(deps: DepsResult): { path: string; realPath: string } | null {
   return libc === undefined ? null : { path: libc.path!, realPath: libc.realPath! };
 }
 
-function hostPathOf(root: string, inRoot: string): string {
+function hostPathOf(root: PathArg, inRoot: string): PathArg {
+  if (typeof root !== 'string') return Buffer.concat([root, Buffer.from(inRoot)]);  // trailing slashes dropped by probeGlibc
   return root === '/' ? inRoot : `${root.replace(/\/+$/, '')}${inRoot}`;
 }
 
 /** glibc: a program of the root, its libc.so.6 as the root's loader finds it; musl: the ld-musl loader. */
-function locateFrom(root: string, tryDeps: (program: string) => DepsResult | null): Located {
+function locateFrom(root: PathArg, tryDeps: (program: string) => DepsResult | null): Located {
   for (const program of ROOT_PROGRAMS) {
     const deps = tryDeps(program);
     if (deps === null) continue;
@@ -61,7 +64,7 @@ function locateFrom(root: string, tryDeps: (program: string) => DepsResult | nul
     // The loader itself was found inside the root: its real path is the program's.
     return { family: 'musl', libcPath: loader, loaderPath: loader, hostPath: hostPathOf(root, deps.realPath), via: `${loader} exists in the root`, cacheHostPath: deps.cache.hostPath };
   }
-  throw new SysprobeError({ code: 'ERR_SYSPROBE_NOT_FOUND', message: `probeGlibc(): no C library found in the root ${root} (tried ${ROOT_PROGRAMS.join(', ')} and the musl loaders)`, path: root });
+  throw new SysprobeError({ code: 'ERR_SYSPROBE_NOT_FOUND', message: `probeGlibc(): no C library found in the root ${pathText(root)} (tried ${ROOT_PROGRAMS.join(', ')} and the musl loaders)`, path: pathText(root) });
 }
 
 /** A program the root does not have (or cannot be read) is skipped; a backend that cannot resolve at all is not. */
@@ -140,18 +143,18 @@ function cacheGenerator(cacheHostPath: string | null): string | null {
 }
 
 /** The C library of a root filesystem, statically. */
-export function probeRootSync(root: string): LibcInfo {
+export function probeRootSync(root: PathArg): LibcInfo {
   const located = locateFrom(root, (program) => {
     try { return resolveDepsSync(program, { root }); } catch (error) { return absent(error); }
   });
   const bytes = readFileSync(located.hostPath);
   let elf: ElfInfo | null = null;
-  try { elf = readElfSync(located.hostPath); } catch { elf = null; }
+  try { elf = readElfPathSync(located.hostPath); } catch { elf = null; }
   return interpret(located, bytes, elf, 'root', cacheGenerator(located.cacheHostPath));
 }
 
 /** As {@link probeRootSync}, with the file work off the main thread. */
-export async function probeRoot(root: string): Promise<LibcInfo> {
+export async function probeRoot(root: PathArg): Promise<LibcInfo> {
   const tried = new Map<string, DepsResult | null>();
   for (const program of [...ROOT_PROGRAMS, ...MUSL_LOADERS]) {
     try { tried.set(program, await resolveDeps(program, { root })); } catch (error) { tried.set(program, absent(error)); }
@@ -161,7 +164,7 @@ export async function probeRoot(root: string): Promise<LibcInfo> {
   const located = locateFrom(root, (program) => tried.get(program) ?? null);
   const bytes = await readFile(located.hostPath);
   let elf: ElfInfo | null = null;
-  try { elf = await readElf(located.hostPath); } catch { elf = null; }
+  try { elf = await readElfPath(located.hostPath); } catch { elf = null; }
   return interpret(located, bytes, elf, 'root', cacheGenerator(located.cacheHostPath));
 }
 
@@ -190,7 +193,7 @@ export function probePidSync(pid: number): LibcInfo {
   const located = locatePid(pid);
   const bytes = readFileSync(located.hostPath);
   let elf: ElfInfo | null = null;
-  try { elf = readElfSync(located.hostPath); } catch { elf = null; }
+  try { elf = readElfPathSync(located.hostPath); } catch { elf = null; }
   return interpret(located, bytes, elf, 'pid', null);
 }
 
@@ -199,6 +202,6 @@ export async function probePid(pid: number): Promise<LibcInfo> {
   const located = locatePid(pid);
   const bytes = await readFile(located.hostPath);
   let elf: ElfInfo | null = null;
-  try { elf = await readElf(located.hostPath); } catch { elf = null; }
+  try { elf = await readElfPath(located.hostPath); } catch { elf = null; }
   return interpret(located, bytes, elf, 'pid', null);
 }

@@ -36,8 +36,9 @@ bool WantVersions(const Napi::CallbackInfo& info) {
 }
 
 std::string PathArg(const Napi::CallbackInfo& info, const char* what) {
-  if (info.Length() < 1 || !info[0].IsString()) ThrowError(info.Env(), InvalidArgument(std::string(what) + " expects a path"));
-  return info[0].As<Napi::String>().Utf8Value();
+  std::string path;
+  if (info.Length() < 1 || !PathOf(info[0], &path)) ThrowError(info.Env(), InvalidArgument(std::string(what) + " expects a path"));
+  return path;
 }
 
 // (program, { root, ldLibraryPath, cwd, hwcaps, platform, useCache }) validated in src/compat.ts.
@@ -45,9 +46,10 @@ resolve::Options ResolveOptions(const Napi::CallbackInfo& info) {
   resolve::Options options;
   if (info.Length() < 2 || !info[1].IsObject()) return options;
   Napi::Object o = info[1].As<Napi::Object>();
+  // Paths (root, cwd, LD_LIBRARY_PATH) as strings or exact bytes.
   auto str = [&](const char* key) -> std::optional<std::string> {
-    Napi::Value v = o.Get(key);
-    if (v.IsString()) return v.As<Napi::String>().Utf8Value();
+    std::string value;
+    if (PathOf(o.Get(key), &value)) return value;
     return std::nullopt;
   };
   if (auto root = str("root")) options.root = *root;
