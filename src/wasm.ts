@@ -4,13 +4,15 @@
 // implementation. Its file access is WASI preview 1, answered here with synchronous node:fs calls on
 // the calling thread (a small host, not node:wasi, which is experimental and warns on Node 20).
 // Loaded on the first call that needs it; never at import time.
-import { closeSync, fstatSync, lstatSync, openSync, readFileSync, readSync, readdirSync, readlinkSync, realpathSync, statSync, constants as fsConstants } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, readFileSync, readSync, readlinkSync, realpathSync, statSync, constants as fsConstants } from 'node:fs';
 import { constants } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { SysprobeError } from './errors.js';
 import type { RawResolveOptions } from './native.js';
 import { absoluteBytes, pathBytes } from './paths.js';
+import { listDirectory } from './wasm-dir.js';
+import type { DirEntry } from './wasm-dir.js';
 
 // @types/node 20 does not declare the WebAssembly global (lib.dom does); the part used here.
 declare namespace WebAssembly {
@@ -66,7 +68,7 @@ interface OpenFile {
   position: bigint;
   /** A directory opened for fd_readdir: its path, and its entries once listed. */
   directory?: string;
-  entries?: import('node:fs').Dirent[];
+  entries?: DirEntry[];
 }
 
 /** What the core asks of the host beyond WASI (inotify.cc): kcmp(2) comes from the koffi backend. */
@@ -280,7 +282,7 @@ class Instance {
       fd_readdir: (fd: number, buffer: number, length: number, cookie: bigint, used: number) => guard(() => {
         const file = this.files.get(fd);
         if (file === undefined || file.directory === undefined) return E.BADF;
-        file.entries ??= readdirSync(file.directory, { withFileTypes: true });
+        file.entries ??= listDirectory(file.directory);
         const memory = this.bytes(buffer, length);
         let offset = 0;
         for (let i = Number(cookie); i < file.entries.length && offset < length; i++) {
