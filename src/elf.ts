@@ -5,6 +5,8 @@ import { SysprobeError, invalidArgument } from './errors.js';
 import { binding } from './loader.js';
 import type { RawElf } from './native.js';
 import { maxVersionsOf } from './versions.js';
+import { pathArg, pathText } from './paths.js';
+import type { PathArg, PathInput } from './paths.js';
 
 /** One version a file needs from a library (a Vernaux entry). */
 export interface ElfVersionNeed {
@@ -166,11 +168,9 @@ function checkOptions(name: string, options: unknown, extra: readonly string[] =
   return { symbols: record['symbols'] === true, crossCheck: record['crossCheck'] !== false };
 }
 
+/** A path (a string or a file: URL; a Buffer is the file's bytes here, scanElf takes Buffer paths). */
 function target(name: string, pathOrBytes: unknown): string | Bytes {
-  if (typeof pathOrBytes === 'string') {
-    if (pathOrBytes.length === 0 || pathOrBytes.includes('\0')) throw invalidArgument(`${name}(): the path must be a non-empty string without NUL`);
-    return pathOrBytes;
-  }
+  if (typeof pathOrBytes === 'string' || pathOrBytes instanceof URL) return pathArg(name, pathOrBytes) as string;
   if (pathOrBytes instanceof Uint8Array) return pathOrBytes;
   if (pathOrBytes instanceof ArrayBuffer) return new Uint8Array(pathOrBytes);
   throw invalidArgument(`${name}(): expected a path or a Buffer/Uint8Array/ArrayBuffer`);
@@ -197,18 +197,37 @@ export function shapeElf(json: string, path: string | null): ElfInfo {
  * Fails with a SysprobeError: `ERR_SYSPROBE_NOT_ELF`, `ERR_SYSPROBE_TRUNCATED`, `ERR_SYSPROBE_BAD_ELF`
  * (with `offset`), or the OS error of opening the file.
  */
-export function readElfSync(pathOrBytes: string | Uint8Array | ArrayBuffer, options?: ReadElfOptions): ElfInfo {
+export function readElfSync(pathOrBytes: string | URL | Uint8Array | ArrayBuffer, options?: ReadElfOptions): ElfInfo {
   const input = target('readElfSync', pathOrBytes);
   const { symbols, crossCheck } = checkOptions('readElfSync', options);
   return shapeElf(binding().readElfSync(input, symbols, crossCheck), typeof input === 'string' ? input : null);
 }
 
 /** As {@link readElfSync}; the file is read on the libuv thread pool. */
-export async function readElf(pathOrBytes: string | Uint8Array | ArrayBuffer, options?: ReadElfOptions): Promise<ElfInfo> {
+export async function readElf(pathOrBytes: string | URL | Uint8Array | ArrayBuffer, options?: ReadElfOptions): Promise<ElfInfo> {
   const input = target('readElf', pathOrBytes);
   const { symbols, crossCheck } = checkOptions('readElf', options);
   const raw = await binding().readElf(input, symbols, crossCheck);
   return shapeElf(raw, typeof input === 'string' ? input : null);
+}
+
+/** readElfSync of a path given as a string or its bytes (a Buffer here is a path, never the file's contents). */
+export function readElfPathSync(path: PathArg, options?: ReadElfOptions): ElfInfo {
+  const { symbols, crossCheck } = checkOptions('readElfSync', options);
+  return shapeElf(binding().readElfSync(path, symbols, crossCheck, true), pathText(path));
+}
+
+export async function readElfPath(path: PathArg, options?: ReadElfOptions): Promise<ElfInfo> {
+  const { symbols, crossCheck } = checkOptions('readElf', options);
+  return shapeElf(await binding().readElf(path, symbols, crossCheck, true), pathText(path));
+}
+
+/** `dir`/`name`: text while both are UTF-8, the bytes otherwise. */
+function joinName(dir: PathArg, name: Buffer): PathArg {
+  const text = name.toString('utf8');
+  if (typeof dir === 'string' && Buffer.from(text, 'utf8').equals(name)) return join(dir, text);
+  const base = typeof dir === 'string' ? Buffer.from(dir, 'utf8') : dir;
+  return Buffer.concat([base, base[base.length - 1] === 0x2f ? Buffer.alloc(0) : Buffer.from('/'), name]);
 }
 
 function fsError(error: unknown, path: string): SysprobeError {
@@ -222,7 +241,7 @@ function fsError(error: unknown, path: string): SysprobeError {
 }
 
 interface Planned {
-  path: string;
+  path: PathArg;
   /** Found by walking a directory (non-ELF files are dropped unless includeNonElf). */
   walked: boolean;
   /** An error found while planning (an unreadable directory). */
@@ -230,36 +249,39 @@ interface Planned {
 }
 
 /** Regular files under `dir`, sorted per directory; symlinks are never followed (neither to files nor to directories). */
-async function walk(dir: string, into: Planned[]): Promise<void> {
+async function walk(dir: PathArg, into: Planned[]): Promise<void> {
   let handle;
   try {
-    handle = await opendir(dir);
+    // Names as bytes: one that is not UTF-8 is opened as it is, not as its U+FFFD spelling.
+    handle = await opendir(dir as string, { encoding: 'buffer' as BufferEncoding });
   } catch (error) {
-    into.push({ path: dir, walked: true, error: fsError(error, dir) });
+    into.push({ path: dir, walked: true, error: fsError(error, pathText(dir)) });
     return;
   }
-  const entries: Array<{ name: string; dir: boolean }> = [];
+  const entries: Array<{ name: Buffer; dir: boolean }> = [];
   try {
     for await (const entry of handle) {
-      if (entry.isDirectory()) entries.push({ name: entry.name, dir: true });
-      else if (entry.isFile()) entries.push({ name: entry.name, dir: false });
+      const name = entry.name as unknown as Buffer;
+      if (entry.isDirectory()) entries.push({ name, dir: true });
+      else if (entry.isFile()) entries.push({ name, dir: false });
     }
   } catch (error) {
-    into.push({ path: dir, walked: true, error: fsError(error, dir) });
+    into.push({ path: dir, walked: true, error: fsError(error, pathText(dir)) });
   }
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  entries.sort((a, b) => Buffer.compare(a.name, b.name));
   for (const entry of entries) {
-    const path = join(dir, entry.name);
+    const path = joinName(dir, entry.name);
     if (entry.dir) await walk(path, into);
     else into.push({ path, walked: true });
   }
 }
 
-export async function scanElf(pathsOrDir: string | readonly string[], options?: ScanElfOptions): Promise<ElfScanEntry[]> {
-  const list = typeof pathsOrDir === 'string' ? [pathsOrDir] : pathsOrDir;
-  if (!Array.isArray(list) || list.some((p) => typeof p !== 'string' || p.length === 0 || p.includes('\0'))) {
+export async function scanElf(pathsOrDir: PathInput | readonly PathInput[], options?: ScanElfOptions): Promise<ElfScanEntry[]> {
+  const given = Array.isArray(pathsOrDir) ? pathsOrDir as readonly PathInput[] : [pathsOrDir as PathInput];
+  if (!Array.isArray(pathsOrDir) && typeof pathsOrDir !== 'string' && !(pathsOrDir instanceof Uint8Array) && !(pathsOrDir instanceof URL)) {
     throw invalidArgument('scanElf(): expected a path or an array of non-empty paths');
   }
+  const list = given.map((p) => pathArg('scanElf', p));
   const { symbols, crossCheck } = checkOptions('scanElf', options, ['concurrency', 'onProgress', 'includeNonElf']);
   const concurrencyOption = options?.concurrency;
   if (concurrencyOption !== undefined && (!Number.isInteger(concurrencyOption) || concurrencyOption < 1 || concurrencyOption > 1024)) {
@@ -282,9 +304,9 @@ export async function scanElf(pathsOrDir: string | readonly string[], options?: 
         todo.push(i);
         return;
       }
-      results[i] = { path: item.path, ok: false, error: item.error };
+      results[i] = { path: pathText(item.path), ok: false, error: item.error };
       done += 1;
-      onProgress?.({ done, total, path: item.path });
+      onProgress?.({ done, total, path: pathText(item.path) });
     });
     const batchSize = Math.max(1, Math.min(64, Math.ceil(todo.length / (concurrency * 8))));
     let next = 0;
@@ -294,7 +316,7 @@ export async function scanElf(pathsOrDir: string | readonly string[], options?: 
         next += indexes.length;
         const raws = await native.readElfBatch(indexes.map((i) => planned[i]!.path), symbols, crossCheck);
         indexes.forEach((index, k) => {
-          const path = planned[index]!.path;
+          const path = pathText(planned[index]!.path);
           const raw = raws[k];
           if (raw instanceof Error) {
             results[index] = { path, ok: false, error: raw instanceof SysprobeError ? raw : fsError(raw, path) };
@@ -317,13 +339,13 @@ export async function scanElf(pathsOrDir: string | readonly string[], options?: 
   // directories are then walked and their files take the directory's place, in order.
   const entries = await scan(list.map((path) => ({ path, walked: false })));
   const out: ElfScanEntry[] = [];
-  for (const entry of entries) {
-    if (!isDirectoryEntry(entry, { path: entry.path, walked: false })) {
+  for (const [i, entry] of entries.entries()) {
+    if (!isDirectoryEntry(entry, { path: list[i]!, walked: false })) {
       out.push(entry);
       continue;
     }
     const walked: Planned[] = [];
-    await walk(entry.path, walked);
+    await walk(list[i]!, walked);
     total += walked.length - 1;
     const found = await scan(walked);
     found.forEach((inner, i) => {

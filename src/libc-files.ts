@@ -13,6 +13,8 @@ import { binding } from './loader.js';
 import type { RawCache, RawRootReadKind } from './native.js';
 import { MUSL_LOADER } from './procmaps.js';
 import { compareVersions, maxVersionsOf } from './versions.js';
+import { pathText } from './paths.js';
+import type { PathArg } from './paths.js';
 
 /** Programs whose dependencies show which libc a root's loader picks, in the order they are tried. */
 const ROOT_PROGRAMS = ['/bin/sh', '/usr/bin/sh', '/bin/ls', '/usr/bin/ls', '/usr/bin/env', '/bin/busybox', '/usr/bin/busybox'];
@@ -27,7 +29,7 @@ export interface Located {
   /** Where to read it on this host; a root's: its canonical path inside the root (read there, see `root`). */
   hostPath: string;
   /** A root's: the root. Its files are read inside it, race-free as resolveDeps reads them, never by a host path. */
-  root?: string;
+  root?: PathArg;
   via: string;
   cacheHostPath: string | null;
   /** A root's ld.so.cache, inside the root (glibc; null when the resolver found none). */
@@ -40,7 +42,7 @@ function libcOf(deps: DepsResult): { path: string; realPath: string } | null {
 }
 
 /** glibc: a program of the root, its libc.so.6 as the root's loader finds it; musl: the ld-musl loader. */
-function locateFrom(root: string, tryDeps: (program: string) => DepsResult | null): Located {
+function locateFrom(root: PathArg, tryDeps: (program: string) => DepsResult | null): Located {
   for (const program of ROOT_PROGRAMS) {
     const deps = tryDeps(program);
     if (deps === null) continue;
@@ -59,7 +61,7 @@ function locateFrom(root: string, tryDeps: (program: string) => DepsResult | nul
     // The loader itself was found inside the root: its real path is the program's.
     return { family: 'musl', libcPath: loader, loaderPath: loader, hostPath: deps.realPath, root, via: `${loader} exists in the root`, cacheHostPath: null, cacheInRoot: cacheOf(deps) };
   }
-  throw new SysprobeError({ code: 'ERR_SYSPROBE_NOT_FOUND', message: `probeGlibc(): no C library found in the root ${root} (tried ${ROOT_PROGRAMS.join(', ')} and the musl loaders)`, path: root });
+  throw new SysprobeError({ code: 'ERR_SYSPROBE_NOT_FOUND', message: `probeGlibc(): no C library found in the root ${pathText(root)} (tried ${ROOT_PROGRAMS.join(', ')} and the musl loaders)`, path: pathText(root) });
 }
 
 /** The root's cache when the resolver read it (glibc); musl's path file is no cache. */
@@ -71,9 +73,9 @@ function cacheOf(deps: DepsResult): string | null {
  * A program the root does not have (or cannot be read) is skipped; a backend that cannot resolve at all
  * is not, and neither is a root that cannot be opened (ENOENT, ENOTDIR… for the root itself).
  */
-function absent(error: unknown, root: string): null {
+function absent(error: unknown, root: PathArg): null {
   if (error instanceof SysprobeError && error.code === 'ERR_SYSPROBE_NEEDS_ADDON') throw error;
-  if (error instanceof SysprobeError && error.errno !== undefined && error.syscall === 'open' && error.path === root) throw error;
+  if (error instanceof SysprobeError && error.errno !== undefined && error.syscall === 'open' && error.path === pathText(root)) throw error;
   return null;
 }
 
@@ -147,19 +149,19 @@ function deepFreeze<T>(value: T): T {
 // never by a host path string (which would follow a symlink swapped into the root).
 const ELF_FLAGS = 2;  // readElf's defaults: no symbols, sections cross-checked
 
-function inRootSync(root: string, path: string, what: RawRootReadKind, offset = 0, length = 0): string | Uint8Array {
+function inRootSync(root: PathArg, path: string, what: RawRootReadKind, offset = 0, length = 0): string | Uint8Array {
   try {
     return binding().readInRootSync(root, path, what, ELF_FLAGS, offset, length);
   } catch (error) {
-    throw inRootError(error, root);
+    throw inRootError(error, pathText(root));
   }
 }
 
-async function inRoot(root: string, path: string, what: RawRootReadKind, offset = 0, length = 0): Promise<string | Uint8Array> {
+async function inRoot(root: PathArg, path: string, what: RawRootReadKind, offset = 0, length = 0): Promise<string | Uint8Array> {
   try {
     return await binding().readInRoot(root, path, what, ELF_FLAGS, offset, length);
   } catch (error) {
-    throw inRootError(error, root);
+    throw inRootError(error, pathText(root));
   }
 }
 
@@ -168,7 +170,7 @@ const sizeOf = (json: string | Uint8Array): number => (JSON.parse(textOf(json)) 
 const generatorOf = (json: string | Uint8Array): string | null => (JSON.parse(textOf(json)) as RawCache).generator;
 
 /** The C library of a root filesystem, statically. */
-export function probeRootSync(root: string): LibcInfo {
+export function probeRootSync(root: PathArg): LibcInfo {
   const located = locateFrom(root, (program) => {
     try { return resolveDepsSync(program, { root }); } catch (error) { return absent(error, root); }
   });
@@ -182,7 +184,7 @@ export function probeRootSync(root: string): LibcInfo {
 }
 
 /** As {@link probeRootSync}, with the file work off the main thread. */
-export async function probeRoot(root: string): Promise<LibcInfo> {
+export async function probeRoot(root: PathArg): Promise<LibcInfo> {
   const tried = new Map<string, DepsResult | null>();
   for (const program of [...ROOT_PROGRAMS, ...MUSL_LOADERS]) {
     try { tried.set(program, await resolveDeps(program, { root })); } catch (error) { tried.set(program, absent(error, root)); }

@@ -4,13 +4,16 @@
 // implementation. Its file access is WASI preview 1, answered here with synchronous node:fs calls on
 // the calling thread (a small host, not node:wasi, which is experimental and warns on Node 20).
 // Loaded on the first call that needs it; never at import time.
-import { closeSync, fstatSync, lstatSync, openSync, readFileSync, readSync, readdirSync, readlinkSync, realpathSync, statSync, constants as fsConstants } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, readFileSync, readSync, readlinkSync, realpathSync, statSync, constants as fsConstants } from 'node:fs';
 import { constants } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { SysprobeError } from './errors.js';
 import type { RawResolveOptions, RawRootReadKind } from './native.js';
 import { dirCalls } from './wasi-dirfs.js';
+import { absoluteBytes, pathBytes } from './paths.js';
+import { listDirectory } from './wasm-dir.js';
+import type { DirEntry } from './wasm-dir.js';
 
 // @types/node 20 does not declare the WebAssembly global (lib.dom does); the part used here.
 declare namespace WebAssembly {
@@ -70,7 +73,7 @@ interface OpenFile {
   position: bigint;
   /** A directory opened for fd_readdir: a path naming it, and its entries once listed. */
   directory?: string | Buffer;
-  entries?: Array<import('node:fs').Dirent<Buffer>>;
+  entries?: DirEntry[];
   /** Without openat (not Linux): the host path it was opened by, for calls relative to it. */
   path?: string | Buffer;
 }
@@ -320,7 +323,7 @@ class Instance {
       fd_readdir: (fd: number, buffer: number, length: number, cookie: bigint, used: number) => guard(() => {
         const file = this.files.get(fd);
         if (file === undefined || file.directory === undefined) return E.BADF;
-        file.entries ??= readdirSync(file.directory, { withFileTypes: true, encoding: 'buffer' });
+        file.entries ??= listDirectory(file.directory);
         const memory = this.bytes(buffer, length);
         let offset = 0;
         for (let i = Number(cookie); i < file.entries.length && offset < length; i++) {
@@ -460,44 +463,48 @@ function callRaw(run: (exports: Exports, pointers: number[]) => number, bytes: b
   }
 }
 
-const utf8 = (text: string): Buffer => Buffer.from(text, 'utf8');
+/** A path's bytes for the core, unchanged (a string UTF-8-encoded); a relative one joined to the working directory as bytes. */
+const pathIn = (path: string | Buffer): Buffer => absoluteBytes(path);
 
-export function wasmReadElf(target: string | Uint8Array, symbols: boolean, crossCheck: boolean): string {
+/** `target`: a path (string or Buffer), or with `bytes` the ELF file's contents. */
+export function wasmReadElf(target: string | Uint8Array, symbols: boolean, crossCheck: boolean, bytes = typeof target !== 'string'): string {
   const flags = (symbols ? 1 : 0) | (crossCheck ? 2 : 0);
-  if (typeof target === 'string') {
-    const path = utf8(target);
+  if (!bytes) {
+    const path = pathIn(target as string | Buffer);
     return call((e, [p]) => e.sysprobe_read_elf_path(p!, path.length, flags), path);
   }
-  return call((e, [p]) => e.sysprobe_read_elf_bytes(p!, target.length, flags), target);
+  return call((e, [p]) => e.sysprobe_read_elf_bytes(p!, target.length, flags), target as Uint8Array);
 }
 
-export function wasmReadLdSoCache(path: string): string {
-  const bytes = utf8(path);
+export function wasmReadLdSoCache(path: string | Buffer): string {
+  const bytes = pathIn(path);
   return call((e, [p]) => e.sysprobe_read_ld_so_cache(p!, bytes.length), bytes);
 }
 
 
-const UNSET = '\u0001';
+const UNSET = Buffer.from('\u0001');
 
-export function wasmResolveDeps(program: string, options: RawResolveOptions): string {
-  const fields = [program, options.root ?? '', options.cwd ?? '', options.ldLibraryPath ?? UNSET, options.platform ?? '',
-    options.hwcaps !== undefined ? options.hwcaps.join(':') : UNSET];
-  const bytes = utf8(fields.join('\0'));
+export function wasmResolveDeps(program: string | Buffer, options: RawResolveOptions): string {
+  const text = (value: string | Buffer | undefined, unset = Buffer.alloc(0)): Buffer => (value === undefined ? unset : pathBytes(value));
+  // Every path as bytes, unchanged (src/compat.ts always sets cwd: the core resolves a relative program against it).
+  const fields = [pathBytes(program), text(options.root), text(options.cwd),
+    text(options.ldLibraryPath, UNSET), text(options.platform), options.hwcaps !== undefined ? Buffer.from(options.hwcaps.join(':')) : UNSET];
+  const bytes = Buffer.concat(fields.flatMap((field, i) => (i === 0 ? [field] : [Buffer.from([0]), field])));
   const flags = (options.useCache === false ? 0 : 1) | (options.versions === true ? 2 : 0);
   return call((e, [p]) => e.sysprobe_resolve_deps(p!, bytes.length, flags), bytes);
 }
 
 /** One file inside a root, opened through the core's race-free walk (native/core/root_read.h). */
-export function wasmReadInRoot(root: string, path: string, what: RawRootReadKind, flags: number, offset: number, length: number): string | Buffer {
-  const fields = utf8([root, path, what].join('\0'));
+export function wasmReadInRoot(root: string | Buffer, path: string, what: RawRootReadKind, flags: number, offset: number, length: number): string | Buffer {
+  const fields = Buffer.concat([pathBytes(root), Buffer.from(`\0${path}\0${what}`)]);
   return callRaw((e, [p]) => e.sysprobe_read_in_root(p!, fields.length, flags, offset, length), what === 'bytes', fields);
 }
 
 /** One outcome per path, as the addon's readElfBatch: a file's error is its entry; a broken core fails them all. */
-export function wasmReadElfBatch(paths: string[], symbols: boolean, crossCheck: boolean): Array<string | SysprobeError> {
+export function wasmReadElfBatch(paths: Array<string | Buffer>, symbols: boolean, crossCheck: boolean): Array<string | SysprobeError> {
   return paths.map((path) => {
     try {
-      return wasmReadElf(path, symbols, crossCheck);
+      return wasmReadElf(path, symbols, crossCheck, false);
     } catch (error) {
       if (!(error instanceof SysprobeError) || error.code === 'ERR_SYSPROBE_WASM') throw error;
       return error;

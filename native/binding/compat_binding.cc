@@ -37,8 +37,9 @@ bool WantVersions(const Napi::CallbackInfo& info) {
 }
 
 std::string PathArg(const Napi::CallbackInfo& info, const char* what) {
-  if (info.Length() < 1 || !info[0].IsString()) ThrowError(info.Env(), InvalidArgument(std::string(what) + " expects a path"));
-  return info[0].As<Napi::String>().Utf8Value();
+  std::string path;
+  if (info.Length() < 1 || !PathOf(info[0], &path)) ThrowError(info.Env(), InvalidArgument(std::string(what) + " expects a path"));
+  return path;
 }
 
 // (program, { root, ldLibraryPath, cwd, hwcaps, platform, useCache }) validated in src/compat.ts.
@@ -46,9 +47,10 @@ resolve::Options ResolveOptions(const Napi::CallbackInfo& info) {
   resolve::Options options;
   if (info.Length() < 2 || !info[1].IsObject()) return options;
   Napi::Object o = info[1].As<Napi::Object>();
+  // Paths (root, cwd, LD_LIBRARY_PATH) as strings or exact bytes.
   auto str = [&](const char* key) -> std::optional<std::string> {
-    Napi::Value v = o.Get(key);
-    if (v.IsString()) return v.As<Napi::String>().Utf8Value();
+    std::string value;
+    if (PathOf(o.Get(key), &value)) return value;
     return std::nullopt;
   };
   if (auto root = str("root")) options.root = *root;
@@ -97,11 +99,10 @@ Napi::Value ResolveDeps(const Napi::CallbackInfo& info) {
 // (root, path, what, flags, offset, length) validated in src/libc-files.ts: one file inside a root.
 core::RootRead RootReadArgs(const Napi::CallbackInfo& info) {
   core::RootRead request;
-  if (info.Length() < 6 || !info[0].IsString() || !info[1].IsString() || !info[2].IsString() || !info[3].IsNumber() ||
+  if (info.Length() < 6 || !PathOf(info[0], &request.root) || !info[1].IsString() || !info[2].IsString() || !info[3].IsNumber() ||
       !info[4].IsNumber() || !info[5].IsNumber()) {
     ThrowError(info.Env(), InvalidArgument("readInRoot() expects (root, path, what, flags, offset, length)"));
   }
-  request.root = info[0].As<Napi::String>().Utf8Value();
   request.path = info[1].As<Napi::String>().Utf8Value();
   request.what = info[2].As<Napi::String>().Utf8Value();
   request.flags = info[3].As<Napi::Number>().Int32Value();
