@@ -19,6 +19,7 @@
       'native/core/reparse_probe.cc',
       'native/core/resolve.cc',
       'native/core/rlimits.cc',
+      'native/core/root_read.cc',
       'native/core/rootfs.cc',
     ],
     # The core as WebAssembly (npm run prebuild -- wasm32): parsers and the loader model, no OS probes.
@@ -37,6 +38,7 @@
       'native/core/reparse_json.cc',
       'native/core/resolve.cc',
       'native/core/rlimits.cc',
+      'native/core/root_read.cc',
       'native/core/rootfs.cc',
       'native/wasm/exports.cc',
     ],

@@ -1,8 +1,10 @@
 // Dependency resolution and compatibility verdicts as glibc's loader decides them. The resolver and
 // the ld.so.cache parser are native (native/core/resolve.cc, ldcache.cc); this module validates
 // options, shapes the results and checks versions the way elf/dl-version.c does.
-import { SysprobeError, invalidArgument } from './errors.js';
-import { readElf, readElfSync } from './elf.js';
+import { SysprobeError, inRootError, invalidArgument } from './errors.js';
+import { readElf, readElfPath, readElfPathSync, readElfSync, shapeElf } from './elf.js';
+import { isAbsolutePath, pathArg, pathText } from './paths.js';
+import type { PathArg, PathInput } from './paths.js';
 import { GLIBC_VERSION_TABLES, type GlibcVersionTable } from './glibc-tables.js';
 import { binding } from './loader.js';
 import type { RawCache, RawResolve, RawResolveObject, RawResolveOptions } from './native.js';
@@ -120,12 +122,12 @@ export interface DepsResult {
 }
 
 export interface ResolveDepsOptions {
-  /** A root filesystem (a directory on this host): every path resolves inside it. */
-  root?: string;
+  /** A root filesystem (a directory on this host): every path resolves inside it. A Buffer is its exact bytes. */
+  root?: PathInput;
   /** The environment the program would start with (only `LD_LIBRARY_PATH` is used). */
   env?: { LD_LIBRARY_PATH?: string };
   /** Working directory (inside the root) for relative paths; default: this process's for the host, `/` for a root. */
-  cwd?: string;
+  cwd?: PathInput;
   /** Active glibc-hwcaps subdirectories, best first; default: this CPU's x86-64 levels the loader knows. */
   hwcaps?: string[];
   /** `$PLATFORM`; default: as glibc names this CPU. */
@@ -148,9 +150,18 @@ function flagsText(flags: number): string {
   return `${FLAG_TYPES[type] ?? 'unknown'}${arch === 0 ? '' : FLAG_ARCH[arch] ?? `,${arch}`}`;
 }
 
-function checkPath(fn: string, path: unknown): string {
-  if (typeof path !== 'string' || path.length === 0 || path.includes('\0')) throw invalidArgument(`${fn}(): expected a non-empty path`);
-  return path;
+function checkPath(fn: string, path: unknown, what = 'path'): PathArg {
+  return pathArg(fn, path, what);
+}
+
+/** A root: absolute, its trailing slashes dropped (the bytes kept otherwise). */
+function checkRoot(fn: string, root: unknown): PathArg {
+  const path = checkPath(fn, root, 'root');
+  if (!isAbsolutePath(path)) throw invalidArgument(`${fn}(): root must be an absolute path`);
+  if (typeof path === 'string') return path.replace(/\/+$/, '');
+  let end = path.length;
+  while (end > 0 && path[end - 1] === 0x2f) end--;
+  return path.subarray(0, end);
 }
 
 function shapeCache(path: string, text: string): LdSoCache {
@@ -166,15 +177,15 @@ function shapeCache(path: string, text: string): LdSoCache {
 }
 
 /** Reads an ld.so.cache file (any format, either byte order). Fails with `ERR_SYSPROBE_BAD_LDCACHE` / `ERR_SYSPROBE_TRUNCATED` and the offset. */
-export function readLdSoCacheSync(path: string): LdSoCache {
-  checkPath('readLdSoCacheSync', path);
-  return shapeCache(path, binding().readLdSoCacheSync(path));
+export function readLdSoCacheSync(path: PathInput): LdSoCache {
+  const file = checkPath('readLdSoCacheSync', path);
+  return shapeCache(pathText(file), binding().readLdSoCacheSync(file));
 }
 
 /** As {@link readLdSoCacheSync}, on the libuv thread pool. */
-export async function readLdSoCache(path: string): Promise<LdSoCache> {
-  checkPath('readLdSoCache', path);
-  return shapeCache(path, await binding().readLdSoCache(path));
+export async function readLdSoCache(path: PathInput): Promise<LdSoCache> {
+  const file = checkPath('readLdSoCache', path);
+  return shapeCache(pathText(file), await binding().readLdSoCache(file));
 }
 
 function resolveOptions(fn: string, options: ResolveDepsOptions | undefined): RawResolveOptions {
@@ -184,21 +195,16 @@ function resolveOptions(fn: string, options: ResolveDepsOptions | undefined): Ra
     if (!['root', 'env', 'cwd', 'hwcaps', 'platform', 'useCache'].includes(key)) throw invalidArgument(`${fn}(): unknown option '${key}'`);
   }
   const raw: RawResolveOptions = {};
-  if (options.root !== undefined) {
-    checkPath(fn, options.root);
-    if (!options.root.startsWith('/')) throw invalidArgument(`${fn}(): root must be an absolute path`);
-    raw.root = options.root.replace(/\/+$/, '');
-  }
+  if (options.root !== undefined) raw.root = checkRoot(fn, options.root);
   if (options.env !== undefined) {
     if (typeof options.env !== 'object' || options.env === null) throw invalidArgument(`${fn}(): env must be an object`);
     const llp = options.env.LD_LIBRARY_PATH;
     if (llp !== undefined && typeof llp !== 'string') throw invalidArgument(`${fn}(): env.LD_LIBRARY_PATH must be a string`);
     if (llp !== undefined) raw.ldLibraryPath = llp;
   }
-  if (options.cwd !== undefined && (typeof options.cwd !== 'string' || !options.cwd.startsWith('/'))) {
-    throw invalidArgument(`${fn}(): cwd must be an absolute path`);
-  }
-  raw.cwd = options.cwd ?? (raw.root !== undefined && raw.root !== '' ? '/' : process.cwd());
+  const cwd = options.cwd === undefined ? undefined : checkPath(fn, options.cwd, 'cwd');
+  if (cwd !== undefined && !isAbsolutePath(cwd)) throw invalidArgument(`${fn}(): cwd must be an absolute path`);
+  raw.cwd = cwd ?? (raw.root !== undefined && raw.root.length !== 0 ? '/' : process.cwd());
   if (options.hwcaps !== undefined) {
     if (!Array.isArray(options.hwcaps) || options.hwcaps.some((h) => typeof h !== 'string')) throw invalidArgument(`${fn}(): hwcaps must be an array of names`);
     raw.hwcaps = options.hwcaps;
@@ -291,22 +297,34 @@ function shapeDeps(program: string, root: string | null, raw: RawResolve): DepsR
  * The libraries `binary` would load, in load order, as glibc's loader finds them (from `opts.root`
  * when given: every path, absolute symlinks included, resolves inside it). Nothing is executed.
  */
-export function resolveDepsSync(binary: string, options?: ResolveDepsOptions): DepsResult {
-  checkPath('resolveDepsSync', binary);
+export function resolveDepsSync(binary: PathInput, options?: ResolveDepsOptions): DepsResult {
+  const program = checkPath('resolveDepsSync', binary);
   const raw = resolveOptions('resolveDepsSync', options);
-  return shapeDeps(binary, raw.root ?? null, JSON.parse(binding().resolveDepsSync(binary, raw)) as RawResolve);
+  try {
+    return shapeDeps(pathText(program), rootText(raw), JSON.parse(binding().resolveDepsSync(program, raw)) as RawResolve);
+  } catch (error) {
+    throw inRootError(error, rootText(raw) ?? undefined);
+  }
+}
+
+function rootText(raw: RawResolveOptions): string | null {
+  return raw.root === undefined ? null : pathText(raw.root);
 }
 
 /** As {@link resolveDepsSync}, on the libuv thread pool. */
-export async function resolveDeps(binary: string, options?: ResolveDepsOptions): Promise<DepsResult> {
-  checkPath('resolveDeps', binary);
+export async function resolveDeps(binary: PathInput, options?: ResolveDepsOptions): Promise<DepsResult> {
+  const program = checkPath('resolveDeps', binary);
   const raw = resolveOptions('resolveDeps', options);
-  return shapeDeps(binary, raw.root ?? null, JSON.parse(await binding().resolveDeps(binary, raw)) as RawResolve);
+  try {
+    return shapeDeps(pathText(program), rootText(raw), JSON.parse(await binding().resolveDeps(program, raw)) as RawResolve);
+  } catch (error) {
+    throw inRootError(error, rootText(raw) ?? undefined);
+  }
 }
 
 // ---- compatibility -------------------------------------------------------------------------------------
 
-export type CompatTarget = 'host' | { root: string } | { glibc: string; arch?: string };
+export type CompatTarget = 'host' | { root: PathInput } | { glibc: string; arch?: string };
 
 export interface MissingVersion {
   version: string;
@@ -341,9 +359,8 @@ function checkTarget(fn: string, target: unknown): CompatTarget {
   const t = target as Record<string, unknown>;
   if ('root' in t) {
     if (Object.keys(t).some((k) => k !== 'root')) throw invalidArgument(`${fn}(): a { root } target takes no other keys`);
-    checkPath(fn, t.root);
-    if (!(t.root as string).startsWith('/')) throw invalidArgument(`${fn}(): root must be an absolute path`);
-    return { root: t.root as string };
+    checkRoot(fn, t.root);
+    return { root: checkPath(fn, t.root, 'root') };
   }
   if ('glibc' in t) {
     if (Object.keys(t).some((k) => k !== 'glibc' && k !== 'arch')) throw invalidArgument(`${fn}(): unknown key in { glibc, arch } target`);
@@ -392,13 +409,28 @@ function versionCheck(raw: RawResolve): VersionCheck {
 }
 
 /** The requirers whose symbols explain the missing versions (host paths), each once. */
-function requirersOf(check: VersionCheck, raw: RawResolve): Map<string, string> {
+/** Where each requirer of a missing version is read: its host path, or inside the root its canonical path. */
+function requirersOf(check: VersionCheck, raw: RawResolve, root: PathArg | undefined): Map<string, string> {
   const out = new Map<string, string>();
   for (const m of check.missing) {
     const object = raw.objects.find((o) => objectPath(o) === m.requiredBy);
-    if (object !== undefined) out.set(m.requiredBy, object.hostPath!);
+    if (object !== undefined) out.set(m.requiredBy, root !== undefined ? object.realPath! : object.hostPath!);
   }
   return out;
+}
+
+// Inside a root the requirer's symbols are read as resolveDeps reads its files (the core's race-free
+// open inside the root), not by its host path.
+const SYMBOLS_ONLY = 1;
+
+function symbolsSync(root: PathArg | undefined, path: string): SymbolList {
+  if (root === undefined) return readElfSync(path, { symbols: true, crossCheck: false }).symbols ?? [];
+  return shapeElf(binding().readInRootSync(root, path, 'elf', SYMBOLS_ONLY, 0, 0) as string, path).symbols ?? [];
+}
+
+async function symbols(root: PathArg | undefined, path: string): Promise<SymbolList> {
+  if (root === undefined) return (await readElf(path, { symbols: true, crossCheck: false })).symbols ?? [];
+  return shapeElf((await binding().readInRoot(root, path, 'elf', SYMBOLS_ONLY, 0, 0)) as string, path).symbols ?? [];
 }
 
 function attachSymbols(check: VersionCheck, requirer: string, symbols: SymbolList): void {
@@ -430,7 +462,7 @@ function compatFromDeps(target: CompatTarget, deps: DepsResult, raw: RawResolve,
 
 function targetInfo(target: CompatTarget): CompatReport['target'] {
   if (target === 'host') return { kind: 'host', root: null, glibc: null, arch: null };
-  if ('root' in target) return { kind: 'root', root: target.root, glibc: null, arch: null };
+  if ('root' in target) return { kind: 'root', root: pathText(target.root as PathArg), glibc: null, arch: null };
   return { kind: 'virtual', root: null, glibc: target.glibc, arch: target.arch ?? null };
 }
 
@@ -534,36 +566,41 @@ function virtualCheck(target: { glibc: string; arch?: string }, binary: string, 
  * release (`{ glibc: '2.31', arch? }`, from tables of the version names real glibc builds define).
  * Versions are checked as elf/dl-version.c does; messages are worded as the loader words them.
  */
-export async function checkCompat(binary: string, target?: CompatTarget): Promise<CompatReport> {
-  checkPath('checkCompat', binary);
+export async function checkCompat(binary: PathInput, target?: CompatTarget): Promise<CompatReport> {
+  const program = checkPath('checkCompat', binary);
   const t = checkTarget('checkCompat', target);
-  if (typeof t === 'object' && 'glibc' in t) return virtualCheck(t, binary, await readElf(binary, { symbols: true }));
+  if (typeof t === 'object' && 'glibc' in t) return virtualCheck(t, pathText(program), await readElfPath(program, { symbols: true }));
   const root = t === 'host' ? undefined : t.root;
   const rawOptions = { ...resolveOptions('checkCompat', root === undefined ? undefined : { root }), versions: true };
-  const raw = JSON.parse(await binding().resolveDeps(binary, rawOptions)) as RawResolve;
-  const deps = shapeDeps(binary, rawOptions.root ?? null, raw);
+  const raw = JSON.parse(await binding().resolveDeps(program, rawOptions).catch((error: unknown) => { throw inRootError(error, rootText(rawOptions) ?? undefined); })) as RawResolve;
+  const deps = shapeDeps(pathText(program), rootText(rawOptions), raw);
   const check = versionCheck(raw);
-  for (const [requirer, hostPath] of requirersOf(check, raw)) {
+  for (const [requirer, path] of requirersOf(check, raw, rawOptions.root)) {
     try {
-      attachSymbols(check, requirer, (await readElf(hostPath, { symbols: true, crossCheck: false })).symbols ?? []);
+      attachSymbols(check, requirer, await symbols(rawOptions.root, path));
     } catch { /* symbols explain the verdict; they do not decide it */ }
   }
   return compatFromDeps(t, deps, raw, check);
 }
 
 /** As {@link checkCompat}, synchronously. */
-export function checkCompatSync(binary: string, target?: CompatTarget): CompatReport {
-  checkPath('checkCompatSync', binary);
+export function checkCompatSync(binary: PathInput, target?: CompatTarget): CompatReport {
+  const program = checkPath('checkCompatSync', binary);
   const t = checkTarget('checkCompatSync', target);
-  if (typeof t === 'object' && 'glibc' in t) return virtualCheck(t, binary, readElfSync(binary, { symbols: true }));
+  if (typeof t === 'object' && 'glibc' in t) return virtualCheck(t, pathText(program), readElfPathSync(program, { symbols: true }));
   const root = t === 'host' ? undefined : t.root;
   const rawOptions = { ...resolveOptions('checkCompatSync', root === undefined ? undefined : { root }), versions: true };
-  const raw = JSON.parse(binding().resolveDepsSync(binary, rawOptions)) as RawResolve;
-  const deps = shapeDeps(binary, rawOptions.root ?? null, raw);
+  let raw: RawResolve;
+  try {
+    raw = JSON.parse(binding().resolveDepsSync(program, rawOptions)) as RawResolve;
+  } catch (error) {
+    throw inRootError(error, rootText(rawOptions) ?? undefined);
+  }
+  const deps = shapeDeps(pathText(program), rootText(rawOptions), raw);
   const check = versionCheck(raw);
-  for (const [requirer, hostPath] of requirersOf(check, raw)) {
+  for (const [requirer, path] of requirersOf(check, raw, rawOptions.root)) {
     try {
-      attachSymbols(check, requirer, readElfSync(hostPath, { symbols: true, crossCheck: false }).symbols ?? []);
+      attachSymbols(check, requirer, symbolsSync(rawOptions.root, path));
     } catch { /* symbols explain the verdict; they do not decide it */ }
   }
   return compatFromDeps(t, deps, raw, check);

@@ -1,7 +1,18 @@
-// The directory walk of scanElf: regular files in sorted order, symlinks never followed, names as bytes.
+// The directory walk of scanElf: regular files in sorted order (by bytes), symlinks never followed, names
+// as bytes (a name that is not valid UTF-8 is opened as it is, not as its U+FFFD spelling).
 import { opendir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SysprobeError } from './errors.js';
+import { pathText } from './paths.js';
+import type { PathArg } from './paths.js';
+
+/** `dir`/`name`: text while both are UTF-8, the bytes otherwise. */
+export function joinName(dir: PathArg, name: Buffer): PathArg {
+  const text = name.toString('utf8');
+  if (typeof dir === 'string' && Buffer.from(text, 'utf8').equals(name)) return join(dir, text);
+  const base = typeof dir === 'string' ? Buffer.from(dir, 'utf8') : dir;
+  return Buffer.concat([base, base[base.length - 1] === 0x2f ? Buffer.alloc(0) : Buffer.from('/'), name]);
+}
 
 export function fsError(error: unknown, path: string): SysprobeError {
   if (error instanceof SysprobeError) return error;
@@ -14,26 +25,21 @@ export function fsError(error: unknown, path: string): SysprobeError {
 }
 
 export interface Planned {
-  path: string;
-  /** The exact bytes of a path that is not valid UTF-8 (`path` is then its lossy decoding). */
-  bytes?: Buffer;
+  path: PathArg;
   /** Found by walking a directory (non-ELF files are dropped unless includeNonElf). */
   walked: boolean;
   /** An error found while planning (an unreadable directory). */
   error?: SysprobeError;
 }
 
-/**
- * Regular files under `dir`, sorted per directory (by bytes); symlinks are never followed (neither to
- * files nor to directories). Names are read as bytes, so that one that is not valid UTF-8 is opened as
- * it is (`bytes`) instead of as its lossy decoding (which names another file, or none).
- */
-export async function walk(dir: string, dirBytes: Buffer | undefined, into: Planned[]): Promise<void> {
+/** Regular files under `dir`, sorted per directory; symlinks are never followed (neither to files nor to directories). */
+export async function walk(dir: PathArg, into: Planned[]): Promise<void> {
   let handle;
   try {
-    handle = await opendir(dirBytes ?? dir, { encoding: 'buffer' } as unknown as Parameters<typeof opendir>[1]);
+    // Names as bytes: one that is not UTF-8 is opened as it is, not as its U+FFFD spelling.
+    handle = await opendir(dir as string, { encoding: 'buffer' as BufferEncoding });
   } catch (error) {
-    into.push({ path: dir, ...(dirBytes ? { bytes: dirBytes } : {}), walked: true, error: fsError(error, dir) });
+    into.push({ path: dir, walked: true, error: fsError(error, pathText(dir)) });
     return;
   }
   const entries: Array<{ name: Buffer; dir: boolean }> = [];
@@ -44,15 +50,12 @@ export async function walk(dir: string, dirBytes: Buffer | undefined, into: Plan
       else if (entry.isFile()) entries.push({ name, dir: false });
     }
   } catch (error) {
-    into.push({ path: dir, ...(dirBytes ? { bytes: dirBytes } : {}), walked: true, error: fsError(error, dir) });
+    into.push({ path: dir, walked: true, error: fsError(error, pathText(dir)) });
   }
   entries.sort((a, b) => Buffer.compare(a.name, b.name));
   for (const entry of entries) {
-    const text = entry.name.toString('utf8');
-    const path = join(dir, text);
-    const exact = dirBytes === undefined && Buffer.from(text, 'utf8').equals(entry.name);
-    const bytes = exact ? undefined : Buffer.concat([dirBytes ?? Buffer.from(dir, 'utf8'), Buffer.from('/'), entry.name]);
-    if (entry.dir) await walk(path, bytes, into);
-    else into.push({ path, ...(bytes ? { bytes } : {}), walked: true });
+    const path = joinName(dir, entry.name);
+    if (entry.dir) await walk(path, into);
+    else into.push({ path, walked: true });
   }
 }

@@ -2,8 +2,12 @@ import { availableParallelism } from 'node:os';
 import { SysprobeError, invalidArgument } from './errors.js';
 import { binding } from './loader.js';
 import { shapeElf, shapeElfAsync, shapeNow } from './elf-shape.js';
+
+export { shapeElf };
 import { fsError, walk, type Planned } from './elf-walk.js';
 import type { ElfSymbolsWanted } from './native.js';
+import { pathArg, pathText } from './paths.js';
+import type { PathArg, PathInput } from './paths.js';
 
 /** One version a file needs from a library (a Vernaux entry). */
 export interface ElfVersionNeed {
@@ -177,11 +181,9 @@ function checkOptions(name: string, options: unknown, extra: readonly string[] =
   return { symbols, crossCheck: record['crossCheck'] !== false };
 }
 
+/** A path (a string or a file: URL; a Buffer is the file's bytes here, scanElf takes Buffer paths). */
 function target(name: string, pathOrBytes: unknown): string | Bytes {
-  if (typeof pathOrBytes === 'string') {
-    if (pathOrBytes.length === 0 || pathOrBytes.includes('\0')) throw invalidArgument(`${name}(): the path must be a non-empty string without NUL`);
-    return pathOrBytes;
-  }
+  if (typeof pathOrBytes === 'string' || pathOrBytes instanceof URL) return pathArg(name, pathOrBytes) as string;
   if (pathOrBytes instanceof Uint8Array) return pathOrBytes;
   if (pathOrBytes instanceof ArrayBuffer) return new Uint8Array(pathOrBytes);
   throw invalidArgument(`${name}(): expected a path or a Buffer/Uint8Array/ArrayBuffer`);
@@ -194,25 +196,37 @@ function target(name: string, pathOrBytes: unknown): string | Bytes {
  * Fails with a SysprobeError: `ERR_SYSPROBE_NOT_ELF`, `ERR_SYSPROBE_TRUNCATED`, `ERR_SYSPROBE_BAD_ELF`
  * (with `offset`), or the OS error of opening the file.
  */
-export function readElfSync(pathOrBytes: string | Uint8Array | ArrayBuffer, options?: ReadElfOptions): ElfInfo {
+export function readElfSync(pathOrBytes: string | URL | Uint8Array | ArrayBuffer, options?: ReadElfOptions): ElfInfo {
   const input = target('readElfSync', pathOrBytes);
   const { symbols, crossCheck } = checkOptions('readElfSync', options);
   return shapeElf(binding().readElfSync(input, symbols, crossCheck), typeof input === 'string' ? input : null);
 }
 
 /** As {@link readElfSync}; the file is read on the libuv thread pool. */
-export async function readElf(pathOrBytes: string | Uint8Array | ArrayBuffer, options?: ReadElfOptions): Promise<ElfInfo> {
+export async function readElf(pathOrBytes: string | URL | Uint8Array | ArrayBuffer, options?: ReadElfOptions): Promise<ElfInfo> {
   const input = target('readElf', pathOrBytes);
   const { symbols, crossCheck } = checkOptions('readElf', options);
   const raw = await binding().readElf(input, symbols, crossCheck);
   return shapeElfAsync(raw, typeof input === 'string' ? input : null);
 }
 
-export async function scanElf(pathsOrDir: string | readonly string[], options?: ScanElfOptions): Promise<ElfScanEntry[]> {
-  const list = typeof pathsOrDir === 'string' ? [pathsOrDir] : pathsOrDir;
-  if (!Array.isArray(list) || list.some((p) => typeof p !== 'string' || p.length === 0 || p.includes('\0'))) {
+/** readElfSync of a path given as a string or its bytes (a Buffer here is a path, never the file's contents). */
+export function readElfPathSync(path: PathArg, options?: ReadElfOptions): ElfInfo {
+  const { symbols, crossCheck } = checkOptions('readElfSync', options);
+  return shapeElf(binding().readElfSync(path, symbols, crossCheck, true), pathText(path));
+}
+
+export async function readElfPath(path: PathArg, options?: ReadElfOptions): Promise<ElfInfo> {
+  const { symbols, crossCheck } = checkOptions('readElf', options);
+  return shapeElfAsync(await binding().readElf(path, symbols, crossCheck, true), pathText(path));
+}
+
+export async function scanElf(pathsOrDir: PathInput | readonly PathInput[], options?: ScanElfOptions): Promise<ElfScanEntry[]> {
+  const given = Array.isArray(pathsOrDir) ? pathsOrDir as readonly PathInput[] : [pathsOrDir as PathInput];
+  if (!Array.isArray(pathsOrDir) && typeof pathsOrDir !== 'string' && !(pathsOrDir instanceof Uint8Array) && !(pathsOrDir instanceof URL)) {
     throw invalidArgument('scanElf(): expected a path or an array of non-empty paths');
   }
+  const list = given.map((p) => pathArg('scanElf', p));
   const { symbols, crossCheck } = checkOptions('scanElf', options, ['concurrency', 'onProgress', 'includeNonElf']);
   const concurrencyOption = options?.concurrency;
   if (concurrencyOption !== undefined && (!Number.isInteger(concurrencyOption) || concurrencyOption < 1 || concurrencyOption > 1024)) {
@@ -235,9 +249,9 @@ export async function scanElf(pathsOrDir: string | readonly string[], options?: 
         todo.push(i);
         return;
       }
-      results[i] = { path: item.path, ...(item.bytes ? { pathBytes: item.bytes } : {}), ok: false, error: item.error };
+      results[i] = { path: pathText(item.path), ...(typeof item.path !== 'string' ? { pathBytes: item.path } : {}), ok: false, error: item.error };
       done += 1;
-      onProgress?.({ done, total, path: item.path });
+      onProgress?.({ done, total, path: pathText(item.path) });
     });
     const batchSize = Math.max(1, Math.min(64, Math.ceil(todo.length / (concurrency * 8))));
     let next = 0;
@@ -245,7 +259,7 @@ export async function scanElf(pathsOrDir: string | readonly string[], options?: 
       if (next >= todo.length) return null;
       const indexes = todo.slice(next, next + batchSize);
       next += indexes.length;
-      return native.readElfBatch(indexes.map((i) => planned[i]!.bytes ?? planned[i]!.path), symbols, crossCheck).then((raws) => ({ indexes, raws }));
+      return native.readElfBatch(indexes.map((i) => planned[i]!.path), symbols, crossCheck).then((raws) => ({ indexes, raws }));
     };
     const lane = async (): Promise<void> => {
       for (let pending = take(); pending !== null;) {
@@ -261,7 +275,7 @@ export async function scanElf(pathsOrDir: string | readonly string[], options?: 
             shaped[k] = null;
             continue;
           }
-          const path = planned[indexes[k]!]!.path;
+          const path = pathText(planned[indexes[k]!]!.path);
           shaped[k] = shapeNow(raw, path) ?? shapeElfAsync(raw, path);
           if (shaped[k] instanceof Promise) waiting = true;
         }
@@ -269,17 +283,18 @@ export async function scanElf(pathsOrDir: string | readonly string[], options?: 
         for (let k = 0; k < indexes.length; k += 1) {
           const index = indexes[k]!;
           const item = planned[index]!;
+          const path = pathText(item.path);
           const raw = raws[k]!;
           const info = infos[k];
           const entry: ElfScanEntry = raw instanceof Error || !info
-            ? { path: item.path, ok: false, error: raw instanceof SysprobeError ? raw : fsError(raw, item.path) }
-            : { path: item.path, ok: true, info };
-          if (item.bytes) entry.pathBytes = item.bytes;
+            ? { path, ok: false, error: raw instanceof SysprobeError ? raw : fsError(raw, path) }
+            : { path, ok: true, info };
+          if (typeof item.path !== 'string') entry.pathBytes = item.path;
           results[index] = entry;
           // A directory named in the list is reported when it is walked, not here.
           if (!isDirectoryEntry(entry, item)) {
             done += 1;
-            onProgress?.({ done, total, path: item.path });
+            onProgress?.({ done, total, path });
           }
         }
       }
@@ -292,13 +307,13 @@ export async function scanElf(pathsOrDir: string | readonly string[], options?: 
   // directories are then walked and their files take the directory's place, in order.
   const entries = await scan(list.map((path) => ({ path, walked: false })));
   const out: ElfScanEntry[] = [];
-  for (const entry of entries) {
-    if (!isDirectoryEntry(entry, { path: entry.path, walked: false })) {
+  for (const [i, entry] of entries.entries()) {
+    if (!isDirectoryEntry(entry, { path: list[i]!, walked: false })) {
       out.push(entry);
       continue;
     }
     const walked: Planned[] = [];
-    await walk(entry.path, undefined, walked);
+    await walk(list[i]!, walked);
     total += walked.length - 1;
     const found = await scan(walked);
     found.forEach((inner, i) => {

@@ -75,6 +75,7 @@ export class SysprobeError extends Error {
     let text = `${code}: ${facts.message ?? osText ?? 'unknown error'}`;
     if (facts.syscall !== undefined) text += `, ${facts.syscall}`;
     if (facts.path !== undefined) text += ` '${facts.path}'`;
+    if (typeof facts.details?.root === 'string') text += ` inside the root '${facts.details.root}'`;
     return text;
   }
 
@@ -86,6 +87,17 @@ export class SysprobeError extends Error {
     }
     return out;
   }
+}
+
+/**
+ * An errno failure of a lookup inside `root` worded as such ("… openat '/bin/x' inside the root '/srv/r'");
+ * the root itself failing (syscall open, path the root) and every other error are returned as they are.
+ */
+export function inRootError(error: unknown, root: string | undefined): unknown {
+  if (!(error instanceof SysprobeError) || root === undefined || root === '' || root === '/') return error;
+  if (error.errno === undefined || error.path === undefined || error.details?.root !== undefined) return error;
+  if (error.syscall === 'open' && error.path === root) return error;
+  return new SysprobeError({ errno: error.errno, ...(error.syscall !== undefined ? { syscall: error.syscall } : {}), path: error.path, details: { ...error.details, root } });
 }
 
 export function invalidArgument(message: string): SysprobeError {

@@ -19,6 +19,7 @@ export type {
 } from './limits.js';
 export { RLIMIT_NAMES } from './rlimit-names.js';
 export type { RlimitName } from './rlimit-names.js';
+export type { PathInput } from './paths.js';
 export type { EnvDiff, EnvEntry, EnvLike, ProcessEnv } from './env.js';
 export type {
   AppExecLinkInfo, ReparseInfo, ReparseKind, ReparseTarget, ScanProgress, ScanReparseOptions, ScanReparseResult,

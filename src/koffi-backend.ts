@@ -13,9 +13,11 @@ import type {
   NativeBinding, RawInotify, RawLimitArg, RawNamedFile, RawProcessEnv, RawReparseProbe, RawRlimitEntry, RawRlimitSet, RawSelfLibc,
 } from './native.js';
 import { RLIMIT_NAMES } from './rlimit-names.js';
+import { absoluteBytes, isAbsolutePath, pathBytes, pathText } from './paths.js';
+import type { PathArg } from './paths.js';
 import type { RawReparseData } from './native.js';
 import type { WasmErrorFacts, WasmRequest } from './wasm.js';
-import { WASM_PATH, errorFromFacts, setWasmHostCalls, wasmOnWorker, wasmAvailable, wasmDecodeReparse, wasmInotify, wasmProcLimits, wasmProcessEnv, wasmReadElf, wasmReadElfBatch, wasmReadLdSoCache, wasmResolveDeps } from './wasm.js';
+import { WASM_PATH, errorFromFacts, setWasmHostCalls, wasmOnWorker, wasmAvailable, wasmDecodeReparse, wasmInotify, wasmProcLimits, wasmProcessEnv, wasmReadElf, wasmReadElfBatch, wasmReadInRoot, wasmReadLdSoCache, wasmResolveDeps } from './wasm.js';
 
 // The koffi API surface used here (koffi 3), typed loosely: koffi is an optional dependency, so its
 // types cannot be imported at compile time of a build that lacks it.
@@ -142,7 +144,7 @@ function bindCalls(koffi: Koffi): Calls {
         'int prlimit(int pid, int resource, const sysprobe_rlimit64 *new_limit, _Out_ sysprobe_rlimit64 *old_limit)')
       : null,
     lgetxattr: process.platform === 'linux'
-      ? optionalFunc(lib, 'intptr_t lgetxattr(const char *path, const char *name, _Out_ uint8_t *value, size_t size)')
+      ? optionalFunc(lib, 'intptr_t lgetxattr(const uint8_t *path, const char *name, _Out_ uint8_t *value, size_t size)')
       : null,
     syscall: process.platform === 'linux' ? optionalFunc(lib, 'long syscall(long number, ...)') : null,
   };
@@ -231,13 +233,13 @@ function selfLibc(calls: Calls): RawSelfLibc {
   calls.dlIteratePhdr((pointer: unknown) => {
     const info = koffi.decode(pointer, calls.phdrInfo) as { addr: number | bigint; name: string | null; phdr: unknown; phnum: number };
     const base = toBig(info.addr);
-    const headers = (info.phnum > 0 ? koffi.decode(info.phdr, calls.phdr, info.phnum) : []) as Array<{ type: number; vaddr: number | bigint; memsz: number | bigint }>;
+    const headers = decodeEach(koffi, info.phdr, calls.phdr, info.phnum) as Array<{ type: number; vaddr: number | bigint; memsz: number | bigint }>;
     if (first) {
       first = false;
       facts.mainProgramSeen = true;
       for (const ph of headers) {
         if (ph.type !== PT_INTERP || toBig(ph.memsz) === 0n) continue;
-        const bytes = Buffer.from(koffi.decode(base + toBig(ph.vaddr), 'uint8_t', Number(ph.memsz)) as Uint8Array);
+        const bytes = Buffer.from(decodeEach(koffi, base + toBig(ph.vaddr), 'uint8_t', Math.min(Number(ph.memsz), PATH_MAX)) as number[]);
         const end = bytes.indexOf(0);
         facts.interpreter = bytes.toString('utf8', 0, end < 0 ? bytes.length : end);
       }
@@ -256,6 +258,19 @@ function selfLibc(calls: Calls): RawSelfLibc {
   if (versionObject !== '') facts.gnuVersionProvider = resolve(versionObject);
   if (getpidObject !== '') facts.libcObject = resolve(getpidObject);
   return facts;
+}
+
+const PATH_MAX = 4096;
+
+/**
+ * `count` values of `type` at `pointer`, one decode each: koffi.decode(pointer, type, count) makes a new
+ * array type per call that koffi never frees (~300 bytes per probeGlibc({ refresh: true })).
+ */
+function decodeEach(koffi: Koffi, pointer: unknown, type: unknown, count: number): unknown[] {
+  const size = koffi.sizeof(type) as number;
+  const values: unknown[] = [];
+  for (let i = 0; i < count; i++) values.push(koffi.decode(pointer, i * size, type));
+  return values;
 }
 
 function sysError(errno: number, syscall: string, path?: string): SysprobeError {
@@ -354,14 +369,14 @@ const ATTRIB_XATTR = 'system.ntfs_attrib';
  * ENODATA/ENOTSUP, a retry when it grew since its size was asked, at most 64 KiB. `quiet`: other
  * failures give null too (the attributes are a detail, not the answer).
  */
-function readXattr(calls: Calls, path: string, name: string, size: number, quiet = false): Buffer | null {
+function readXattr(calls: Calls, cPath: Buffer, path: string, name: string, size: number, quiet = false): Buffer | null {
   for (let attempt = 0; attempt < 4; attempt++) {
     if (size > 65536) {
       if (quiet) return null;
       throw new SysprobeError({ code: 'ERR_SYSPROBE_BAD_REPARSE', path, message: `${name} is ${size} bytes, larger than any reparse buffer` });
     }
     const value = Buffer.alloc(size + 1);
-    const got = Number(calls.lgetxattr!(path, name, value, value.length));
+    const got = Number(calls.lgetxattr!(cPath, name, value, value.length));
     if (got >= 0) return value.subarray(0, got);
     const err = calls.koffi.errno() as number;
     if (err === E.ENODATA || err === E.ENOTSUP) return null;
@@ -369,7 +384,7 @@ function readXattr(calls: Calls, path: string, name: string, size: number, quiet
       if (quiet) return null;
       throw sysError(err, 'lgetxattr', path);
     }
-    size = Number(calls.lgetxattr!(path, name, null, 0));
+    size = Number(calls.lgetxattr!(cPath, name, null, 0));
     if (size < 0) return null;
   }
   if (quiet) return null;
@@ -394,14 +409,14 @@ function decodeReparse(what: string, bytes: Uint8Array, path?: string): RawRepar
 const SYS_KCMP: Record<string, number> = { x64: 312, arm64: 272, ia32: 349, arm: 378, riscv64: 272, s390x: 343, ppc64: 354, loong64: 272 };
 const KCMP_FILE = 0;
 
-function kcmpFile(calls: Calls, pidA: number, pidB: number, fdA: number, fdB: number): number {
+function kcmpFile(calls: Calls | null, pidA: number, pidB: number, fdA: number, fdB: number): number {
   const number = SYS_KCMP[process.arch];
-  if (calls.syscall === null || number === undefined) return -1;
+  if (calls === null || calls.syscall === null || number === undefined) return -1;
   const rc = Number(calls.syscall(number, 'int', pidA, 'int', pidB, 'int', KCMP_FILE, 'unsigned long', fdA, 'unsigned long', fdB));
   return rc === 0 ? 0 : rc > 0 ? 1 : -1;
 }
 
-function inotify(calls: Calls): RawInotify {
+function inotify(calls: Calls | null): RawInotify {
   if (process.platform !== 'linux') throw new SysprobeError({ code: 'ENOTSUP', syscall: 'probeInotify', message: 'inotify exists only on Linux' });
   setWasmHostCalls({
     kcmpFile: (pidA, pidB, fdA, fdB) => kcmpFile(calls, pidA, pidB, fdA, fdB),
@@ -453,31 +468,39 @@ function coreAsync<T>(what: string, name: WasmRequest['name'], args: unknown[], 
   return wasmOnWorker<T>(name, args) ?? later(onMainThread);
 }
 
-function probeReparsePoint(calls: Calls, path: string): RawReparseProbe | null {
+/** calls null: macOS off the main thread (lstat only). The path's bytes go to the kernel as they are. */
+function probeReparsePoint(calls: Calls | null, given: PathArg): RawReparseProbe | null {
+  const path = pathText(given);
   if (path === '') throw sysError(E.ENOENT, 'lstat', path);
+  if (calls === null) return probeReparsePointLstat(given);
   if (process.platform === 'linux' && calls.lgetxattr !== null) {
+    const cPath = Buffer.concat([pathBytes(given), Buffer.alloc(1)]);
     // As the addon: lgetxattr never follows a final symlink; ENODATA/ENOTSUP mean "not a reparse point".
-    const size = Number(calls.lgetxattr(path, REPARSE_XATTR, null, 0));
+    const size = Number(calls.lgetxattr(cPath, REPARSE_XATTR, null, 0));
     if (size < 0) {
       const err = calls.koffi.errno() as number;
       if (err === E.ENODATA || err === E.ENOTSUP) return null;
       throw sysError(err, 'lgetxattr', path);
     }
-    const raw = readXattr(calls, path, REPARSE_XATTR, size);
+    const raw = readXattr(calls, cPath, path, REPARSE_XATTR, size);
     if (raw === null) return null;
-    const attrib = readXattr(calls, path, ATTRIB_XATTR, 4, true);
+    const attrib = readXattr(calls, cPath, path, ATTRIB_XATTR, 4, true);
     return withDecoded(path, {
       source: 'ntfs-3g', raw, attributes: attrib !== null && attrib.length === 4 ? attrib.readUInt32LE(0) : null,
       tagFromAttributes: null, placeholderMode: null, decoded: null, decodeError: null,
     });
   }
   if (process.platform === 'win32') return probeReparsePointWindows(calls, path);
-  // macOS and others: no NTFS reparse data; a missing path is still ENOENT, as in the addon (lstat).
+  return probeReparsePointLstat(given);
+}
+
+/** macOS and others: no NTFS reparse data; a missing path is still ENOENT, as in the addon (lstat). */
+function probeReparsePointLstat(path: PathArg): null {
   try {
     lstatSync(path);
   } catch (error) {
     const errno = -Number((error as { errno?: number }).errno ?? -E.EIO);
-    throw sysError(errno, 'lstat', path);
+    throw sysError(errno, 'lstat', pathText(path));
   }
   return null;
 }
@@ -585,6 +608,28 @@ function probeReparsePointWindows(calls: Calls, path: string): RawReparseProbe |
   }
 }
 
+/**
+ * The core gets a relative path joined to the working directory as bytes (src/paths.ts); its error names
+ * the path as the caller gave it, as the addon's does.
+ */
+function asGiven(path: PathArg | Uint8Array, error: unknown): unknown {
+  if (!(error instanceof SysprobeError) || typeof path !== 'string' && !Buffer.isBuffer(path) || isAbsolutePath(path)) return error;
+  if (error.path !== pathText(absoluteBytes(path))) return error;
+  return errorFromFacts({ ...error.toJSON(), path: pathText(path) });
+}
+
+function given<T>(path: PathArg | Uint8Array, isPath: boolean, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    throw isPath ? asGiven(path, error) : error;
+  }
+}
+
+function givenAsync<T>(path: PathArg | Uint8Array, isPath: boolean, work: Promise<T>): Promise<T> {
+  return isPath ? work.catch((error: unknown) => { throw asGiven(path, error); }) : work;
+}
+
 /** Turns a synchronous probe into the addon's Promise shape (koffi's callbacks must run on this thread). */
 function later<T>(work: () => T): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -602,39 +647,72 @@ function later<T>(work: () => T): Promise<T> {
 // Bound once per process: koffi's named types are process-wide, and configure() may pick koffi again.
 let boundCalls: Calls | null = null;
 
-export function createKoffiBackend(koffi: Koffi, version: string): NativeBinding {
-  const calls = (boundCalls ??= bindCalls(koffi));
+/**
+ * Why koffi's own code never runs on a worker thread: koffi (3.x) is built without
+ * NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS, so when a Worker is terminated while any koffi function runs (its
+ * module init above all: some 250 Node-API calls per thread), the first Node-API call refused by the stopping
+ * thread becomes a Napi::Error whose napi_throw is refused as well, and node-addon-api aborts the process
+ * ("FATAL ERROR: Error::ThrowAsJavaScriptException napi_throw"). Nothing on the calling side can close that
+ * window, so on a worker thread the koffi backend answers what the WebAssembly core and /proc can answer and
+ * refuses the rest.
+ */
+export const OFF_MAIN_THREAD = 'koffi is not loaded on worker threads: a Worker terminated while a koffi call runs aborts the whole process ' +
+  '(a defect of koffi, README "The koffi backend and worker threads"); call it from the main thread, or use the addon';
+
+function offMainThread(what: string): SysprobeError {
+  return needsAddon(what, OFF_MAIN_THREAD, { thread: 'worker' });
+}
+
+/** koffi null: a worker thread (loader.ts), where koffi is not loaded (OFF_MAIN_THREAD). */
+export function createKoffiBackend(koffi: Koffi | null, version: string): NativeBinding {
+  const bound = koffi === null ? null : (boundCalls ??= bindCalls(koffi));
+  const ffi = (what: string): Calls => {
+    if (bound === null) throw offMainThread(what);
+    return bound;
+  };
+  // getRlimits off the main thread: /proc/PID/limits (the process's limits, shared by its threads), by the core.
+  const limits = (pid: number, mode: 'auto' | 'syscall' | 'procfs'): RawRlimitSet =>
+    (bound === null && mode !== 'syscall' ? procLimits(pid) : rlimits(ffi('getRlimits()'), pid, mode));
+  // probeInotify: without kcmp(2) (no koffi) instances are not told apart (dedup: false), as where kcmp is refused.
+  const inotifyCalls = (): Calls | null => bound;
+  const reparse = (path: PathArg): RawReparseProbe | null =>
+    probeReparsePoint(process.platform === 'darwin' && bound === null ? null : ffi('probeReparsePoint()'), path);
   return {
     version,
     napiVersion: 0,
     init() {},
-    selfLibcSync: () => selfLibc(calls),
-    selfLibc: () => later(() => selfLibc(calls)),
-    rlimitsSync: (pid, mode) => rlimits(calls, pid, mode),
-    rlimits: (pid, mode) => later(() => rlimits(calls, pid, mode)),
-    setRlimitSync: (pid, name, soft, hard) => setRlimit(calls, pid, name, soft, hard),
-    setRlimit: (pid, name, soft, hard) => later(() => setRlimit(calls, pid, name, soft, hard)),
-    inotifySync: () => inotify(calls),
-    inotify: () => later(() => inotify(calls)),
+    selfLibcSync: () => selfLibc(ffi('probeGlibc()')),
+    selfLibc: () => later(() => selfLibc(ffi('probeGlibc()'))),
+    rlimitsSync: (pid, mode) => limits(pid, mode),
+    rlimits: (pid, mode) => later(() => limits(pid, mode)),
+    setRlimitSync: (pid, name, soft, hard) => setRlimit(ffi('setRlimit()'), pid, name, soft, hard),
+    setRlimit: (pid, name, soft, hard) => later(() => setRlimit(ffi('setRlimit()'), pid, name, soft, hard)),
+    inotifySync: () => inotify(inotifyCalls()),
+    inotify: () => later(() => inotify(inotifyCalls())),
     processEnvSync: (pid) => processEnv(pid),
     processEnv: async (pid) => {
       checkEnvPlatform(pid);
       return envFromJson(await coreAsync(`probeProcessEnv(${pid})`, 'processEnv', [pid], () => wasmProcessEnv(pid)));
     },
     decodeReparseBuffer: (bytes) => decodeReparse('decodeReparseBuffer()', bytes),
-    probeReparsePointSync: (path) => probeReparsePoint(calls, path),
-    probeReparsePoint: (path) => later(() => probeReparsePoint(calls, path)),
+    probeReparsePointSync: (path) => reparse(path),
+    probeReparsePoint: (path) => later(() => reparse(path)),
     // The ELF engine, the ld.so.cache parser and the loader model: the core, as WebAssembly.
-    readElfSync: (target, symbols, crossCheck) => withCore('readElf()', () => wasmReadElf(target, symbols, crossCheck)),
-    readElf: (target, symbols, crossCheck) => coreAsync('readElf()', 'readElf', [target, symbols, crossCheck], () => wasmReadElf(target, symbols, crossCheck)),
+    readElfSync: (target, symbols, crossCheck, isPath = typeof target === 'string') =>
+      given(target, isPath, () => withCore('readElf()', () => wasmReadElf(target, symbols, crossCheck, !isPath))),
+    readElf: (target, symbols, crossCheck, isPath = typeof target === 'string') => givenAsync(target, isPath,
+      coreAsync('readElf()', 'readElf', [target, symbols, crossCheck, !isPath], () => wasmReadElf(target, symbols, crossCheck, !isPath))),
     readElfBatch: async (paths, symbols, crossCheck) => {
       const outcomes = await coreAsync<Array<string | Error | { error: WasmErrorFacts }>>('scanElf()', 'readElfBatch', [paths, symbols, crossCheck],
         () => wasmReadElfBatch(paths, symbols, crossCheck));
-      return outcomes.map((outcome) => (typeof outcome === 'string' || outcome instanceof Error ? outcome : errorFromFacts(outcome.error)));
+      return outcomes.map((outcome, i) => (typeof outcome === 'string' ? outcome
+        : asGiven(paths[i]!, outcome instanceof Error ? outcome : errorFromFacts(outcome.error)) as Error));
     },
-    readLdSoCacheSync: (path) => withCore('readLdSoCache()', () => wasmReadLdSoCache(path)),
-    readLdSoCache: (path) => coreAsync('readLdSoCache()', 'readLdSoCache', [path], () => wasmReadLdSoCache(path)),
+    readLdSoCacheSync: (path) => given(path, true, () => withCore('readLdSoCache()', () => wasmReadLdSoCache(path))),
+    readLdSoCache: (path) => givenAsync(path, true, coreAsync('readLdSoCache()', 'readLdSoCache', [path], () => wasmReadLdSoCache(path))),
     resolveDepsSync: (program, options) => withCore('resolveDeps()', () => wasmResolveDeps(program, options)),
     resolveDeps: (program, options) => coreAsync('resolveDeps()', 'resolveDeps', [program, options], () => wasmResolveDeps(program, options)),
+    readInRootSync: (...args) => withCore('probeGlibc()', () => wasmReadInRoot(...args)),
+    readInRoot: (...args) => coreAsync('probeGlibc()', 'readInRoot', args, () => wasmReadInRoot(...args)),
   };
 }

@@ -55,17 +55,20 @@ export function fsError(error: unknown, syscall: string, path: string): Sysprobe
   return new SysprobeError({ ...(typeof e?.errno === 'number' ? { errno: Math.abs(e.errno) } : { code: 'ERR_SYSPROBE', message: String(e?.message ?? e) }), syscall: e?.syscall ?? syscall, path, cause: error });
 }
 
-/** Scans an open file (its size from fstat) window by window. */
-export function scanLibcTextSync(fd: number, size: number, path: string): LibcText {
+/** Reads up to `length` bytes at `position` (fewer only at the end of the file). */
+export type WindowReader = (position: number, length: number) => Uint8Array;
+
+/** Scans a file of `size` bytes window by window, each window from `read` (an fd, or a file inside a root). */
+export function scanLibcTextWith(read: WindowReader, size: number, path: string): LibcText {
   checkSize(size, path);
   const scanner = new Scanner();
-  const buffer = Buffer.alloc(WINDOW);
   let position = 0;
   try {
     while (position < size) {
-      const n = readSync(fd, buffer, 0, Math.min(WINDOW, size - position), position);
+      const window = read(position, Math.min(WINDOW, size - position));
+      const n = window.byteLength;
       if (n === 0) break;
-      scanner.feed(buffer.subarray(0, n));
+      scanner.feed(Buffer.from(window.buffer, window.byteOffset, n));
       if (position + n >= size) { position += n; break; }
       position += n > OVERLAP ? n - OVERLAP : n;
     }
@@ -75,17 +78,17 @@ export function scanLibcTextSync(fd: number, size: number, path: string): LibcTe
   return scanner.result(Math.min(position, size));
 }
 
-/** As {@link scanLibcTextSync}, each window read on the libuv pool. */
-export async function scanLibcText(handle: FileHandle, size: number, path: string): Promise<LibcText> {
+/** As {@link scanLibcTextWith}, each window read asynchronously. */
+export async function scanLibcTextWithAsync(read: (position: number, length: number) => Promise<Uint8Array>, size: number, path: string): Promise<LibcText> {
   checkSize(size, path);
   const scanner = new Scanner();
-  const buffer = Buffer.alloc(WINDOW);
   let position = 0;
   try {
     while (position < size) {
-      const { bytesRead: n } = await handle.read(buffer, 0, Math.min(WINDOW, size - position), position);
+      const window = await read(position, Math.min(WINDOW, size - position));
+      const n = window.byteLength;
       if (n === 0) break;
-      scanner.feed(buffer.subarray(0, n));
+      scanner.feed(Buffer.from(window.buffer, window.byteOffset, n));
       if (position + n >= size) { position += n; break; }
       position += n > OVERLAP ? n - OVERLAP : n;
     }
@@ -93,4 +96,16 @@ export async function scanLibcText(handle: FileHandle, size: number, path: strin
     throw fsError(error, 'read', path);
   }
   return scanner.result(Math.min(position, size));
+}
+
+/** Scans an open file (its size from fstat) window by window. */
+export function scanLibcTextSync(fd: number, size: number, path: string): LibcText {
+  const buffer = Buffer.alloc(WINDOW);
+  return scanLibcTextWith((position, length) => buffer.subarray(0, readSync(fd, buffer, 0, length, position)), size, path);
+}
+
+/** As {@link scanLibcTextSync}, each window read on the libuv pool. */
+export async function scanLibcText(handle: FileHandle, size: number, path: string): Promise<LibcText> {
+  const buffer = Buffer.alloc(WINDOW);
+  return scanLibcTextWithAsync(async (position, length) => buffer.subarray(0, (await handle.read(buffer, 0, length, position)).bytesRead), size, path);
 }

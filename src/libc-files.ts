@@ -2,17 +2,19 @@
 // process, read from the files themselves (nothing is executed). The root's libc is the file the root's
 // own loader would load (resolveDeps inside the root: every path stays inside it); a process's is the
 // file it mapped (src/libc-pid.ts).
-import { closeSync, fstatSync, openSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { resolveDeps, resolveDepsSync, readLdSoCacheSync } from './compat.js';
+import { resolveDeps, resolveDepsSync } from './compat.js';
 import type { DepsResult } from './compat.js';
-import { readElf, readElfSync } from './elf.js';
+import { shapeElf } from './elf.js';
 import type { ElfInfo } from './elf.js';
-import { SysprobeError } from './errors.js';
+import { SysprobeError, inRootError } from './errors.js';
 import type { LibcDisagreement, LibcEvidence, LibcInfo } from './libc.js';
-import { fsError, scanLibcText, scanLibcTextSync, type LibcText } from './libc-banner.js';
+import { scanLibcTextWith, scanLibcTextWithAsync, type LibcText } from './libc-banner.js';
+import { binding } from './loader.js';
+import type { RawCache, RawRootReadKind } from './native.js';
 import { MUSL_LOADER } from './procmaps.js';
 import { compareVersions, maxVersionsOf } from './versions.js';
+import { pathText } from './paths.js';
+import type { PathArg } from './paths.js';
 
 /** Programs whose dependencies show which libc a root's loader picks, in the order they are tried. */
 const ROOT_PROGRAMS = ['/bin/sh', '/usr/bin/sh', '/bin/ls', '/usr/bin/ls', '/usr/bin/env', '/bin/busybox', '/usr/bin/busybox'];
@@ -24,10 +26,14 @@ export interface Located {
   /** Inside the root (or the process). */
   libcPath: string;
   loaderPath: string | null;
-  /** Where to read it on this host. */
+  /** Where to read it on this host; a root's: its canonical path inside the root (read there, see `root`). */
   hostPath: string;
+  /** A root's: the root. Its files are read inside it, race-free as resolveDeps reads them, never by a host path. */
+  root?: PathArg;
   via: string;
   cacheHostPath: string | null;
+  /** A root's ld.so.cache, inside the root (glibc; null when the resolver found none). */
+  cacheInRoot?: string | null;
 }
 
 function libcOf(deps: DepsResult): { path: string; realPath: string } | null {
@@ -35,36 +41,41 @@ function libcOf(deps: DepsResult): { path: string; realPath: string } | null {
   return libc === undefined ? null : { path: libc.path!, realPath: libc.realPath! };
 }
 
-function hostPathOf(root: string, inRoot: string): string {
-  return root === '/' ? inRoot : `${root.replace(/\/+$/, '')}${inRoot}`;
-}
-
 /** glibc: a program of the root, its libc.so.6 as the root's loader finds it; musl: the ld-musl loader. */
-function locateFrom(root: string, tryDeps: (program: string) => DepsResult | null): Located {
+function locateFrom(root: PathArg, tryDeps: (program: string) => DepsResult | null): Located {
   for (const program of ROOT_PROGRAMS) {
     const deps = tryDeps(program);
     if (deps === null) continue;
     const libc = libcOf(deps);
     if (libc !== null) {
-      return { family: 'glibc', libcPath: libc.path, loaderPath: deps.interpreter, hostPath: hostPathOf(root, libc.realPath), via: `libc.so.6 as the root's loader resolves it for ${program}`, cacheHostPath: deps.cache.hostPath };
+      return { family: 'glibc', libcPath: libc.path, loaderPath: deps.interpreter, hostPath: libc.realPath, root, via: `libc.so.6 as the root's loader resolves it for ${program}`, cacheHostPath: null, cacheInRoot: cacheOf(deps) };
     }
     if (deps.interpreter !== null && MUSL_LOADER.test(deps.interpreter)) {
       const loader = deps.libraries.find((l) => l.name === deps.interpreter && l.realPath !== null);
-      if (loader !== undefined) return { family: 'musl', libcPath: deps.interpreter, loaderPath: deps.interpreter, hostPath: hostPathOf(root, loader.realPath!), via: `PT_INTERP of ${program}`, cacheHostPath: deps.cache.hostPath };
+      if (loader !== undefined) return { family: 'musl', libcPath: deps.interpreter, loaderPath: deps.interpreter, hostPath: loader.realPath!, root, via: `PT_INTERP of ${program}`, cacheHostPath: null, cacheInRoot: cacheOf(deps) };
     }
   }
   for (const loader of MUSL_LOADERS) {
     const deps = tryDeps(loader);
     if (deps === null) continue;
     // The loader itself was found inside the root: its real path is the program's.
-    return { family: 'musl', libcPath: loader, loaderPath: loader, hostPath: hostPathOf(root, deps.realPath), via: `${loader} exists in the root`, cacheHostPath: deps.cache.hostPath };
+    return { family: 'musl', libcPath: loader, loaderPath: loader, hostPath: deps.realPath, root, via: `${loader} exists in the root`, cacheHostPath: null, cacheInRoot: cacheOf(deps) };
   }
-  throw new SysprobeError({ code: 'ERR_SYSPROBE_NOT_FOUND', message: `probeGlibc(): no C library found in the root ${root} (tried ${ROOT_PROGRAMS.join(', ')} and the musl loaders)`, path: root });
+  throw new SysprobeError({ code: 'ERR_SYSPROBE_NOT_FOUND', message: `probeGlibc(): no C library found in the root ${pathText(root)} (tried ${ROOT_PROGRAMS.join(', ')} and the musl loaders)`, path: pathText(root) });
 }
 
-/** A program the root does not have (or cannot be read) is skipped; a backend that cannot resolve at all is not. */
-function absent(error: unknown): null {
+/** The root's cache when the resolver read it (glibc); musl's path file is no cache. */
+function cacheOf(deps: DepsResult): string | null {
+  return deps.cache.hostPath !== null && deps.libc === 'glibc' ? deps.cache.path : null;
+}
+
+/**
+ * A program the root does not have (or cannot be read) is skipped; a backend that cannot resolve at all
+ * is not, and neither is a root that cannot be opened (ENOENT, ENOTDIR… for the root itself).
+ */
+function absent(error: unknown, root: PathArg): null {
   if (error instanceof SysprobeError && error.code === 'ERR_SYSPROBE_NEEDS_ADDON') throw error;
+  if (error instanceof SysprobeError && error.errno !== undefined && error.syscall === 'open' && error.path === pathText(root)) throw error;
   return null;
 }
 
@@ -80,7 +91,7 @@ export interface InterpretExtra {
 export function interpret(located: Located, text: LibcText, elf: ElfInfo | null, subject: 'root' | 'pid', generator: string | null, extra: InterpretExtra = {}): LibcInfo {
   const evidence: LibcEvidence[] = [];
   const disagreements: LibcDisagreement[] = [];
-  evidence.push({ fact: 'libc', value: located.libcPath, source: located.via, detail: extra.readDetail ?? `read at ${located.hostPath}` });
+  evidence.push({ fact: 'libc', value: located.libcPath, source: located.via, detail: extra.readDetail ?? (located.root !== undefined ? `read at ${located.hostPath} inside the root` : `read at ${located.hostPath}`) });
   if (located.loaderPath !== null) evidence.push({ fact: 'loader', value: located.loaderPath, source: subject === 'root' ? 'PT_INTERP, resolved inside the root' : '/proc/PID/maps' });
   let version: string | null = null;
   let release: string | null = null;
@@ -134,45 +145,58 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function cacheGenerator(cacheHostPath: string | null): string | null {
-  if (cacheHostPath === null) return null;
-  try { return readLdSoCacheSync(cacheHostPath).generator; } catch { return null; }
+// The root's files are read as resolveDeps reads them: opened inside the root by the core's fd walk,
+// never by a host path string (which would follow a symlink swapped into the root).
+const ELF_FLAGS = 2;  // readElf's defaults: no symbols, sections cross-checked
+
+function inRootSync(root: PathArg, path: string, what: RawRootReadKind, offset = 0, length = 0): string | Uint8Array {
+  try {
+    return binding().readInRootSync(root, path, what, ELF_FLAGS, offset, length);
+  } catch (error) {
+    throw inRootError(error, pathText(root));
+  }
 }
 
+async function inRoot(root: PathArg, path: string, what: RawRootReadKind, offset = 0, length = 0): Promise<string | Uint8Array> {
+  try {
+    return await binding().readInRoot(root, path, what, ELF_FLAGS, offset, length);
+  } catch (error) {
+    throw inRootError(error, pathText(root));
+  }
+}
+
+const textOf = (json: string | Uint8Array): string => json as string;
+const sizeOf = (json: string | Uint8Array): number => (JSON.parse(textOf(json)) as { size: number }).size;
+const generatorOf = (json: string | Uint8Array): string | null => (JSON.parse(textOf(json)) as RawCache).generator;
+
 /** The C library of a root filesystem, statically. */
-export function probeRootSync(root: string): LibcInfo {
+export function probeRootSync(root: PathArg): LibcInfo {
   const located = locateFrom(root, (program) => {
-    try { return resolveDepsSync(program, { root }); } catch (error) { return absent(error); }
+    try { return resolveDepsSync(program, { root }); } catch (error) { return absent(error, root); }
   });
-  const text = readTextSync(located.hostPath);
+  const path = located.hostPath;
+  const text = scanLibcTextWith((position, length) => inRootSync(root, path, 'bytes', position, length) as Uint8Array, sizeOf(inRootSync(root, path, 'size')), path);
   let elf: ElfInfo | null = null;
-  try { elf = readElfSync(located.hostPath); } catch { elf = null; }
-  return interpret(located, text, elf, 'root', cacheGenerator(located.cacheHostPath));
+  try { elf = shapeElf(textOf(inRootSync(root, path, 'elf')), path); } catch { elf = null; }
+  let generator: string | null = null;
+  if (located.cacheInRoot) try { generator = generatorOf(inRootSync(root, located.cacheInRoot, 'ldcache')); } catch { generator = null; }
+  return interpret(located, text, elf, 'root', generator);
 }
 
 /** As {@link probeRootSync}, with the file work off the main thread. */
-export async function probeRoot(root: string): Promise<LibcInfo> {
+export async function probeRoot(root: PathArg): Promise<LibcInfo> {
   const tried = new Map<string, DepsResult | null>();
   for (const program of [...ROOT_PROGRAMS, ...MUSL_LOADERS]) {
-    try { tried.set(program, await resolveDeps(program, { root })); } catch (error) { tried.set(program, absent(error)); }
+    try { tried.set(program, await resolveDeps(program, { root })); } catch (error) { tried.set(program, absent(error, root)); }
     const deps = tried.get(program);
     if (deps !== null && deps !== undefined && (libcOf(deps) !== null || (deps.interpreter !== null && MUSL_LOADER.test(deps.interpreter)) || MUSL_LOADERS.includes(program))) break;
   }
   const located = locateFrom(root, (program) => tried.get(program) ?? null);
-  const text = await readText(located.hostPath);
+  const path = located.hostPath;
+  const text = await scanLibcTextWithAsync(async (position, length) => (await inRoot(root, path, 'bytes', position, length)) as Uint8Array, sizeOf(await inRoot(root, path, 'size')), path);
   let elf: ElfInfo | null = null;
-  try { elf = await readElf(located.hostPath); } catch { elf = null; }
-  return interpret(located, text, elf, 'root', cacheGenerator(located.cacheHostPath));
-}
-
-/** The root's libc text, by bounded windows. */
-function readTextSync(path: string): LibcText {
-  let fd: number;
-  try { fd = openSync(path, 'r'); } catch (error) { throw fsError(error, 'open', path); }
-  try { return scanLibcTextSync(fd, Number(fstatSync(fd).size), path); } finally { closeSync(fd); }
-}
-
-async function readText(path: string): Promise<LibcText> {
-  const handle = await open(path, 'r').catch((error: unknown) => { throw fsError(error, 'open', path); });
-  try { return await scanLibcText(handle, (await handle.stat()).size, path); } finally { await handle.close(); }
+  try { elf = shapeElf(textOf(await inRoot(root, path, 'elf')), path); } catch { elf = null; }
+  let generator: string | null = null;
+  if (located.cacheInRoot) try { generator = generatorOf(await inRoot(root, located.cacheInRoot, 'ldcache')); } catch { generator = null; }
+  return interpret(located, text, elf, 'root', generator);
 }

@@ -1,3 +1,5 @@
+import { isAbsolutePath, pathArg } from './paths.js';
+import type { PathArg, PathInput } from './paths.js';
 import { SysprobeError, invalidArgument } from './errors.js';
 import { binding, onBindingReset } from './loader.js';
 import type { RawNamedFile, RawSelfLibc } from './native.js';
@@ -46,8 +48,8 @@ export interface LibcInfo {
 export interface ProbeGlibcOptions {
   /** Ask the C library again instead of returning the cached answer. */
   refresh?: boolean;
-  /** Probe a root filesystem statically: the libc.so.6 its own loader would load (or its musl loader); nothing is executed. */
-  root?: string;
+  /** Probe a root filesystem statically: the libc.so.6 its own loader would load (or its musl loader); nothing is executed. A Buffer is the path's exact bytes. */
+  root?: PathInput;
   /**
    * Probe the libc a running process mapped: read through /proc/PID/map_files (the mapped file itself,
    * even when replaced or deleted on disk since; needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE), else the
@@ -55,6 +57,15 @@ export interface ProbeGlibcOptions {
    * that differs from the mapping is reported as a disagreement.
    */
   pid?: number;
+}
+
+/** The root as given (validated by checkOptions), its trailing slashes dropped. */
+function rootOf(root: PathInput): PathArg {
+  const path = pathArg('probeGlibc', root, 'root');
+  if (typeof path === 'string') return path;
+  let end = path.length;
+  while (end > 1 && path[end - 1] === 0x2f) end--;
+  return end === 1 ? '/' : path.subarray(0, end);
 }
 
 let cachedSelf: LibcInfo | null = null;
@@ -67,7 +78,7 @@ onBindingReset(() => {
 /** The C library of this process, without starting any process. Cached; `refresh` asks again. */
 export function probeGlibcSync(options?: ProbeGlibcOptions): LibcInfo {
   const refresh = checkOptions(options);
-  if (options?.root !== undefined) return files().probeRootSync(options.root);
+  if (options?.root !== undefined) return files().probeRootSync(rootOf(options.root));
   if (options?.pid !== undefined) return pidFiles().probePidSync(options.pid);
   if (cachedSelf !== null && !refresh) return cachedSelf;
   cachedSelf = interpretSelfLibc(binding().selfLibcSync());
@@ -77,7 +88,7 @@ export function probeGlibcSync(options?: ProbeGlibcOptions): LibcInfo {
 /** As {@link probeGlibcSync}; the C library is asked on the libuv thread pool. */
 export async function probeGlibc(options?: ProbeGlibcOptions): Promise<LibcInfo> {
   const refresh = checkOptions(options);
-  if (options?.root !== undefined) return files().probeRoot(options.root);
+  if (options?.root !== undefined) return files().probeRoot(rootOf(options.root));
   if (options?.pid !== undefined) return pidFiles().probePid(options.pid);
   if (cachedSelf !== null && !refresh) return cachedSelf;
   if (pendingSelf === null || refresh) {
@@ -107,7 +118,7 @@ function checkOptions(options: ProbeGlibcOptions | undefined): boolean {
     throw invalidArgument('probeGlibc(): refresh must be a boolean');
   }
   if (options.root !== undefined && options.pid !== undefined) throw invalidArgument('probeGlibc(): root and pid exclude each other');
-  if (options.root !== undefined && (typeof options.root !== 'string' || !options.root.startsWith('/') || options.root.includes('\0'))) {
+  if (options.root !== undefined && !isAbsolutePath(pathArg('probeGlibc', options.root, 'root'))) {
     throw invalidArgument('probeGlibc(): root must be an absolute path');
   }
   if (options.pid !== undefined && (!Number.isInteger(options.pid) || options.pid < 1)) throw invalidArgument('probeGlibc(): pid must be a positive integer');

@@ -1,5 +1,6 @@
-import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { SysprobeError, invalidArgument } from './errors.js';
 import type { NativeBinding } from './native.js';
 
@@ -175,18 +176,22 @@ function load(): void {
 function loadKoffi(info: BackendInfo, why: string): boolean {
   const attempt: LoadAttempt = { source: 'koffi', path: 'koffi', ok: false };
   info.attempts.push(attempt);
-  let koffi: { version?: string };
+  let koffi: { version?: string } | null = null;
   try {
     attempt.path = require.resolve('koffi');
-    koffi = require('koffi') as { version?: string };
+    // On a worker thread koffi is found but not loaded (OFF_MAIN_THREAD in koffi-backend.ts says why).
+    if (isMainThread) koffi = require('koffi') as { version?: string };
+    else koffi = null;
   } catch (error) {
     attempt.error = describeKoffiError(error);
     info.reason = `${why}; koffi could not be loaded either`;
     return false;
   }
   let backendObject: NativeBinding;
+  let createKoffiBackend: typeof import('./koffi-backend.js').createKoffiBackend;
+  let OFF_MAIN_THREAD: string;
   try {
-    const { createKoffiBackend } = require('./koffi-backend.js') as typeof import('./koffi-backend.js');
+    ({ createKoffiBackend, OFF_MAIN_THREAD } = require('./koffi-backend.js') as typeof import('./koffi-backend.js'));
     backendObject = createKoffiBackend(koffi, packageVersion());
   } catch (error) {
     attempt.error = { code: String((error as { code?: unknown }).code ?? 'ERR_UNKNOWN'), message: String((error as Error).message ?? error), explanation: 'koffi loaded, but the C library functions could not be bound' };
@@ -200,13 +205,24 @@ function loadKoffi(info: BackendInfo, why: string): boolean {
   info.path = attempt.path;
   info.version = backendObject.version;
   info.napiVersion = null;
-  if (typeof koffi.version === 'string') info.koffiVersion = koffi.version;
+  const koffiVersion = koffi !== null ? koffi.version : koffiPackageVersion(attempt.path);
+  if (typeof koffiVersion === 'string') info.koffiVersion = koffiVersion;
   const { WASM_PATH, wasmAvailable } = require('./wasm.js') as typeof import('./wasm.js');
+  const thread = koffi !== null ? '' : `; on this worker thread only the WebAssembly core and /proc answer (probeGlibc, setRlimit, probeReparsePoint and getRlimits({ source: 'syscall' }) throw ERR_SYSPROBE_NEEDS_ADDON, getRlimits reads /proc/PID/limits, probeInotify cannot tell shared instances apart): ${OFF_MAIN_THREAD}`;
   info.reason = `${why}; koffi answers, ` + (wasmAvailable()
     ? `with the core as WebAssembly (${WASM_PATH}) for readElf/scanElf, resolveDeps/checkCompat/readLdSoCache/probeGlibc({ root }), decodeReparseBuffer and probeProcessEnv; probeInotify and /proc/PID/limits throw ERR_SYSPROBE_NEEDS_ADDON`
-    : `but without the core as WebAssembly (${WASM_PATH} is missing) readElf/scanElf, resolveDeps/checkCompat/readLdSoCache/probeGlibc({ root }), decodeReparseBuffer, probeProcessEnv, probeInotify and /proc/PID/limits throw ERR_SYSPROBE_NEEDS_ADDON`);
+    : `but without the core as WebAssembly (${WASM_PATH} is missing) readElf/scanElf, resolveDeps/checkCompat/readLdSoCache/probeGlibc({ root }), decodeReparseBuffer, probeProcessEnv, probeInotify and /proc/PID/limits throw ERR_SYSPROBE_NEEDS_ADDON`) + thread;
   loaded = { binding: backendObject, info };
   return true;
+}
+
+/** koffi's version from its package.json (no native code), next to the resolved entry point. */
+function koffiPackageVersion(entry: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(dirname(entry), 'package.json'), 'utf8')) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
 }
 
 function describeKoffiError(error: unknown): NonNullable<LoadAttempt['error']> {

@@ -1,4 +1,6 @@
 // The raw interface of the addon (native/binding/addon.cc). Nothing outside src/ sees these shapes.
+// A path parameter (PathArg) is a string (UTF-8-encoded, as Node's fs does) or a Buffer of its exact bytes.
+import type { PathArg } from './paths.js';
 
 export interface RawNamedFile {
   name: string;
@@ -137,19 +139,17 @@ export interface NativeBinding extends CompatNativeBinding {
   processEnvSync(pid: number): RawProcessEnv;
   processEnv(pid: number): Promise<RawProcessEnv>;
   decodeReparseBuffer(bytes: Uint8Array): RawReparseData;
-  probeReparsePointSync(path: string): RawReparseProbe | null;
-  probeReparsePoint(path: string): Promise<RawReparseProbe | null>;
+  probeReparsePointSync(path: PathArg): RawReparseProbe | null;
+  probeReparsePoint(path: PathArg): Promise<RawReparseProbe | null>;
   /**
    * The facts as the core's ELF text (native/core/elf_json.h: a RawElf with symbol values as decimal
-   * strings, its symbols in '\n'-separated slices), as a string or its UTF-8 bytes.
+   * strings, its symbols in '\n'-separated slices), as a string or its UTF-8 bytes. `target`: a path,
+   * or the file's bytes — a Uint8Array is bytes unless `isPath` says it holds a path's bytes.
    */
-  readElfSync(target: string | Uint8Array, symbols: ElfSymbolsWanted, crossCheck: boolean): string | Uint8Array;
-  readElf(target: string | Uint8Array, symbols: ElfSymbolsWanted, crossCheck: boolean): Promise<string | Uint8Array>;
-  /**
-   * One element per path (a string, or a path's exact bytes when it is not valid UTF-8): the facts as
-   * the core's ELF text, or the SysprobeError of that file.
-   */
-  readElfBatch(paths: Array<string | Uint8Array>, symbols: ElfSymbolsWanted, crossCheck: boolean): Promise<Array<string | Uint8Array | Error>>;
+  readElfSync(target: PathArg | Uint8Array, symbols: ElfSymbolsWanted, crossCheck: boolean, isPath?: boolean): string | Uint8Array;
+  readElf(target: PathArg | Uint8Array, symbols: ElfSymbolsWanted, crossCheck: boolean, isPath?: boolean): Promise<string | Uint8Array>;
+  /** One element per path: the facts as the core's ELF text, or the SysprobeError of that file. */
+  readElfBatch(paths: PathArg[], symbols: ElfSymbolsWanted, crossCheck: boolean): Promise<Array<string | Uint8Array | Error>>;
 }
 
 export interface RawCacheEntry {
@@ -176,9 +176,9 @@ export interface RawCache {
 }
 
 export interface RawResolveOptions {
-  root?: string;
+  root?: PathArg;
   ldLibraryPath?: string;
-  cwd?: string;
+  cwd?: PathArg;
   hwcaps?: string[];
   platform?: string;
   useCache?: boolean;
@@ -238,8 +238,17 @@ export interface RawResolve {
 }
 
 export interface CompatNativeBinding {
-  readLdSoCacheSync(path: string): string;
-  readLdSoCache(path: string): Promise<string>;
-  resolveDepsSync(program: string, options: RawResolveOptions): string;
-  resolveDeps(program: string, options: RawResolveOptions): Promise<string>;
+  readLdSoCacheSync(path: PathArg): string;
+  readLdSoCache(path: PathArg): Promise<string>;
+  resolveDepsSync(program: PathArg, options: RawResolveOptions): string;
+  resolveDeps(program: PathArg, options: RawResolveOptions): Promise<string>;
+  /**
+   * One file inside `root`, opened race-free as resolveDeps opens them: `what` 'elf' (flags 1 symbols, 2
+   * crossCheck: readElf's JSON), 'ldcache' (readLdSoCache's JSON), 'size' (JSON { path, size }) or 'bytes'
+   * (at most `length` bytes at `offset`, as a Uint8Array).
+   */
+  readInRootSync(root: PathArg, path: string, what: RawRootReadKind, flags: number, offset: number, length: number): string | Uint8Array;
+  readInRoot(root: PathArg, path: string, what: RawRootReadKind, flags: number, offset: number, length: number): Promise<string | Uint8Array>;
 }
+
+export type RawRootReadKind = 'elf' | 'ldcache' | 'size' | 'bytes';

@@ -1,8 +1,9 @@
 import { lstat } from 'node:fs/promises';
 import { posix, resolve, win32 } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SysprobeError, invalidArgument } from './errors.js';
 import { asSysprobeError, probeReparsePoint, reparseEntryIsDirectory, win32PathFromNt, type ReparseInfo } from './reparse.js';
+import { pathArg, pathText } from './paths.js';
+import type { PathInput } from './paths.js';
 
 /** How one runtime reports one reparse point (Windows semantics, from the sources in the reference notes). */
 export interface RuntimeView {
@@ -189,10 +190,13 @@ function fileTypeOf(stats: import('node:fs').Stats): PathComponent['fileType'] {
  * Rust std and Python classify it — e.g. why `go build` fails when GOPATH sits behind a junction.
  * Components are probed themselves, never followed. A missing component ends the walk (`exists: false`).
  */
-export async function explainPath(path: string | URL): Promise<PathExplanation> {
-  if (path instanceof URL && path.protocol !== 'file:') throw invalidArgument('explainPath(): only file: URLs are paths');
-  const text = path instanceof URL ? fileURLToPath(path) : path;
-  if (typeof text !== 'string' || text.length === 0 || text.includes('\0')) throw invalidArgument('explainPath(): path must be a non-empty string');
+export async function explainPath(path: PathInput): Promise<PathExplanation> {
+  const given = pathArg('explainPath', path);
+  const text = pathText(given);
+  // The walk names each component as text; bytes that are not UTF-8 would name other entries.
+  if (typeof given !== 'string' && !Buffer.from(text, 'utf8').equals(given)) {
+    throw invalidArgument('explainPath(): the path is not valid UTF-8; explainPath walks components by name, probeReparsePoint takes such a path');
+  }
   const pathApi = process.platform === 'win32' ? win32 : posix;
   const absolute = resolve(text);
   const out: PathExplanation = { path: absolute, components: [], findings: [] };

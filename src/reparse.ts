@@ -1,9 +1,10 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SysprobeError, invalidArgument } from './errors.js';
 import { binding } from './loader.js';
 import type { RawReparseData, RawReparseProbe } from './native.js';
+import { pathArg, pathText } from './paths.js';
+import type { PathInput } from './paths.js';
 
 /**
  * What a reparse point is. `junction` and `volume-mount` share the tag `IO_REPARSE_TAG_MOUNT_POINT`;
@@ -202,14 +203,7 @@ export function decodeReparseBuffer(bytes: Uint8Array | ArrayBuffer | ArrayBuffe
   return shape(binding().decodeReparseBuffer(copy), copy, { source: 'buffer', path: null, attributes: null, placeholderMode: null });
 }
 
-function checkPath(path: unknown, name: string): string {
-  if (typeof path !== 'string' && !(path instanceof URL)) throw invalidArgument(`${name}(): path must be a string or a file: URL`);
-  if (path instanceof URL && path.protocol !== 'file:') throw invalidArgument(`${name}(): only file: URLs are paths`);
-  const text = path instanceof URL ? fileURLToPath(path) : path;
-  if (text.length === 0) throw invalidArgument(`${name}(): path is empty`);
-  if (text.includes('\0')) throw invalidArgument(`${name}(): path contains a NUL byte`);
-  return text;
-}
+
 
 function fromProbe(raw: RawReparseProbe | null, path: string): ReparseInfo | null {
   if (raw === null) return null;
@@ -234,15 +228,15 @@ function fromProbe(raw: RawReparseProbe | null, path: string): ReparseInfo | nul
  * mounted with ntfs-3g (`system.ntfs_reparse_data`); any other file system gives `null`. macOS: `null`.
  * A missing path rejects with `ENOENT`; Win32 failures keep `winerror` and its name as `code`.
  */
-export async function probeReparsePoint(path: string | URL): Promise<ReparseInfo | null> {
-  const text = checkPath(path, 'probeReparsePoint');
-  return fromProbe(await binding().probeReparsePoint(text), text);
+export async function probeReparsePoint(path: PathInput): Promise<ReparseInfo | null> {
+  const given = pathArg('probeReparsePoint', path);
+  return fromProbe(await binding().probeReparsePoint(given), pathText(given));
 }
 
 /** As {@link probeReparsePoint}, on the calling thread. */
-export function probeReparsePointSync(path: string | URL): ReparseInfo | null {
-  const text = checkPath(path, 'probeReparsePointSync');
-  return fromProbe(binding().probeReparsePointSync(text), text);
+export function probeReparsePointSync(path: PathInput): ReparseInfo | null {
+  const given = pathArg('probeReparsePointSync', path);
+  return fromProbe(binding().probeReparsePointSync(given), pathText(given));
 }
 
 /** Whether the entry carrying this reparse point is a directory, when the attributes tell. */
@@ -304,8 +298,13 @@ export function asSysprobeError(error: unknown, path: string): SysprobeError {
  * are never descended into; plain directories are, down to `maxDepth`. Errors on single entries are
  * collected, not thrown.
  */
-export async function scanReparsePoints(dir: string | URL, options: ScanReparseOptions = {}): Promise<ScanReparseResult> {
-  const root = checkPath(dir, 'scanReparsePoints');
+export async function scanReparsePoints(dir: PathInput, options: ScanReparseOptions = {}): Promise<ScanReparseResult> {
+  const given = pathArg('scanReparsePoints', dir);
+  const root = pathText(given);
+  // The walk joins names as text; a directory path that is not UTF-8 would name another directory.
+  if (typeof given !== 'string' && !Buffer.from(root, 'utf8').equals(given)) {
+    throw invalidArgument('scanReparsePoints(): the directory path is not valid UTF-8; the walk names entries as text');
+  }
   if (typeof options !== 'object' || options === null) throw invalidArgument('scanReparsePoints(): options must be an object');
   for (const key of Object.keys(options)) {
     if (!['maxDepth', 'concurrency', 'onProgress', 'signal'].includes(key)) throw invalidArgument(`scanReparsePoints(): unknown option '${key}'`);

@@ -2,7 +2,7 @@
 // parsing thousands of files does not hold the host's event loop (src/wasm.ts starts it; one per process).
 import { parentPort } from 'node:worker_threads';
 import { SysprobeError } from './errors.js';
-import { wasmDecodeReparse, wasmProcLimits, wasmProcessEnv, wasmReadElf, wasmReadElfBatch, wasmReadLdSoCache, wasmResolveDeps } from './wasm.js';
+import { wasmDecodeReparse, wasmProcLimits, wasmProcessEnv, wasmReadElf, wasmReadElfBatch, wasmReadInRoot, wasmReadLdSoCache, wasmResolveDeps } from './wasm.js';
 import type { WasmErrorFacts, WasmRequest } from './wasm.js';
 import type { ElfSymbolsWanted } from './native.js';
 
@@ -13,10 +13,11 @@ function facts(error: unknown): WasmErrorFacts {
 
 const calls: Record<WasmRequest['name'], (...args: never[]) => unknown> = {
   readElf: wasmReadElf,
-  readElfBatch: (paths: Array<string | Uint8Array>, symbols: ElfSymbolsWanted, crossCheck: boolean) =>
+  readElfBatch: (paths: Array<string | Buffer>, symbols: ElfSymbolsWanted, crossCheck: boolean) =>
     wasmReadElfBatch(paths, symbols, crossCheck).map((outcome) => (typeof outcome === 'string' ? outcome : { error: facts(outcome) })),
   readLdSoCache: wasmReadLdSoCache,
   resolveDeps: wasmResolveDeps,
+  readInRoot: wasmReadInRoot,
   decodeReparse: wasmDecodeReparse,
   processEnv: wasmProcessEnv,
   procLimits: wasmProcLimits,

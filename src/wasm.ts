@@ -4,12 +4,16 @@
 // implementation. Its file access is WASI preview 1, answered here with synchronous node:fs calls on
 // the calling thread (a small host, not node:wasi, which is experimental and warns on Node 20).
 // Loaded on the first call that needs it; never at import time.
-import { closeSync, fstatSync, lstatSync, openSync, readFileSync, readSync, readdirSync, readlinkSync, realpathSync, statSync, constants as fsConstants } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, readFileSync, readSync, readlinkSync, realpathSync, statSync, constants as fsConstants } from 'node:fs';
 import { constants } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { SysprobeError } from './errors.js';
-import type { ElfSymbolsWanted, RawResolveOptions } from './native.js';
+import type { ElfSymbolsWanted, RawResolveOptions, RawRootReadKind } from './native.js';
+import { dirCalls } from './wasi-dirfs.js';
+import { absoluteBytes, pathBytes } from './paths.js';
+import { listDirectory } from './wasm-dir.js';
+import type { DirEntry } from './wasm-dir.js';
 
 // @types/node 20 does not declare the WebAssembly global (lib.dom does); the part used here.
 declare namespace WebAssembly {
@@ -60,13 +64,22 @@ function filetype(stats: import('node:fs').BigIntStats): number {
   return FILETYPE.unknown;
 }
 
+function closeFile(file: OpenFile): void {
+  closeSync(file.hostFd);
+}
+
 interface OpenFile {
   hostFd: number;
   position: bigint;
-  /** A directory opened for fd_readdir: its path, and its entries once listed. */
-  directory?: string;
-  entries?: import('node:fs').Dirent[];
+  /** A directory opened for fd_readdir: a path naming it, and its entries once listed. */
+  directory?: string | Buffer;
+  entries?: DirEntry[];
+  /** Without openat (not Linux): the host path it was opened by, for calls relative to it. */
+  path?: string | Buffer;
 }
+
+/** Where a WASI path call goes: the host directory fd and the path's bytes (openat), or a host path (no openat). */
+type Target = { dir: number; path: Buffer } | { hostPath: string | Buffer };
 
 /** What the core asks of the host beyond WASI (inotify.cc): kcmp(2) comes from the koffi backend. */
 export interface WasmHostCalls {
@@ -93,6 +106,7 @@ interface Exports {
   sysprobe_read_elf_bytes(data: number, size: number, flags: number): number;
   sysprobe_read_ld_so_cache(path: number, size: number): number;
   sysprobe_resolve_deps(fields: number, size: number, flags: number): number;
+  sysprobe_read_in_root(fields: number, size: number, flags: number, offset: number, length: number): number;
   sysprobe_decode_reparse(data: number, size: number): number;
   sysprobe_process_env(pid: number): number;
   sysprobe_set_host(machine: number, windows: number): void;
@@ -131,10 +145,27 @@ class Instance {
     return Buffer.from(this.exports.memory.buffer, pointer, length);
   }
 
-  private hostPath(dirFd: number, pointer: number, length: number): string | null {
-    if (dirFd !== PREOPEN_FD) return null;
-    // wasi-libc hands paths relative to the preopened "/"; resolve() also keeps Windows drive paths.
-    return resolve('/', this.bytes(pointer, length).toString('utf8'));
+  private rootFd = -1;
+
+  /**
+   * The directory a path call is relative to (wasi-libc hands paths relative to the preopened "/", or to
+   * a directory fd the core opened) and the path as the core's bytes, unchanged; null for a bad fd.
+   */
+  private target(dirFd: number, pointer: number, length: number): Target | null {
+    const bytes = Buffer.from(this.bytes(pointer, length));
+    const file = dirFd === PREOPEN_FD ? undefined : this.files.get(dirFd);
+    if (dirFd !== PREOPEN_FD && file === undefined) return null;
+    if (dirCalls() !== null) {
+      if (dirFd === PREOPEN_FD && this.rootFd < 0) this.rootFd = openSync('/', fsConstants.O_RDONLY | fsConstants.O_DIRECTORY);
+      // Relative to the preopened "/": the same lookup as the absolute path, which is what the kernel is given.
+      return file === undefined ? { dir: this.rootFd, path: Buffer.concat([Buffer.from('/'), bytes]) } : { dir: file.hostFd, path: bytes };
+    }
+    // No openat: by path. Windows: resolve() keeps drive paths; elsewhere the bytes are joined as they are.
+    if (process.platform === 'win32') return file === undefined ? { hostPath: resolve('/', bytes.toString('utf8')) } : null;
+    const base = file === undefined ? Buffer.from('/') : file.path === undefined ? null : Buffer.from(file.path);
+    if (base === null) return null;
+    if (bytes[0] === 0x2f) return { hostPath: bytes };
+    return { hostPath: Buffer.concat([base, base[base.length - 1] === 0x2f ? Buffer.alloc(0) : Buffer.from('/'), bytes]) };
   }
 
   /** The iovec list as Buffers over wasm memory. */
@@ -178,7 +209,7 @@ class Instance {
 
   private realpath(pointer: number, length: number, out: number, capacity: number): number {
     try {
-      const real = Buffer.from(realpathSync.native(this.bytes(pointer, length).toString('utf8')));
+      const real = realpathSync.native(Buffer.from(this.bytes(pointer, length)), { encoding: 'buffer' });
       if (real.length > capacity) return -37;  // ENAMETOOLONG
       real.copy(this.bytes(out, capacity));
       return real.length;
@@ -210,17 +241,25 @@ class Instance {
       },
       path_open: (dirFd: number, lookupFlags: number, pointer: number, length: number, openFlags: number,
         _rightsBase: bigint, _rightsInheriting: bigint, fdFlags: number, fdOut: number) => guard(() => {
-        const path = this.hostPath(dirFd, pointer, length);
-        if (path === null) return E.BADF;
+        const target = this.target(dirFd, pointer, length);
+        if (target === null) return E.BADF;
         if ((openFlags & ~2) !== 0) return E.INVAL;  // only O_DIRECTORY: this host opens for reading
         const noFollow = (lookupFlags & 1) === 0 && fsConstants.O_NOFOLLOW !== undefined ? fsConstants.O_NOFOLLOW : 0;
         const directory = (openFlags & 2) !== 0;
-        if (directory && !statSync(path).isDirectory()) return E.NOTDIR;
         // O_NONBLOCK (fdflags 4) as the core asks: opening a FIFO must not wait for a writer.
         const nonBlock = (fdFlags & 4) !== 0 && fsConstants.O_NONBLOCK !== undefined ? fsConstants.O_NONBLOCK : 0;
-        const hostFd = openSync(path, fsConstants.O_RDONLY | noFollow | nonBlock);
+        let hostFd: number;
+        let file: OpenFile;
+        if ('dir' in target) {
+          hostFd = dirCalls()!.openat(target.dir, target.path, fsConstants.O_RDONLY | noFollow | nonBlock | (directory ? fsConstants.O_DIRECTORY : 0));
+          file = { hostFd, position: 0n, ...(directory ? { directory: dirCalls()!.fdPath(hostFd) } : {}) };
+        } else {
+          if (directory && !statSync(target.hostPath).isDirectory()) return E.NOTDIR;
+          hostFd = openSync(target.hostPath, fsConstants.O_RDONLY | noFollow | nonBlock);
+          file = { hostFd, position: 0n, path: target.hostPath, ...(directory ? { directory: target.hostPath } : {}) };
+        }
         const fd = this.nextFd++;
-        this.files.set(fd, { hostFd, position: 0n, ...(directory ? { directory: path } : {}) });
+        this.files.set(fd, file);
         this.view().setUint32(fdOut, fd, true);
         return 0;
       }),
@@ -228,7 +267,7 @@ class Instance {
         const file = this.files.get(fd);
         if (file === undefined) return E.BADF;
         this.files.delete(fd);
-        closeSync(file.hostFd);
+        closeFile(file);
         return 0;
       }),
       fd_read: (fd: number, iovs: number, count: number, nread: number) => guard(() => {
@@ -269,9 +308,14 @@ class Instance {
         return 0;
       }),
       path_filestat_get: (dirFd: number, lookupFlags: number, pointer: number, length: number, out: number) => guard(() => {
-        const path = this.hostPath(dirFd, pointer, length);
-        if (path === null) return E.BADF;
-        this.writeFilestat(out, (lookupFlags & 1) !== 0 ? statSync(path, { bigint: true }) : lstatSync(path, { bigint: true }));
+        const target = this.target(dirFd, pointer, length);
+        if (target === null) return E.BADF;
+        const follow = (lookupFlags & 1) !== 0;
+        if ('dir' in target) {
+          this.writeFilestat(out, dirCalls()!.stat(target.dir, target.path, follow));
+          return 0;
+        }
+        this.writeFilestat(out, follow ? statSync(target.hostPath, { bigint: true }) : lstatSync(target.hostPath, { bigint: true }));
         return 0;
       }),
       // __wasi_dirent_t records (d_next, d_ino, d_namlen, d_type, then the name), cut off where the buffer ends:
@@ -279,12 +323,12 @@ class Instance {
       fd_readdir: (fd: number, buffer: number, length: number, cookie: bigint, used: number) => guard(() => {
         const file = this.files.get(fd);
         if (file === undefined || file.directory === undefined) return E.BADF;
-        file.entries ??= readdirSync(file.directory, { withFileTypes: true });
+        file.entries ??= listDirectory(file.directory);
         const memory = this.bytes(buffer, length);
         let offset = 0;
         for (let i = Number(cookie); i < file.entries.length && offset < length; i++) {
           const entry = file.entries[i]!;
-          const name = Buffer.from(entry.name);
+          const name = entry.name;
           const record = Buffer.alloc(24 + name.length);
           record.writeBigUInt64LE(BigInt(i + 1), 0);
           record.writeBigUInt64LE(BigInt(i + 1), 8);  // no inode from readdir: nonzero, so wasi-libc does not stat
@@ -298,9 +342,9 @@ class Instance {
         return 0;
       }),
       path_readlink: (dirFd: number, pointer: number, length: number, buffer: number, capacity: number, used: number) => guard(() => {
-        const path = this.hostPath(dirFd, pointer, length);
-        if (path === null) return E.BADF;
-        const target = readlinkSync(path, { encoding: 'buffer' });
+        const at = this.target(dirFd, pointer, length);
+        if (at === null) return E.BADF;
+        const target = 'dir' in at ? dirCalls()!.readlinkat(at.dir, at.path) : readlinkSync(at.hostPath, { encoding: 'buffer' });
         const n = Math.min(target.length, capacity);
         target.copy(this.bytes(buffer, capacity), 0, 0, n);
         this.view().setUint32(used, n, true);
@@ -323,10 +367,16 @@ class Instance {
   dispose(): void {
     for (const file of this.files.values()) {
       try {
-        closeSync(file.hostFd);
+        closeFile(file);
       } catch { /* already gone */ }
     }
     this.files.clear();
+    if (this.rootFd >= 0) {
+      try {
+        closeSync(this.rootFd);
+      } catch { /* already gone */ }
+      this.rootFd = -1;
+    }
   }
 }
 
@@ -383,6 +433,11 @@ function errorFrom(json: string): SysprobeError {
 
 /** Runs one call with `inputs` copied into the module's memory; the result's JSON text, or its error thrown. */
 function call(run: (exports: Exports, pointers: number[]) => number, ...inputs: Uint8Array[]): string {
+  return callRaw(run, false, ...inputs) as string;
+}
+
+/** As call(); with `bytes`, a successful result is a copy of the result's bytes, not text. */
+function callRaw(run: (exports: Exports, pointers: number[]) => number, bytes: boolean, ...inputs: Uint8Array[]): string | Buffer {
   const target = instance();
   const { exports } = target;
   const pointers: number[] = [];
@@ -394,9 +449,9 @@ function call(run: (exports: Exports, pointers: number[]) => number, ...inputs: 
       new Uint8Array(exports.memory.buffer, pointer, input.length).set(input);
     }
     const status = run(exports, pointers);
-    const text = Buffer.from(exports.memory.buffer, exports.sysprobe_result_data(), exports.sysprobe_result_size()).toString('utf8');
-    if (status !== 0) throw errorFrom(text);
-    return text;
+    const result = Buffer.from(exports.memory.buffer, exports.sysprobe_result_data(), exports.sysprobe_result_size());
+    if (status !== 0) throw errorFrom(result.toString('utf8'));
+    return bytes ? Buffer.from(result) : result.toString('utf8');
   } catch (error) {
     if (error instanceof SysprobeError) throw error;
     // A trap (out of memory, an abort) or exit: this instance is done; the next call starts a new one.
@@ -408,42 +463,48 @@ function call(run: (exports: Exports, pointers: number[]) => number, ...inputs: 
   }
 }
 
-const utf8 = (text: string): Buffer => Buffer.from(text, 'utf8');
+/** A path's bytes for the core, unchanged (a string UTF-8-encoded); a relative one joined to the working directory as bytes. */
+const pathIn = (path: string | Buffer): Buffer => absoluteBytes(path);
 
-export function wasmReadElf(target: string | Uint8Array, symbols: ElfSymbolsWanted, crossCheck: boolean): string {
+/** `target`: a path (string or Buffer), or with `bytes` the ELF file's contents. */
+export function wasmReadElf(target: string | Uint8Array, symbols: ElfSymbolsWanted, crossCheck: boolean, bytes = typeof target !== 'string'): string {
   const flags = (symbols ? 1 : 0) | (crossCheck ? 2 : 0) | (symbols === 'demangled' ? 4 : 0);
-  if (typeof target === 'string') {
-    const path = utf8(target);
+  if (!bytes) {
+    const path = pathIn(target as string | Buffer);
     return call((e, [p]) => e.sysprobe_read_elf_path(p!, path.length, flags), path);
   }
-  return call((e, [p]) => e.sysprobe_read_elf_bytes(p!, target.length, flags), target);
+  return call((e, [p]) => e.sysprobe_read_elf_bytes(p!, target.length, flags), target as Uint8Array);
 }
 
-export function wasmReadLdSoCache(path: string): string {
-  const bytes = utf8(path);
+export function wasmReadLdSoCache(path: string | Buffer): string {
+  const bytes = pathIn(path);
   return call((e, [p]) => e.sysprobe_read_ld_so_cache(p!, bytes.length), bytes);
 }
 
 
-const UNSET = '\u0001';
+const UNSET = Buffer.from('\u0001');
 
-export function wasmResolveDeps(program: string, options: RawResolveOptions): string {
-  const fields = [program, options.root ?? '', options.cwd ?? '', options.ldLibraryPath ?? UNSET, options.platform ?? '',
-    options.hwcaps !== undefined ? options.hwcaps.join(':') : UNSET];
-  const bytes = utf8(fields.join('\0'));
+export function wasmResolveDeps(program: string | Buffer, options: RawResolveOptions): string {
+  const text = (value: string | Buffer | undefined, unset = Buffer.alloc(0)): Buffer => (value === undefined ? unset : pathBytes(value));
+  // Every path as bytes, unchanged (src/compat.ts always sets cwd: the core resolves a relative program against it).
+  const fields = [pathBytes(program), text(options.root), text(options.cwd),
+    text(options.ldLibraryPath, UNSET), text(options.platform), options.hwcaps !== undefined ? Buffer.from(options.hwcaps.join(':')) : UNSET];
+  const bytes = Buffer.concat(fields.flatMap((field, i) => (i === 0 ? [field] : [Buffer.from([0]), field])));
   const flags = (options.useCache === false ? 0 : 1) | (options.versions === true ? 2 : 0);
   return call((e, [p]) => e.sysprobe_resolve_deps(p!, bytes.length, flags), bytes);
 }
 
+/** One file inside a root, opened through the core's race-free walk (native/core/root_read.h). */
+export function wasmReadInRoot(root: string | Buffer, path: string, what: RawRootReadKind, flags: number, offset: number, length: number): string | Buffer {
+  const fields = Buffer.concat([pathBytes(root), Buffer.from(`\0${path}\0${what}`)]);
+  return callRaw((e, [p]) => e.sysprobe_read_in_root(p!, fields.length, flags, offset, length), what === 'bytes', fields);
+}
+
 /** One outcome per path, as the addon's readElfBatch: a file's error is its entry; a broken core fails them all. */
-export function wasmReadElfBatch(paths: Array<string | Uint8Array>, symbols: ElfSymbolsWanted, crossCheck: boolean): Array<string | SysprobeError> {
+export function wasmReadElfBatch(paths: Array<string | Buffer>, symbols: ElfSymbolsWanted, crossCheck: boolean): Array<string | SysprobeError> {
   return paths.map((path) => {
     try {
-      if (typeof path !== 'string') {  // a path's bytes (not valid UTF-8), not an ELF file's
-        const flags = (symbols ? 1 : 0) | (crossCheck ? 2 : 0) | (symbols === 'demangled' ? 4 : 0);
-        return call((e, [p]) => e.sysprobe_read_elf_path(p!, path.length, flags), path);
-      }
-      return wasmReadElf(path, symbols, crossCheck);
+      return wasmReadElf(path, symbols, crossCheck, false);
     } catch (error) {
       if (!(error instanceof SysprobeError) || error.code === 'ERR_SYSPROBE_WASM') throw error;
       return error;
@@ -472,7 +533,7 @@ export function wasmProcLimits(pid: number): string {
 
 export interface WasmRequest {
   id: number;
-  name: 'readElf' | 'readElfBatch' | 'readLdSoCache' | 'resolveDeps' | 'decodeReparse' | 'processEnv' | 'procLimits';
+  name: 'readElf' | 'readElfBatch' | 'readLdSoCache' | 'resolveDeps' | 'readInRoot' | 'decodeReparse' | 'processEnv' | 'procLimits';
   args: unknown[];
 }
 

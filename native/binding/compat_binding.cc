@@ -6,6 +6,7 @@
 #include "../core/ldcache.h"
 #include "../core/resolve.h"
 #include "../core/compat_json.h"
+#include "../core/root_read.h"
 
 namespace sysprobe::binding {
 
@@ -36,8 +37,9 @@ bool WantVersions(const Napi::CallbackInfo& info) {
 }
 
 std::string PathArg(const Napi::CallbackInfo& info, const char* what) {
-  if (info.Length() < 1 || !info[0].IsString()) ThrowError(info.Env(), InvalidArgument(std::string(what) + " expects a path"));
-  return info[0].As<Napi::String>().Utf8Value();
+  std::string path;
+  if (info.Length() < 1 || !PathOf(info[0], &path)) ThrowError(info.Env(), InvalidArgument(std::string(what) + " expects a path"));
+  return path;
 }
 
 // (program, { root, ldLibraryPath, cwd, hwcaps, platform, useCache }) validated in src/compat.ts.
@@ -45,9 +47,10 @@ resolve::Options ResolveOptions(const Napi::CallbackInfo& info) {
   resolve::Options options;
   if (info.Length() < 2 || !info[1].IsObject()) return options;
   Napi::Object o = info[1].As<Napi::Object>();
+  // Paths (root, cwd, LD_LIBRARY_PATH) as strings or exact bytes.
   auto str = [&](const char* key) -> std::optional<std::string> {
-    Napi::Value v = o.Get(key);
-    if (v.IsString()) return v.As<Napi::String>().Utf8Value();
+    std::string value;
+    if (PathOf(o.Get(key), &value)) return value;
     return std::nullopt;
   };
   if (auto root = str("root")) options.root = *root;
@@ -93,6 +96,43 @@ Napi::Value ResolveDeps(const Napi::CallbackInfo& info) {
   return PromiseWorker<std::string>::Start(info.Env(), [program, options, versions] { return ResolveJson(program, options, versions); }, ToJs);
 }
 
+// (root, path, what, flags, offset, length) validated in src/libc-files.ts: one file inside a root.
+core::RootRead RootReadArgs(const Napi::CallbackInfo& info) {
+  core::RootRead request;
+  if (info.Length() < 6 || !PathOf(info[0], &request.root) || !info[1].IsString() || !info[2].IsString() || !info[3].IsNumber() ||
+      !info[4].IsNumber() || !info[5].IsNumber()) {
+    ThrowError(info.Env(), InvalidArgument("readInRoot() expects (root, path, what, flags, offset, length)"));
+  }
+  request.path = info[1].As<Napi::String>().Utf8Value();
+  request.what = info[2].As<Napi::String>().Utf8Value();
+  request.flags = info[3].As<Napi::Number>().Int32Value();
+  const double offset = info[4].As<Napi::Number>().DoubleValue();
+  const double length = info[5].As<Napi::Number>().DoubleValue();
+  request.offset = offset > 0 && offset < 9007199254740992.0 ? static_cast<uint64_t>(offset) : 0;
+  request.length = length > 0 && length < 9007199254740992.0 ? static_cast<uint64_t>(length) : 0;
+  return request;
+}
+
+Napi::Value ToBuffer(Napi::Env env, const std::string& bytes) { return Napi::Buffer<char>::Copy(env, bytes.data(), bytes.size()); }
+
+// JSON text, or a Buffer of the bytes.
+Napi::Value RootReadToJs(Napi::Env env, const std::string& what, const std::string& result) {
+  return what == "bytes" ? ToBuffer(env, result) : ToJs(env, result);
+}
+
+Napi::Value ReadInRootSync(const Napi::CallbackInfo& info) {
+  const core::RootRead request = RootReadArgs(info);
+  auto result = core::ReadInRoot(request);
+  if (!result.ok()) ThrowError(info.Env(), result.error());
+  return RootReadToJs(info.Env(), request.what, result.value());
+}
+
+Napi::Value ReadInRoot(const Napi::CallbackInfo& info) {
+  core::RootRead request = RootReadArgs(info);
+  return PromiseWorker<std::string>::Start(info.Env(), [request] { return core::ReadInRoot(request); },
+                                           request.what == "bytes" ? ToBuffer : ToJs);
+}
+
 }  // namespace
 
 void RegisterCompat(Napi::Env env, Napi::Object exports) {
@@ -100,6 +140,8 @@ void RegisterCompat(Napi::Env env, Napi::Object exports) {
   exports.Set("readLdSoCache", Napi::Function::New(env, ReadLdSoCache, "readLdSoCache"));
   exports.Set("resolveDepsSync", Napi::Function::New(env, ResolveDepsSync, "resolveDepsSync"));
   exports.Set("resolveDeps", Napi::Function::New(env, ResolveDeps, "resolveDeps"));
+  exports.Set("readInRootSync", Napi::Function::New(env, ReadInRootSync, "readInRootSync"));
+  exports.Set("readInRoot", Napi::Function::New(env, ReadInRoot, "readInRoot"));
 }
 
 }  // namespace sysprobe::binding

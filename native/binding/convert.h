@@ -30,6 +30,19 @@ inline Napi::Value ParseJson(Napi::Env env, const std::string& text) {
   return json.Get("parse").As<Napi::Function>().Call(json, {Napi::String::New(env, text)});
 }
 
+// A path argument as the kernel gets it: a string UTF-8-encoded (as Node's fs does), or the exact bytes of a
+// Buffer/Uint8Array (copied, so the caller may reuse it at once). False for anything else.
+inline bool PathOf(const Napi::Value& value, std::string* out) {
+  if (value.IsString()) {
+    *out = value.As<Napi::String>().Utf8Value();
+    return true;
+  }
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) return false;
+  auto bytes = value.As<Napi::Uint8Array>();
+  out->assign(reinterpret_cast<const char*>(bytes.Data()), bytes.ByteLength());
+  return true;
+}
+
 inline Napi::Value OptionalString(Napi::Env env, const std::optional<std::string>& text) {
   return text ? Napi::String::New(env, *text) : env.Null();
 }

@@ -71,14 +71,17 @@ Napi::Value ReadElfSync(const Napi::CallbackInfo& info) {
   const Options options = OptionsOf(info);
   const uint8_t* data = nullptr;
   size_t size = 0;
-  if (info.Length() >= 1 && BytesOf(info[0], &data, &size)) {
+  // (target, symbols, crossCheck, isPath): a Uint8Array is the file's bytes unless isPath says it is a path's.
+  const bool isPath = info.Length() > 3 && info[3].ToBoolean().Value();
+  if (!isPath && info.Length() >= 1 && BytesOf(info[0], &data, &size)) {
     core::MemorySource source(data, size);
     auto result = ParseToJson(source, options);
     if (!result.ok()) ThrowError(env, result.error());
     return JsonToJs(env, result.value());
   }
-  if (info.Length() < 1 || !info[0].IsString()) ThrowError(env, InvalidArgument("readElfSync() expects a path or a Uint8Array"));
-  auto result = ParseFileToJson(info[0].As<Napi::String>().Utf8Value(), options);
+  std::string path;
+  if (info.Length() < 1 || !PathOf(info[0], &path)) ThrowError(env, InvalidArgument("readElfSync() expects a path or a Uint8Array"));
+  auto result = ParseFileToJson(path, options);
   if (!result.ok()) ThrowError(env, result.error());
   return JsonToJs(env, result.value());
 }
@@ -115,7 +118,8 @@ Napi::Value ReadElf(const Napi::CallbackInfo& info) {
   const Options options = OptionsOf(info);
   const uint8_t* data = nullptr;
   size_t size = 0;
-  if (info.Length() >= 1 && BytesOf(info[0], &data, &size)) {
+  const bool isPath = info.Length() > 3 && info[3].ToBoolean().Value();
+  if (!isPath && info.Length() >= 1 && BytesOf(info[0], &data, &size)) {
     BytesWorker* worker = nullptr;
     try {
       worker = new BytesWorker(env, data, size, options);
@@ -126,8 +130,8 @@ Napi::Value ReadElf(const Napi::CallbackInfo& info) {
     worker->Queue();
     return promise;
   }
-  if (info.Length() < 1 || !info[0].IsString()) ThrowError(env, InvalidArgument("readElf() expects a path or a Uint8Array"));
-  std::string path = info[0].As<Napi::String>().Utf8Value();
+  std::string path;
+  if (info.Length() < 1 || !PathOf(info[0], &path)) ThrowError(env, InvalidArgument("readElf() expects a path or a Uint8Array"));
   return PromiseWorker<std::string>::Start(
       env, [path, options] { return ParseFileToJson(path, options); }, JsonToJs);
 }
@@ -150,15 +154,9 @@ Napi::Value ReadElfBatch(const Napi::CallbackInfo& info) {
   std::vector<std::string> paths;
   paths.reserve(input.Length());
   for (uint32_t i = 0; i < input.Length(); ++i) {
-    Napi::Value item = input.Get(i);
-    const uint8_t* bytes = nullptr;
-    size_t size = 0;
-    if (BytesOf(item, &bytes, &size)) {  // a path's exact bytes (not valid UTF-8), as the kernel takes it
-      paths.emplace_back(reinterpret_cast<const char*>(bytes), size);
-      continue;
-    }
-    if (!item.IsString()) ThrowError(env, InvalidArgument("readElfBatch() expects an array of paths"));
-    paths.push_back(item.As<Napi::String>().Utf8Value());
+    std::string path;
+    if (!PathOf(input.Get(i), &path)) ThrowError(env, InvalidArgument("readElfBatch() expects an array of paths"));
+    paths.push_back(std::move(path));
   }
   const Options options = OptionsOf(info);
   return PromiseWorker<Batch>::Start(

@@ -55,10 +55,11 @@ Napi::Value ProbeToJs(Napi::Env env, const ProbeOutcome& outcome) {
 }
 
 std::string PathArgument(const Napi::CallbackInfo& info, const char* name) {
-  if (info.Length() != 1 || !info[0].IsString()) {
-    ThrowError(info.Env(), InvalidArgument(std::string(name) + "() expects one path string"));
+  std::string path;
+  if (info.Length() != 1 || !PathOf(info[0], &path)) {
+    ThrowError(info.Env(), InvalidArgument(std::string(name) + "() expects one path (a string or a Buffer)"));
   }
-  return info[0].As<Napi::String>().Utf8Value();
+  return path;
 }
 
 Napi::Value DecodeReparseBuffer(const Napi::CallbackInfo& info) {

@@ -79,6 +79,10 @@ Result<uint64_t> FileSource::ReadAt(uint64_t offset, uint64_t length, uint8_t* i
 Result<std::unique_ptr<FileSource>> FileSource::Open(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) return SysError::FromErrno(errno, "open", path);
+  return FromFd(fd, path);
+}
+
+Result<std::unique_ptr<FileSource>> FileSource::FromFd(int fd, const std::string& path, struct stat* out) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
     int error = errno;
@@ -93,6 +97,7 @@ Result<std::unique_ptr<FileSource>> FileSource::Open(const std::string& path) {
     ::close(fd);
     return SysError::Sysprobe("ERR_SYSPROBE_NOT_REGULAR", "not a regular file: " + path, path);
   }
+  if (out != nullptr) *out = st;
   std::unique_ptr<FileSource> source(new FileSource(static_cast<uint64_t>(st.st_size), path));
   source->fd_ = fd;
   return source;

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <sys/stat.h>
+
 #include "result.h"
 
 namespace sysprobe::core {
@@ -67,6 +69,12 @@ class FileSource final : public ByteSource {
   // Opens a regular file (O_NONBLOCK so a FIFO cannot hang us; EISDIR for directories,
   // ERR_SYSPROBE_NOT_REGULAR for other non-regular files).
   static Result<std::unique_ptr<FileSource>> Open(const std::string& path);
+#if !defined(_WIN32)
+  // Takes an open fd (closed by the source, also on error) with the same checks; `path` names it in
+  // errors; `st` (optional) receives its fstat.
+  static Result<std::unique_ptr<FileSource>> FromFd(int fd, const std::string& path, struct stat* st = nullptr);
+  int fd() const { return fd_; }
+#endif
   ~FileSource() override;
   uint64_t Size() const override { return size_; }
   const std::string& path() const { return path_; }

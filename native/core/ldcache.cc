@@ -255,10 +255,14 @@ Result<Cache> Parse(ByteSource& source) { return Parser(source).Run(); }
 Result<Cache> ParseFile(const std::string& path) {
   auto file = FileSource::Open(path);
   if (!file.ok()) return file.error();
-  auto result = Parse(*file.value());
+  return ParseFile(*file.value());
+}
+
+Result<Cache> ParseFile(FileSource& file) {
+  auto result = Parse(file);
   if (!result.ok()) {
     SysError error = result.error();
-    if (error.path.empty()) error.path = path;
+    if (error.path.empty()) error.path = file.path();
     return error;
   }
   return result;

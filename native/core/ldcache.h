@@ -41,6 +41,8 @@ struct Cache {
 // Parses a whole cache from any byte source. ERR_SYSPROBE_BAD_LDCACHE / ERR_SYSPROBE_TRUNCATED with the offset.
 Result<Cache> Parse(ByteSource& source);
 Result<Cache> ParseFile(const std::string& path);
+// A file already opened (inside a root: RootFs::Open); errors name the file's path.
+Result<Cache> ParseFile(FileSource& file);
 
 // glibc's _dl_cache_libcmp: digit runs compare numerically, everything else bytewise.
 int LibCompare(const std::string& a, const std::string& b);

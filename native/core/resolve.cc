@@ -104,17 +104,20 @@ void Trim(Map& map) {
   if (map.size() > 20000) map.clear();
 }
 
-std::shared_ptr<const ElfEntry> ReadElfEntry(const std::string& hostPath, const struct stat& st) {
-  const std::string key = StatKey(hostPath, st);
+// Every file is opened through the RootFs that found it: from its directory fd, checked to be the file
+// `found` describes (a root stays a sandbox when its directories are swapped during the lookup).
+std::shared_ptr<const ElfEntry> ReadElfEntry(RootFs& fs, const RootFs::Found& found) {
+  const std::string key = StatKey(found.hostPath, found.st);
   {
     CacheLock lock(cacheMutex);
     auto it = elfCache.find(key);
     if (it != elfCache.end()) return it->second;
   }
   auto entry = std::make_shared<ElfEntry>();
-  auto source = FileSource::Open(hostPath);
+  auto source = fs.Open(found);
   if (!source.ok()) {
     entry->parseError = source.error();
+    return entry;  // not remembered: the next lookup opens it again
   } else {
     auto& src = *source.value();
     entry->size = src.Size();
@@ -136,16 +139,17 @@ std::shared_ptr<const ElfEntry> ReadElfEntry(const std::string& hostPath, const 
 
 // Byte runs of the loader file: SYSTEM_DIRS ("/lib/x86_64-linux-gnu/\0/usr/lib/x86_64-linux-gnu/\0/lib/\0/usr/lib/\0"),
 // the glibc-hwcaps subdirectory list and the --version banner.
-std::shared_ptr<const LoaderInfo> ReadLoaderInfo(const std::string& hostPath, const struct stat& st) {
-  const std::string key = StatKey(hostPath, st);
+std::shared_ptr<const LoaderInfo> ReadLoaderInfo(RootFs& fs, const RootFs::Found& found) {
+  const std::string key = StatKey(found.hostPath, found.st);
   {
     CacheLock lock(cacheMutex);
     auto it = loaderCache.find(key);
     if (it != loaderCache.end()) return it->second;
   }
   auto info = std::make_shared<LoaderInfo>();
-  auto source = FileSource::Open(hostPath);
-  if (source.ok() && source.value()->Size() <= (uint64_t(16) << 20)) {
+  auto source = fs.Open(found);
+  if (!source.ok()) return info;  // not remembered: the next lookup opens it again
+  if (source.value()->Size() <= (uint64_t(16) << 20)) {
     auto bytes = source.value()->Read(0, source.value()->Size(), "loader");
     if (bytes.ok()) {
       const std::string data(reinterpret_cast<const char*>(bytes.value().data), bytes.value().size);
@@ -197,14 +201,15 @@ std::shared_ptr<const LoaderInfo> ReadLoaderInfo(const std::string& hostPath, co
   return info;
 }
 
-std::shared_ptr<const ldcache::Cache> ReadLdCache(const std::string& hostPath, const struct stat& st, std::optional<std::string>* error) {
-  const std::string key = StatKey(hostPath, st);
+std::shared_ptr<const ldcache::Cache> ReadLdCache(RootFs& fs, const RootFs::Found& found, std::optional<std::string>* error) {
+  const std::string key = StatKey(found.hostPath, found.st);
   {
     CacheLock lock(cacheMutex);
     auto it = ldCacheCache.find(key);
     if (it != ldCacheCache.end()) return it->second;
   }
-  auto parsed = ldcache::ParseFile(hostPath);
+  auto file = fs.Open(found);
+  auto parsed = file.ok() ? ldcache::ParseFile(*file.value()) : core::Result<ldcache::Cache>(file.error());
   std::shared_ptr<const ldcache::Cache> cache;
   if (parsed.ok()) cache = std::make_shared<const ldcache::Cache>(std::move(parsed.value()));
   else *error = parsed.error().message.empty() ? std::string(std::strerror(parsed.error().errnum)) : parsed.error().message;
@@ -358,6 +363,16 @@ const char* ErrnoName(int e) {
     case EACCES: return "EACCES";
     case ELOOP: return "ELOOP";
     case EISDIR: return "EISDIR";
+    case EAGAIN: return "EAGAIN";  // a root's directory renamed during the lookup, again and again
+    case ENAMETOOLONG: return "ENAMETOOLONG";
+    case EPERM: return "EPERM";
+    case EINVAL: return "EINVAL";
+    case EMFILE: return "EMFILE";
+    case ENFILE: return "ENFILE";
+    case ENOMEM: return "ENOMEM";
+    case ENXIO: return "ENXIO";
+    case ENODEV: return "ENODEV";
+    case EOVERFLOW: return "EOVERFLOW";
     default: return "EIO";
   }
 }
@@ -371,7 +386,7 @@ class Resolver {
     // The program itself.
     auto found = fs_.Stat(program, opt_.cwd);
     if (!found.ok()) return found.error();
-    auto entry = ReadElfEntry(found.value().hostPath, found.value().st);
+    auto entry = ReadElfEntry(fs_, found.value());
     if (!entry->elf) {
       SysError error = *entry->parseError;
       error.path = program;
@@ -402,7 +417,7 @@ class Resolver {
       auto interp = fs_.Stat(*out_.interpreter, "/");
       if (interp.ok()) {
         out_.interpreterHostPath = interp.value().hostPath;
-        loader = ReadLoaderInfo(interp.value().hostPath, interp.value().st);
+        loader = ReadLoaderInfo(fs_, interp.value());
         Object rtld;
         rtld.name = *out_.interpreter;
         rtld.path = *out_.interpreter;
@@ -410,7 +425,7 @@ class Resolver {
         rtld.hostPath = interp.value().hostPath;
         rtld.foundVia = "interpreter";
         rtld.isInterpreter = true;
-        auto rtldEntry = ReadElfEntry(interp.value().hostPath, interp.value().st);
+        auto rtldEntry = ReadElfEntry(fs_, interp.value());
         rtld.elf = rtldEntry->elf;
         out_.objects.push_back(std::move(rtld));
       } else if (main.interpreter) {
@@ -466,7 +481,7 @@ class Resolver {
       auto cacheFile = fs_.Stat(out_.cachePath, "/");
       if (cacheFile.ok()) {
         out_.cacheHostPath = cacheFile.value().hostPath;
-        cache_ = ReadLdCache(cacheFile.value().hostPath, cacheFile.value().st, &out_.cacheError);
+        cache_ = ReadLdCache(fs_, cacheFile.value(), &out_.cacheError);
         out_.cacheUsed = cache_ != nullptr;
       } else {
         out_.cacheError = std::string(std::strerror(cacheFile.error().errnum));
@@ -534,7 +549,7 @@ class Resolver {
     std::string sysPath = "/lib:/usr/local/lib:/usr/lib";
     auto found = fs_.Stat(pathFile, "/");
     if (found.ok() && S_ISREG(found.value().st.st_mode)) {
-      auto file = FileSource::Open(found.value().hostPath);
+      auto file = fs_.Open(found.value());
       if (file.ok() && file.value()->Size() < 65536) {
         auto bytes = file.value()->Read(0, file.value()->Size(), "musl path file");
         if (bytes.ok()) sysPath.assign(reinterpret_cast<const char*>(bytes.value().data), bytes.value().size);
@@ -743,7 +758,7 @@ class Resolver {
       object.candidates.push_back({path, S_ISDIR(found.value().st.st_mode) ? "EISDIR" : "not-regular"});
       return false;
     }
-    auto entry = ReadElfEntry(found.value().hostPath, found.value().st);
+    auto entry = ReadElfEntry(fs_, found.value());
     if (entry->head.empty() && entry->parseError && entry->parseError->errnum != 0) {
       object.candidates.push_back({path, ErrnoName(entry->parseError->errnum)});
       return false;

@@ -99,3 +99,45 @@ TEST_CASE("rootfs: absolute links re-rooted, .. clamped, loops bounded") {
   rmdir(root.c_str());
 }
 
+TEST_CASE("rootfs: the file opened is the one the walk found, from its directory fd") {
+  char dir[] = "/tmp/sysprobe-rootfs-XXXXXX";
+  CHECK(mkdtemp(dir) != nullptr);
+  const std::string root = dir;
+  CHECK(mkdir((root + "/lib").c_str(), 0755) == 0);
+  CHECK(mkdir((root + "/elsewhere").c_str(), 0755) == 0);
+  for (const char* name : {"/lib/a", "/lib/b", "/elsewhere/a"}) {
+    FILE* f = std::fopen((root + name).c_str(), "w");
+    CHECK(f != nullptr);
+    if (f) std::fclose(f);
+  }
+  sysprobe::core::RootFs fs(root);
+  // A trailing slash on a file is ENOTDIR, as the kernel says.
+  auto slash = fs.Stat("/lib/a/");
+  CHECK(!slash.ok() && slash.error().errnum == ENOTDIR && slash.error().syscall == "openat");
+  // Replaced between the walk and the open: refused, not the new file.
+  auto found = fs.Stat("/lib/a");
+  CHECK(found.ok());
+  CHECK(rename((root + "/lib/b").c_str(), (root + "/lib/a").c_str()) == 0);
+  auto opened = fs.Open(found.value());
+  CHECK(!opened.ok() && opened.error().errnum == ENOENT && opened.error().path == "/lib/a");
+  // The directory swapped for a symlink after the walk cached it: the cached fd is the real directory,
+  // and a fresh lookup sees the link, resolved inside the root.
+  auto again = fs.Stat("/lib/a");
+  CHECK(again.ok());
+  CHECK(rename((root + "/lib").c_str(), (root + "/lib.old").c_str()) == 0);
+  CHECK(symlink((root + "/elsewhere").c_str(), (root + "/lib").c_str()) == 0);
+  auto viaFd = fs.Open(again.value());
+  CHECK(viaFd.ok());
+  sysprobe::core::RootFs fresh(root);
+  auto link = fresh.Stat("/lib/a");
+  CHECK(!link.ok() && link.error().errnum == ENOENT);  // the host path of "elsewhere" does not exist inside the root
+  // A missing root is the root's own error.
+  sysprobe::core::RootFs missing(root + "/none");
+  auto none = missing.Stat("/x");
+  CHECK(!none.ok() && none.error().errnum == ENOENT && none.error().syscall == "open" && none.error().path == root + "/none");
+  for (const char* path : {"/lib.old/a", "/elsewhere/a", "/lib"}) unlink((root + path).c_str());
+  rmdir((root + "/lib.old").c_str());
+  rmdir((root + "/elsewhere").c_str());
+  rmdir(root.c_str());
+}
+

@@ -21,6 +21,7 @@
 #include "../core/reparse.h"
 #include "../core/reparse_json.h"
 #include "../core/resolve.h"
+#include "../core/root_read.h"
 #include "../core/rlimits.h"
 
 #define SYSPROBE_EXPORT(name) extern "C" __attribute__((export_name(name)))
@@ -97,6 +98,22 @@ SYSPROBE_EXPORT("sysprobe_read_ld_so_cache") int SysprobeReadLdSoCache(const cha
   auto cache = sysprobe::core::ldcache::ParseFile(Text(path, size));
   if (!cache.ok()) return Fail(cache.error());
   return Ok(sysprobe::core::CacheToJson(cache.value()));
+}
+
+// fields: root, path, what (native/core/root_read.h); offset and length as doubles (exact below 2^53).
+SYSPROBE_EXPORT("sysprobe_read_in_root") int SysprobeReadInRoot(const char* data, size_t size, int flags, double offset, double length) {
+  const std::vector<std::string> fields = Fields(data, size);
+  if (fields.size() != 3) return Fail(SysError::Sysprobe("ERR_SYSPROBE_INVALID_ARG", "readInRoot: 3 fields expected"));
+  sysprobe::core::RootRead request;
+  request.root = fields[0];
+  request.path = fields[1];
+  request.what = fields[2];
+  request.flags = flags;
+  request.offset = offset > 0 && offset < 9007199254740992.0 ? static_cast<uint64_t>(offset) : 0;
+  request.length = length > 0 && length < 9007199254740992.0 ? static_cast<uint64_t>(length) : 0;
+  auto result = sysprobe::core::ReadInRoot(request);
+  if (!result.ok()) return Fail(result.error());
+  return Ok(result.value());
 }
 
 // fields: program, root, cwd, ldLibraryPath ("\1" = unset), platform ("" = unset), hwcaps joined by ':'
