@@ -249,7 +249,7 @@ export async function scanElf(pathsOrDir: PathInput | readonly PathInput[], opti
         todo.push(i);
         return;
       }
-      results[i] = { path: pathText(item.path), ...(typeof item.path !== 'string' ? { pathBytes: item.path } : {}), ok: false, error: item.error };
+      results[i] = { path: pathText(item.path), ...(notUtf8(item.path) ? { pathBytes: item.path as Buffer } : {}), ok: false, error: item.error };
       done += 1;
       onProgress?.({ done, total, path: pathText(item.path) });
     });
@@ -289,7 +289,7 @@ export async function scanElf(pathsOrDir: PathInput | readonly PathInput[], opti
           const entry: ElfScanEntry = raw instanceof Error || !info
             ? { path, ok: false, error: raw instanceof SysprobeError ? raw : fsError(raw, path) }
             : { path, ok: true, info };
-          if (typeof item.path !== 'string') entry.pathBytes = item.path;
+          if (notUtf8(item.path)) entry.pathBytes = item.path as Buffer;
           results[index] = entry;
           // A directory named in the list is reported when it is walked, not here.
           if (!isDirectoryEntry(entry, item)) {
@@ -322,6 +322,11 @@ export async function scanElf(pathsOrDir: PathInput | readonly PathInput[], opti
     });
   }
   return out;
+}
+
+/** A path's bytes that do not survive UTF-8 decoding (what `pathBytes` is for). */
+function notUtf8(path: PathArg): boolean {
+  return typeof path !== 'string' && !Buffer.from(path.toString('utf8'), 'utf8').equals(path);
 }
 
 function isDirectoryEntry(entry: ElfScanEntry, planned: Planned): boolean {
