@@ -158,14 +158,14 @@ interface NewestVersion {
   symbols: string[];
 }
 
-function newestVersions(info: ElfInfo): NewestVersion[] {
+function newestVersions(info: ElfInfo, mangled: boolean): NewestVersion[] {
   const out: NewestVersion[] = [];
   for (const [prefix, version] of Object.entries(info.maxVersions)) {
     for (const need of info.versionNeeds) {
       for (const v of need.versions) {
         const parsed = parseVersionName(v.name);
         if (parsed === null || parsed.prefix !== prefix || compareVersions(parsed.version, version) !== 0) continue;
-        const symbols = (info.symbols ?? []).filter((s) => !s.defined && s.version === v.name && s.file === need.file).map((s) => s.name);
+        const symbols = (info.symbols ?? []).filter((s) => !s.defined && s.version === v.name && s.file === need.file).map((s) => (mangled ? s.name : s.demangled ?? s.name));
         out.push({ prefix, version, name: v.name, file: need.file, weak: v.weak, symbols: [...new Set(symbols)].sort() });
       }
     }
@@ -175,7 +175,7 @@ function newestVersions(info: ElfInfo): NewestVersion[] {
 
 const IO_CODES = /^E[A-Z0-9]+$|^ERR_SYSPROBE_NOT_REGULAR$/;
 
-function renderElf(info: ElfInfo, newest: NewestVersion[], withSymbols: boolean): string {
+function renderElf(info: ElfInfo, newest: NewestVersion[], withSymbols: boolean, mangled: boolean): string {
   const kind = `${info.type}${info.pie ? ' (PIE)' : ''}`;
   let text = `${info.path}: ELF ${info.class}-bit ${info.endian}-endian ${info.machine}, ${kind}\n`;
   const rows: Array<[string, string]> = [];
@@ -215,7 +215,7 @@ function renderElf(info: ElfInfo, newest: NewestVersion[], withSymbols: boolean)
     text += '  dynamic symbols:\n';
     for (const s of info.symbols) {
       const version = s.version === null ? '' : s.defined ? `${s.hidden ? '@' : '@@'}${s.version}` : `@${s.version}`;
-      text += `    ${s.defined ? 'def' : 'und'} ${s.binding.padEnd(6)} ${s.type.padEnd(7)} ${s.name}${version}${s.file !== null ? ` (${s.file})` : ''}\n`;
+      text += `    ${s.defined ? 'def' : 'und'} ${s.binding.padEnd(6)} ${s.type.padEnd(7)} ${mangled ? s.name : s.demangled ?? s.name}${version}${s.file !== null ? ` (${s.file})` : ''}\n`;
     }
   }
   return text;
@@ -341,31 +341,34 @@ const commands: Record<string, Command> = {
   },
   elf: {
     summary: 'what ELF files need: libraries, versions per library, the newest per prefix and the symbols behind them',
-    usage: 'sysprobe elf FILE... [--json] [--symbols]',
+    usage: 'sysprobe elf FILE... [--json] [--symbols] [--mangled]',
     help: 'Reads each FILE (directories are walked, symlinks not followed) without running anything: class, machine,\n' +
       'interpreter, DT_NEEDED, RPATH/RUNPATH, flags, the versions needed from each library (.gnu.version_r), the newest\n' +
       'version per prefix (compared numerically: GLIBC_2.2.5 < GLIBC_2.17), and which symbols need those newest versions.\n' +
-      '--symbols lists every dynamic symbol with its version. --json prints { schemaVersion, files: [...] }.\n' +
+      '--symbols lists every dynamic symbol with its version. C++ names are shown demangled (as c++filt and\n' +
+      'readelf --demangle print them); --mangled shows them as stored. --json prints { schemaVersion, files: [...] },\n' +
+      'each symbol with `name` as stored and `demangled` (null for a name that is not a mangled C++ name).\n' +
       'Exit status: 0 all files read, 1 a file is not ELF or is malformed, 2 usage or I/O error (a file cannot be read).',
     async run(args, io) {
       let values;
       let positionals: string[];
       try {
-        ({ values, positionals } = parseArgs({ args, options: { ...commonOptions, symbols: { type: 'boolean' } }, allowPositionals: true, strict: true }));
+        ({ values, positionals } = parseArgs({ args, options: { ...commonOptions, symbols: { type: 'boolean' }, mangled: { type: 'boolean' } }, allowPositionals: true, strict: true }));
       } catch (error) {
         throw new UsageError((error as Error).message);
       }
       if (values.help === true) return printHelp('elf', io);
       if (positionals.length === 0) throw new UsageError('elf: name at least one FILE');
       const withSymbols = values.symbols === true;
-      const entries: ElfScanEntry[] = await scanElf(positionals, { symbols: true });
+      const mangled = values.mangled === true;
+      const entries: ElfScanEntry[] = await scanElf(positionals, { symbols: true, demangle: true });
       let status = EXIT_OK;
       const files = entries.map((entry) => {
         if (!entry.ok) {
           status = Math.max(status, IO_CODES.test(entry.error.code) ? EXIT_USAGE : EXIT_FINDING);
           return { path: entry.path, ok: false as const, error: entry.error.toJSON() };
         }
-        const newest = newestVersions(entry.info);
+        const newest = newestVersions(entry.info, mangled);
         const { symbols, ...rest } = entry.info;
         return { path: entry.path, ok: true as const, info: withSymbols ? entry.info : rest, newest };
       });
@@ -378,7 +381,7 @@ const commands: Record<string, Command> = {
             const message = entry.error.message.startsWith(entry.error.code) ? entry.error.message : `${entry.error.code}: ${entry.error.message}`;
             io.out(`${entry.path}: ${message}\n`);
           }
-          else io.out(renderElf(entry.info, file.ok ? file.newest : [], withSymbols));
+          else io.out(renderElf(entry.info, file.ok ? file.newest : [], withSymbols, mangled));
           if (i + 1 < entries.length) io.out('\n');
         });
         if (entries.length === 0) io.out('no ELF files found\n');

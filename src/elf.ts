@@ -1,10 +1,11 @@
-import { opendir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { SysprobeError, invalidArgument } from './errors.js';
 import { binding } from './loader.js';
-import type { RawElf } from './native.js';
-import { maxVersionsOf } from './versions.js';
+import { shapeElf, shapeElfAsync, shapeNow } from './elf-shape.js';
+
+export { shapeElf };
+import { fsError, walk, type Planned } from './elf-walk.js';
+import type { ElfSymbolsWanted } from './native.js';
 import { pathArg, pathText } from './paths.js';
 import type { PathArg, PathInput } from './paths.js';
 
@@ -48,7 +49,10 @@ export interface ElfVersionDef {
 export interface ElfSymbol {
   /** Index in `.dynsym` (0, the null symbol, is left out). */
   index: number;
+  /** The name as stored (mangled, for C++). */
   name: string;
+  /** With `demangle: true`: the C++ name demangled as `c++filt` prints it, `null` for a name that is not a mangled C++ name (or longer than 4096 bytes). */
+  demangled?: string | null;
   /** The version name from `.gnu.version` (Verneed for references, Verdef for definitions), or `null`. */
   version: string | null;
   /** `.gnu.version` entry without the hidden bit: 0 local, 1 global (unversioned), ≥ 2 a version; `null` without `.gnu.version`. */
@@ -129,12 +133,19 @@ export interface ReadElfOptions {
   symbols?: boolean;
   /** Read the section headers to cross-check the program headers (they remain the fallback). Default true. */
   crossCheck?: boolean;
+  /** With `symbols`: add `demangled` (the C++ name as `c++filt` prints it, or null) to each symbol. Default false. */
+  demangle?: boolean;
 }
 
 /** One file of a scan: its facts, or the typed error that stopped it. */
+/**
+ * One file of a scan. `path` is text; for a file found by walking a directory whose path is not valid
+ * UTF-8, `path` shows each invalid byte as U+FFFD and `pathBytes` holds the path's exact bytes (a Buffer,
+ * usable with node:fs); `pathBytes` is absent for every other path.
+ */
 export type ElfScanEntry =
-  | { path: string; ok: true; info: ElfInfo }
-  | { path: string; ok: false; error: SysprobeError };
+  | { path: string; pathBytes?: Buffer; ok: true; info: ElfInfo }
+  | { path: string; pathBytes?: Buffer; ok: false; error: SysprobeError };
 
 export interface ElfScanProgress {
   /** Files finished so far, and the total. */
@@ -155,17 +166,19 @@ export interface ScanElfOptions extends ReadElfOptions {
 
 type Bytes = Uint8Array;
 
-function checkOptions(name: string, options: unknown, extra: readonly string[] = []): { symbols: boolean; crossCheck: boolean } {
+function checkOptions(name: string, options: unknown, extra: readonly string[] = []): { symbols: ElfSymbolsWanted; crossCheck: boolean } {
   if (options === undefined) return { symbols: false, crossCheck: true };
   if (typeof options !== 'object' || options === null) throw invalidArgument(`${name}(): options must be an object`);
   const record = options as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    if (key !== 'symbols' && key !== 'crossCheck' && !extra.includes(key)) throw invalidArgument(`${name}(): unknown option '${key}'`);
+    if (key !== 'symbols' && key !== 'crossCheck' && key !== 'demangle' && !extra.includes(key)) throw invalidArgument(`${name}(): unknown option '${key}'`);
   }
-  for (const key of ['symbols', 'crossCheck', 'includeNonElf']) {
+  for (const key of ['symbols', 'crossCheck', 'demangle', 'includeNonElf']) {
     if (record[key] !== undefined && typeof record[key] !== 'boolean') throw invalidArgument(`${name}(): ${key} must be a boolean`);
   }
-  return { symbols: record['symbols'] === true, crossCheck: record['crossCheck'] !== false };
+  if (record['demangle'] === true && record['symbols'] !== true) throw invalidArgument(`${name}(): demangle needs symbols: true`);
+  const symbols = record['symbols'] === true ? (record['demangle'] === true ? 'demangled' : true) : false;
+  return { symbols, crossCheck: record['crossCheck'] !== false };
 }
 
 /** A path (a string or a file: URL; a Buffer is the file's bytes here, scanElf takes Buffer paths). */
@@ -174,20 +187,6 @@ function target(name: string, pathOrBytes: unknown): string | Bytes {
   if (pathOrBytes instanceof Uint8Array) return pathOrBytes;
   if (pathOrBytes instanceof ArrayBuffer) return new Uint8Array(pathOrBytes);
   throw invalidArgument(`${name}(): expected a path or a Buffer/Uint8Array/ArrayBuffer`);
-}
-
-/**
- * The addon's JSON text (an ElfInfo but for maxVersions) as an ElfInfo. `path` replaces the addon's copy
- * of it, which went through UTF-8 (a name that is not valid UTF-8 would not survive that).
- */
-export function shapeElf(json: string, path: string | null): ElfInfo {
-  const raw = JSON.parse(json) as RawElf;
-  raw.path = path;
-  if (raw.symbols !== undefined) for (const symbol of raw.symbols) symbol.value = BigInt(symbol.value as unknown as string);
-  const names: string[] = [];
-  for (const need of raw.versionNeeds) for (const v of need.versions) names.push(v.name);
-  raw.maxVersions = maxVersionsOf(names);
-  return raw as ElfInfo;
 }
 
 /**
@@ -208,7 +207,7 @@ export async function readElf(pathOrBytes: string | URL | Uint8Array | ArrayBuff
   const input = target('readElf', pathOrBytes);
   const { symbols, crossCheck } = checkOptions('readElf', options);
   const raw = await binding().readElf(input, symbols, crossCheck);
-  return shapeElf(raw, typeof input === 'string' ? input : null);
+  return shapeElfAsync(raw, typeof input === 'string' ? input : null);
 }
 
 /** readElfSync of a path given as a string or its bytes (a Buffer here is a path, never the file's contents). */
@@ -219,61 +218,7 @@ export function readElfPathSync(path: PathArg, options?: ReadElfOptions): ElfInf
 
 export async function readElfPath(path: PathArg, options?: ReadElfOptions): Promise<ElfInfo> {
   const { symbols, crossCheck } = checkOptions('readElf', options);
-  return shapeElf(await binding().readElf(path, symbols, crossCheck, true), pathText(path));
-}
-
-/** `dir`/`name`: text while both are UTF-8, the bytes otherwise. */
-function joinName(dir: PathArg, name: Buffer): PathArg {
-  const text = name.toString('utf8');
-  if (typeof dir === 'string' && Buffer.from(text, 'utf8').equals(name)) return join(dir, text);
-  const base = typeof dir === 'string' ? Buffer.from(dir, 'utf8') : dir;
-  return Buffer.concat([base, base[base.length - 1] === 0x2f ? Buffer.alloc(0) : Buffer.from('/'), name]);
-}
-
-function fsError(error: unknown, path: string): SysprobeError {
-  if (error instanceof SysprobeError) return error;
-  const e = error as NodeJS.ErrnoException;
-  return new SysprobeError({
-    ...(typeof e.errno === 'number' ? { errno: Math.abs(e.errno) } : { code: e.code ?? 'ERR_SYSPROBE' }),
-    ...(e.syscall !== undefined ? { syscall: e.syscall } : {}),
-    path,
-  });
-}
-
-interface Planned {
-  path: PathArg;
-  /** Found by walking a directory (non-ELF files are dropped unless includeNonElf). */
-  walked: boolean;
-  /** An error found while planning (an unreadable directory). */
-  error?: SysprobeError;
-}
-
-/** Regular files under `dir`, sorted per directory; symlinks are never followed (neither to files nor to directories). */
-async function walk(dir: PathArg, into: Planned[]): Promise<void> {
-  let handle;
-  try {
-    // Names as bytes: one that is not UTF-8 is opened as it is, not as its U+FFFD spelling.
-    handle = await opendir(dir as string, { encoding: 'buffer' as BufferEncoding });
-  } catch (error) {
-    into.push({ path: dir, walked: true, error: fsError(error, pathText(dir)) });
-    return;
-  }
-  const entries: Array<{ name: Buffer; dir: boolean }> = [];
-  try {
-    for await (const entry of handle) {
-      const name = entry.name as unknown as Buffer;
-      if (entry.isDirectory()) entries.push({ name, dir: true });
-      else if (entry.isFile()) entries.push({ name, dir: false });
-    }
-  } catch (error) {
-    into.push({ path: dir, walked: true, error: fsError(error, pathText(dir)) });
-  }
-  entries.sort((a, b) => Buffer.compare(a.name, b.name));
-  for (const entry of entries) {
-    const path = joinName(dir, entry.name);
-    if (entry.dir) await walk(path, into);
-    else into.push({ path, walked: true });
-  }
+  return shapeElfAsync(await binding().readElf(path, symbols, crossCheck, true), pathText(path));
 }
 
 export async function scanElf(pathsOrDir: PathInput | readonly PathInput[], options?: ScanElfOptions): Promise<ElfScanEntry[]> {
@@ -304,31 +249,54 @@ export async function scanElf(pathsOrDir: PathInput | readonly PathInput[], opti
         todo.push(i);
         return;
       }
-      results[i] = { path: pathText(item.path), ok: false, error: item.error };
+      results[i] = { path: pathText(item.path), ...(notUtf8(item.path) ? { pathBytes: item.path as Buffer } : {}), ok: false, error: item.error };
       done += 1;
       onProgress?.({ done, total, path: pathText(item.path) });
     });
     const batchSize = Math.max(1, Math.min(64, Math.ceil(todo.length / (concurrency * 8))));
     let next = 0;
+    const take = (): Promise<{ indexes: number[]; raws: Array<string | Uint8Array | Error> }> | null => {
+      if (next >= todo.length) return null;
+      const indexes = todo.slice(next, next + batchSize);
+      next += indexes.length;
+      return native.readElfBatch(indexes.map((i) => planned[i]!.path), symbols, crossCheck).then((raws) => ({ indexes, raws }));
+    };
     const lane = async (): Promise<void> => {
-      while (next < todo.length) {
-        const indexes = todo.slice(next, next + batchSize);
-        next += indexes.length;
-        const raws = await native.readElfBatch(indexes.map((i) => planned[i]!.path), symbols, crossCheck);
-        indexes.forEach((index, k) => {
-          const path = pathText(planned[index]!.path);
-          const raw = raws[k];
+      for (let pending = take(); pending !== null;) {
+        const { indexes, raws } = await pending;
+        // The lane's next batch is read while this one is turned into objects (which may wait for
+        // later turns of the event loop); shaped together, many small results fit one turn's budget.
+        pending = take();
+        const shaped: Array<ElfInfo | Promise<ElfInfo> | null> = new Array(raws.length);
+        let waiting = false;
+        for (let k = 0; k < raws.length; k += 1) {
+          const raw = raws[k]!;
           if (raw instanceof Error) {
-            results[index] = { path, ok: false, error: raw instanceof SysprobeError ? raw : fsError(raw, path) };
-          } else {
-            results[index] = { path, ok: true, info: shapeElf(raw as string, path) };
+            shaped[k] = null;
+            continue;
           }
+          const path = pathText(planned[indexes[k]!]!.path);
+          shaped[k] = shapeNow(raw, path) ?? shapeElfAsync(raw, path);
+          if (shaped[k] instanceof Promise) waiting = true;
+        }
+        const infos = waiting ? await Promise.all(shaped) : (shaped as Array<ElfInfo | null>);
+        for (let k = 0; k < indexes.length; k += 1) {
+          const index = indexes[k]!;
+          const item = planned[index]!;
+          const path = pathText(item.path);
+          const raw = raws[k]!;
+          const info = infos[k];
+          const entry: ElfScanEntry = raw instanceof Error || !info
+            ? { path, ok: false, error: raw instanceof SysprobeError ? raw : fsError(raw, path) }
+            : { path, ok: true, info };
+          if (notUtf8(item.path)) entry.pathBytes = item.path as Buffer;
+          results[index] = entry;
           // A directory named in the list is reported when it is walked, not here.
-          if (!isDirectoryEntry(results[index]!, planned[index]!)) {
+          if (!isDirectoryEntry(entry, item)) {
             done += 1;
             onProgress?.({ done, total, path });
           }
-        });
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, todo.length)) }, lane));
@@ -354,6 +322,11 @@ export async function scanElf(pathsOrDir: PathInput | readonly PathInput[], opti
     });
   }
   return out;
+}
+
+/** A path's bytes that do not survive UTF-8 decoding (what `pathBytes` is for). */
+function notUtf8(path: PathArg): boolean {
+  return typeof path !== 'string' && !Buffer.from(path.toString('utf8'), 'utf8').equals(path);
 }
 
 function isDirectoryEntry(entry: ElfScanEntry, planned: Planned): boolean {

@@ -26,6 +26,8 @@ export interface RawSelfLibc {
 }
 
 /** An ElfInfo without `maxVersions`: the addon builds the final shape (src/elf.ts). */
+/** No symbols, symbols, or symbols with a `demangled` name each. */
+export type ElfSymbolsWanted = boolean | 'demangled';
 export type RawElf = Omit<import('./elf.js').ElfInfo, 'maxVersions'> & { maxVersions?: Record<string, string> };
 export interface RawRlimitEntry {
   name: string;
@@ -140,13 +142,14 @@ export interface NativeBinding extends CompatNativeBinding {
   probeReparsePointSync(path: PathArg): RawReparseProbe | null;
   probeReparsePoint(path: PathArg): Promise<RawReparseProbe | null>;
   /**
-   * The facts as JSON text (a RawElf, symbol values as decimal strings). `target`: a path, or the file's
-   * bytes — a Uint8Array is bytes unless `isPath` says it holds a path's bytes.
+   * The facts as the core's ELF text (native/core/elf_json.h: a RawElf with symbol values as decimal
+   * strings, its symbols in '\n'-separated slices), as a string or its UTF-8 bytes. `target`: a path,
+   * or the file's bytes — a Uint8Array is bytes unless `isPath` says it holds a path's bytes.
    */
-  readElfSync(target: PathArg | Uint8Array, symbols: boolean, crossCheck: boolean, isPath?: boolean): string;
-  readElf(target: PathArg | Uint8Array, symbols: boolean, crossCheck: boolean, isPath?: boolean): Promise<string>;
-  /** One element per path: the facts as JSON text, or the SysprobeError of that file. */
-  readElfBatch(paths: PathArg[], symbols: boolean, crossCheck: boolean): Promise<Array<string | Error>>;
+  readElfSync(target: PathArg | Uint8Array, symbols: ElfSymbolsWanted, crossCheck: boolean, isPath?: boolean): string | Uint8Array;
+  readElf(target: PathArg | Uint8Array, symbols: ElfSymbolsWanted, crossCheck: boolean, isPath?: boolean): Promise<string | Uint8Array>;
+  /** One element per path: the facts as the core's ELF text, or the SysprobeError of that file. */
+  readElfBatch(paths: PathArg[], symbols: ElfSymbolsWanted, crossCheck: boolean): Promise<Array<string | Uint8Array | Error>>;
 }
 
 export interface RawCacheEntry {

@@ -4,6 +4,7 @@ import { parentPort } from 'node:worker_threads';
 import { SysprobeError } from './errors.js';
 import { wasmDecodeReparse, wasmProcLimits, wasmProcessEnv, wasmReadElf, wasmReadElfBatch, wasmReadInRoot, wasmReadLdSoCache, wasmResolveDeps } from './wasm.js';
 import type { WasmErrorFacts, WasmRequest } from './wasm.js';
+import type { ElfSymbolsWanted } from './native.js';
 
 function facts(error: unknown): WasmErrorFacts {
   if (error instanceof SysprobeError) return error.toJSON();
@@ -12,7 +13,7 @@ function facts(error: unknown): WasmErrorFacts {
 
 const calls: Record<WasmRequest['name'], (...args: never[]) => unknown> = {
   readElf: wasmReadElf,
-  readElfBatch: (paths: string[], symbols: boolean, crossCheck: boolean) =>
+  readElfBatch: (paths: Array<string | Buffer>, symbols: ElfSymbolsWanted, crossCheck: boolean) =>
     wasmReadElfBatch(paths, symbols, crossCheck).map((outcome) => (typeof outcome === 'string' ? outcome : { error: facts(outcome) })),
   readLdSoCache: wasmReadLdSoCache,
   resolveDeps: wasmResolveDeps,

@@ -9,7 +9,7 @@ import { constants } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { SysprobeError } from './errors.js';
-import type { RawResolveOptions, RawRootReadKind } from './native.js';
+import type { ElfSymbolsWanted, RawResolveOptions, RawRootReadKind } from './native.js';
 import { dirCalls } from './wasi-dirfs.js';
 import { absoluteBytes, pathBytes } from './paths.js';
 import { listDirectory } from './wasm-dir.js';
@@ -467,8 +467,8 @@ function callRaw(run: (exports: Exports, pointers: number[]) => number, bytes: b
 const pathIn = (path: string | Buffer): Buffer => absoluteBytes(path);
 
 /** `target`: a path (string or Buffer), or with `bytes` the ELF file's contents. */
-export function wasmReadElf(target: string | Uint8Array, symbols: boolean, crossCheck: boolean, bytes = typeof target !== 'string'): string {
-  const flags = (symbols ? 1 : 0) | (crossCheck ? 2 : 0);
+export function wasmReadElf(target: string | Uint8Array, symbols: ElfSymbolsWanted, crossCheck: boolean, bytes = typeof target !== 'string'): string {
+  const flags = (symbols ? 1 : 0) | (crossCheck ? 2 : 0) | (symbols === 'demangled' ? 4 : 0);
   if (!bytes) {
     const path = pathIn(target as string | Buffer);
     return call((e, [p]) => e.sysprobe_read_elf_path(p!, path.length, flags), path);
@@ -501,7 +501,7 @@ export function wasmReadInRoot(root: string | Buffer, path: string, what: RawRoo
 }
 
 /** One outcome per path, as the addon's readElfBatch: a file's error is its entry; a broken core fails them all. */
-export function wasmReadElfBatch(paths: Array<string | Buffer>, symbols: boolean, crossCheck: boolean): Array<string | SysprobeError> {
+export function wasmReadElfBatch(paths: Array<string | Buffer>, symbols: ElfSymbolsWanted, crossCheck: boolean): Array<string | SysprobeError> {
   return paths.map((path) => {
     try {
       return wasmReadElf(path, symbols, crossCheck, false);

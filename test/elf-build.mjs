@@ -38,10 +38,12 @@ export function buildElf(spec) {
   // String table.
   const strings = ['\0'];
   const strOffsets = new Map();
+  let strLength = 1;
   const str = (s) => {
     if (!strOffsets.has(s)) {
-      strOffsets.set(s, strings.join('').length);
+      strOffsets.set(s, strLength);
       strings.push(`${s}\0`);
+      strLength += Buffer.byteLength(s, 'latin1') + 1;
     }
     return strOffsets.get(s);
   };

@@ -1,11 +1,14 @@
 // readElf / readElfSync / readElfBatch: native/core/elf.h results as plain objects. Options arrive
-// validated from src/elf.ts as (target, symbols, crossCheck); a target is a path or a Uint8Array that
-// is parsed in place (the async form keeps a reference to it until the work is done).
+// validated from src/elf.ts as (target, symbols, crossCheck); a target is a path or a Uint8Array, parsed
+// in place by the sync form and copied by the async one (its caller may detach or transfer the
+// ArrayBuffer, which frees the bytes under a reference, before the work is done).
 #include "modules.h"
 #include "promise_worker.h"
 
 #include <cstdio>
 #include <memory>
+#include <new>
+#include <string>
 #include <vector>
 
 #include "../core/elf.h"
@@ -17,24 +20,39 @@ namespace {
 
 namespace elf = core::elf;
 
-Napi::Value JsonToJs(Napi::Env env, const std::string& json) { return Napi::String::New(env, json); }
-
-core::Result<std::string> ParseToJson(core::ByteSource& source, const elf::ParseOptions& options) {
-  auto result = elf::Parse(source, options);
-  if (!result.ok()) return result.error();
-  return core::ElfToJson(result.value(), nullptr);
+// Small texts as strings; a large one (symbols of a big library: 13 MB for libLLVM) as a Buffer that
+// takes over the bytes, so that settling the promise costs no copy or UTF-8 decoding on the main
+// thread (src/elf-shape.ts decodes it slice by slice, yielding to the event loop in between). Where
+// external buffers are not allowed (Electron's V8 sandbox), NewOrCopy copies.
+Napi::Value JsonToJs(Napi::Env env, std::string& json) {
+  if (json.size() < (64u << 10)) return Napi::String::New(env, json);
+  auto* owned = new std::string(std::move(json));
+  return Napi::Buffer<char>::NewOrCopy(env, owned->data(), owned->size(), [](Napi::Env, char*, std::string* text) { delete text; }, owned);
 }
 
-core::Result<std::string> ParseFileToJson(const std::string& path, const elf::ParseOptions& options) {
-  auto result = elf::ParseFile(path, options);
+// What src/elf.ts asks for: symbols (true, or 'demangled' for symbols with demangled names), crossCheck.
+struct Options {
+  elf::ParseOptions parse;
+  bool demangle = false;
+};
+
+core::Result<std::string> ParseToJson(core::ByteSource& source, const Options& options) {
+  auto result = elf::Parse(source, options.parse);
   if (!result.ok()) return result.error();
-  return core::ElfToJson(result.value(), &path);
+  return core::ElfToJson(result.value(), nullptr, options.demangle);
 }
 
-elf::ParseOptions Options(const Napi::CallbackInfo& info) {
-  elf::ParseOptions options;
-  options.symbols = info.Length() > 1 && info[1].ToBoolean().Value();
-  options.crossCheck = info.Length() <= 2 || info[2].ToBoolean().Value();
+core::Result<std::string> ParseFileToJson(const std::string& path, const Options& options) {
+  auto result = elf::ParseFile(path, options.parse);
+  if (!result.ok()) return result.error();
+  return core::ElfToJson(result.value(), &path, options.demangle);
+}
+
+Options OptionsOf(const Napi::CallbackInfo& info) {
+  Options options;
+  options.parse.symbols = info.Length() > 1 && info[1].ToBoolean().Value();
+  options.demangle = info.Length() > 1 && info[1].IsString() && info[1].As<Napi::String>().Utf8Value() == "demangled";
+  options.parse.crossCheck = info.Length() <= 2 || info[2].ToBoolean().Value();
   return options;
 }
 
@@ -50,7 +68,7 @@ bool BytesOf(Napi::Value value, const uint8_t** data, size_t* size) {
 
 Napi::Value ReadElfSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const elf::ParseOptions options = Options(info);
+  const Options options = OptionsOf(info);
   const uint8_t* data = nullptr;
   size_t size = 0;
   // (target, symbols, crossCheck, isPath): a Uint8Array is the file's bytes unless isPath says it is a path's.
@@ -68,17 +86,18 @@ Napi::Value ReadElfSync(const Napi::CallbackInfo& info) {
   return JsonToJs(env, result.value());
 }
 
-// Parses a Uint8Array on the thread pool, holding a reference so the bytes stay alive.
+// Parses a copy of a Uint8Array on the thread pool: a reference would keep the ArrayBuffer object alive,
+// not its backing store, which structuredClone/postMessage transfers and ArrayBuffer#transfer free.
 class BytesWorker : public Napi::AsyncWorker {
  public:
-  BytesWorker(Napi::Env env, Napi::Value bytes, const uint8_t* data, size_t size, elf::ParseOptions options)
+  BytesWorker(Napi::Env env, const uint8_t* data, size_t size, Options options)
       : Napi::AsyncWorker(env, "sysprobe"), deferred_(Napi::Promise::Deferred::New(env)),
-        keep_(Napi::Persistent(bytes)), data_(data), size_(size), options_(options) {}
+        bytes_(data, data + size), options_(options) {}
   Napi::Promise Promise() { return deferred_.Promise(); }
 
  protected:
   void Execute() override {
-    core::MemorySource source(data_, size_);
+    core::MemorySource source(bytes_.data(), bytes_.size());
     result_.emplace(ParseToJson(source, options_));
   }
   void OnOK() override {
@@ -89,21 +108,24 @@ class BytesWorker : public Napi::AsyncWorker {
 
  private:
   Napi::Promise::Deferred deferred_;
-  Napi::Reference<Napi::Value> keep_;
-  const uint8_t* data_;
-  size_t size_;
-  elf::ParseOptions options_;
+  std::vector<uint8_t> bytes_;
+  Options options_;
   std::optional<core::Result<std::string>> result_;
 };
 
 Napi::Value ReadElf(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const elf::ParseOptions options = Options(info);
+  const Options options = OptionsOf(info);
   const uint8_t* data = nullptr;
   size_t size = 0;
   const bool isPath = info.Length() > 3 && info[3].ToBoolean().Value();
   if (!isPath && info.Length() >= 1 && BytesOf(info[0], &data, &size)) {
-    auto* worker = new BytesWorker(env, info[0], data, size, options);
+    BytesWorker* worker = nullptr;
+    try {
+      worker = new BytesWorker(env, data, size, options);
+    } catch (const std::bad_alloc&) {
+      ThrowError(env, core::SysError::Sysprobe("ERR_SYSPROBE_TOO_LARGE", "readElf(): no memory for a copy of " + std::to_string(size) + " bytes"));
+    }
     Napi::Promise promise = worker->Promise();
     worker->Queue();
     return promise;
@@ -117,7 +139,7 @@ Napi::Value ReadElf(const Napi::CallbackInfo& info) {
 // Many files in one thread-pool task: src/elf.ts keeps `concurrency` of these in flight.
 using Batch = std::vector<core::Result<std::string>>;
 
-Napi::Value BatchToJs(Napi::Env env, const Batch& batch) {
+Napi::Value BatchToJs(Napi::Env env, Batch& batch) {
   Napi::Array array = Napi::Array::New(env, batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
     array.Set(static_cast<uint32_t>(i), batch[i].ok() ? JsonToJs(env, batch[i].value()) : MakeError(env, batch[i].error()).Value());
@@ -136,7 +158,7 @@ Napi::Value ReadElfBatch(const Napi::CallbackInfo& info) {
     if (!PathOf(input.Get(i), &path)) ThrowError(env, InvalidArgument("readElfBatch() expects an array of paths"));
     paths.push_back(std::move(path));
   }
-  const elf::ParseOptions options = Options(info);
+  const Options options = OptionsOf(info);
   return PromiseWorker<Batch>::Start(
       env,
       [paths = std::move(paths), options] {

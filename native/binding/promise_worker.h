@@ -12,7 +12,8 @@ template <class T>
 class PromiseWorker : public Napi::AsyncWorker {
  public:
   using Work = std::function<core::Result<T>()>;
-  using Convert = Napi::Value (*)(Napi::Env, const T&);
+  // May take the result by non-const reference to move it into the JS value (see elf_binding.cc).
+  using Convert = std::function<Napi::Value(Napi::Env, T&)>;
 
   // `work` runs on the thread pool and must not touch JS; `convert` runs on the JS thread.
   static Napi::Promise Start(Napi::Env env, Work work, Convert convert) {
@@ -41,7 +42,7 @@ class PromiseWorker : public Napi::AsyncWorker {
       : Napi::AsyncWorker(env, "sysprobe"),
         deferred_(Napi::Promise::Deferred::New(env)),
         work_(std::move(work)),
-        convert_(convert) {}
+        convert_(std::move(convert)) {}
 
   Napi::Promise::Deferred deferred_;
   Work work_;

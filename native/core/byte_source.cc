@@ -32,6 +32,13 @@ Result<ByteView> ByteSource::Read(uint64_t offset, uint64_t length, const char* 
   return ReadRange(offset, length);
 }
 
+Result<ByteView> ByteSource::Peek(uint64_t offset, uint64_t length, const char* what) {
+  if (length == 0) return ByteView{nullptr, 0};
+  if (!Contains(offset, 1)) return Read(offset, length, what);  // the truncation error
+  if (length > Size() - offset) length = Size() - offset;
+  return PeekRange(offset, length);
+}
+
 #if defined(_WIN32)
 
 // Windows (the mingw-w64 prebuild): std::filesystem takes the UTF-8 path, an ifstream reads it.
@@ -140,6 +147,40 @@ Result<ByteView> FileSource::ReadRange(uint64_t offset, uint64_t length) {
   const uint8_t* data = chunk->bytes.data();
   chunks_.push_back(std::move(chunk));
   return ByteView{data, length};
+}
+
+Result<ByteView> FileSource::PeekRange(uint64_t offset, uint64_t length) {
+  for (const auto& chunk : chunks_) {
+    if (offset >= chunk->offset && offset - chunk->offset < chunk->bytes.size()) {
+      const uint64_t at = offset - chunk->offset, have = chunk->bytes.size() - at;
+      return ByteView{chunk->bytes.data() + at, have < length ? have : length};
+    }
+  }
+  for (const auto& window : windows_) {
+    if (offset >= window.offset && offset - window.offset < window.bytes.size()) {
+      const uint64_t at = offset - window.offset, have = window.bytes.size() - at;
+      return ByteView{window.bytes.data() + at, have < length ? have : length};
+    }
+  }
+  Chunk& window = windows_[nextWindow_];
+  nextWindow_ = (nextWindow_ + 1) % kWindows;
+  // Aligned down a little, so that a walk that steps back (a list, a name before the last) still hits.
+  const uint64_t start = offset - offset % 4096;
+  const uint64_t want = size_ - start < kWindow ? size_ - start : kWindow;
+  window.offset = start;
+  window.bytes.resize(static_cast<size_t>(want));
+  auto read = ReadAt(start, want, window.bytes.data());
+  if (!read.ok()) {
+    window.bytes.clear();
+    return read.error();
+  }
+  window.bytes.resize(static_cast<size_t>(read.value()));
+  if (window.bytes.size() <= offset - start) {
+    window.bytes.clear();
+    return SysError::Malformed("ERR_SYSPROBE_TRUNCATED", "the file became shorter while it was read", static_cast<long long>(offset));
+  }
+  const uint64_t have = window.bytes.size() - (offset - start);
+  return ByteView{window.bytes.data() + (offset - start), have < length ? have : length};
 }
 
 }  // namespace sysprobe::core

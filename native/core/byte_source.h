@@ -34,8 +34,16 @@ class ByteSource {
   }
   static constexpr uint64_t kMaxRead = uint64_t(1) << 30;  // 1 GiB: no ELF table is larger
 
+  // Between 1 and `length` bytes from `offset` (inside the input: ERR_SYSPROBE_TRUNCATED otherwise),
+  // valid only until the next Peek: for bytes decoded or copied at once (a header, a name read window
+  // by window). Unlike Read, nothing is kept per call, so scattered small reads cannot add up to the
+  // size of the file; a FileSource keeps a few recent windows.
+  Result<ByteView> Peek(uint64_t offset, uint64_t length, const char* what);
+
  protected:
   virtual Result<ByteView> ReadRange(uint64_t offset, uint64_t length) = 0;
+  // `length` >= 1 and inside the input; may return fewer bytes (at least 1).
+  virtual Result<ByteView> PeekRange(uint64_t offset, uint64_t length) { return ReadRange(offset, length); }
 };
 
 // A span owned by someone else (a Node Buffer): parsed in place, no copy.
@@ -71,9 +79,12 @@ class FileSource final : public ByteSource {
   uint64_t Size() const override { return size_; }
   const std::string& path() const { return path_; }
   static constexpr uint64_t kChunk = 16384;
+  static constexpr uint64_t kWindow = 16384;  // a Peek window; kWindows of them are kept
+  static constexpr size_t kWindows = 4;
 
  protected:
   Result<ByteView> ReadRange(uint64_t offset, uint64_t length) override;
+  Result<ByteView> PeekRange(uint64_t offset, uint64_t length) override;
 
  private:
   FileSource(uint64_t size, std::string path) : size_(size), path_(std::move(path)) {}
@@ -91,6 +102,8 @@ class FileSource final : public ByteSource {
   uint64_t size_;
   std::string path_;
   std::vector<std::unique_ptr<Chunk>> chunks_;
+  Chunk windows_[kWindows];
+  size_t nextWindow_ = 0;
 };
 
 }  // namespace sysprobe::core

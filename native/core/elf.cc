@@ -17,6 +17,7 @@ using namespace format;
 constexpr const char* kBad = "ERR_SYSPROBE_BAD_ELF";
 constexpr const char* kTruncated = "ERR_SYSPROBE_TRUNCATED";
 constexpr const char* kNotElf = "ERR_SYSPROBE_NOT_ELF";
+constexpr const char* kTooLarge = "ERR_SYSPROBE_TOO_LARGE";
 
 bool AddOverflows(uint64_t a, uint64_t b, uint64_t* out) { return __builtin_add_overflow(a, b, out); }
 bool MulOverflows(uint64_t a, uint64_t b, uint64_t* out) { return __builtin_mul_overflow(a, b, out); }
@@ -124,13 +125,26 @@ class Parser {
       Diagnose("section headers ignored: %llu headers overflow", (unsigned long long)count);
       return;
     }
-    auto table = src_.Read(eh_.shoff, bytes, "section header table");
-    if (!table.ok()) {
-      Diagnose("section headers ignored: %s", table.error().message.c_str());
+    if (!src_.Contains(eh_.shoff, bytes)) {
+      Diagnose("section headers ignored: section header table (%llu bytes at offset %llu) extends past the end of the input",
+               (unsigned long long)bytes, (unsigned long long)eh_.shoff);
+      return;
+    }
+    if (count > kMaxSections) {
+      Diagnose("section headers ignored: %llu section headers exceed the limit of %llu", (unsigned long long)count,
+               (unsigned long long)kMaxSections);
       return;
     }
     shdrs_.reserve(static_cast<size_t>(count));
-    for (uint64_t i = 0; i < count; ++i) shdrs_.push_back(DecodeShdr(d_, table.value().data + i * entsize));
+    for (uint64_t i = 0; i < count; ++i) {
+      auto raw = Record(eh_.shoff + i * entsize, ShdrSize(d_.is64), "section header");
+      if (!raw.ok()) {
+        Diagnose("section headers ignored: %s", raw.error().message.c_str());
+        shdrs_.clear();
+        return;
+      }
+      shdrs_.push_back(DecodeShdr(d_, raw.value()));
+    }
     out_.shnum = static_cast<uint32_t>(count);
   }
 
@@ -155,22 +169,23 @@ class Parser {
     }
     uint64_t bytes = 0;
     MulOverflows(count, eh_.phentsize, &bytes);  // both are < 2^32: cannot overflow
-    SP_TRY(table, src_.Read(eh_.phoff, bytes, "program header table"));
+    if (!src_.Contains(eh_.phoff, bytes)) SP_CHECK(src_.Read(eh_.phoff, bytes, "program header table").error());
     bool haveInterp = false;
     for (uint64_t i = 0; i < count; ++i) {
       const uint64_t at = eh_.phoff + i * eh_.phentsize;
-      const Phdr ph = DecodePhdr(d_, table.data + i * eh_.phentsize);
+      SP_TRY(raw, Record(at, PhdrSize(d_.is64), "program header"));
+      const Phdr ph = DecodePhdr(d_, raw);
       if (ph.type == PT_LOAD) {
         loads_.push_back(ph);
       } else if (ph.type == PT_INTERP && !haveInterp) {
         haveInterp = true;
-        SP_TRY(bytes, src_.Read(ph.offset, ph.filesz, "PT_INTERP"));
-        const char* text = reinterpret_cast<const char*>(bytes.data);
-        const void* nul = bytes.size ? std::memchr(text, 0, static_cast<size_t>(bytes.size)) : nullptr;
-        const size_t length = nul ? static_cast<size_t>(static_cast<const char*>(nul) - text) : static_cast<size_t>(bytes.size);
-        if (!Spend(length, at)) return budgetError_;
-        // A PT_INTERP without file bytes (separate debug files) names nothing.
-        if (bytes.size != 0) out_.interpreter = std::string(text, length);
+        if (!src_.Contains(ph.offset, ph.filesz)) SP_CHECK(src_.Read(ph.offset, ph.filesz, "PT_INTERP").error());
+        // A PT_INTERP without file bytes (separate debug files) names nothing; the name ends at its
+        // NUL or with the segment.
+        if (ph.filesz != 0) {
+          SP_TRY(text, Name(ph.offset, ph.offset + ph.filesz, false, at, "PT_INTERP"));
+          out_.interpreter = std::move(text);
+        }
       } else if (ph.type == PT_DYNAMIC && !dynamicPh_) {
         dynamicPh_ = ph;
       }
@@ -242,12 +257,17 @@ class Parser {
       return std::nullopt;
     }
     const uint64_t entsize = DynSize(d_.is64);
-    SP_TRY(table, src_.Read(where.offset, where.avail - where.avail % entsize, "dynamic table"));
+    const uint64_t count = where.avail / entsize;
+    if (!src_.Contains(where.offset, count * entsize)) SP_CHECK(src_.Read(where.offset, count * entsize, "dynamic table").error());
     out_.hasDynamic = true;
-    const uint64_t count = table.size / entsize;
+    // Read entry by entry up to DT_NULL: the segment may claim far more than the table uses.
     for (uint64_t i = 0; i < count; ++i) {
       const uint64_t at = where.offset + i * entsize;
-      const Dyn dyn = DecodeDyn(d_, table.data + i * entsize);
+      if (i == kMaxDynamicEntries) {
+        return MalformedAt(kTooLarge, at, "dynamic table: more than %llu entries before DT_NULL (the limit)", (unsigned long long)kMaxDynamicEntries);
+      }
+      SP_TRY(raw, Record(at, entsize, "dynamic entry"));
+      const Dyn dyn = DecodeDyn(d_, raw);
       const auto value = std::make_pair(dyn.val, at + entsize / 2);
       switch (dyn.tag) {
         case DT_NULL: return std::nullopt;
@@ -294,23 +314,69 @@ class Parser {
       }
     }
     if (!where) return std::nullopt;  // strings are asked for later and fail with the referencing offset
-    SP_TRY(bytes, src_.Read(where->offset, where->avail, "dynamic string table"));
-    strings_ = bytes;
+    // Located, not read: each name is read by windows when asked for (a table may claim a gigabyte).
+    if (!src_.Contains(where->offset, where->avail)) SP_CHECK(src_.Read(where->offset, where->avail, "dynamic string table").error());
+    stringsAt_ = where->offset;
+    stringsSize_ = where->avail;
     haveStrings_ = true;
+    // Every symbol's name is asked for: one read beats a window per scattered name (libLLVM: 3 MiB).
+    if (opt_.symbols && stringsSize_ <= kWholeStrings) {
+      SP_TRY(bytes, src_.Read(stringsAt_, stringsSize_, "dynamic string table"));
+      wholeStrings_ = bytes;
+    }
     return std::nullopt;
+  }
+
+  // Exactly `size` (<= sizeof scratch_) bytes at `at`, valid until the next read.
+  Result<const uint8_t*> Record(uint64_t at, uint64_t size, const char* what) {
+    if (!src_.Contains(at, size)) return src_.Read(at, size, what).error();
+    SP_TRY(first, src_.Peek(at, size, what));
+    if (first.size == size) return first.data;
+    for (uint64_t done = 0; done < size;) {  // the record straddles two windows
+      SP_TRY(part, src_.Peek(at + done, size - done, what));
+      std::memcpy(scratch_ + done, part.data, static_cast<size_t>(part.size));
+      done += part.size;
+    }
+    return static_cast<const uint8_t*>(scratch_);
+  }
+
+  // The NUL-terminated name starting at `from`, which must end before `end` (unless `needNul` is false:
+  // then the end also ends it), read window by window and at most kMaxName bytes long.
+  Result<std::string> Name(uint64_t from, uint64_t end, bool needNul, uint64_t at, const char* what) {
+    std::string name;
+    for (uint64_t pos = from; pos < end;) {
+      SP_TRY(view, src_.Peek(pos, end - pos, what));
+      const void* nul = std::memchr(view.data, 0, static_cast<size_t>(view.size));
+      const uint64_t length = nul ? static_cast<uint64_t>(static_cast<const uint8_t*>(nul) - view.data) : view.size;
+      if (name.size() + length > kMaxName) {
+        return MalformedAt(kTooLarge, at, "%s: the name at offset %llu is longer than %llu bytes (the limit)", what,
+                           (unsigned long long)from, (unsigned long long)kMaxName);
+      }
+      if (!Spend(length, at)) return budgetError_;
+      name.append(reinterpret_cast<const char*>(view.data), static_cast<size_t>(length));
+      if (nul) return name;
+      pos += view.size;
+    }
+    if (needNul) return MalformedAt(kBad, at, "%s: string at offset %llu is not terminated", what, (unsigned long long)(from - stringsAt_));
+    return name;
   }
 
   // A string of the dynamic string table; `at` is the file offset of the field that referenced it.
   Result<std::string> Str(uint64_t index, uint64_t at, const char* what) {
     if (!haveStrings_) return MalformedAt(kBad, at, "%s: the file has no dynamic string table", what);
-    if (index >= strings_.size) {
+    if (index >= stringsSize_) {
       return MalformedAt(kBad, at, "%s: string offset %llu is outside the string table (%llu bytes)", what,
-                  (unsigned long long)index, (unsigned long long)strings_.size);
+                  (unsigned long long)index, (unsigned long long)stringsSize_);
     }
-    const char* start = reinterpret_cast<const char*>(strings_.data) + index;
-    const void* nul = std::memchr(start, 0, static_cast<size_t>(strings_.size - index));
+    if (wholeStrings_.data == nullptr) return Name(stringsAt_ + index, stringsAt_ + stringsSize_, true, at, what);
+    const char* start = reinterpret_cast<const char*>(wholeStrings_.data) + index;
+    const void* nul = std::memchr(start, 0, static_cast<size_t>(stringsSize_ - index));
     if (!nul) return MalformedAt(kBad, at, "%s: string at offset %llu is not terminated", what, (unsigned long long)index);
     const size_t length = static_cast<size_t>(static_cast<const char*>(nul) - start);
+    if (length > kMaxName) {
+      return MalformedAt(kTooLarge, at, "%s: the name at offset %llu is longer than %llu bytes (the limit)", what,
+                         (unsigned long long)index, (unsigned long long)kMaxName);
+    }
     if (!Spend(length, at)) return budgetError_;
     return std::string(start, length);
   }
@@ -373,11 +439,11 @@ class Parser {
   }
 
   // The `size` bytes of a list entry at `at`, which must lie inside the list's region.
-  Result<ByteView> Entry(uint64_t at, uint64_t limit, uint64_t size, const char* what) {
+  Result<const uint8_t*> Entry(uint64_t at, uint64_t limit, uint64_t size, const char* what) {
     if (at > limit || limit - at < size) {
       return MalformedAt(src_.Contains(at, size) ? kBad : kTruncated, at, "%s lies outside its segment", what);
     }
-    return src_.Read(at, size, what);
+    return Record(at, size, what);
   }
 
   // Both version lists have the same two-level form: entries linked by a relative `next` (0 ends the
@@ -403,14 +469,14 @@ class Parser {
     for (uint64_t i = 0; i < region.count; ++i) {
       SP_TRY(raw, Entry(at, region.limit, form.entrySize, form.entryName));
       Links links;
-      SP_CHECK(head(raw.data, at, &links));
+      SP_CHECK(head(raw, at, &links));
       uint64_t auxAt = 0;
       if (AddOverflows(at, links.aux, &auxAt)) return MalformedAt(kBad, at + form.auxFieldAt, "%s: aux offset overflows", form.entryName);
       for (uint32_t j = 0; j < links.count; ++j) {
         if (auxBudget-- == 0) return MalformedAt(kBad, auxAt, "%s: more entries than the region can hold", form.auxName);
         SP_TRY(auxRaw, Entry(auxAt, region.limit, form.auxSize, form.auxName));
         uint32_t next = 0;
-        SP_CHECK(aux(auxRaw.data, auxAt, j, &next));
+        SP_CHECK(aux(auxRaw, auxAt, j, &next));
         if (next == 0) {
           if (j + 1 < links.count) Diagnose("%s: the list ends after %u of %u entries", form.auxName, j + 1, links.count);
           break;
@@ -511,11 +577,26 @@ class Parser {
         return MalformedAt(kTruncated, where->offset + 8, "DT_GNU_HASH bloom filter extends past the end of the input");
       }
       const uint64_t bucketsAt = where->offset + 16 + bloomSize * word;  // inside the input: checked above
-      SP_TRY(buckets, src_.Read(bucketsAt, nbuckets * 4, "DT_GNU_HASH buckets"));
+      if (!src_.Contains(bucketsAt, nbuckets * 4)) SP_CHECK(src_.Read(bucketsAt, nbuckets * 4, "DT_GNU_HASH buckets").error());
+      if (nbuckets > kMaxSymbols) {
+        return MalformedAt(kTooLarge, where->offset, "DT_GNU_HASH: %llu buckets exceed the limit of %llu", (unsigned long long)nbuckets,
+                           (unsigned long long)kMaxSymbols);
+      }
       uint64_t maxBucket = 0;
-      for (uint64_t i = 0; i < nbuckets; ++i) {
-        const uint64_t b = d_.U32(buckets.data + i * 4);
-        if (b > maxBucket) maxBucket = b;
+      for (uint64_t i = 0; i < nbuckets;) {
+        SP_TRY(part, src_.Peek(bucketsAt + i * 4, (nbuckets - i) * 4, "DT_GNU_HASH buckets"));
+        const uint64_t words = part.size / 4;
+        if (words == 0) {
+          SP_TRY(raw, Record(bucketsAt + i * 4, 4, "DT_GNU_HASH bucket"));
+          maxBucket = d_.U32(raw) > maxBucket ? d_.U32(raw) : maxBucket;
+          ++i;
+          continue;
+        }
+        for (uint64_t k = 0; k < words; ++k) {
+          const uint64_t b = d_.U32(part.data + k * 4);
+          if (b > maxBucket) maxBucket = b;
+        }
+        i += words;
       }
       // No hashed symbol: symoffset is only a lower bound (GNU ld on AArch64 writes 1 there while the
       // undefined symbols follow); the caller decides with the section header or the table layout.
@@ -529,8 +610,11 @@ class Parser {
       for (;;) {
         const uint64_t entryAt = chainsAt + (index - symoffset) * 4;
         if (!src_.Contains(entryAt, 4) || entryAt < chainsAt) return MalformedAt(kTruncated, entryAt, "DT_GNU_HASH chain runs past the end of the input");
-        SP_TRY(entry, src_.Read(entryAt, 4, "DT_GNU_HASH chain"));
-        if (d_.U32(entry.data) & 1) break;
+        if (index >= kMaxSymbols) {
+          return MalformedAt(kTooLarge, entryAt, "DT_GNU_HASH: more than %llu symbols (the limit)", (unsigned long long)kMaxSymbols);
+        }
+        SP_TRY(entry, Record(entryAt, 4, "DT_GNU_HASH chain"));
+        if (d_.U32(entry) & 1) break;
         ++index;
       }
       return std::optional<uint64_t>(index + 1);
@@ -589,13 +673,14 @@ class Parser {
     if (MulOverflows(count, entsize, &bytes) || !src_.Contains(where->offset, bytes)) {
       return MalformedAt(kTruncated, where->offset, "dynamic symbol table (%llu symbols) extends past the end of the input", (unsigned long long)count);
     }
-    SP_TRY(table, src_.Read(where->offset, bytes, "dynamic symbol table"));
-    ByteView versyms;
+    if (count > kMaxSymbols) {
+      return MalformedAt(kTooLarge, where->offset, "dynamic symbol table: %llu symbols exceed the limit of %llu", (unsigned long long)count,
+                         (unsigned long long)kMaxSymbols);
+    }
     std::optional<Located> versymWhere;
     SP_CHECK(Locate(versym_, SHT_GNU_versym, "symbol versions (DT_VERSYM)", &versymWhere));
-    if (versymWhere) {
-      SP_TRY(raw, src_.Read(versymWhere->offset, count * 2, "symbol version table"));
-      versyms = raw;
+    if (versymWhere && !src_.Contains(versymWhere->offset, count * 2)) {
+      SP_CHECK(src_.Read(versymWhere->offset, count * 2, "symbol version table").error());
     }
     // Version index -> the Verneed aux or Verdef that carries it.
     std::unordered_map<uint16_t, std::pair<const VersionNeed*, const VersionNeedAux*>> needByIndex;
@@ -608,7 +693,13 @@ class Parser {
     out_.symbols.reserve(static_cast<size_t>(count));
     for (uint64_t i = 0; i < count; ++i) {
       const uint64_t at = where->offset + i * entsize;
-      const Sym raw = DecodeSym(d_, table.data + i * entsize);
+      SP_TRY(bytes, Record(at, SymSize(d_.is64), "dynamic symbol"));
+      const Sym raw = DecodeSym(d_, bytes);
+      uint16_t vs = 0;
+      if (versymWhere) {
+        SP_TRY(entry, Record(versymWhere->offset + i * 2, 2, "symbol version"));
+        vs = d_.U16(entry);
+      }
       Symbol symbol;
       SP_TRY(name, Str(raw.name, at, "st_name"));
       symbol.name = std::move(name);
@@ -618,8 +709,7 @@ class Parser {
       symbol.binding = raw.info >> 4;
       symbol.visibility = raw.other & 0x3;
       symbol.shndx = raw.shndx;
-      if (versyms.data) {
-        const uint16_t vs = d_.U16(versyms.data + i * 2);
+      if (versymWhere) {
         symbol.hasVersion = true;
         symbol.versionIndex = vs & VERSYM_VERSION;
         symbol.hidden = (vs & VERSYM_HIDDEN) != 0;
@@ -659,8 +749,10 @@ class Parser {
   Tag soname_, strtab_, strsz_, symtab_, syment_, hash_, gnuHash_, versym_, verneed_, verneednum_, verdef_,
       verdefnum_, mipsSymtabno_, rela_, rel_, jmprel_;
   bool gnuHashLowerBound_ = false;
-  ByteView strings_;
+  uint64_t stringsAt_ = 0, stringsSize_ = 0;
+  ByteView wholeStrings_;  // the string table, when read whole (symbols asked for)
   bool haveStrings_ = false;
+  uint8_t scratch_[64] = {};
   uint64_t budget_ = 0;
   SysError budgetError_;
 };

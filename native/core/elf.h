@@ -6,7 +6,7 @@
 // point at) and a cross-check (disagreements become diagnostics). Every offset, size and count read
 // from the file is bounds- and overflow-checked; every linked list must advance and is bounded by the
 // bytes that can hold it. Failures: ERR_SYSPROBE_NOT_ELF, ERR_SYSPROBE_TRUNCATED, ERR_SYSPROBE_BAD_ELF,
-// each with the byte offset that failed.
+// ERR_SYSPROBE_TOO_LARGE (the limits below), each with the byte offset that failed.
 #pragma once
 
 #include <cstdint>
@@ -94,6 +94,17 @@ struct ParseOptions {
   bool symbols = false;     // read .dynsym and .gnu.version
   bool crossCheck = true;   // read section headers to cross-check (they are always the fallback)
 };
+
+// Limits beyond which a file is refused with ERR_SYSPROBE_TOO_LARGE (a file may claim any size for a
+// table; a sparse file claims gigabytes cheaply). No table is read whole: names are read window by
+// window, entries one by one, so memory follows what the file really uses, not what it claims.
+constexpr uint64_t kMaxSymbols = uint64_t(1) << 20;       // dynamic symbols (libLLVM has ~46,000)
+constexpr uint64_t kMaxDynamicEntries = uint64_t(1) << 16;  // dynamic table entries before DT_NULL
+constexpr uint64_t kMaxName = uint64_t(1) << 20;          // one name: a symbol, a library, PT_INTERP
+// With `symbols`, a string table up to this size is read in one piece (every name is asked for).
+constexpr uint64_t kWholeStrings = uint64_t(64) << 20;
+// More section headers than this are ignored with a diagnostic (they are only a fallback).
+constexpr uint64_t kMaxSections = uint64_t(1) << 18;
 
 // Parses from any byte source (a span in memory, a file through pread).
 Result<ElfFile> Parse(ByteSource& source, const ParseOptions& options);

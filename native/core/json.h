@@ -98,6 +98,8 @@ class Json {
   Json& OptionalString(const std::optional<std::string>& s) { return s ? String(*s) : Null(); }
   Json& Open(char bracket) { Comma(); text += bracket; fresh_ = true; return *this; }
   Json& Close(char bracket) { text += bracket; fresh_ = false; return *this; }
+  // The next value starts a new top-level text (no comma before it).
+  void Reset() { fresh_ = true; }
   Json& Strings(const std::vector<std::string>& items) {
     Open('[');
     for (const auto& item : items) String(item);

@@ -79,19 +79,19 @@ SYSPROBE_EXPORT("sysprobe_free") void SysprobeFree(void* pointer) { std::free(po
 SYSPROBE_EXPORT("sysprobe_result_data") const char* SysprobeResultData() { return result.data(); }
 SYSPROBE_EXPORT("sysprobe_result_size") size_t SysprobeResultSize() { return result.size(); }
 
-// flags: 1 symbols, 2 crossCheck.
+// flags: 1 symbols, 2 crossCheck, 4 demangled names.
 SYSPROBE_EXPORT("sysprobe_read_elf_path") int SysprobeReadElfPath(const char* path, size_t size, int flags) {
   const std::string file = Text(path, size);
   auto parsed = sysprobe::core::elf::ParseFile(file, ElfOptions(flags));
   if (!parsed.ok()) return Fail(parsed.error());
-  return Ok(sysprobe::core::ElfToJson(parsed.value(), &file));
+  return Ok(sysprobe::core::ElfToJson(parsed.value(), &file, (flags & 4) != 0));
 }
 
 SYSPROBE_EXPORT("sysprobe_read_elf_bytes") int SysprobeReadElfBytes(const uint8_t* data, size_t size, int flags) {
   sysprobe::core::MemorySource source(data, size);
   auto parsed = sysprobe::core::elf::Parse(source, ElfOptions(flags));
   if (!parsed.ok()) return Fail(parsed.error());
-  return Ok(sysprobe::core::ElfToJson(parsed.value(), nullptr));
+  return Ok(sysprobe::core::ElfToJson(parsed.value(), nullptr, (flags & 4) != 0));
 }
 
 SYSPROBE_EXPORT("sysprobe_read_ld_so_cache") int SysprobeReadLdSoCache(const char* path, size_t size) {
