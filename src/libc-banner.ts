@@ -58,44 +58,47 @@ export function fsError(error: unknown, syscall: string, path: string): Sysprobe
 /** Reads up to `length` bytes at `position` (fewer only at the end of the file). */
 export type WindowReader = (position: number, length: number) => Uint8Array;
 
-/** Scans a file of `size` bytes window by window, each window from `read` (an fd, or a file inside a root). */
-export function scanLibcTextWith(read: WindowReader, size: number, path: string): LibcText {
+/**
+ * The scan as steps: yields the window it wants next ([position, length]) and takes its bytes; windows
+ * overlap by OVERLAP bytes so that a text across two windows is seen whole. One loop for both drivers.
+ */
+function* scanSteps(size: number, path: string): Generator<[number, number], LibcText, Uint8Array> {
   checkSize(size, path);
   const scanner = new Scanner();
   let position = 0;
-  try {
-    while (position < size) {
-      const window = read(position, Math.min(WINDOW, size - position));
-      const n = window.byteLength;
-      if (n === 0) break;
-      scanner.feed(Buffer.from(window.buffer, window.byteOffset, n));
-      if (position + n >= size) { position += n; break; }
-      position += n > OVERLAP ? n - OVERLAP : n;
-    }
-  } catch (error) {
-    throw fsError(error, 'read', path);
+  while (position < size) {
+    const window = yield [position, Math.min(WINDOW, size - position)];
+    const n = window.byteLength;
+    if (n === 0) break;
+    scanner.feed(Buffer.from(window.buffer, window.byteOffset, n));
+    if (position + n >= size) { position += n; break; }
+    position += n > OVERLAP ? n - OVERLAP : n;
   }
   return scanner.result(Math.min(position, size));
 }
 
-/** As {@link scanLibcTextWith}, each window read asynchronously. */
-export async function scanLibcTextWithAsync(read: (position: number, length: number) => Promise<Uint8Array>, size: number, path: string): Promise<LibcText> {
-  checkSize(size, path);
-  const scanner = new Scanner();
-  let position = 0;
+/** Scans a file of `size` bytes window by window, each window from `read` (an fd, or a file inside a root). */
+export function scanLibcTextWith(read: WindowReader, size: number, path: string): LibcText {
+  const steps = scanSteps(size, path);
   try {
-    while (position < size) {
-      const window = await read(position, Math.min(WINDOW, size - position));
-      const n = window.byteLength;
-      if (n === 0) break;
-      scanner.feed(Buffer.from(window.buffer, window.byteOffset, n));
-      if (position + n >= size) { position += n; break; }
-      position += n > OVERLAP ? n - OVERLAP : n;
-    }
+    let step = steps.next();
+    while (!step.done) step = steps.next(read(...step.value));
+    return step.value;
   } catch (error) {
     throw fsError(error, 'read', path);
   }
-  return scanner.result(Math.min(position, size));
+}
+
+/** As {@link scanLibcTextWith}, each window read asynchronously. */
+export async function scanLibcTextWithAsync(read: (position: number, length: number) => Promise<Uint8Array>, size: number, path: string): Promise<LibcText> {
+  const steps = scanSteps(size, path);
+  try {
+    let step = steps.next();
+    while (!step.done) step = steps.next(await read(...step.value));
+    return step.value;
+  } catch (error) {
+    throw fsError(error, 'read', path);
+  }
 }
 
 /** Scans an open file (its size from fstat) window by window. */

@@ -1,5 +1,6 @@
 // Shared test helpers. Tests may start processes (oracles, fresh interpreters); probes may not.
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { chmodSync, cpSync, existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,6 +17,16 @@ export const sharedDir = join(root, '..', 'shared');
 export const koffiMode = process.env.SYSPROBE_BACKEND === 'koffi';
 /** The koffi backend without the core as WebAssembly: the parser-backed probes refuse (ERR_SYSPROBE_NEEDS_ADDON). */
 export const koffiWithoutCore = koffiMode && !existsSync(new URL('../prebuilds/wasm32/sysprobe.wasm', import.meta.url));
+
+/** Whether koffi (an optional dependency) is installed: the koffi backend's tests skip visibly without it. */
+export const koffiPresent = (() => {
+  try {
+    createRequire(join(root, 'package.json')).resolve('koffi');
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 /** A predicate for assert.throws/rejects: the koffi backend's "needs the addon" error. */
 export const needsAddon = (error) => error?.code === 'ERR_SYSPROBE_NEEDS_ADDON' && error?.details?.backend === 'koffi';

@@ -7,18 +7,9 @@
 // test gives the WASI host exactly that failure, deterministically.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { root, run, skipUnless, which } from './helpers.mjs';
+import { koffiPresent, root, run, skipUnless, which } from './helpers.mjs';
 
 const linux = process.platform === 'linux';
-let koffiPresent = false;
-try {
-  createRequire(join(root, 'package.json')).resolve('koffi');
-  koffiPresent = true;
-} catch {
-  // optional dependency
-}
 const sleepBin = which('sleep');
 
 const script = `

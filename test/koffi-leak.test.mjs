@@ -2,17 +2,8 @@
 // per call: koffi.decode(pointer, type, count) makes an array type each time and never frees it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { root, runNode, skipUnless } from './helpers.mjs';
+import { koffiPresent, root, runNode, skipUnless } from './helpers.mjs';
 
-let koffiPresent = false;
-try {
-  createRequire(join(root, 'package.json')).resolve('koffi');
-  koffiPresent = true;
-} catch {
-  // optional dependency
-}
 const linux = process.platform === 'linux';
 
 // Warm up, then two equal rounds; the growth of the second round is the leak (allocator and heap settle in

@@ -3,17 +3,8 @@
 // above all), so sysprobe does not load koffi on worker threads; what the core and /proc answer still works.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { root, runNode, skipUnless } from './helpers.mjs';
+import { koffiPresent, root, runNode, skipUnless } from './helpers.mjs';
 
-let koffiPresent = false;
-try {
-  createRequire(join(root, 'package.json')).resolve('koffi');
-  koffiPresent = true;
-} catch {
-  // optional dependency
-}
 const needKoffi = skipUnless(koffiPresent && process.platform === 'linux', 'koffi (optional dependency) not installed, or not Linux');
 
 // What the worker does: its first probes, the koffi backend chosen (SYSPROBE_BACKEND=koffi is inherited).

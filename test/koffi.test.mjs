@@ -5,21 +5,13 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { run, runNode, root, which, skipUnless } from './helpers.mjs';
+import { koffiPresent, root, run, runNode, skipUnless, which } from './helpers.mjs';
 import { readElfSync } from 'sysprobe';
 import { prlimitTool, startProcess } from './limits-helpers.mjs';
 
 const linux = process.platform === 'linux';
-let koffiPresent = false;
-try {
-  createRequire(join(root, 'package.json')).resolve('koffi');
-  koffiPresent = true;
-} catch {
-  // koffi is an optional dependency; installs without it skip (visibly) below
-}
 const needKoffi = skipUnless(koffiPresent && linux, 'koffi (optional dependency) not installed, or not Linux');
 const sleepBin = which('sleep');
 const setpriv = linux ? which('setpriv') : null;

@@ -5,21 +5,13 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readElfSync, scanElf } from 'sysprobe';
-import { root, run, skipUnless, which } from './helpers.mjs';
+import { koffiPresent, root, run, skipUnless, which } from './helpers.mjs';
 
 const linux = process.platform === 'linux';
-let koffiPresent = false;
-try {
-  createRequire(join(root, 'package.json')).resolve('koffi');
-  koffiPresent = true;
-} catch {
-  // optional dependency
-}
 const trueBin = which('true');
 const lsBin = which('ls');
 const skip = skipUnless(linux && trueBin && lsBin, 'Linux with true(1) and ls(1) (two ELF files that differ)');
