@@ -700,8 +700,12 @@ export function createKoffiBackend(koffi: Koffi | null, version: string): Native
     // The ELF engine, the ld.so.cache parser and the loader model: the core, as WebAssembly.
     readElfSync: (target, symbols, crossCheck, isPath = typeof target === 'string') =>
       given(target, isPath, () => withCore('readElf()', () => wasmReadElf(target, symbols, crossCheck, !isPath))),
-    readElf: (target, symbols, crossCheck, isPath = typeof target === 'string') => givenAsync(target, isPath,
-      coreAsync('readElf()', 'readElf', [target, symbols, crossCheck, !isPath], () => wasmReadElf(target, symbols, crossCheck, !isPath))),
+    readElf: (given, symbols, crossCheck, isPath = typeof given === 'string') => {
+      // Bytes are copied now: the caller may detach or transfer its ArrayBuffer before the work runs.
+      const target = typeof given === 'string' ? given : Buffer.from(given);
+      return givenAsync(target, isPath,
+        coreAsync('readElf()', 'readElf', [target, symbols, crossCheck, !isPath], () => wasmReadElf(target, symbols, crossCheck, !isPath)));
+    },
     readElfBatch: async (paths, symbols, crossCheck) => {
       const outcomes = await coreAsync<Array<string | Error | { error: WasmErrorFacts }>>('scanElf()', 'readElfBatch', [paths, symbols, crossCheck],
         () => wasmReadElfBatch(paths, symbols, crossCheck));
