@@ -28,6 +28,12 @@ export const koffiPresent = (() => {
   }
 })();
 
+/** The C++ core as WebAssembly (npm run prebuild -- wasm32): the koffi backend's parsers, /proc walks and roots need it. */
+export const wasmCorePresent = existsSync(new URL('../prebuilds/wasm32/sysprobe.wasm', import.meta.url));
+/** Why a koffi-backend test that needs the core skips, or false when it can run. */
+export const koffiCoreSkip = !koffiPresent ? 'koffi (optional dependency) not installed'
+  : !wasmCorePresent ? 'needs the core as WebAssembly (npm run prebuild -- wasm32)' : false;
+
 /** A predicate for assert.throws/rejects: the koffi backend's "needs the addon" error. */
 export const needsAddon = (error) => error?.code === 'ERR_SYSPROBE_NEEDS_ADDON' && error?.details?.backend === 'koffi';
 

@@ -3,7 +3,7 @@
 // above all), so sysprobe does not load koffi on worker threads; what the core and /proc answer still works.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { koffiPresent, root, runNode, skipUnless } from './helpers.mjs';
+import { koffiCoreSkip, koffiPresent, root, runNode, skipUnless } from './helpers.mjs';
 
 const needKoffi = skipUnless(koffiPresent && process.platform === 'linux', 'koffi (optional dependency) not installed, or not Linux');
 
@@ -47,7 +47,7 @@ test('Workers terminated at varying delays during their first koffi-backend prob
   assert.ok(probed >= 10 && probed <= terminated - 10, `${probed} of ${terminated} Workers finished their probes`);
 });
 
-test('on a worker thread: koffi is not loaded, the core and /proc answer, the FFI probes are typed refusals', { skip: needKoffi }, () => {
+test('on a worker thread: koffi is not loaded, the core and /proc answer, the FFI probes are typed refusals', { skip: needKoffi || koffiCoreSkip }, () => {
   const script = `
     import { Worker } from 'node:worker_threads';
     const code = \`

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readElfSync, scanElf } from 'sysprobe';
-import { koffiPresent, root, run, skipUnless, which } from './helpers.mjs';
+import { koffiCoreSkip, koffiPresent, root, run, skipUnless, which } from './helpers.mjs';
 
 const linux = process.platform === 'linux';
 const trueBin = which('true');
@@ -95,13 +95,14 @@ const addonAnswers = skip ? null : answers('addon');
 
 for (const backend of ['addon', 'koffi']) {
   const skipBackend = skip || (backend === 'koffi' && skipUnless(koffiPresent, 'koffi (optional dependency) not installed'));
+  const skipCore = skipBackend || (backend === 'koffi' && koffiCoreSkip);
   test(`${backend}: the oracle files differ, so reading the wrong one shows`, { skip: skipBackend }, () => {
     assert.notDeepEqual(truth.bad, truth.decoy);
     assert.notDeepEqual(truth.dotdot, truth.textual);
     assert.equal(kernelTrailingSlash, 'ENOTDIR');
   });
 
-  test(`${backend}: relative paths against the working directory, errors naming paths as given (U+FFFD for bytes that are not UTF-8)`, { skip: skipBackend }, () => {
+  test(`${backend}: relative paths against the working directory, errors naming paths as given (U+FFFD for bytes that are not UTF-8)`, { skip: skipCore }, () => {
     const out = backend === 'addon' ? addonAnswers : answers(backend);
     assert.equal(out.backend, backend);
     for (const key of ['relative', 'relativeAsync', 'relativeScan']) assert.deepEqual(out[key], { ok: truth.bad }, key);
@@ -110,7 +111,7 @@ for (const backend of ['addon', 'koffi']) {
     assert.deepEqual(out.reparseMissingBuffer, { error: { code: 'ENOENT', syscall: 'lgetxattr', path: `${badName.toString('utf8')}\ufffd` } });
   });
 
-  test(`${backend}: Buffer paths are the exact bytes (not the U+FFFD decoy), in scanElf's walk too`, { skip: skipBackend}, () => {
+  test(`${backend}: Buffer paths are the exact bytes (not the U+FFFD decoy), in scanElf's walk too`, { skip: skipCore }, () => {
     const out = backend === 'addon' ? addonAnswers : answers(backend);
     assert.deepEqual(out.scanBuffer, { ok: truth.bad });
     assert.deepEqual(out.depsBuffer.ok?.[0], truth.bad[0]);
@@ -120,7 +121,7 @@ for (const backend of ['addon', 'koffi']) {
     if (backend === 'koffi') assert.deepEqual(out, { ...addonAnswers, backend: 'koffi' });
   });
 
-  test(`${backend}: .. and a trailing slash are the kernel's: s/../x through the symlink, /bin/ls/ ENOTDIR`, { skip: skipBackend}, () => {
+  test(`${backend}: .. and a trailing slash are the kernel's: s/../x through the symlink, /bin/ls/ ENOTDIR`, { skip: skipCore }, () => {
     const out = backend === 'addon' ? addonAnswers : answers(backend);
     assert.deepEqual(out.dotdotRelative, { ok: truth.dotdot });
     assert.deepEqual(out.dotdotAbsolute, { ok: truth.dotdot });
