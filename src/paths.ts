@@ -3,6 +3,7 @@
 // Both backends hand these bytes to the kernel as they are; no `..` or trailing slash is resolved as text.
 // In results and error facts a path is text: a Buffer's bytes decoded as UTF-8 with U+FFFD for invalid
 // sequences, as Node's own fs errors show them.
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { invalidArgument } from './errors.js';
 
@@ -50,6 +51,8 @@ export function isAbsolutePath(path: PathArg | Uint8Array): boolean {
  * for the kernel to walk (through the symlink `s`), unlike path.resolve(). Absolute paths are unchanged.
  */
 export function absoluteBytes(path: PathArg | Uint8Array): Buffer {
+  // Windows paths are text (drive letters, backslashes): resolved as Node's fs resolves them.
+  if (process.platform === 'win32') return Buffer.from(resolve(pathBytes(path).toString('utf8')), 'utf8');
   const bytes = pathBytes(path);
   if (bytes[0] === 0x2f) return bytes;
   const cwd = process.cwd();
