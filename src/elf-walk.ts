@@ -2,7 +2,7 @@
 // as bytes (a name that is not valid UTF-8 is opened as it is, not as its U+FFFD spelling).
 import { opendir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SysprobeError } from './errors.js';
+import { SysprobeError, fromFsError } from './errors.js';
 import { pathText } from './paths.js';
 import type { PathArg } from './paths.js';
 
@@ -12,16 +12,6 @@ export function joinName(dir: PathArg, name: Buffer): PathArg {
   if (typeof dir === 'string' && Buffer.from(text, 'utf8').equals(name)) return join(dir, text);
   const base = typeof dir === 'string' ? Buffer.from(dir, 'utf8') : dir;
   return Buffer.concat([base, base[base.length - 1] === 0x2f ? Buffer.alloc(0) : Buffer.from('/'), name]);
-}
-
-export function fsError(error: unknown, path: string): SysprobeError {
-  if (error instanceof SysprobeError) return error;
-  const e = error as NodeJS.ErrnoException;
-  return new SysprobeError({
-    ...(typeof e.errno === 'number' ? { errno: Math.abs(e.errno) } : { code: e.code ?? 'ERR_SYSPROBE' }),
-    ...(e.syscall !== undefined ? { syscall: e.syscall } : {}),
-    path,
-  });
 }
 
 export interface Planned {
@@ -39,7 +29,7 @@ export async function walk(dir: PathArg, into: Planned[]): Promise<void> {
     // Names as bytes: one that is not UTF-8 is opened as it is, not as its U+FFFD spelling.
     handle = await opendir(dir as string, { encoding: 'buffer' as BufferEncoding });
   } catch (error) {
-    into.push({ path: dir, walked: true, error: fsError(error, pathText(dir)) });
+    into.push({ path: dir, walked: true, error: fromFsError(error, pathText(dir)) });
     return;
   }
   const entries: Array<{ name: Buffer; dir: boolean }> = [];
@@ -50,7 +40,7 @@ export async function walk(dir: PathArg, into: Planned[]): Promise<void> {
       else if (entry.isFile()) entries.push({ name, dir: false });
     }
   } catch (error) {
-    into.push({ path: dir, walked: true, error: fsError(error, pathText(dir)) });
+    into.push({ path: dir, walked: true, error: fromFsError(error, pathText(dir)) });
   }
   entries.sort((a, b) => Buffer.compare(a.name, b.name));
   for (const entry of entries) {

@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os';
-import { SysprobeError, invalidArgument } from './errors.js';
+import { SysprobeError, fromFsError, invalidArgument } from './errors.js';
 import { binding } from './loader.js';
 import { shapeElf, shapeElfAsync, shapeNow } from './elf-shape.js';
 
 export { shapeElf };
-import { fsError, walk, type Planned } from './elf-walk.js';
+import { walk, type Planned } from './elf-walk.js';
 import type { ElfSymbolsWanted } from './native.js';
 import { pathArg, pathText } from './paths.js';
 import type { PathArg, PathInput } from './paths.js';
@@ -287,7 +287,7 @@ export async function scanElf(pathsOrDir: PathInput | readonly PathInput[], opti
           const raw = raws[k]!;
           const info = infos[k];
           const entry: ElfScanEntry = raw instanceof Error || !info
-            ? { path, ok: false, error: raw instanceof SysprobeError ? raw : fsError(raw, path) }
+            ? { path, ok: false, error: raw instanceof SysprobeError ? raw : fromFsError(raw, path) }
             : { path, ok: true, info };
           if (notUtf8(item.path)) entry.pathBytes = item.path as Buffer;
           results[index] = entry;

@@ -90,6 +90,22 @@ export class SysprobeError extends Error {
 }
 
 /**
+ * A Node fs error (or anything thrown) as a SysprobeError with its facts: errno, the syscall (Node's, else
+ * `syscall`), `path`; a SysprobeError passes through.
+ */
+export function fromFsError(error: unknown, path: string, syscall?: string): SysprobeError {
+  if (error instanceof SysprobeError) return error;
+  const e = error as NodeJS.ErrnoException | undefined;
+  const call = e?.syscall ?? syscall;
+  return new SysprobeError({
+    ...(typeof e?.errno === 'number' ? { errno: Math.abs(e.errno) } : { code: e?.code ?? 'ERR_SYSPROBE', message: String(e?.message ?? e) }),
+    ...(call !== undefined ? { syscall: call } : {}),
+    path,
+    cause: error,
+  });
+}
+
+/**
  * An errno failure of a lookup inside `root` worded as such ("… openat '/bin/x' inside the root '/srv/r'");
  * the root itself failing (syscall open, path the root) and every other error are returned as they are.
  */

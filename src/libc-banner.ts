@@ -2,7 +2,7 @@
 // the file in bounded windows: never the whole file in memory, whatever size it claims.
 import { readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { SysprobeError } from './errors.js';
+import { SysprobeError, fromFsError } from './errors.js';
 
 /** The glibc banner: "GNU C Library (Debian GLIBC 2.36-9) stable release version 2.36." (older: "…version 2.17, by …"). */
 export const BANNER = /GNU C Library ([^\n\0]*?) ?(?:\b(stable|development|pre-release))? release version (\d+\.\d+(?:\.\d+)?)[.,]/;
@@ -48,12 +48,6 @@ function checkSize(size: number, path: string): void {
   }
 }
 
-/** A Node fs error as a SysprobeError (errno, syscall, path kept); a SysprobeError passes through. */
-export function fsError(error: unknown, syscall: string, path: string): SysprobeError {
-  if (error instanceof SysprobeError) return error;
-  const e = error as NodeJS.ErrnoException;
-  return new SysprobeError({ ...(typeof e?.errno === 'number' ? { errno: Math.abs(e.errno) } : { code: 'ERR_SYSPROBE', message: String(e?.message ?? e) }), syscall: e?.syscall ?? syscall, path, cause: error });
-}
 
 /** Reads up to `length` bytes at `position` (fewer only at the end of the file). */
 export type WindowReader = (position: number, length: number) => Uint8Array;
@@ -85,7 +79,7 @@ export function scanLibcTextWith(read: WindowReader, size: number, path: string)
     while (!step.done) step = steps.next(read(...step.value));
     return step.value;
   } catch (error) {
-    throw fsError(error, 'read', path);
+    throw fromFsError(error, path, 'read');
   }
 }
 
@@ -97,7 +91,7 @@ export async function scanLibcTextWithAsync(read: (position: number, length: num
     while (!step.done) step = steps.next(await read(...step.value));
     return step.value;
   } catch (error) {
-    throw fsError(error, 'read', path);
+    throw fromFsError(error, path, 'read');
   }
 }
 

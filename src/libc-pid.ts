@@ -5,9 +5,9 @@ import { closeSync, fstatSync, openSync, readFileSync, readlinkSync, type BigInt
 import { open, readFile, readlink, type FileHandle } from 'node:fs/promises';
 import { readElf, readElfSync } from './elf.js';
 import type { ElfInfo } from './elf.js';
-import { SysprobeError } from './errors.js';
+import { SysprobeError, fromFsError } from './errors.js';
 import type { LibcDisagreement, LibcEvidence, LibcInfo } from './libc.js';
-import { fsError, scanLibcText, scanLibcTextSync, type LibcText } from './libc-banner.js';
+import { scanLibcText, scanLibcTextSync, type LibcText } from './libc-banner.js';
 import { interpret, type Located } from './libc-files.js';
 import { GLIBC_LOADER, MUSL_LOADER, parseMaps, type MapsEntry } from './procmaps.js';
 
@@ -34,7 +34,7 @@ function esrch(pid: number, cause: unknown): SysprobeError {
 function pidError(pid: number, error: unknown, syscall: string, path: string, statText: string | null): SysprobeError {
   const code = (error as NodeJS.ErrnoException)?.code;
   if ((code === 'ENOENT' || code === 'ESRCH') && gone(statText)) return esrch(pid, error);
-  return fsError(error, syscall, path);
+  return fromFsError(error, path, syscall);
 }
 
 function statTextSync(pid: number): string | null {
@@ -192,7 +192,7 @@ export function probePidSync(pid: number, hooks: PidProbeHooks = {}): LibcInfo {
         return { ok: true, read, elfPath: `/proc/self/fd/${fd}` };
       } catch (error) {
         if (error instanceof SysprobeError && error.code === 'ERR_SYSPROBE_TOO_LARGE') throw error;
-        const typed = isProc ? pidError(pid, error, 'open', path, statTextSync(pid)) : fsError(error, 'open', path);
+        const typed = isProc ? pidError(pid, error, 'open', path, statTextSync(pid)) : fromFsError(error, path, 'open');
         if (typed.code === 'ESRCH') throw typed;
         return { ok: false, error: typed };
       }
@@ -238,7 +238,7 @@ export async function probePid(pid: number, hooks: PidProbeHooks = {}): Promise<
         return { ok: true, read: { path, stat: s, text: await scanLibcText(handle, Number(s.size), path) }, elfPath: `/proc/self/fd/${handle.fd}` };
       } catch (error) {
         if (error instanceof SysprobeError && error.code === 'ERR_SYSPROBE_TOO_LARGE') throw error;
-        const typed = isProc ? pidError(pid, error, 'open', path, await statTextAsync(pid)) : fsError(error, 'open', path);
+        const typed = isProc ? pidError(pid, error, 'open', path, await statTextAsync(pid)) : fromFsError(error, path, 'open');
         if (typed.code === 'ESRCH') throw typed;
         return { ok: false, error: typed };
       }
