@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Generates src/glibc-tables.ts: the version names (Verdef) each glibc build defines per library, read
+// Generates src/probes/compat/glibc-tables.ts: the version names (Verdef) each glibc build defines per library, read
 // with sysprobe's own readElfSync from real files: the corpus roots (../shared/corpus/roots: Debian 11
 // glibc 2.31 amd64, Debian 12 glibc 2.36 arm64/i386/s390x, Debian 13 glibc 2.41 amd64) and this
 // host's Debian 12 glibc 2.36 amd64 (/lib/x86_64-linux-gnu). Run: npm run build:ts && node scripts/glibc-tables.mjs
@@ -64,5 +64,5 @@ for (const t of tables) {
   out.push('  },');
 }
 out.push('];', '');
-writeFileSync(join(here, '..', 'src', 'glibc-tables.ts'), out.join('\n'));
+writeFileSync(join(here, '..', 'src', 'probes', 'compat', 'glibc-tables.ts'), out.join('\n'));
 console.log(tables.map((t) => `${t.glibc}/${t.arch}: ${Object.keys(t.files).join(' ')}`).join('\n'));

@@ -2,7 +2,7 @@
 // prebuilds/<platform>-<arch>/, with the same sources and config header as binding.gyp.
 //   linux-x64, linux-arm64  glibc >= 2.17, static C++ runtime, only Node-API symbols exported
 //   win32-x64               mingw-w64, linked against the node_api.def of node-api-headers
-//   wasm32                  the C++ core alone (clang-14, wasm32-wasi), for the koffi backend (src/wasm.ts)
+//   wasm32                  the C++ core alone (clang-14, wasm32-wasi), for the koffi backend (src/backends/wasm/host.ts)
 // Each Linux binary is checked with readelf: no GLIBC_ version above the floor, no libstdc++ or
 // libgcc_s needed. prebuilds/manifest.json records the source hash the binaries were built from.
 import { spawnSync } from 'node:child_process';
@@ -40,7 +40,7 @@ const linux = (triplet) => ({
 export const targets = {
   'linux-x64': linux(null),
   'linux-arm64': linux('aarch64-linux-gnu'),
-  // The core without Node-API, for the koffi backend (src/wasm.ts): one module for every platform.
+  // The core without Node-API, for the koffi backend (src/backends/wasm/host.ts): one module for every platform.
   wasm32: {
     cxx: 'clang++-14',
     file: 'sysprobe.wasm',

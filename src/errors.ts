@@ -98,7 +98,9 @@ export function fromFsError(error: unknown, path: string, syscall?: string): Sys
   const e = error as NodeJS.ErrnoException | undefined;
   const call = e?.syscall ?? syscall;
   return new SysprobeError({
-    ...(typeof e?.errno === 'number' ? { errno: Math.abs(e.errno) } : { code: e?.code ?? 'ERR_SYSPROBE', message: String(e?.message ?? e) }),
+    ...(typeof e?.errno === 'number'
+      ? { errno: Math.abs(e.errno), ...(typeof e.code === 'string' ? { code: e.code } : {}) }
+      : { code: e?.code ?? 'ERR_SYSPROBE', message: String(e?.message ?? e) }),
     ...(call !== undefined ? { syscall: call } : {}),
     path,
     cause: error,

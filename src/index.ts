@@ -1,38 +1,38 @@
 // The public API. Importing it loads only this file and the error class: each probe family's
 // module, and the native addon, are loaded by the first call that needs them.
-import type * as Compat from './compat.js';
-import type * as Elf from './elf.js';
-import type * as Env from './env.js';
-import type * as Libc from './libc.js';
-import type * as Limits from './limits.js';
-import type * as Loader from './loader.js';
-import type * as Reparse from './reparse.js';
-import type * as ReparseExplain from './reparse-explain.js';
+import type * as Compat from './probes/compat/index.js';
+import type * as Elf from './probes/elf/index.js';
+import type * as Env from './probes/env/index.js';
+import type * as Libc from './probes/libc/index.js';
+import type * as Limits from './probes/limits/index.js';
+import type * as Loader from './backends/loader.js';
+import type * as Reparse from './probes/reparse/index.js';
+import type * as ReparseExplain from './probes/reparse/explain.js';
 
 export { SysprobeError } from './errors.js';
 export type { SysprobeErrorInit } from './errors.js';
-export type { BackendChoice, BackendInfo, ConfigureOptions, LoadAttempt } from './loader.js';
-export type { LibcDisagreement, LibcEvidence, LibcFamily, LibcInfo, ProbeGlibcOptions } from './libc.js';
+export type { BackendChoice, BackendInfo, ConfigureOptions, LoadAttempt } from './backends/loader.js';
+export type { LibcDisagreement, LibcEvidence, LibcFamily, LibcInfo, ProbeGlibcOptions } from './probes/libc/index.js';
 export type {
   GetRlimitsOptions, InotifyInfo, InotifyProcessUse, Limit, ResourceLimit, RlimitSource, RlimitUnit, RlimitsInfo,
   SetRlimitOptions, SetRlimitValues,
-} from './limits.js';
-export { RLIMIT_NAMES } from './rlimit-names.js';
-export type { RlimitName } from './rlimit-names.js';
-export type { PathInput } from './paths.js';
-export type { EnvDiff, EnvEntry, EnvLike, ProcessEnv } from './env.js';
+} from './probes/limits/index.js';
+export { RLIMIT_NAMES } from './util/rlimit-names.js';
+export type { RlimitName } from './util/rlimit-names.js';
+export type { PathInput } from './util/paths.js';
+export type { EnvDiff, EnvEntry, EnvLike, ProcessEnv } from './probes/env/index.js';
 export type {
   AppExecLinkInfo, ReparseInfo, ReparseKind, ReparseTarget, ScanProgress, ScanReparseOptions, ScanReparseResult,
-} from './reparse.js';
-export type { PathComponent, PathExplanation, PathFinding, RuntimeName, RuntimeView, RuntimeViews } from './reparse-explain.js';
+} from './probes/reparse/index.js';
+export type { PathComponent, PathExplanation, PathFinding, RuntimeName, RuntimeView, RuntimeViews } from './probes/reparse/explain.js';
 export type {
   ElfFlags, ElfInfo, ElfScanEntry, ElfScanProgress, ElfSymbol, ElfVersionDef, ElfVersionNeed, ElfVersionNeedFile,
   ReadElfOptions, ScanElfOptions,
-} from './elf.js';
+} from './probes/elf/index.js';
 export type {
   CompatReport, CompatTarget, DepsCandidate, DepsResult, DepsTreeNode, FoundVia, LdSoCache, LdSoCacheEntry, MissingLibrary,
   MissingVersion, ResolveDepsOptions, ResolvedLibrary,
-} from './compat.js';
+} from './probes/compat/index.js';
 
 let loaderModule: typeof Loader | undefined;
 let elfModule: typeof Elf | undefined;
@@ -40,16 +40,16 @@ let compatModule: typeof Compat | undefined;
 let libcModule: typeof Libc | undefined;
 let reparseModule: typeof Reparse | undefined;
 let explainModule: typeof ReparseExplain | undefined;
-const loader = (): typeof Loader => (loaderModule ??= require('./loader.js') as typeof Loader);
-const elf = (): typeof Elf => (elfModule ??= require('./elf.js') as typeof Elf);
-const compat = (): typeof Compat => (compatModule ??= require('./compat.js') as typeof Compat);
-const libc = (): typeof Libc => (libcModule ??= require('./libc.js') as typeof Libc);
+const loader = (): typeof Loader => (loaderModule ??= require('./backends/loader.js') as typeof Loader);
+const elf = (): typeof Elf => (elfModule ??= require('./probes/elf/index.js') as typeof Elf);
+const compat = (): typeof Compat => (compatModule ??= require('./probes/compat/index.js') as typeof Compat);
+const libc = (): typeof Libc => (libcModule ??= require('./probes/libc/index.js') as typeof Libc);
 let limitsModule: typeof Limits | undefined;
 let envModule: typeof Env | undefined;
-const limits = (): typeof Limits => (limitsModule ??= require('./limits.js') as typeof Limits);
-const env = (): typeof Env => (envModule ??= require('./env.js') as typeof Env);
-const reparse = (): typeof Reparse => (reparseModule ??= require('./reparse.js') as typeof Reparse);
-const explain = (): typeof ReparseExplain => (explainModule ??= require('./reparse-explain.js') as typeof ReparseExplain);
+const limits = (): typeof Limits => (limitsModule ??= require('./probes/limits/index.js') as typeof Limits);
+const env = (): typeof Env => (envModule ??= require('./probes/env/index.js') as typeof Env);
+const reparse = (): typeof Reparse => (reparseModule ??= require('./probes/reparse/index.js') as typeof Reparse);
+const explain = (): typeof ReparseExplain => (explainModule ??= require('./probes/reparse/explain.js') as typeof ReparseExplain);
 
 /** Which backend answers probes, and why the others were not used. Never throws. */
 export const backend: typeof Loader.backend = () => loader().backend();

@@ -56,7 +56,7 @@ for (const [label, launch] of [
 }
 
 test('nearestShellAncestor: bash, passing over sh -c and node; processNode reads stat/exe/cmdline', { skip: skipUnless(linux && which('bash') && which('sh'), 'needs Linux, bash and sh') }, () => {
-  const script = `const p = require(${JSON.stringify(require.resolve('../dist/processes.js'))}); console.log(JSON.stringify(p.nearestShellAncestor()));`;
+  const script = `const p = require(${JSON.stringify(require.resolve('../dist/probes/env/processes.js'))}); console.log(JSON.stringify(p.nearestShellAncestor()));`;
   const result = underBash(`sh -c '${node} -e "${script.replace(/"/g, '\\"')}"; true'`);
   assert.equal(result.status, 0, result.stderr);
   const found = JSON.parse(result.stdout);
@@ -66,7 +66,7 @@ test('nearestShellAncestor: bash, passing over sh -c and node; processNode reads
   assert.deepEqual(found.shell.argv, ['bash', '-s']);
   assert.equal(found.skipped.length, 1);
   assert.equal(found.skipped[0].argv[1], '-c');
-  const { processNode, MAX_ANCESTORS } = require('../dist/processes.js');
+  const { processNode, MAX_ANCESTORS } = require('../dist/probes/env/processes.js');
   const self = processNode(process.pid);
   assert.equal(self.ppid, process.ppid);
   assert.equal(self.exe, process.execPath);

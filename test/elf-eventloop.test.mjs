@@ -53,7 +53,7 @@ async function best(run) {
 }
 
 // The old conversion: the same text from the binding, parsed whole as the promise settles.
-const { binding } = require(join(root, 'dist', 'loader.js'));
+const { binding } = require(join(root, 'dist', 'backends', 'loader.js'));
 const atOnce = (text) => {
   const [head, ...slices] = (typeof text === 'string' ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString('utf8')).split('\n');
   const info = JSON.parse(head);

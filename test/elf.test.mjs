@@ -15,7 +15,7 @@ import { buildElf, withoutSectionHeaders } from './elf-build.mjs';
 const work = mkdtempSync(join(tmpdir(), 'sysprobe-elf-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 const gcc = which('gcc');
-const versions = await import(join(root, 'dist', 'versions.js'));
+const versions = await import(join(root, 'dist', 'util', 'versions.js'));
 
 /** Everything but where the facts came from: a stripped copy must say the same. */
 function facts(info) {

@@ -44,7 +44,7 @@ test('Win32 codes are kept as winerror', () => {
 });
 
 test('an error raised in C++ is constructed as the JS SysprobeError class', async () => {
-  const { binding } = require('../dist/loader.js');
+  const { binding } = require('../dist/backends/loader.js');
   const native = binding();
   assert.throws(() => native.selfLibcSync('unexpected'), (error) =>
     error instanceof SysprobeError && error.code === 'ERR_SYSPROBE_INVALID_ARG' && /takes no arguments/.test(error.message));

@@ -6,8 +6,8 @@ import { createRequire } from 'node:module';
 import { test } from 'node:test';
 
 const require = createRequire(import.meta.url);
-const { glibcTableFor } = require('../dist/compat.js');
-const { GLIBC_VERSION_TABLES } = require('../dist/glibc-tables.js');
+const { glibcTableFor } = require('../dist/probes/compat/index.js');
+const { GLIBC_VERSION_TABLES } = require('../dist/probes/compat/glibc-tables.js');
 
 function realTable(glibc, arch) {
   const table = GLIBC_VERSION_TABLES.find((t) => t.glibc === glibc && t.arch === arch);

@@ -170,7 +170,7 @@ test('a process that has exited: ESRCH, typed, on both calls', { skip: skipUnles
 });
 
 test('a process that exits between reading its maps and opening its libc: ESRCH, not a plain ENOENT', { skip: skipUnless(process.platform === 'linux', 'needs Linux /proc') }, async () => {
-  const { probePid, probePidSync } = require('../dist/libc-pid.js');
+  const { probePid, probePidSync } = require('../dist/probes/libc/pid.js');
   const sleepUntil = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
   const killed = (pid) => {
     process.kill(pid, 'SIGKILL');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { interpretSelfLibc } = require('../dist/libc.js');
+const { interpretSelfLibc } = require('../dist/probes/libc/self.js');
 
 const file = (name, realPath = name) => ({ name, realPath, realPathErrno: 0 });
 

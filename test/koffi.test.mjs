@@ -278,7 +278,7 @@ test('the async parser functions of the koffi backend run the core on a worker t
   const result = runNode(`
     import * as s from 'sysprobe';
     import { createRequire } from 'node:module';
-    const wasm = createRequire(import.meta.url)('./dist/wasm.js');
+    const wasm = createRequire(import.meta.url)('./dist/backends/wasm/index.js');
     const files = ['/bin/ls', '/bin/cat', process.execPath, '/etc/hostname'];
     const scanned = await s.scanElf(files);
     const asyncAnswers = [(await s.readElf('/bin/ls')).needed, (await s.resolveDeps('/bin/ls')).libraries.length > 0,

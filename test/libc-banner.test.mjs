@@ -11,7 +11,7 @@ import { SysprobeError, probeGlibc, probeGlibcSync } from 'sysprobe';
 import { corpusRoot, materializeRoot, skipUnless } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
-const { LIBC_MAX_BYTES, scanLibcText, scanLibcTextSync } = require('../dist/libc-banner.js');
+const { LIBC_MAX_BYTES, scanLibcText, scanLibcTextSync } = require('../dist/probes/libc/banner.js');
 const BANNER = 'GNU C Library (Debian GLIBC 2.36-9+deb12u4) stable release version 2.36.\n';
 
 test('the banner is found at every offset around the window edges, sync and async', async () => {

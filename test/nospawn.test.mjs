@@ -31,7 +31,7 @@ function processesStarted(script, env = {}) {
 const everyProbe = `
   import * as sysprobe from 'sysprobe';
   import { createRequire } from 'node:module';
-  const { main } = createRequire(import.meta.url)('./dist/cli.js');
+  const { main } = createRequire(import.meta.url)('./dist/cli/main.js');
   const quiet = { out() {}, err() {} };
   const sync = sysprobe.probeGlibcSync();
   const fresh = await sysprobe.probeGlibc({ refresh: true });
@@ -82,7 +82,7 @@ test('probes and the CLI start no process (strace -f)', { skip: skipUnless(strac
 const everyKoffiProbe = `
   import * as sysprobe from 'sysprobe';
   import { createRequire } from 'node:module';
-  const { main } = createRequire(import.meta.url)('./dist/cli.js');
+  const { main } = createRequire(import.meta.url)('./dist/cli/main.js');
   const quiet = { out() {}, err() {} };
   const sync = sysprobe.probeGlibcSync();
   const fresh = await sysprobe.probeGlibc({ refresh: true });

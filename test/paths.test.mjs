@@ -88,7 +88,7 @@ const kernelTrailingSlash = (() => {
   }
 })();
 
-// The koffi side of these is decided by the WASI host's path_open (src/wasm.ts), which hands the bytes to the
+// The koffi side of these is decided by the WASI host's path_open (src/backends/wasm/host.ts), which hands the bytes to the
 // kernel unchanged.
 
 const addonAnswers = skip ? null : answers('addon');

@@ -1,5 +1,5 @@
 // The core as WebAssembly (prebuilds/wasm32/sysprobe.wasm): what it asks of its host, and that the host
-// (src/wasm.ts) answers all of it. The answers themselves are compared with the addon's in koffi.test.mjs.
+// (src/backends/wasm/host.ts) answers all of it. The answers themselves are compared with the addon's in koffi.test.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';

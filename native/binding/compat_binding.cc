@@ -1,5 +1,5 @@
 // readLdSoCache / resolveDeps: native/core/ldcache.h and resolve.h results as JSON text (built on the
-// thread pool in the async forms), shaped in src/compat.ts. Options arrive validated from src/compat.ts.
+// thread pool in the async forms), shaped in src/probes/compat/deps.ts. Options arrive validated from src/probes/compat/deps.ts.
 #include "modules.h"
 #include "promise_worker.h"
 
@@ -42,7 +42,7 @@ std::string PathArg(const Napi::CallbackInfo& info, const char* what) {
   return path;
 }
 
-// (program, { root, ldLibraryPath, cwd, hwcaps, platform, useCache }) validated in src/compat.ts.
+// (program, { root, ldLibraryPath, cwd, hwcaps, platform, useCache }) validated in src/probes/compat/deps.ts.
 resolve::Options ResolveOptions(const Napi::CallbackInfo& info) {
   resolve::Options options;
   if (info.Length() < 2 || !info[1].IsObject()) return options;
@@ -96,7 +96,7 @@ Napi::Value ResolveDeps(const Napi::CallbackInfo& info) {
   return PromiseWorker<std::string>::Start(info.Env(), [program, options, versions] { return ResolveJson(program, options, versions); }, ToJs);
 }
 
-// (root, path, what, flags, offset, length) validated in src/libc-files.ts: one file inside a root.
+// (root, path, what, flags, offset, length) validated in src/probes/libc/root.ts: one file inside a root.
 core::RootRead RootReadArgs(const Napi::CallbackInfo& info) {
   core::RootRead request;
   if (info.Length() < 6 || !PathOf(info[0], &request.root) || !info[1].IsString() || !info[2].IsString() || !info[3].IsNumber() ||

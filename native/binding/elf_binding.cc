@@ -1,5 +1,5 @@
 // readElf / readElfSync / readElfBatch: native/core/elf.h results as plain objects. Options arrive
-// validated from src/elf.ts as (target, symbols, crossCheck); a target is a path or a Uint8Array, parsed
+// validated from src/probes/elf/index.ts as (target, symbols, crossCheck); a target is a path or a Uint8Array, parsed
 // in place by the sync form and copied by the async one (its caller may detach or transfer the
 // ArrayBuffer, which frees the bytes under a reference, before the work is done).
 #include "modules.h"
@@ -22,7 +22,7 @@ namespace elf = core::elf;
 
 // Small texts as strings; a large one (symbols of a big library: 13 MB for libLLVM) as a Buffer that
 // takes over the bytes, so that settling the promise costs no copy or UTF-8 decoding on the main
-// thread (src/elf-shape.ts decodes it slice by slice, yielding to the event loop in between). Where
+// thread (src/probes/elf/shape.ts decodes it slice by slice, yielding to the event loop in between). Where
 // external buffers are not allowed (Electron's V8 sandbox), NewOrCopy copies.
 Napi::Value JsonToJs(Napi::Env env, std::string& json) {
   if (json.size() < (64u << 10)) return Napi::String::New(env, json);
@@ -30,7 +30,7 @@ Napi::Value JsonToJs(Napi::Env env, std::string& json) {
   return Napi::Buffer<char>::NewOrCopy(env, owned->data(), owned->size(), [](Napi::Env, char*, std::string* text) { delete text; }, owned);
 }
 
-// What src/elf.ts asks for: symbols (true, or 'demangled' for symbols with demangled names), crossCheck.
+// What src/probes/elf/index.ts asks for: symbols (true, or 'demangled' for symbols with demangled names), crossCheck.
 struct Options {
   elf::ParseOptions parse;
   bool demangle = false;
@@ -136,7 +136,7 @@ Napi::Value ReadElf(const Napi::CallbackInfo& info) {
       env, [path, options] { return ParseFileToJson(path, options); }, JsonToJs);
 }
 
-// Many files in one thread-pool task: src/elf.ts keeps `concurrency` of these in flight.
+// Many files in one thread-pool task: src/probes/elf/index.ts keeps `concurrency` of these in flight.
 using Batch = std::vector<core::Result<std::string>>;
 
 Napi::Value BatchToJs(Napi::Env env, Batch& batch) {

@@ -1,5 +1,5 @@
 // The environment of a running process (native/core/procenv.h): each entry as a Buffer holding
-// its exact bytes; splitting at '=' and decoding happen in src/env.ts.
+// its exact bytes; splitting at '=' and decoding happen in src/probes/env/index.ts.
 #include "modules.h"
 #include "promise_worker.h"
 

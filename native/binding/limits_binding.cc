@@ -1,5 +1,5 @@
 // Resource limits and inotify: native/core/rlimits.h and inotify.h, from their JSON forms (native/core/*_json.h). Options are
-// validated in src/limits.ts; the checks here only keep a bad call from crashing the host.
+// validated in src/probes/limits/rlimits.ts; the checks here only keep a bad call from crashing the host.
 #include "modules.h"
 #include "promise_worker.h"
 

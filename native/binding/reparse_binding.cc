@@ -1,5 +1,5 @@
 // NTFS reparse points: decodeReparseBuffer over JS bytes, and the probe of a path (sync and on the
-// thread pool). The raw facts of native/core/reparse.h as plain objects; src/reparse.ts shapes them.
+// thread pool). The raw facts of native/core/reparse.h as plain objects; src/probes/reparse/point.ts shapes them.
 #include "modules.h"
 #include "promise_worker.h"
 

@@ -2,7 +2,7 @@
 // the same parsers and loader model as the addon instead of a second implementation in TypeScript.
 // Calls take their inputs in memory from sysprobe_alloc and leave one result, read with
 // sysprobe_result_data/size: status 0 is the result's JSON, status 1 a SysError as JSON. File access
-// goes through WASI (answered by src/wasm.ts with node:fs) and the host's realpath import.
+// goes through WASI (answered by src/backends/wasm/host.ts with node:fs) and the host's realpath import.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -38,7 +38,7 @@ int Ok(std::string json) {
   return 0;
 }
 
-// errno here is WASI's numbering; src/wasm.ts turns it into the host's.
+// errno here is WASI's numbering; src/backends/wasm/host.ts turns it into the host's.
 int Fail(const SysError& error) {
   Json j;
   j.Open('{');
@@ -155,7 +155,7 @@ SYSPROBE_EXPORT("sysprobe_decode_reparse") int SysprobeDecodeReparse(const uint8
   return Ok(sysprobe::core::ReparseToJson(decoded.value()));
 }
 
-// Linux /proc/PID/environ read through WASI, as the addon reads it (src/wasm.ts calls it on Linux only).
+// Linux /proc/PID/environ read through WASI, as the addon reads it (src/backends/wasm/host.ts calls it on Linux only).
 // Entries are strings of byte values (U+0000..U+00FF), since they need not be UTF-8.
 SYSPROBE_EXPORT("sysprobe_process_env") int SysprobeProcessEnv(double pid) {
   auto facts = sysprobe::core::ReadProcessEnv(static_cast<long long>(pid));
@@ -171,7 +171,7 @@ SYSPROBE_EXPORT("sysprobe_process_env") int SysprobeProcessEnv(double pid) {
   return Ok(std::move(j.text));
 }
 
-// Linux: the inotify limits and use of this uid, from /proc through WASI (src/wasm.ts calls it on Linux only).
+// Linux: the inotify limits and use of this uid, from /proc through WASI (src/backends/wasm/host.ts calls it on Linux only).
 SYSPROBE_EXPORT("sysprobe_inotify") int SysprobeInotify() {
   auto facts = sysprobe::core::ProbeInotify();
   if (!facts.ok()) return Fail(facts.error());

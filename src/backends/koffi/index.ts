@@ -1,0 +1,142 @@
+import { constants } from 'node:os';
+import { closeSync, lstatSync, openSync } from 'node:fs';
+import { SysprobeError } from '../../errors.js';
+import type {
+  NativeBinding, RawInotify, RawLimitArg, RawNamedFile, RawProcessEnv, RawReparseProbe, RawRlimitEntry, RawRlimitSet, RawSelfLibc,
+} from '../binding.js';
+import { RLIMIT_NAMES } from '../../util/rlimit-names.js';
+import { absoluteBytes, isAbsolutePath, pathBytes, pathText } from '../../util/paths.js';
+import type { PathArg } from '../../util/paths.js';
+import type { RawReparseData } from '../binding.js';
+import type { WasmErrorFacts, WasmRequest } from '../wasm/index.js';
+import { WASM_PATH, errorFromFacts, setWasmHostCalls, wasmOnWorker, wasmAvailable, wasmDecodeReparse, wasmInotify, wasmProcLimits, wasmProcessEnv, wasmReadElf, wasmReadElfBatch, wasmReadInRoot, wasmReadLdSoCache, wasmResolveDeps } from '../wasm/index.js';
+import { bindCalls, withCore, needsAddon, type Koffi, type Calls } from './calls.js';
+import { selfLibc } from './libc.js';
+import { procLimits, rlimits, setRlimit } from './rlimits.js';
+import { decodeReparse, probeReparsePoint } from './reparse.js';
+import { checkEnvPlatform, envFromJson, inotify, processEnv } from './proc.js';
+
+// The koffi backend: the same raw facts as the addon (src/backends/binding.ts), gathered by calling the C
+// library through koffi instead of compiled C++. Only OS calls live here; every rule that interprets
+// the facts (libc.ts, limits.ts, reparse.ts) is shared with the addon. The byte parsers and the loader
+// model are the C++ core's, run as WebAssembly (src/backends/wasm/host.ts): readElf/scanElf, readLdSoCache,
+// resolveDeps/checkCompat/probeGlibc({ root }), the reparse decoder, /proc/PID/environ and the inotify scan
+// of /proc (kcmp(2) through koffi), and /proc/PID/limits (source: 'procfs', and the fallback when
+// prlimit(2) is refused).
+// This module is required only when the koffi backend is chosen (loader.ts), never at import time.
+
+function coreAsync<T>(what: string, name: WasmRequest['name'], args: unknown[], onMainThread: () => T): Promise<T> {
+  if (!wasmAvailable()) return later(() => withCore(what, onMainThread));
+  return wasmOnWorker<T>(name, args) ?? later(onMainThread);
+}
+
+/** calls null: macOS off the main thread (lstat only). The path's bytes go to the kernel as they are. */
+
+function asGiven(path: PathArg | Uint8Array, error: unknown): unknown {
+  if (!(error instanceof SysprobeError) || typeof path !== 'string' && !Buffer.isBuffer(path) || isAbsolutePath(path)) return error;
+  if (error.path !== pathText(absoluteBytes(path))) return error;
+  return errorFromFacts({ ...error.toJSON(), path: pathText(path) });
+}
+
+function given<T>(path: PathArg | Uint8Array, isPath: boolean, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    throw isPath ? asGiven(path, error) : error;
+  }
+}
+
+function givenAsync<T>(path: PathArg | Uint8Array, isPath: boolean, work: Promise<T>): Promise<T> {
+  return isPath ? work.catch((error: unknown) => { throw asGiven(path, error); }) : work;
+}
+
+/** Turns a synchronous probe into the addon's Promise shape (koffi's callbacks must run on this thread). */
+function later<T>(work: () => T): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    setImmediate(() => {
+      try {
+        resolve(work());
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}
+
+/** The backend object, shaped like the addon's exports (NativeBinding). */
+// Bound once per process: koffi's named types are process-wide, and configure() may pick koffi again.
+let boundCalls: Calls | null = null;
+
+/**
+ * Why koffi's own code never runs on a worker thread: koffi (3.x) is built without
+ * NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS, so when a Worker is terminated while any koffi function runs (its
+ * module init above all: some 250 Node-API calls per thread), the first Node-API call refused by the stopping
+ * thread becomes a Napi::Error whose napi_throw is refused as well, and node-addon-api aborts the process
+ * ("FATAL ERROR: Error::ThrowAsJavaScriptException napi_throw"). Nothing on the calling side can close that
+ * window, so on a worker thread the koffi backend answers what the WebAssembly core and /proc can answer and
+ * refuses the rest.
+ */
+export const OFF_MAIN_THREAD = 'koffi is not loaded on worker threads: a Worker terminated while a koffi call runs aborts the whole process ' +
+  '(a defect of koffi, README "The koffi backend and worker threads"); call it from the main thread, or use the addon';
+
+function offMainThread(what: string): SysprobeError {
+  return needsAddon(what, OFF_MAIN_THREAD, { thread: 'worker' });
+}
+
+/** koffi null: a worker thread (loader.ts), where koffi is not loaded (OFF_MAIN_THREAD). */
+export function createKoffiBackend(koffi: Koffi | null, version: string): NativeBinding {
+  const bound = koffi === null ? null : (boundCalls ??= bindCalls(koffi));
+  const ffi = (what: string): Calls => {
+    if (bound === null) throw offMainThread(what);
+    return bound;
+  };
+  // getRlimits off the main thread: /proc/PID/limits (the process's limits, shared by its threads), by the core.
+  const limits = (pid: number, mode: 'auto' | 'syscall' | 'procfs'): RawRlimitSet =>
+    (bound === null && mode !== 'syscall' ? procLimits(pid) : rlimits(ffi('getRlimits()'), pid, mode));
+  // probeInotify: without kcmp(2) (no koffi) instances are not told apart (dedup: false), as where kcmp is refused.
+  const inotifyCalls = (): Calls | null => bound;
+  const reparse = (path: PathArg): RawReparseProbe | null =>
+    probeReparsePoint(process.platform === 'darwin' && bound === null ? null : ffi('probeReparsePoint()'), path);
+  return {
+    version,
+    napiVersion: 0,
+    init() {},
+    selfLibcSync: () => selfLibc(ffi('probeGlibc()')),
+    selfLibc: () => later(() => selfLibc(ffi('probeGlibc()'))),
+    rlimitsSync: (pid, mode) => limits(pid, mode),
+    rlimits: (pid, mode) => later(() => limits(pid, mode)),
+    setRlimitSync: (pid, name, soft, hard) => setRlimit(ffi('setRlimit()'), pid, name, soft, hard),
+    setRlimit: (pid, name, soft, hard) => later(() => setRlimit(ffi('setRlimit()'), pid, name, soft, hard)),
+    inotifySync: () => inotify(inotifyCalls()),
+    inotify: () => later(() => inotify(inotifyCalls())),
+    processEnvSync: (pid) => processEnv(pid),
+    processEnv: async (pid) => {
+      checkEnvPlatform(pid);
+      return envFromJson(await coreAsync(`probeProcessEnv(${pid})`, 'processEnv', [pid], () => wasmProcessEnv(pid)));
+    },
+    decodeReparseBuffer: (bytes) => decodeReparse('decodeReparseBuffer()', bytes),
+    probeReparsePointSync: (path) => reparse(path),
+    probeReparsePoint: (path) => later(() => reparse(path)),
+    // The ELF engine, the ld.so.cache parser and the loader model: the core, as WebAssembly.
+    readElfSync: (target, symbols, crossCheck, isPath = typeof target === 'string') =>
+      given(target, isPath, () => withCore('readElf()', () => wasmReadElf(target, symbols, crossCheck, !isPath))),
+    readElf: (given, symbols, crossCheck, isPath = typeof given === 'string') => {
+      // Bytes are copied now: the caller may detach or transfer its ArrayBuffer before the work runs.
+      const target = typeof given === 'string' ? given : Buffer.from(given);
+      return givenAsync(target, isPath,
+        coreAsync('readElf()', 'readElf', [target, symbols, crossCheck, !isPath], () => wasmReadElf(target, symbols, crossCheck, !isPath)));
+    },
+    readElfBatch: async (paths, symbols, crossCheck) => {
+      const outcomes = await coreAsync<Array<string | Error | { error: WasmErrorFacts }>>('scanElf()', 'readElfBatch', [paths, symbols, crossCheck],
+        () => wasmReadElfBatch(paths, symbols, crossCheck));
+      return outcomes.map((outcome, i) => (typeof outcome === 'string' ? outcome
+        : asGiven(paths[i]!, outcome instanceof Error ? outcome : errorFromFacts(outcome.error)) as Error));
+    },
+    readLdSoCacheSync: (path) => given(path, true, () => withCore('readLdSoCache()', () => wasmReadLdSoCache(path))),
+    readLdSoCache: (path) => givenAsync(path, true, coreAsync('readLdSoCache()', 'readLdSoCache', [path], () => wasmReadLdSoCache(path))),
+    resolveDepsSync: (program, options) => withCore('resolveDeps()', () => wasmResolveDeps(program, options)),
+    resolveDeps: (program, options) => coreAsync('resolveDeps()', 'resolveDeps', [program, options], () => wasmResolveDeps(program, options)),
+    readInRootSync: (...args) => withCore('probeGlibc()', () => wasmReadInRoot(...args)),
+    readInRoot: (...args) => coreAsync('probeGlibc()', 'readInRoot', args, () => wasmReadInRoot(...args)),
+  };
+}

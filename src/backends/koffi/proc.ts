@@ -1,0 +1,64 @@
+// /proc through the core (process environments, the inotify scan), with kcmp(2) through koffi.
+import { constants } from 'node:os';
+import { closeSync, lstatSync, openSync } from 'node:fs';
+import { SysprobeError } from '../../errors.js';
+import type {
+  NativeBinding, RawInotify, RawLimitArg, RawNamedFile, RawProcessEnv, RawReparseProbe, RawRlimitEntry, RawRlimitSet, RawSelfLibc,
+} from '../binding.js';
+import { RLIMIT_NAMES } from '../../util/rlimit-names.js';
+import { absoluteBytes, isAbsolutePath, pathBytes, pathText } from '../../util/paths.js';
+import type { PathArg } from '../../util/paths.js';
+import type { RawReparseData } from '../binding.js';
+import type { WasmErrorFacts, WasmRequest } from '../wasm/index.js';
+import { WASM_PATH, errorFromFacts, setWasmHostCalls, wasmOnWorker, wasmAvailable, wasmDecodeReparse, wasmInotify, wasmProcLimits, wasmProcessEnv, wasmReadElf, wasmReadElfBatch, wasmReadInRoot, wasmReadLdSoCache, wasmResolveDeps } from '../wasm/index.js';
+import { withCore, needsAddon, type Calls } from './calls.js';
+
+// kcmp(2) numbers (<asm/unistd.h>), for telling shared inotify instances apart as the addon does.
+const SYS_KCMP: Record<string, number> = { x64: 312, arm64: 272, ia32: 349, arm: 378, riscv64: 272, s390x: 343, ppc64: 354, loong64: 272 };
+const KCMP_FILE = 0;
+
+function kcmpFile(calls: Calls | null, pidA: number, pidB: number, fdA: number, fdB: number): number {
+  const number = SYS_KCMP[process.arch];
+  if (calls === null || calls.syscall === null || number === undefined) return -1;
+  const rc = Number(calls.syscall(number, 'int', pidA, 'int', pidB, 'int', KCMP_FILE, 'unsigned long', fdA, 'unsigned long', fdB));
+  return rc === 0 ? 0 : rc > 0 ? 1 : -1;
+}
+
+export function inotify(calls: Calls | null): RawInotify {
+  if (process.platform !== 'linux') throw new SysprobeError({ code: 'ENOTSUP', syscall: 'probeInotify', message: 'inotify exists only on Linux' });
+  setWasmHostCalls({
+    kcmpFile: (pidA, pidB, fdA, fdB) => kcmpFile(calls, pidA, pidB, fdA, fdB),
+    kcmpWorks: () => {
+      const fd = openSync('/proc/self/stat', 'r');
+      try {
+        return kcmpFile(calls, process.pid, process.pid, fd, fd);
+      } finally {
+        closeSync(fd);
+      }
+    },
+  });
+  return JSON.parse(withCore('probeInotify()', () => wasmInotify())) as RawInotify;
+}
+
+/** The probe with its buffer decoded by the core; malformed bytes on disk are the probe's decodeError, as in the addon. */
+
+export function envFromJson(json: string): RawProcessEnv {
+  const raw = JSON.parse(json) as { pid: number; source: string; entries: string[] };
+  return { pid: raw.pid, source: raw.source, entries: raw.entries.map((entry) => Buffer.from(entry, 'latin1')) };
+}
+
+export function checkEnvPlatform(pid: number): void {
+  if (process.platform !== 'linux') {
+    throw needsAddon(`probeProcessEnv(${pid})`, 'outside Linux the environment comes from sysctl (KERN_PROCARGS2) through the addon');
+  }
+}
+
+export function processEnv(pid: number): RawProcessEnv {
+  checkEnvPlatform(pid);
+  return envFromJson(withCore(`probeProcessEnv(${pid})`, () => wasmProcessEnv(pid)));
+}
+
+/**
+ * An async call of the core: on the worker thread (src/backends/wasm/worker.ts) so the host's event loop stays free,
+ * on this thread where no worker can start, refused as withCore when the module is not there.
+ */

@@ -1,0 +1,3 @@
+// The limits family: resource limits (rlimits.ts) and inotify (inotify.ts).
+export * from './rlimits.js';
+export * from './inotify.js';
