@@ -22,7 +22,7 @@ const contenders = {
   },
   // The same probe once the addon and the libc module are loaded: what the probe itself costs.
   'sysprobe, addon loaded': {
-    load: `(() => { const lib = require(${JSON.stringify(root)}); lib.backend(); require(${JSON.stringify(join(root, 'dist', 'libc.js'))}); return lib; })()`,
+    load: `(() => { const lib = require(${JSON.stringify(root)}); lib.backend(); require(${JSON.stringify(join(root, 'dist', 'probes', 'libc', 'index.js'))}); return lib; })()`,
     answer: 'const info = lib.probeGlibcSync(); answer = [info.family, info.version];',
     again: null,
   },
