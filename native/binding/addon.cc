@@ -24,6 +24,7 @@ static Napi::Object RegisterSysprobe(Napi::Env env, Napi::Object exports) {
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   exports.Set("init", Napi::Function::New(env, Init, "init"));
   RegisterLibc(env, exports);
+  RegisterLibcFiles(env, exports);
   RegisterElf(env, exports);
   RegisterCompat(env, exports);
   RegisterLimits(env, exports);

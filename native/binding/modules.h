@@ -6,6 +6,7 @@
 namespace sysprobe::binding {
 
 void RegisterLibc(Napi::Env env, Napi::Object exports);  // libc_binding.cc
+void RegisterLibcFiles(Napi::Env env, Napi::Object exports);  // libc_files_binding.cc
 void RegisterElf(Napi::Env env, Napi::Object exports);   // elf_binding.cc
 void RegisterCompat(Napi::Env env, Napi::Object exports);  // compat_binding.cc
 void RegisterLimits(Napi::Env env, Napi::Object exports);  // limits_binding.cc

@@ -12,6 +12,8 @@
 #endif
 #include <unordered_map>
 
+#include "libc_banner.h"
+
 namespace sysprobe::core::resolve {
 
 namespace {
@@ -126,14 +128,7 @@ std::shared_ptr<const LoaderInfo> ReadLoaderInfo(RootFs& fs, const RootFs::Found
           break;
         }
       }
-      const size_t banner = data.find(") stable release version ");
-      if (banner != std::string::npos) {
-        size_t p = banner + std::strlen(") stable release version ");
-        size_t e = p;
-        while (e < data.size() && (std::isdigit(static_cast<unsigned char>(data[e])) || data[e] == '.')) ++e;
-        while (e > p && data[e - 1] == '.') --e;
-        if (e > p) info->version = data.substr(p, e - p);
-      }
+      info->version = libc::LoaderVersion(data);
     }
   }
   CacheLock lock(cacheMutex);

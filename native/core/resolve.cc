@@ -171,6 +171,7 @@ class Resolver {
         out_.cacheHostPath = cacheFile.value().hostPath;
         cache_ = ReadLdCache(fs_, cacheFile.value(), &out_.cacheError);
         out_.cacheUsed = cache_ != nullptr;
+        if (cache_) out_.cacheGenerator = cache_->generator;
       } else {
         out_.cacheError = std::string(std::strerror(cacheFile.error().errnum));
       }

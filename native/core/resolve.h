@@ -66,6 +66,7 @@ struct Result {
   std::string cachePath;
   std::optional<std::string> cacheHostPath;  // where the root's cache is on this host (resolved inside the root)
   bool cacheUsed = false;
+  std::optional<std::string> cacheGenerator;  // the generator string of the cache read (probeGlibc({ root }) reports it)
   std::optional<std::string> cacheError;
   std::optional<std::string> fatalError;    // the message the loader stops with
 };

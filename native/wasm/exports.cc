@@ -16,6 +16,7 @@
 #include "../core/inotify_json.h"
 #include "../core/json.h"
 #include "../core/ldcache.h"
+#include "../core/libc_root.h"
 #include "../core/limits_json.h"
 #include "../core/procenv.h"
 #include "../core/reparse.h"
@@ -183,4 +184,19 @@ SYSPROBE_EXPORT("sysprobe_proc_limits") int SysprobeProcLimits(double pid) {
   auto set = sysprobe::core::GetRlimits(static_cast<long long>(pid), sysprobe::core::RlimitMode::Procfs);
   if (!set.ok()) return Fail(set.error());
   return Ok(sysprobe::core::RlimitSetToJson(set.value()));
+}
+
+// probeGlibc({ root }) in one call (native/core/libc_root.h): the root and the working directory, each as
+// its own input.
+SYSPROBE_EXPORT("sysprobe_probe_libc_root") int SysprobeProbeLibcRoot(const char* root, size_t rootSize, const char* cwd, size_t cwdSize) {
+  auto probed = sysprobe::core::libc::ProbeRootJson(Text(root, rootSize), Text(cwd, cwdSize));
+  if (!probed.ok()) return Fail(probed.error());
+  return Ok(std::move(probed.value()));
+}
+
+// One C library file's banner and version definitions (probeGlibc({ pid })).
+SYSPROBE_EXPORT("sysprobe_scan_libc_file") int SysprobeScanLibcFile(const char* path, size_t size) {
+  auto scanned = sysprobe::core::libc::ScanFileJson(Text(path, size));
+  if (!scanned.ok()) return Fail(scanned.error());
+  return Ok(std::move(scanned.value()));
 }

@@ -121,7 +121,7 @@ export interface RawReparseProbe {
   decodeError: Error | null;
 }
 
-export interface NativeBinding extends CompatNativeBinding {
+export interface NativeBinding extends CompatNativeBinding, LibcFilesNativeBinding {
   version: string;
   napiVersion: number;
   init(errorClass: Function): void;
@@ -250,3 +250,49 @@ export interface CompatNativeBinding {
 }
 
 export type RawRootReadKind = 'elf' | 'ldcache' | 'size' | 'bytes';
+
+/** probeGlibc({ root }) and probeGlibc({ pid })'s file reads, one call each (native/core/libc_root.h). */
+export interface LibcFilesNativeBinding {
+  /** The root's C library as the core's JSON text (RawLibcRoot). `cwd`: for relative search paths. */
+  probeLibcRootSync(root: PathArg, cwd: PathArg): string;
+  probeLibcRoot(root: PathArg, cwd: PathArg): Promise<string>;
+  /** One C library file's banner and version definitions as JSON text (RawLibcFile). */
+  scanLibcFileSync(path: PathArg): string;
+  scanLibcFile(path: PathArg): Promise<string>;
+}
+
+/** The version texts of a C library file (native/core/libc_banner.h). */
+export interface RawLibcText {
+  size: number;
+  /** Above it nothing was scanned: ERR_SYSPROBE_TOO_LARGE. */
+  limit: number;
+  bytesRead: number;
+  /** glibc's "GNU C Library (…) stable release version 2.36." (`text`: the whole match). */
+  banner: { text: string; release: string | null; version: string } | null;
+  /** musl's NUL-bounded version strings and whether its "musl libc (" usage text is there. */
+  musl: { marker: boolean; candidates: string[]; version: string | null };
+}
+
+export interface RawLibcFile {
+  text: RawLibcText;
+  /** The names of its version definitions; null when it does not parse as ELF. */
+  versionDefs: string[] | null;
+}
+
+export interface RawLibcRoot {
+  /** The programs whose dependencies were looked at. */
+  programs: string[];
+  found: null | (RawLibcFile & {
+    family: 'glibc' | 'musl';
+    /** needed: libc.so.6 as the loader resolves it for `program`; interpreter: its musl PT_INTERP; loader: `program` is an ld-musl that exists. */
+    how: 'needed' | 'interpreter' | 'loader';
+    program: string;
+    libcPath: string;
+    loaderPath: string | null;
+    /** Canonical, inside the root. */
+    realPath: string;
+    /** The ld.so.cache generator string, when the resolver read the root's cache (glibc). */
+    generator: string | null;
+    generatorVersion: string | null;
+  });
+}

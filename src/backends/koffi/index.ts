@@ -9,7 +9,7 @@ import { absoluteBytes, isAbsolutePath, pathBytes, pathText } from '../../util/p
 import type { PathArg } from '../../util/paths.js';
 import type { RawReparseData } from '../binding.js';
 import type { WasmErrorFacts, WasmRequest } from '../wasm/index.js';
-import { WASM_PATH, errorFromFacts, setWasmHostCalls, wasmOnWorker, wasmAvailable, wasmDecodeReparse, wasmInotify, wasmProcLimits, wasmProcessEnv, wasmReadElf, wasmReadElfBatch, wasmReadInRoot, wasmReadLdSoCache, wasmResolveDeps } from '../wasm/index.js';
+import { WASM_PATH, errorFromFacts, setWasmHostCalls, wasmOnWorker, wasmAvailable, wasmDecodeReparse, wasmInotify, wasmProcLimits, wasmProcessEnv, wasmReadElf, wasmReadElfBatch, wasmReadInRoot, wasmReadLdSoCache, wasmResolveDeps, wasmProbeLibcRoot, wasmScanLibcFile } from '../wasm/index.js';
 import { bindCalls, withCore, needsAddon, type Koffi, type Calls } from './calls.js';
 import { selfLibc } from './libc.js';
 import { procLimits, rlimits, setRlimit } from './rlimits.js';
@@ -138,5 +138,9 @@ export function createKoffiBackend(koffi: Koffi | null, version: string): Native
     resolveDeps: (program, options) => coreAsync('resolveDeps()', 'resolveDeps', [program, options], () => wasmResolveDeps(program, options)),
     readInRootSync: (...args) => withCore('probeGlibc()', () => wasmReadInRoot(...args)),
     readInRoot: (...args) => coreAsync('probeGlibc()', 'readInRoot', args, () => wasmReadInRoot(...args)),
+    probeLibcRootSync: (root, cwd) => withCore('probeGlibc()', () => wasmProbeLibcRoot(root, cwd)),
+    probeLibcRoot: (root, cwd) => coreAsync('probeGlibc()', 'probeLibcRoot', [root, cwd], () => wasmProbeLibcRoot(root, cwd)),
+    scanLibcFileSync: (path) => withCore('probeGlibc()', () => wasmScanLibcFile(path)),
+    scanLibcFile: (path) => coreAsync('probeGlibc()', 'scanLibcFile', [path], () => wasmScanLibcFile(path)),
   };
 }

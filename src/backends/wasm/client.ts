@@ -6,7 +6,8 @@ import { SysprobeError } from '../../errors.js';
 
 export interface WasmRequest {
   id: number;
-  name: 'readElf' | 'readElfBatch' | 'readLdSoCache' | 'resolveDeps' | 'readInRoot' | 'decodeReparse' | 'processEnv' | 'procLimits';
+  name: 'readElf' | 'readElfBatch' | 'readLdSoCache' | 'resolveDeps' | 'readInRoot' | 'decodeReparse' | 'processEnv' | 'procLimits'
+    | 'probeLibcRoot' | 'scanLibcFile';
   args: unknown[];
 }
 

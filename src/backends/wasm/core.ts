@@ -158,3 +158,16 @@ export function wasmInotify(): string {
 export function wasmProcLimits(pid: number): string {
   return call((e) => e.sysprobe_proc_limits(pid));
 }
+
+/** probeGlibc({ root }) in one call (native/core/libc_root.h): the core's JSON text. */
+export function wasmProbeLibcRoot(root: string | Buffer, cwd: string | Buffer): string {
+  const rootBytes = pathBytes(root);
+  const cwdBytes = pathBytes(cwd);
+  return call((e, [r, c]) => e.sysprobe_probe_libc_root(r!, rootBytes.length, c!, cwdBytes.length), rootBytes, cwdBytes);
+}
+
+/** One C library file's banner and version definitions (probeGlibc({ pid })). */
+export function wasmScanLibcFile(path: string | Buffer): string {
+  const bytes = pathIn(path);
+  return call((e, [p]) => e.sysprobe_scan_libc_file(p!, bytes.length), bytes);
+}

@@ -52,4 +52,6 @@ export interface Exports {
   sysprobe_set_host(machine: number, windows: number): void;
   sysprobe_inotify(): number;
   sysprobe_proc_limits(pid: number): number;
+  sysprobe_probe_libc_root(root: number, rootSize: number, cwd: number, cwdSize: number): number;
+  sysprobe_scan_libc_file(path: number, size: number): number;
 }

@@ -2,7 +2,7 @@
 // parsing thousands of files does not hold the host's event loop (client.ts starts it; one per process).
 import { parentPort } from 'node:worker_threads';
 import { SysprobeError } from '../../errors.js';
-import { wasmDecodeReparse, wasmProcLimits, wasmProcessEnv, wasmReadElf, wasmReadElfBatch, wasmReadInRoot, wasmReadLdSoCache, wasmResolveDeps } from './core.js';
+import { wasmDecodeReparse, wasmProbeLibcRoot, wasmProcLimits, wasmProcessEnv, wasmReadElf, wasmReadElfBatch, wasmReadInRoot, wasmReadLdSoCache, wasmResolveDeps, wasmScanLibcFile } from './core.js';
 import type { WasmErrorFacts, WasmRequest } from './client.js';
 import type { ElfSymbolsWanted } from '../binding.js';
 
@@ -21,6 +21,8 @@ const calls: Record<WasmRequest['name'], (...args: never[]) => unknown> = {
   decodeReparse: wasmDecodeReparse,
   processEnv: wasmProcessEnv,
   procLimits: wasmProcLimits,
+  probeLibcRoot: wasmProbeLibcRoot,
+  scanLibcFile: wasmScanLibcFile,
 };
 
 parentPort!.on('message', (request: WasmRequest) => {

@@ -3,20 +3,22 @@
 // still answers for what the process runs; the file now at the path is compared with it.
 import { closeSync, fstatSync, openSync, readFileSync, readlinkSync, type BigIntStats } from 'node:fs';
 import { open, readFile, readlink, type FileHandle } from 'node:fs/promises';
-import { readElf, readElfSync } from '../elf/index.js';
-import type { ElfInfo } from '../elf/index.js';
 import { SysprobeError, fromFsError } from '../../errors.js';
 import type { LibcDisagreement, LibcEvidence, LibcInfo } from './types.js';
-import { scanLibcText, scanLibcTextSync, type LibcText } from './banner.js';
-import { interpret, type Located } from './root.js';
+import { checkLibcSize, interpret, type Located } from './root.js';
+import { binding } from '../../backends/loader.js';
+import type { RawLibcFile } from '../../backends/binding.js';
 import { GLIBC_LOADER, MUSL_LOADER, parseMaps, type MapsEntry } from '../../util/procmaps.js';
 
 const LIBC_FILE = /(^|\/)libc(\.so\.6|-2\.\d+\.so)$/;
 
 interface PidLocated extends Located { entry: MapsEntry }
 
-/** A file that could be opened: where, its identity, its text. */
-interface Read { path: string; stat: BigIntStats; text: LibcText }
+/**
+ * A file that could be opened: where, its identity, and what the core read in it (null: not read, being
+ * the mapped file itself, whose text the mapping gave).
+ */
+interface Read { path: string; stat: BigIntStats; file: RawLibcFile | null }
 type Attempt = { ok: true; read: Read; elfPath: string } | { ok: false; error: SysprobeError };
 
 /** The process has exited (or is a zombie, whose mappings are gone): /proc/PID/stat is absent or says Z. */
@@ -44,13 +46,13 @@ function statTextSync(pid: number): string | null {
 export function locateInMaps(pid: number, entries: MapsEntry[]): PidLocated {
   const loader = entries.find((e) => MUSL_LOADER.test(e.path) || GLIBC_LOADER.test(e.path)) ?? null;
   if (loader !== null && MUSL_LOADER.test(loader.path)) {
-    return { family: 'musl', libcPath: loader.path, loaderPath: loader.path, hostPath: loader.path, via: '/proc/PID/maps: the mapped musl loader', cacheHostPath: null, entry: loader };
+    return { family: 'musl', libcPath: loader.path, loaderPath: loader.path, hostPath: loader.path, via: '/proc/PID/maps: the mapped musl loader', entry: loader };
   }
   const libc = entries.find((e) => LIBC_FILE.test(e.path));
   if (libc === undefined) {
     throw new SysprobeError({ code: 'ERR_SYSPROBE_NOT_FOUND', message: `probeGlibc(): process ${pid} has no C library mapped (static, or not glibc/musl)`, path: `/proc/${pid}/maps` });
   }
-  return { family: 'glibc', libcPath: libc.path, loaderPath: loader?.path ?? null, hostPath: libc.path, via: '/proc/PID/maps: the mapped libc.so.6', cacheHostPath: null, entry: libc };
+  return { family: 'glibc', libcPath: libc.path, loaderPath: loader?.path ?? null, hostPath: libc.path, via: '/proc/PID/maps: the mapped libc.so.6', entry: libc };
 }
 
 /**
@@ -97,8 +99,8 @@ function matchesMaps(entry: MapsEntry, s: BigIntStats): boolean {
   return s.ino === entry.inode && ((major === entry.major && minor === entry.minor) || !entry.deleted);
 }
 
-function versionOf(text: LibcText, family: 'glibc' | 'musl'): string | null {
-  return family === 'glibc' ? text.banner?.[3] ?? null : text.musl.version;
+function versionOf(file: RawLibcFile, family: 'glibc' | 'musl'): string | null {
+  return family === 'glibc' ? file.text.banner?.version ?? null : file.text.musl.version;
 }
 
 interface Observed {
@@ -112,14 +114,14 @@ interface Observed {
 const MAP_FILES_NEEDS = 'opening /proc/PID/map_files needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE';
 
 /** The answer from what was observed: the mapping's text where it could be read, the disk file compared. */
-function decide(pid: number, o: Observed): { text: LibcText; elfPath: string; readDetail: string; evidence: LibcEvidence[]; disagreements: LibcDisagreement[]; versionUnknown: boolean } {
+function decide(pid: number, o: Observed): { file: RawLibcFile; elfPath: string; readDetail: string; evidence: LibcEvidence[]; disagreements: LibcDisagreement[]; versionUnknown: boolean } {
   const { located, mapping, disk, diskPath, mappingPath } = o;
   const evidence: LibcEvidence[] = [];
   const disagreements: LibcDisagreement[] = [];
   const family = located.family;
   const mapsLine = `${located.entry.path}${located.entry.deleted ? ' (deleted)' : ''}, inode ${located.entry.inode}`;
   if (mapping.ok) {
-    const mappedVersion = versionOf(mapping.read.text, family);
+    const mappedVersion = versionOf(mapping.read.file!, family);
     if (!disk.ok) {
       disagreements.push({
         fact: 'libc', values: [{ value: located.libcPath, source: `the mapped file (${mappingPath})` }, { value: null, source: `${diskPath}: ${disk.error.code}` }],
@@ -127,13 +129,13 @@ function decide(pid: number, o: Observed): { text: LibcText; elfPath: string; re
       });
     } else if (!sameFile(mapping.read.stat, disk.read.stat)) {
       disagreements.push({
-        fact: 'version', values: [{ value: mappedVersion, source: `the mapped file (${mappingPath}, inode ${mapping.read.stat.ino})` }, { value: versionOf(disk.read.text, family), source: `the file now at ${diskPath} (inode ${disk.read.stat.ino})` }],
+        fact: 'version', values: [{ value: mappedVersion, source: `the mapped file (${mappingPath}, inode ${mapping.read.stat.ino})` }, { value: versionOf(disk.read.file!, family), source: `the file now at ${diskPath} (inode ${disk.read.stat.ino})` }],
         note: 'the file on disk was replaced after the process mapped it (an upgrade while it runs): the process runs the mapped one',
       });
     } else {
       evidence.push({ fact: 'libc', value: located.libcPath, source: 'the file now at the path is the mapped one', detail: `${diskPath}: same device and inode (${disk.read.stat.ino})` });
     }
-    return { text: mapping.read.text, elfPath: mapping.elfPath, readDetail: `read through ${mappingPath} (the mapped file itself; maps: ${mapsLine})`, evidence, disagreements, versionUnknown: false };
+    return { file: mapping.read.file!, elfPath: mapping.elfPath, readDetail: `read through ${mappingPath} (the mapped file itself; maps: ${mapsLine})`, evidence, disagreements, versionUnknown: false };
   }
   const why = `${mappingPath} not readable: ${mapping.error.code}${mapping.error.code === 'EPERM' ? ` (${MAP_FILES_NEEDS})` : ''}`;
   if (!disk.ok) {
@@ -145,25 +147,53 @@ function decide(pid: number, o: Observed): { text: LibcText; elfPath: string; re
   const readDetail = `read at ${diskPath}: ${why}`;
   if (!matchesMaps(located.entry, disk.read.stat)) {
     disagreements.push({
-      fact: 'version', values: [{ value: null, source: `the mapped file (${mapsLine}): ${why}` }, { value: versionOf(disk.read.text, family), source: `the file now at ${diskPath} (inode ${disk.read.stat.ino})` }],
+      fact: 'version', values: [{ value: null, source: `the mapped file (${mapsLine}): ${why}` }, { value: versionOf(disk.read.file!, family), source: `the file now at ${diskPath} (inode ${disk.read.stat.ino})` }],
       note: 'the file on disk is not the one the process mapped (replaced or deleted since): the version the process runs cannot be read',
     });
-    return { text: disk.read.text, elfPath: disk.elfPath, readDetail, evidence, disagreements, versionUnknown: true };
+    return { file: disk.read.file!, elfPath: disk.elfPath, readDetail, evidence, disagreements, versionUnknown: true };
   }
   evidence.push({ fact: 'libc', value: located.libcPath, source: 'the file at the path is the mapped one', detail: `${diskPath}: the device and inode maps names (${located.entry.inode})` });
-  return { text: disk.read.text, elfPath: disk.elfPath, readDetail, evidence, disagreements, versionUnknown: false };
+  return { file: disk.read.file!, elfPath: disk.elfPath, readDetail, evidence, disagreements, versionUnknown: false };
 }
 
-function openReadSync(path: string, syscallPath: string): { fd: number; read: Read } {
-  const fd = openSync(path, 'r');
+/**
+ * A file the core reads as the process sees it: through /proc/self/fd/N of the descriptor held open
+ * (the file the fstat identified, even deleted or replaced since); its errors as the file's own.
+ */
+function scanned(json: string, path: string): RawLibcFile {
+  const file = JSON.parse(json) as RawLibcFile;
+  checkLibcSize(file.text, path);
+  return file;
+}
+
+function readError(error: unknown, path: string): unknown {
+  if (!(error instanceof SysprobeError) || error.errno === undefined) return error;
+  return new SysprobeError({ errno: Math.abs(error.errno), syscall: 'read', path, cause: error });
+}
+
+/** The file's size, or a backend that cannot read C library files at all: the probe's answer, not one attempt's. */
+const stopsProbe = (error: unknown): boolean =>
+  error instanceof SysprobeError && (error.code === 'ERR_SYSPROBE_TOO_LARGE' || error.code === 'ERR_SYSPROBE_NEEDS_ADDON');
+
+function scanSync(fd: number, path: string): RawLibcFile {
   try {
-    const s = fstatSync(fd, { bigint: true });
-    return { fd, read: { path: syscallPath, stat: s, text: scanLibcTextSync(fd, Number(s.size), syscallPath) } };
+    return scanned(binding().scanLibcFileSync(`/proc/self/fd/${fd}`), path);
   } catch (error) {
-    closeSync(fd);
-    throw error;
+    throw readError(error, path);
   }
 }
+
+async function scan(fd: number, path: string): Promise<RawLibcFile> {
+  try {
+    return scanned(await binding().scanLibcFile(`/proc/self/fd/${fd}`), path);
+  } catch (error) {
+    throw readError(error, path);
+  }
+}
+
+/** The disk file needs reading unless it is the mapped file already read. */
+const needsReading = (mapping: Attempt) => (s: BigIntStats): boolean => !mapping.ok || !sameFile(mapping.read.stat, s);
+const always = (): boolean => true;
 
 /** For tests: runs between reading /proc/PID/maps and opening the mapping (to make a process exit there). */
 export interface PidProbeHooks { afterMaps?: () => void | Promise<void> }
@@ -185,25 +215,24 @@ export function probePidSync(pid: number, hooks: PidProbeHooks = {}): LibcInfo {
   const mappingPath = `/proc/${pid}/map_files/${located.entry.range}`;
   const fds: number[] = [];
   try {
-    const attempt = (path: string, idPath: string, isProc: boolean): Attempt => {
+    const attempt = (path: string, idPath: string, isProc: boolean, read: (s: BigIntStats) => boolean): Attempt => {
       try {
-        const { fd, read } = openReadSync(path, idPath);
+        const fd = openSync(path, 'r');
         fds.push(fd);
-        return { ok: true, read, elfPath: `/proc/self/fd/${fd}` };
+        const stat = fstatSync(fd, { bigint: true });
+        return { ok: true, read: { path: idPath, stat, file: read(stat) ? scanSync(fd, idPath) : null }, elfPath: `/proc/self/fd/${fd}` };
       } catch (error) {
-        if (error instanceof SysprobeError && error.code === 'ERR_SYSPROBE_TOO_LARGE') throw error;
+        if (stopsProbe(error)) throw error;
         const typed = isProc ? pidError(pid, error, 'open', path, statTextSync(pid)) : fromFsError(error, path, 'open');
         if (typed.code === 'ESRCH') throw typed;
         return { ok: false, error: typed };
       }
     };
-    const mapping = attempt(mappingPath, mappingPath, true);
-    const disk = attempt(diskPath, diskPath, !sameNs);
+    const mapping = attempt(mappingPath, mappingPath, true, always);
+    const disk = attempt(diskPath, diskPath, !sameNs, needsReading(mapping));
     const decided = decide(pid, { located, mapping, mappingPath, disk, diskPath });
-    let elf: ElfInfo | null = null;
-    try { elf = readElfSync(decided.elfPath); } catch { elf = null; }
     // The process may have exited while its mapping was read: the open fd still holds the file.
-    return interpret({ ...located, hostPath: decided.elfPath }, decided.text, elf, 'pid', null, decided);
+    return interpret({ ...located, hostPath: decided.elfPath }, decided.file, 'pid', null, decided);
   } finally {
     for (const fd of fds) closeSync(fd);
   }
@@ -230,25 +259,23 @@ export async function probePid(pid: number, hooks: PidProbeHooks = {}): Promise<
   const mappingPath = `/proc/${pid}/map_files/${located.entry.range}`;
   const handles: FileHandle[] = [];
   try {
-    const attempt = async (path: string, isProc: boolean): Promise<Attempt> => {
+    const attempt = async (path: string, isProc: boolean, read: (s: BigIntStats) => boolean): Promise<Attempt> => {
       try {
         const handle = await open(path, 'r');
         handles.push(handle);
         const s = await handle.stat({ bigint: true });
-        return { ok: true, read: { path, stat: s, text: await scanLibcText(handle, Number(s.size), path) }, elfPath: `/proc/self/fd/${handle.fd}` };
+        return { ok: true, read: { path, stat: s, file: read(s) ? await scan(handle.fd, path) : null }, elfPath: `/proc/self/fd/${handle.fd}` };
       } catch (error) {
-        if (error instanceof SysprobeError && error.code === 'ERR_SYSPROBE_TOO_LARGE') throw error;
+        if (stopsProbe(error)) throw error;
         const typed = isProc ? pidError(pid, error, 'open', path, await statTextAsync(pid)) : fromFsError(error, path, 'open');
         if (typed.code === 'ESRCH') throw typed;
         return { ok: false, error: typed };
       }
     };
-    const mapping = await attempt(mappingPath, true);
-    const disk = await attempt(diskPath, !sameNs);
+    const mapping = await attempt(mappingPath, true, always);
+    const disk = await attempt(diskPath, !sameNs, needsReading(mapping));
     const decided = decide(pid, { located, mapping, mappingPath, disk, diskPath });
-    let elf: ElfInfo | null = null;
-    try { elf = await readElf(decided.elfPath); } catch { elf = null; }
-    return interpret({ ...located, hostPath: decided.elfPath }, decided.text, elf, 'pid', null, decided);
+    return interpret({ ...located, hostPath: decided.elfPath }, decided.file, 'pid', null, decided);
   } finally {
     for (const handle of handles) await handle.close();
   }
