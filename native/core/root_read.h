@@ -1,6 +1,6 @@
 // One file inside a root, read race-free (opened through RootFs: the fd walk, O_NOFOLLOW, fstat
-// identity) and handed to the one parser of its kind: probeGlibc({ root }) reads the root's libc and
-// ld.so.cache this way, never by a host path string.
+// identity) and handed to the one parser of its kind: checkCompat({ root }) reads the symbols of a
+// root's libraries this way, never by a host path string (probeGlibc({ root }) is native/core/libc_root.h).
 #pragma once
 
 #include <cstdint>
