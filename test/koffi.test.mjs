@@ -217,6 +217,7 @@ test('without its WebAssembly module the koffi backend refuses the parsers with 
       readElf: await outcome(() => s.readElfSync(process.execPath)), scanElf: await outcome(() => s.scanElf([process.execPath])),
       deps: await outcome(() => s.resolveDeps('/bin/ls')), compat: await outcome(() => s.checkCompatSync('/bin/ls')),
       cache: await outcome(() => s.readLdSoCacheSync('/etc/ld.so.cache')), rootLibc: await outcome(() => s.probeGlibcSync({ root: '/' })),
+      ...(process.platform === 'linux' ? { pidLibc: await outcome(() => s.probeGlibcSync({ pid: process.pid })) } : {}),
       decode: await outcome(() => s.decodeReparseBuffer(Buffer.from('1d0000a008000000020000002e2e2f78', 'hex'))),
       env: await outcome(() => s.probeProcessEnvSync(process.pid)),
       inotify: await outcome(() => s.probeInotifySync()),
