@@ -3,7 +3,7 @@
 // above all), so sysprobe does not load koffi on worker threads; what the core and /proc answer still works.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { koffiCoreSkip, koffiPresent, root, runNode, skipUnless } from './helpers.mjs';
+import { koffiCoreSkip, koffiPresent, runNode, skipUnless } from './helpers.mjs';
 
 const needKoffi = skipUnless(koffiPresent && process.platform === 'linux', 'koffi (optional dependency) not installed, or not Linux');
 
