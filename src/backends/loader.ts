@@ -179,7 +179,7 @@ function loadKoffi(info: BackendInfo, why: string): boolean {
   let koffi: { version?: string } | null = null;
   try {
     attempt.path = require.resolve('koffi');
-    // On a worker thread koffi is found but not loaded (OFF_MAIN_THREAD in koffi-backend.ts says why).
+    // On a worker thread koffi is found but not loaded (OFF_MAIN_THREAD in koffi/index.ts says why).
     if (isMainThread) koffi = require('koffi') as { version?: string };
     else koffi = null;
   } catch (error) {

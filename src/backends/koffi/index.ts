@@ -78,7 +78,7 @@ let boundCalls: Calls | null = null;
  * refuses the rest.
  */
 export const OFF_MAIN_THREAD = 'koffi is not loaded on worker threads: a Worker terminated while a koffi call runs aborts the whole process ' +
-  '(a defect of koffi, README "The koffi backend and worker threads"); call it from the main thread, or use the addon';
+  '(a defect of koffi: docs/backends.md, "The koffi backend and worker threads"); call it from the main thread, or use the addon';
 
 function offMainThread(what: string): SysprobeError {
   return needsAddon(what, OFF_MAIN_THREAD, { thread: 'worker' });
