@@ -67,11 +67,3 @@ test('every relative link in README.md and docs/ resolves, anchors included', ()
   assert.deepEqual(dead, []);
   assert.ok(checked > 40, `only ${checked} links found`);
 });
-
-test('the koffi capability list sits between the markers the generator replaces', () => {
-  const text = readFileSync(join(root, 'docs', 'backends.md'), 'utf8');
-  const begin = text.indexOf('<!-- capabilities:begin -->');
-  const end = text.indexOf('<!-- capabilities:end -->');
-  assert.ok(begin !== -1 && end > begin, 'both markers, in order');
-  assert.match(text.slice(begin, end), /`readElf`/);
-});
