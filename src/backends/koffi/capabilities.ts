@@ -33,7 +33,7 @@ export const KOFFI_CAPABILITIES: readonly KoffiCapability[] = [
     platforms: 'linux',
     onWorker: 'same',
     answer: 'the same answers',
-    how: 'the core\'s loader model, ELF parser and ld.so.cache parser as WebAssembly, the root walked by directory fds as in the addon',
+    how: 'one call of the core as WebAssembly, as the addon makes: `{ root }` resolves inside the root (walked by directory fds) and reads the libc\'s banner, version definitions and the cache generator; `{ pid }` reads the file it holds open (banner and version definitions); without the `.wasm`: `ERR_SYSPROBE_NEEDS_ADDON`',
   },
   {
     functions: ['getRlimits', 'getRlimitsSync'],
