@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Number(process.env.BENCH_RUNS ?? 41);
-const corpus = ['bullseye-amd64', 'trixie-amd64', 'musl-amd64', 'bookworm-arm64'].filter((name) => existsSync(join(root, '..', 'shared', 'corpus', 'roots', name)));
+const corpus = ['bullseye-amd64', 'trixie-amd64', 'musl-amd64', 'bookworm-arm64'].filter((name) =>
+  existsSync(join(root, '..', 'shared', 'corpus', 'roots', name)),
+);
 
 const script = `
   const { createRequire } = require('node:module');
@@ -39,15 +41,28 @@ const script = `
 `;
 
 const fmt = (ms) => `${ms.toFixed(3)} ms`;
-console.log(`probeGlibc({ root }): medians of ${runs} calls per root after a first one, Node ${process.version} (${process.platform}-${process.arch})`);
-console.log(`${'backend'.padEnd(8)}${'root'.padEnd(17)}${'answer'.padEnd(13)}${'calls'.padStart(6)}${'first'.padStart(12)}${'sync'.padStart(12)}${'async'.padStart(12)}`);
+console.log(
+  `probeGlibc({ root }): medians of ${runs} calls per root after a first one, Node ${process.version} (${process.platform}-${process.arch})`,
+);
+console.log(
+  `${'backend'.padEnd(8)}${'root'.padEnd(17)}${'answer'.padEnd(13)}${'calls'.padStart(6)}${'first'.padStart(12)}${'sync'.padStart(12)}${'async'.padStart(12)}`,
+);
 for (const backend of ['addon', 'koffi']) {
   const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, SYSPROBE_BACKEND: backend } });
   if (result.status !== 0) {
-    console.log(`${backend.padEnd(8)}(not available: ${result.stderr.trim().split('\n').find((line) => /Error|error/.test(line)) ?? result.status})`);
+    console.log(
+      `${backend.padEnd(8)}(not available: ${
+        result.stderr
+          .trim()
+          .split('\n')
+          .find((line) => /Error|error/.test(line)) ?? result.status
+      })`,
+    );
     continue;
   }
   for (const row of JSON.parse(result.stdout)) {
-    console.log(`${backend.padEnd(8)}${row.root.padEnd(17)}${row.answer.padEnd(13)}${String(row.calls).padStart(6)}${fmt(row.first).padStart(12)}${fmt(row.sync).padStart(12)}${fmt(row.async).padStart(12)}`);
+    console.log(
+      `${backend.padEnd(8)}${row.root.padEnd(17)}${row.answer.padEnd(13)}${String(row.calls).padStart(6)}${fmt(row.first).padStart(12)}${fmt(row.sync).padStart(12)}${fmt(row.async).padStart(12)}`,
+    );
   }
 }

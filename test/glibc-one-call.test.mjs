@@ -22,8 +22,19 @@ function glibcRoot() {
   mkdirSync(join(root, 'lib64'));
   const elf = (spec) => buildElf({ cls: 64, big: false, machine: 62, ...spec });
   writeFileSync(join(root, 'bin', 'sh'), elf({ needed: ['libc.so.6'] }));
-  writeFileSync(join(root, 'lib64', 'libc.so.6'), Buffer.concat([elf({ soname: 'libc.so.6', defs: [{ name: 'libc.so.6', index: 1, base: true }, { name: 'GLIBC_2.99', index: 2 }] }),
-    Buffer.from('GNU C Library (test) stable release version 2.99.\0')]));
+  writeFileSync(
+    join(root, 'lib64', 'libc.so.6'),
+    Buffer.concat([
+      elf({
+        soname: 'libc.so.6',
+        defs: [
+          { name: 'libc.so.6', index: 1, base: true },
+          { name: 'GLIBC_2.99', index: 2 },
+        ],
+      }),
+      Buffer.from('GNU C Library (test) stable release version 2.99.\0'),
+    ]),
+  );
   return root;
 }
 
@@ -53,9 +64,15 @@ const COUNT = `
 `;
 
 for (const backend of ['addon', 'koffi']) {
-  test(`probeGlibc({ root }) makes one binding call, sync and async (${backend})`, { skip: backend === 'koffi' ? koffiCoreSkip : false }, () => {
+  test(`probeGlibc({ root }) makes one binding call, sync and async (${backend})`, {
+    skip: backend === 'koffi' ? koffiCoreSkip : false,
+  }, () => {
     const synthetic = glibcRoot();
-    const roots = [synthetic, '/', ...['bullseye-amd64', 'musl-amd64'].filter((name) => corpusRoot(name) !== null).map((name) => materializeRoot(name))];
+    const roots = [
+      synthetic,
+      '/',
+      ...['bullseye-amd64', 'musl-amd64'].filter((name) => corpusRoot(name) !== null).map((name) => materializeRoot(name)),
+    ];
     const result = runNode(COUNT, { SYSPROBE_BACKEND: backend, ROOTS: JSON.stringify(roots) });
     assert.equal(result.status, 0, result.stderr);
     const out = JSON.parse(result.stdout.trim().split('\n').pop());

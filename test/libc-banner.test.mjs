@@ -25,7 +25,17 @@ test('the banner is found at every offset around the window edges, sync and asyn
   const dir = mkdtempSync(join(tmpdir(), 'sysprobe-banner-'));
   try {
     const size = 3 * WINDOW + 77;
-    for (const at of [0, WINDOW - 600, WINDOW - 512, WINDOW - 40, WINDOW - 1, WINDOW, 2 * WINDOW - 500, 3 * WINDOW - 20, size - BANNER.length]) {
+    for (const at of [
+      0,
+      WINDOW - 600,
+      WINDOW - 512,
+      WINDOW - 40,
+      WINDOW - 1,
+      WINDOW,
+      2 * WINDOW - 500,
+      3 * WINDOW - 20,
+      size - BANNER.length,
+    ]) {
       const bytes = Buffer.alloc(size, 0x41);
       bytes.write(BANNER, at, 'latin1');
       const file = join(dir, `libc-${at}`);
@@ -43,7 +53,9 @@ test('the banner is found at every offset around the window edges, sync and asyn
   }
 });
 
-test('the banner as the regular expression reads it: the shortest package text, X.Y.Z versions, "," after the version, musl version strings', { skip: needsCore }, () => {
+test('the banner as the regular expression reads it: the shortest package text, X.Y.Z versions, "," after the version, musl version strings', {
+  skip: needsCore,
+}, () => {
   const dir = mkdtempSync(join(tmpdir(), 'sysprobe-banner-'));
   const scanText = (text) => {
     const file = join(dir, 'libc');
@@ -51,17 +63,34 @@ test('the banner as the regular expression reads it: the shortest package text, 
     return scanSync(file).text;
   };
   try {
-    assert.deepEqual(scanText('\0GNU C Library (GNU libc) stable release version 2.17, by Roland McGrath et al.\n').banner,
-      { text: 'GNU C Library (GNU libc) stable release version 2.17,', release: 'stable', version: '2.17' });
-    assert.deepEqual(scanText('GNU C Library development release version 2.37.9000.').banner,
-      { text: 'GNU C Library development release version 2.37.9000.', release: 'development', version: '2.37.9000' });
-    assert.deepEqual(scanText('GNU C Library (x) release version 2.3.6x.').banner, { text: 'GNU C Library (x) release version 2.3.', release: null, version: '2.3' });
+    assert.deepEqual(scanText('\0GNU C Library (GNU libc) stable release version 2.17, by Roland McGrath et al.\n').banner, {
+      text: 'GNU C Library (GNU libc) stable release version 2.17,',
+      release: 'stable',
+      version: '2.17',
+    });
+    assert.deepEqual(scanText('GNU C Library development release version 2.37.9000.').banner, {
+      text: 'GNU C Library development release version 2.37.9000.',
+      release: 'development',
+      version: '2.37.9000',
+    });
+    assert.deepEqual(scanText('GNU C Library (x) release version 2.3.6x.').banner, {
+      text: 'GNU C Library (x) release version 2.3.',
+      release: null,
+      version: '2.3',
+    });
     assert.equal(scanText('GNU C Library (a\nb) stable release version 2.36.').banner, null);
-    assert.equal(scanText('GNU C Library (\xe9) stable release version 2.36.').banner.text, 'GNU C Library (\xe9) stable release version 2.36.');
+    assert.equal(
+      scanText('GNU C Library (\xe9) stable release version 2.36.').banner.text,
+      'GNU C Library (\xe9) stable release version 2.36.',
+    );
     const musl = scanText('musl libc (x86_64)\0Version %s\0\x001.2.3\0\0 1.2\0');
     assert.deepEqual(musl.musl, { marker: true, candidates: ['1.2.3'], version: '1.2.3' });
     // Each match takes its closing NUL: 1.2.4 has none left before it; '+' ends a suffix.
-    assert.deepEqual(scanText('\x001.2.3\x001.2.4\0\x001.2.5_git\0\x001.2.6_a+b\0').musl, { marker: false, candidates: ['1.2.3', '1.2.5_git'], version: null });
+    assert.deepEqual(scanText('\x001.2.3\x001.2.4\0\x001.2.5_git\0\x001.2.6_a+b\0').musl, {
+      marker: false,
+      candidates: ['1.2.3', '1.2.5_git'],
+      version: null,
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -74,14 +103,23 @@ const MUSL_VERSION_RE = /\0(\d+\.\d+\.\d+(?:[_+~-][0-9A-Za-z.]+)?)\0/g;
 
 test('the scanner agrees with the regular expressions on 2000 generated texts', { skip: needsCore }, () => {
   let seed = 7;
-  const random = (n) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return (seed >>> 12) % n; };
+  const random = (n) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return (seed >>> 12) % n;
+  };
   const pick = (items) => items[random(items.length)];
   const maybe = (text) => (random(2) ? text : '');
   const number = () => pick(['2', '36', '17', '', 'x', '9000', '0']);
   const version = () => number() + maybe('.') + number() + maybe(pick(['.', '.1', '.x', ''])) + maybe(number());
-  const banner = () => pick(['GNU C Library ', 'GNU C Library', 'GNU C  Library ']) + maybe(pick(['(Debian GLIBC 2.36-9)', '(x)', '(a\nb)', '(a\0b)', 'xstable', '(\xe9)'])) +
-    maybe(' ') + maybe(pick(['stable', 'development', 'pre-release', 'stablex'])) + maybe(' ') + pick(['release version ', ' release version ', 'release  version ']) +
-    version() + pick(['.', ',', '', '\n', ' ', '.5.', '..']);
+  const banner = () =>
+    pick(['GNU C Library ', 'GNU C Library', 'GNU C  Library ']) +
+    maybe(pick(['(Debian GLIBC 2.36-9)', '(x)', '(a\nb)', '(a\0b)', 'xstable', '(\xe9)'])) +
+    maybe(' ') +
+    maybe(pick(['stable', 'development', 'pre-release', 'stablex'])) +
+    maybe(' ') +
+    pick(['release version ', ' release version ', 'release  version ']) +
+    version() +
+    pick(['.', ',', '', '\n', ' ', '.5.', '..']);
   const musl = () => `\0${version()}${maybe(pick(['_git', '+x', '~rc1', '-a.b', '_', '-']))}${pick(['\0', '', 'x\0'])}`;
   const dir = mkdtempSync(join(tmpdir(), 'sysprobe-banner-'));
   const file = join(dir, 'libc');
@@ -96,10 +134,14 @@ test('the scanner agrees with the regular expressions on 2000 generated texts', 
       const candidates = [...new Set([...text.matchAll(MUSL_VERSION_RE)].map((c) => c[1]))];
       const marker = text.includes('musl libc (');
       const got = scanSync(file).text;
-      assert.deepEqual({ banner: got.banner, musl: got.musl }, {
-        banner: m === null ? null : { text: m[0], release: m[2] ?? null, version: m[3] },
-        musl: { marker, candidates, version: marker && candidates.length === 1 ? candidates[0] : null },
-      }, JSON.stringify(text));
+      assert.deepEqual(
+        { banner: got.banner, musl: got.musl },
+        {
+          banner: m === null ? null : { text: m[0], release: m[2] ?? null, version: m[3] },
+          musl: { marker, candidates, version: marker && candidates.length === 1 ? candidates[0] : null },
+        },
+        JSON.stringify(text),
+      );
     }
     assert.ok(banners > 50, `only ${banners} texts held a banner`);
   } finally {
@@ -114,7 +156,10 @@ test(`a file above ${LIBC_MAX_BYTES} bytes is not read: the scanner reports its 
     writeFileSync(file, BANNER);
     truncateSync(file, LIBC_MAX_BYTES + 1);
     const { text, versionDefs } = scanSync(file);
-    assert.deepEqual({ size: text.size, bytesRead: text.bytesRead, banner: text.banner, versionDefs }, { size: LIBC_MAX_BYTES + 1, bytesRead: 0, banner: null, versionDefs: null });
+    assert.deepEqual(
+      { size: text.size, bytesRead: text.bytesRead, banner: text.banner, versionDefs },
+      { size: LIBC_MAX_BYTES + 1, bytesRead: 0, banner: null, versionDefs: null },
+    );
     truncateSync(file, LIBC_MAX_BYTES);
     assert.equal(scanSync(file).text.banner?.version, '2.36');
   } finally {
@@ -122,7 +167,9 @@ test(`a file above ${LIBC_MAX_BYTES} bytes is not read: the scanner reports its 
   }
 });
 
-test(`a root whose libc.so.6 is a 3 GiB sparse file: ERR_SYSPROBE_TOO_LARGE (limit ${LIBC_MAX_BYTES}), not a RangeError`, { skip: skipUnless(corpusRoot('bullseye-amd64'), 'needs ../shared/corpus/roots/bullseye-amd64') }, async () => {
+test(`a root whose libc.so.6 is a 3 GiB sparse file: ERR_SYSPROBE_TOO_LARGE (limit ${LIBC_MAX_BYTES}), not a RangeError`, {
+  skip: skipUnless(corpusRoot('bullseye-amd64'), 'needs ../shared/corpus/roots/bullseye-amd64'),
+}, async () => {
   const rootDir = mkdtempSync(join(tmpdir(), 'sysprobe-sparse-'));
   try {
     cpSync(materializeRoot('bullseye-amd64'), rootDir, { recursive: true, verbatimSymlinks: true });

@@ -29,7 +29,8 @@ Napi::Value ProbeLibcRootSync(const Napi::CallbackInfo& info) {
 Napi::Value ProbeLibcRoot(const Napi::CallbackInfo& info) {
   std::string root, cwd;
   RootArgs(info, &root, &cwd);
-  return PromiseWorker<std::string>::Start(info.Env(), [root, cwd] { return core::libc::ProbeRootJson(root, cwd); }, ToJs);
+  return PromiseWorker<std::string>::Start(
+      info.Env(), [root, cwd] { return core::libc::ProbeRootJson(root, cwd); }, ToJs);
 }
 
 std::string FileArg(const Napi::CallbackInfo& info) {
@@ -46,7 +47,8 @@ Napi::Value ScanLibcFileSync(const Napi::CallbackInfo& info) {
 
 Napi::Value ScanLibcFile(const Napi::CallbackInfo& info) {
   std::string path = FileArg(info);
-  return PromiseWorker<std::string>::Start(info.Env(), [path] { return core::libc::ScanFileJson(path); }, ToJs);
+  return PromiseWorker<std::string>::Start(
+      info.Env(), [path] { return core::libc::ScanFileJson(path); }, ToJs);
 }
 
 }  // namespace

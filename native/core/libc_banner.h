@@ -44,11 +44,11 @@ std::optional<std::string> LoaderVersion(std::string_view loaderBytes);
 std::optional<std::string> GeneratorVersion(std::string_view generator);
 
 struct LibcText {
-  uint64_t size = 0;                       // the file's size; above kMaxBytes nothing was scanned
+  uint64_t size = 0;  // the file's size; above kMaxBytes nothing was scanned
   uint64_t bytesRead = 0;
   std::optional<GlibcBanner> banner;
-  bool muslMarker = false;                 // "musl libc (" seen
-  std::vector<std::string> muslCandidates; // NUL-bounded X.Y.Z strings, each once, in file order
+  bool muslMarker = false;                  // "musl libc (" seen
+  std::vector<std::string> muslCandidates;  // NUL-bounded X.Y.Z strings, each once, in file order
   // musl's version: the only candidate, in a file with the marker.
   std::optional<std::string> MuslVersion() const;
 };

@@ -18,7 +18,8 @@ namespace sysprobe::core::libc {
 namespace {
 
 // Programs whose dependencies show which libc a root's loader picks, in the order they are tried.
-const char* const kPrograms[] = {"/bin/sh", "/usr/bin/sh", "/bin/ls", "/usr/bin/ls", "/usr/bin/env", "/bin/busybox", "/usr/bin/busybox"};
+const char* const kPrograms[] = {"/bin/sh",      "/usr/bin/sh",  "/bin/ls",         "/usr/bin/ls",
+                                 "/usr/bin/env", "/bin/busybox", "/usr/bin/busybox"};
 // musl's loader is its libc: tried when no program of the root names a libc.
 const char* const kMuslArches[] = {"x86_64", "aarch64", "i386", "armhf", "arm", "s390x", "powerpc64le", "riscv64"};
 

@@ -18,14 +18,17 @@ namespace {
 // `shrinkAt` fail as a file truncated under the reader does. Counts the bytes handed out.
 class FakeFile final : public sysprobe::core::ByteSource {
  public:
-  FakeFile(std::string data, uint64_t size, uint64_t shrinkAt = UINT64_MAX) : data_(std::move(data)), size_(size), shrinkAt_(shrinkAt) {}
+  FakeFile(std::string data, uint64_t size, uint64_t shrinkAt = UINT64_MAX)
+      : data_(std::move(data)), size_(size), shrinkAt_(shrinkAt) {}
   uint64_t Size() const override { return size_; }
   uint64_t handedOut = 0;
 
  protected:
   Result<ByteView> ReadRange(uint64_t offset, uint64_t length) override { return PeekRange(offset, length); }
   Result<ByteView> PeekRange(uint64_t offset, uint64_t length) override {
-    if (offset >= shrinkAt_) return SysError::Malformed("ERR_SYSPROBE_TRUNCATED", "the file became shorter while it was read", static_cast<long long>(offset));
+    if (offset >= shrinkAt_)
+      return SysError::Malformed("ERR_SYSPROBE_TRUNCATED", "the file became shorter while it was read",
+                                 static_cast<long long>(offset));
     if (length > 4096) length = 4096;  // short reads, as a FileSource's Peek gives
     if (length > shrinkAt_ - offset) length = shrinkAt_ - offset;
     window_.assign(static_cast<size_t>(length), 'A');
@@ -72,7 +75,8 @@ TEST_CASE("banner: glibc's banner forms, matched as the regular expression of th
 }
 
 TEST_CASE("banner: the loader's and the cache generator's version") {
-  CHECK_EQ(libc::LoaderVersion(Bytes("\0ld.so (Debian GLIBC 2.36-9) stable release version 2.36.\n")), std::optional<std::string>("2.36"));
+  CHECK_EQ(libc::LoaderVersion(Bytes("\0ld.so (Debian GLIBC 2.36-9) stable release version 2.36.\n")),
+           std::optional<std::string>("2.36"));
   CHECK_EQ(libc::LoaderVersion("ld.so (x) stable release version 2.41..."), std::optional<std::string>("2.41"));
   CHECK_EQ(libc::LoaderVersion("ld.so (x) development release version 2.41."), std::optional<std::string>());
   CHECK_EQ(libc::LoaderVersion(") stable release version ."), std::optional<std::string>());
@@ -111,13 +115,22 @@ TEST_CASE("banner: a file above 64 MiB is not read at all; one that shrinks ends
 
 TEST_CASE("banner: musl's NUL-bounded version strings, each match taking its closing NUL") {
   libc::LibcTextScanner scanner;
-  scanner.Feed(Bytes("musl libc (x86_64)\0Version %s\0" "1.2.3\0" "1.2\0"));
+  scanner.Feed(
+      Bytes("musl libc (x86_64)\0Version %s\0"
+            "1.2.3\0"
+            "1.2\0"));
   CHECK(scanner.text().muslMarker);
   CHECK(scanner.text().muslCandidates == std::vector<std::string>({"1.2.3"}));
   CHECK_EQ(scanner.text().MuslVersion(), std::optional<std::string>("1.2.3"));
   libc::LibcTextScanner two;
   // 1.2.4 has no NUL before it left (1.2.3's match took it); '+' ends a suffix; 1.2.3 is counted once.
-  two.Feed(Bytes("\0" "1.2.3\0" "1.2.4\0\0" "1.2.5_git\0\0" "1.2.6_a+b\0\0" "1.2.3\0"));
+  two.Feed(
+      Bytes("\0"
+            "1.2.3\0"
+            "1.2.4\0\0"
+            "1.2.5_git\0\0"
+            "1.2.6_a+b\0\0"
+            "1.2.3\0"));
   CHECK(two.text().muslCandidates == std::vector<std::string>({"1.2.3", "1.2.5_git"}));
   CHECK(!two.text().MuslVersion());  // no marker, and two candidates
   sysprobe::core::Json j;
