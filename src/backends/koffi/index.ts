@@ -14,7 +14,8 @@ import { bindCalls, withCore, needsAddon, type Koffi, type Calls } from './calls
 import { selfLibc } from './libc.js';
 import { procLimits, rlimits, setRlimit } from './rlimits.js';
 import { decodeReparse, probeReparsePoint } from './reparse.js';
-import { checkEnvPlatform, envFromJson, inotify, processEnv } from './proc.js';
+import { checkEnvPlatform, inotify, processEnv } from './proc.js';
+import { decodeProcessEnv } from '../wire.js';
 
 // The koffi backend: the same raw facts as the addon (src/backends/binding.ts), gathered by calling the C
 // library through koffi instead of compiled C++. Only OS calls live here; every rule that interprets
@@ -112,7 +113,7 @@ export function createKoffiBackend(koffi: Koffi | null, version: string): Native
     processEnvSync: (pid) => processEnv(pid),
     processEnv: async (pid) => {
       checkEnvPlatform(pid);
-      return envFromJson(await coreAsync(`probeProcessEnv(${pid})`, 'processEnv', [pid], () => wasmProcessEnv(pid)));
+      return decodeProcessEnv(await coreAsync(`probeProcessEnv(${pid})`, 'processEnv', [pid], () => wasmProcessEnv(pid)));
     },
     decodeReparseBuffer: (bytes) => decodeReparse('decodeReparseBuffer()', bytes),
     probeReparsePointSync: (path) => reparse(path),
