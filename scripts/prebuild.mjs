@@ -31,8 +31,8 @@ const linux = (triplet) => ({
   readelf: 'readelf',
   file: 'sysprobe.glibc.node',
   compile: [...common, '-fPIC', '-fstack-protector-strong', '-DSYSPROBE_GLIBC_FLOOR',
-    '-include', join(root, 'native', 'compat', 'glibc_floor.h')],
-  extraSources: ['native/compat/glibc_floor.cc'],
+    '-include', join(root, 'native', 'prebuild', 'glibc_floor.h')],
+  extraSources: ['native/prebuild/glibc_floor.cc'],
   link: ['-shared', '-static-libstdc++', '-static-libgcc', '-Wl,--gc-sections', '-Wl,-z,relro,-z,now',
     '-Wl,-z,noexecstack', '-Wl,--as-needed', `-Wl,--version-script=${join(root, 'native', 'exports.map')}`, '-ldl'],
 });

@@ -9,7 +9,6 @@ const require = createRequire(import.meta.url);
 const linux = process.platform === 'linux';
 const npm = which('npm');
 const node = `"${process.execPath}"`;
-const cli = `${node} "${cliPath}"`;
 
 /** A bash reading its script from stdin (not `bash -c`, which is a launcher): prints its pid first. */
 function underBash(script) {

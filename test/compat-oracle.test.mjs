@@ -136,7 +136,7 @@ test('readLdSoCache agrees with ldconfig -p -C for every corpus cache and this h
   try {
     let compared = 0;
     for (const file of files) {
-      let cache = readLdSoCacheSync(file);
+      const cache = readLdSoCacheSync(file);
       let oracleFile = file;
       if (cache.endian !== (new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 'little' : 'big')) {
         // ldconfig -p reads only the host's byte order ("Cache file has wrong endianness"): compare the

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync, ftruncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { koffiWithoutCore, root, runNode, skipUnless } from './helpers.mjs';
+import { koffiWithoutCore, runNode, skipUnless } from './helpers.mjs';
 import { buildElf } from './elf-build.mjs';
 
 const GiB = 2 ** 30;

@@ -2,7 +2,7 @@
 // per call: koffi.decode(pointer, type, count) makes an array type each time and never frees it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { koffiPresent, root, runNode, skipUnless } from './helpers.mjs';
+import { koffiPresent, runNode, skipUnless } from './helpers.mjs';
 
 const linux = process.platform === 'linux';
 

@@ -3,7 +3,7 @@
 // above all), so sysprobe does not load koffi on worker threads; what the core and /proc answer still works.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { koffiCoreSkip, koffiPresent, root, runNode, skipUnless } from './helpers.mjs';
+import { koffiCoreSkip, koffiPresent, runNode, skipUnless } from './helpers.mjs';
 
 const needKoffi = skipUnless(koffiPresent && process.platform === 'linux', 'koffi (optional dependency) not installed, or not Linux');
 
@@ -20,10 +20,22 @@ const workerCode = `
 
 test('Workers terminated at varying delays during their first koffi-backend probe: zero aborts', { skip: needKoffi, timeout: 90_000 }, () => {
   // In a child, so an abort is an exit status, not the end of this runner. The delays cover the whole
-  // window: Worker start (~25 ms here), koffi's module init in it (~7 ms) on the old code, the probes.
+  // window, scaled to the time a Worker takes to finish here: Worker start (~25 ms on an idle machine),
+  // koffi's module init in it (~7 ms) on the old code, the probes.
   const script = `
     import { Worker } from 'node:worker_threads';
     const code = ${JSON.stringify(workerCode)};
+    // How long a Worker takes to finish its probes on this machine now (the median of three), so that the
+    // delays below straddle it however loaded the machine is.
+    const times = [];
+    for (let i = 0; i < 3; i++) {
+      const started = Date.now();
+      const worker = new Worker(code, { eval: true, execArgv: [] });
+      await new Promise((resolve) => worker.once('message', resolve));
+      times.push(Date.now() - started);
+      await worker.terminate();
+    }
+    const full = times.sort((a, b) => a - b)[1];
     const deadline = Date.now() + 40_000;
     let n = 0;
     let probed = 0;
@@ -31,17 +43,17 @@ test('Workers terminated at varying delays during their first koffi-backend prob
       const worker = new Worker(code, { eval: true, execArgv: [] });
       worker.on('message', () => probed++);
       worker.on('error', (error) => { if (!/terminat/i.test(error.message)) { console.error('worker error', error); process.exit(3); } });
-      await new Promise((resolve) => setTimeout(resolve, 10 + ((n * 7919) % 450) / 10));
+      await new Promise((resolve) => setTimeout(resolve, 1 + (((n * 7919) % 1000) / 1000) * 2 * full));
       await worker.terminate();
     }
-    console.log(JSON.stringify({ terminated: n, probed }));
+    console.log(JSON.stringify({ terminated: n, probed, full }));
   `;
   const result = runNode(script, { SYSPROBE_BACKEND: 'koffi', SYSPROBE_BINDING: '' });
   assert.doesNotMatch(result.stderr, /FATAL ERROR/, result.stderr.slice(0, 2000));
   assert.equal(result.signal, null, `the child died by ${result.signal}: ${result.stderr.slice(0, 2000)}`);
   assert.equal(result.status, 0, result.stderr.slice(0, 2000));
-  const { terminated, probed } = JSON.parse(result.stdout);
-  process.stderr.write(`# ${terminated} Workers terminated, ${probed} of them after their probes\n`);
+  const { terminated, probed, full } = JSON.parse(result.stdout);
+  process.stderr.write(`# ${terminated} Workers terminated at delays of 1 to ${2 * full + 1} ms, ${probed} of them after their probes\n`);
   assert.ok(terminated >= 200, `only ${terminated} Workers in the time bound`);
   // The delays straddle the probes: some Workers finished them, others were stopped before or in them.
   assert.ok(probed >= 10 && probed <= terminated - 10, `${probed} of ${terminated} Workers finished their probes`);

@@ -123,7 +123,7 @@ test('node --no-addons: the failure names the cause', () => {
 test('importing sysprobe loads no native code until a probe runs', () => {
   const result = runNode(`
     import { readFileSync } from 'node:fs';
-    const mapped = () => /sysprobe(\.glibc)?\.node/.test(readFileSync('/proc/self/maps', 'latin1'));
+    const mapped = () => /sysprobe(\\.glibc)?\\.node/.test(readFileSync('/proc/self/maps', 'latin1'));
     const sysprobe = await import('sysprobe');
     const afterImport = mapped();
     sysprobe.probeGlibcSync();

@@ -3,7 +3,7 @@
 // dependencies — and a smoke test through ESM, CommonJS and TypeScript. No build step may be needed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root, run, which, skipUnless } from './helpers.mjs';

@@ -89,8 +89,8 @@ function buildLibgccShim(consumers) {
     step('objcopy', [`--redefine-syms=${join(dir, 'rename.txt')}`, join(dir, archive)]);
   }
   step('gcc', ['-c', join(dir, 'tramp.s'), '-o', join(dir, 'tramp.o')]);
-  step('g++', ['-c', '-O2', '-fPIC', '-DSYSPROBE_GLIBC_FLOOR', '-include', join(root, 'native', 'compat', 'glibc_floor.h'),
-    join(root, 'native', 'compat', 'glibc_floor.cc'), '-o', join(dir, 'floor.o')]);
+  step('g++', ['-c', '-O2', '-fPIC', '-DSYSPROBE_GLIBC_FLOOR', '-include', join(root, 'native', 'prebuild', 'glibc_floor.h'),
+    join(root, 'native', 'prebuild', 'glibc_floor.cc'), '-o', join(dir, 'floor.o')]);
   step('gcc', ['-shared', '-o', join(dir, 'libgcc_s.so.1'), '-Wl,-soname,libgcc_s.so.1', `-Wl,--version-script=${join(dir, 'libgcc_s.ver')}`,
     join(dir, 'tramp.o'), '-Wl,--whole-archive', join(dir, 'libgcc_eh.a'), '-Wl,--no-whole-archive', join(dir, 'floor.o'),
     join(dir, 'libgcc.a'), '-nostdlib', '-lc']);

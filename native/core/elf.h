@@ -111,14 +111,4 @@ Result<ElfFile> Parse(ByteSource& source, const ParseOptions& options);
 // Opens `path` (a regular file) and parses it; errors carry the path.
 Result<ElfFile> ParseFile(const std::string& path, const ParseOptions& options);
 
-// Names for presentation; nullptr when the number has no name here.
-const char* MachineName(uint16_t machine, uint8_t elfClass, bool bigEndian);
-const char* OsAbiName(uint8_t osabi);
-const char* TypeName(uint16_t type);
-const char* SymbolTypeName(uint8_t type);
-const char* SymbolBindingName(uint8_t binding);
-const char* SymbolVisibilityName(uint8_t visibility);
-// "DF_BIND_NOW", "DF_1_PIE", ... for the bits set (unknown bits as "DF_0x..." / "DF_1_0x...").
-std::vector<std::string> FlagNames(std::optional<uint64_t> flags, std::optional<uint64_t> flags1);
-
 }  // namespace sysprobe::core::elf

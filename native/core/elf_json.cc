@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "elf_names.h"
+
 namespace sysprobe::core {
 
 namespace {

@@ -16,338 +16,26 @@ namespace sysprobe::core::resolve {
 core::Result<Result> Resolve(const std::string&, const Options&) {
   return NotOnWindows();
 }
-std::vector<std::string> CpuHwcaps() { return {}; }
 }  // namespace sysprobe::core::resolve
 
 #else
 
 #include <sys/stat.h>
 
-#include <cctype>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
-#include <map>
-#if !defined(__wasi__)
-#include <mutex>
-#endif
-#include <unordered_map>
-
-#if defined(__x86_64__) || defined(__i386__)
-#include <cpuid.h>
-#endif
 
 #include "byte_source.h"
 #include "elf_format.h"
+#include "hwcaps.h"
 #include "ldcache.h"
+#include "loader_info.h"
 #include "rootfs.h"
-#if defined(__wasi__)
-#include "procfs.h"
-#endif
-
-#if defined(__linux__)
-// getauxval without <sys/auxv.h>, whose <elf.h> macros collide with elf_format.h's constants.
-extern "C" unsigned long getauxval(unsigned long type);
-#endif
+#include "search_path.h"
 
 namespace sysprobe::core::resolve {
 
 namespace {
-
-#if defined(__linux__)
-constexpr unsigned long kAtPlatform = 15;  // AT_PLATFORM
-#endif
-
-// ---- facts cached across calls, keyed by the file's identity ------------------------------------------
-std::string StatKey(const std::string& hostPath, const struct stat& st) {
-#if defined(__APPLE__)
-  const auto& mtime = st.st_mtimespec;
-#else
-  const auto& mtime = st.st_mtim;
-#endif
-  return hostPath + '\0' + std::to_string(st.st_dev) + ':' + std::to_string(st.st_ino) + ':' + std::to_string(st.st_size) +
-         ':' + std::to_string(mtime.tv_sec) + '.' + std::to_string(mtime.tv_nsec);
-}
-
-struct ElfEntry {
-  std::vector<uint8_t> head;                   // the first 64 bytes (fewer when the file is shorter)
-  uint64_t size = 0;
-  std::shared_ptr<const elf::ElfFile> elf;     // null when the parse failed
-  std::optional<SysError> parseError;
-};
-
-struct LoaderInfo {
-  std::vector<std::string> systemDirs;         // each ending in '/'
-  std::vector<std::string> hwcapsSubdirs;      // the loader's own list ("x86-64-v4:x86-64-v3:x86-64-v2")
-  bool glibcHwcaps = false;                    // the loader knows glibc-hwcaps (2.33+)
-  std::optional<std::string> version;          // "2.36"
-};
-
-#if defined(__wasi__)
-// The WebAssembly build runs on one thread: the caches need no lock there (and wasi-libc++ has no <mutex>).
-struct CacheMutex {};
-struct CacheLock {
-  explicit CacheLock(CacheMutex&) {}
-};
-#else
-using CacheMutex = std::mutex;
-using CacheLock = std::lock_guard<std::mutex>;
-#endif
-
-CacheMutex cacheMutex;
-std::unordered_map<std::string, std::shared_ptr<const ElfEntry>> elfCache;
-std::unordered_map<std::string, std::shared_ptr<const LoaderInfo>> loaderCache;
-std::unordered_map<std::string, std::shared_ptr<const ldcache::Cache>> ldCacheCache;
-
-template <class Map>
-void Trim(Map& map) {
-  if (map.size() > 20000) map.clear();
-}
-
-// Every file is opened through the RootFs that found it: from its directory fd, checked to be the file
-// `found` describes (a root stays a sandbox when its directories are swapped during the lookup).
-std::shared_ptr<const ElfEntry> ReadElfEntry(RootFs& fs, const RootFs::Found& found) {
-  const std::string key = StatKey(found.hostPath, found.st);
-  {
-    CacheLock lock(cacheMutex);
-    auto it = elfCache.find(key);
-    if (it != elfCache.end()) return it->second;
-  }
-  auto entry = std::make_shared<ElfEntry>();
-  auto source = fs.Open(found);
-  if (!source.ok()) {
-    entry->parseError = source.error();
-    return entry;  // not remembered: the next lookup opens it again
-  } else {
-    auto& src = *source.value();
-    entry->size = src.Size();
-    const uint64_t n = src.Size() < 64 ? src.Size() : 64;
-    auto head = src.Read(0, n, "ELF header");
-    if (head.ok()) entry->head.assign(head.value().data, head.value().data + head.value().size);
-    elf::ParseOptions options;
-    options.symbols = false;
-    options.crossCheck = false;
-    auto parsed = elf::Parse(src, options);
-    if (parsed.ok()) entry->elf = std::make_shared<const elf::ElfFile>(std::move(parsed.value()));
-    else entry->parseError = parsed.error();
-  }
-  CacheLock lock(cacheMutex);
-  Trim(elfCache);
-  elfCache[key] = entry;
-  return entry;
-}
-
-// Byte runs of the loader file: SYSTEM_DIRS ("/lib/x86_64-linux-gnu/\0/usr/lib/x86_64-linux-gnu/\0/lib/\0/usr/lib/\0"),
-// the glibc-hwcaps subdirectory list and the --version banner.
-std::shared_ptr<const LoaderInfo> ReadLoaderInfo(RootFs& fs, const RootFs::Found& found) {
-  const std::string key = StatKey(found.hostPath, found.st);
-  {
-    CacheLock lock(cacheMutex);
-    auto it = loaderCache.find(key);
-    if (it != loaderCache.end()) return it->second;
-  }
-  auto info = std::make_shared<LoaderInfo>();
-  auto source = fs.Open(found);
-  if (!source.ok()) return info;  // not remembered: the next lookup opens it again
-  if (source.value()->Size() <= (uint64_t(16) << 20)) {
-    auto bytes = source.value()->Read(0, source.value()->Size(), "loader");
-    if (bytes.ok()) {
-      const std::string data(reinterpret_cast<const char*>(bytes.value().data), bytes.value().size);
-      // SYSTEM_DIRS: the first run of at least two NUL-terminated absolute directories ending in '/'.
-      for (size_t at = data.find('/'); at != std::string::npos && info->systemDirs.empty(); at = data.find('/', at + 1)) {
-        if (at > 0 && data[at - 1] != '\0') continue;
-        std::vector<std::string> dirs;
-        size_t p = at;
-        while (p < data.size() && data[p] == '/') {
-          const size_t nul = data.find('\0', p);
-          if (nul == std::string::npos || nul - p > 256) break;
-          const std::string dir = data.substr(p, nul - p);
-          bool printable = dir.size() >= 2 && dir.back() == '/';
-          for (char c : dir) if (c <= ' ' || c > '~') printable = false;
-          if (!printable) break;
-          dirs.push_back(dir);
-          p = nul + 1;
-        }
-        if (dirs.size() >= 2) info->systemDirs = std::move(dirs);
-      }
-      info->glibcHwcaps = data.find("glibc-hwcaps") != std::string::npos;
-      for (const char* list : {"x86-64-v4:x86-64-v3:x86-64-v2", "z17:z16:z15:z14:z13", "z16:z15:z14:z13", "z15:z14:z13",
-                               "power10:power9"}) {
-        if (data.find(list) != std::string::npos) {
-          std::string names(list);
-          size_t start = 0;
-          while (start <= names.size()) {
-            size_t colon = names.find(':', start);
-            if (colon == std::string::npos) colon = names.size();
-            info->hwcapsSubdirs.push_back(names.substr(start, colon - start));
-            start = colon + 1;
-          }
-          break;
-        }
-      }
-      const size_t banner = data.find(") stable release version ");
-      if (banner != std::string::npos) {
-        size_t p = banner + std::strlen(") stable release version ");
-        size_t e = p;
-        while (e < data.size() && (std::isdigit(static_cast<unsigned char>(data[e])) || data[e] == '.')) ++e;
-        while (e > p && data[e - 1] == '.') --e;
-        if (e > p) info->version = data.substr(p, e - p);
-      }
-    }
-  }
-  CacheLock lock(cacheMutex);
-  Trim(loaderCache);
-  loaderCache[key] = info;
-  return info;
-}
-
-std::shared_ptr<const ldcache::Cache> ReadLdCache(RootFs& fs, const RootFs::Found& found, std::optional<std::string>* error) {
-  const std::string key = StatKey(found.hostPath, found.st);
-  {
-    CacheLock lock(cacheMutex);
-    auto it = ldCacheCache.find(key);
-    if (it != ldCacheCache.end()) return it->second;
-  }
-  auto file = fs.Open(found);
-  auto parsed = file.ok() ? ldcache::ParseFile(*file.value()) : core::Result<ldcache::Cache>(file.error());
-  std::shared_ptr<const ldcache::Cache> cache;
-  if (parsed.ok()) cache = std::make_shared<const ldcache::Cache>(std::move(parsed.value()));
-  else *error = parsed.error().message.empty() ? std::string(std::strerror(parsed.error().errnum)) : parsed.error().message;
-  if (cache) {
-    CacheLock lock(cacheMutex);
-    Trim(ldCacheCache);
-    ldCacheCache[key] = cache;
-  }
-  return cache;
-}
-
-bool VersionBelow(const std::optional<std::string>& version, int major, int minor) {
-  if (!version) return true;  // no banner: glibc older than 2.33's --version text... or unknown
-  int a = 0, b = 0;
-  if (std::sscanf(version->c_str(), "%d.%d", &a, &b) < 1) return true;
-  return a < major || (a == major && b < minor);
-}
-
-// ---- the machine's defaults -------------------------------------------------------------------------
-const char* DefaultInterpreter(uint16_t machine, uint8_t cls) {
-  switch (machine) {
-    case 62: return cls == 64 ? "/lib64/ld-linux-x86-64.so.2" : "/libx32/ld-linux-x32.so.2";
-    case 3: return "/lib/ld-linux.so.2";
-    case 183: return "/lib/ld-linux-aarch64.so.1";
-    case 22: return cls == 64 ? "/lib/ld64.so.1" : "/lib/ld.so.1";
-    case 21: return "/lib64/ld64.so.2";
-    case 40: return "/lib/ld-linux-armhf.so.3";
-    case 243: return "/lib/ld-linux-riscv64-lp64d.so.1";
-    default: return nullptr;
-  }
-}
-
-std::vector<std::string> DefaultSystemDirs(uint8_t cls) {
-  if (cls == 64) return {"/lib64/", "/usr/lib64/"};
-  return {"/lib/", "/usr/lib/"};
-}
-
-std::string PlatformUncached(uint16_t machine) {
-#if defined(__x86_64__) && defined(__linux__)
-  if (machine == 62) {
-    // AT_PLATFORM, overridden by glibc on Intel CPUs (sysdeps/x86/cpu-features.c): "haswell", "xeon_phi".
-    const char* at = reinterpret_cast<const char*>(getauxval(kAtPlatform));
-    std::string platform = at ? at : "x86_64";
-    unsigned a, b, c, d;
-    if (__get_cpuid(0, &a, &b, &c, &d) && b == 0x756e6547 && d == 0x49656e69 && c == 0x6c65746e) {  // GenuineIntel
-      unsigned a1, b1, c1, d1, a7, b7, c7, d7, ae, be, ce, de;
-      if (__get_cpuid(1, &a1, &b1, &c1, &d1) && __get_cpuid_count(7, 0, &a7, &b7, &c7, &d7) &&
-          __get_cpuid(0x80000001, &ae, &be, &ce, &de)) {
-        const bool avx512er = b7 & (1u << 27), avx512pf = b7 & (1u << 26), avx512cd = b7 & (1u << 28);
-        const bool haswell = (b7 & (1u << 5)) && (c1 & (1u << 12)) && (b7 & (1u << 3)) && (b7 & (1u << 8)) &&
-                             (ce & (1u << 5)) && (c1 & (1u << 22)) && (c1 & (1u << 23));
-        if (avx512cd && avx512er && avx512pf) platform = "xeon_phi";
-        else if (haswell) platform = "haswell";
-      }
-    }
-    return platform;
-  }
-#endif
-  switch (machine) {
-    case 62: return "x86_64";
-    case 3: return "i686";
-    case 183: return "aarch64";
-    case 22: return "z900";
-    default: return "";
-  }
-}
-
-// The CPU does not change while we run: cpuid (a trap to the hypervisor on VMs) is asked once.
-std::string PlatformFor(uint16_t machine) {
-  static const std::string x86 = PlatformUncached(62);
-  return machine == 62 ? x86 : PlatformUncached(machine);
-}
-
-// ---- search paths ----------------------------------------------------------------------------------
-bool IsIdent(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-
-// Length of the DST named `ref` at `input` (just after '$'): "ORIGIN" or "{ORIGIN}", 0 when not it.
-size_t IsDst(const std::string& input, size_t at, const char* ref) {
-  const size_t rlen = std::strlen(ref);
-  if (at < input.size() && input[at] == '{') {
-    if (input.compare(at + 1, rlen, ref) != 0 || at + 1 + rlen >= input.size() || input[at + 1 + rlen] != '}') return 0;
-    return rlen + 2;
-  }
-  if (input.compare(at, rlen, ref) != 0) return 0;
-  if (at + rlen < input.size() && IsIdent(input[at + rlen])) return 0;
-  return rlen;
-}
-
-struct Dst {
-  std::optional<std::string> origin;
-  std::string platform, lib;
-};
-
-// One element with its DSTs replaced; nullopt when a known DST has no value (the element is dropped).
-std::optional<std::string> Substitute(const std::string& input, const Dst& dst) {
-  std::string out;
-  for (size_t i = 0; i < input.size(); ++i) {
-    if (input[i] != '$') { out += input[i]; continue; }
-    size_t len;
-    const std::string* value = nullptr;
-    std::optional<std::string> none;
-    if ((len = IsDst(input, i + 1, "ORIGIN")) != 0) value = dst.origin ? &*dst.origin : nullptr;
-    else if ((len = IsDst(input, i + 1, "PLATFORM")) != 0) value = dst.platform.empty() ? nullptr : &dst.platform;
-    else if ((len = IsDst(input, i + 1, "LIB")) != 0) value = &dst.lib;
-    if (len == 0) { out += '$'; continue; }
-    if (value == nullptr) return std::nullopt;
-    out += *value;
-    i += len;
-  }
-  return out;
-}
-
-// fillin_rpath: split, substitute, strip trailing slashes, add one, drop duplicates.
-std::vector<std::string> SearchList(const std::vector<std::string>& strings, const char* separators, const Dst& dst) {
-  std::vector<std::string> dirs;
-  for (const auto& whole : strings) {
-    if (whole.empty()) continue;  // an empty DT_RPATH/DT_RUNPATH is ignored
-    size_t start = 0;
-    while (start <= whole.size()) {
-      size_t end = whole.find_first_of(separators, start);
-      if (end == std::string::npos) end = whole.size();
-      std::string element = whole.substr(start, end - start);
-      start = end + 1;
-      std::string dir;
-      if (!element.empty()) {
-        auto expanded = Substitute(element, dst);
-        if (!expanded || expanded->empty()) continue;
-        dir = *expanded;
-        while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-        if (dir.back() != '/') dir += '/';
-      }
-      bool seen = false;
-      for (const auto& d : dirs) if (d == dir) seen = true;
-      if (!seen) dirs.push_back(dir);
-    }
-  }
-  return dirs;
-}
 
 std::string DirName(const std::string& path) {
   const size_t slash = path.rfind('/');
@@ -883,93 +571,11 @@ class Resolver {
   bool musl_ = false;
 };
 
-}  // namespace
-
-namespace {
-// The CPU features glibc's x86-64 ISA levels are made of (sysdeps/x86/get-isa-level.h), with the
-// OS-enabled register state (XCR0) for AVX and AVX-512.
-struct X86Features {
-  bool cx16 = false, lahf = false, popcnt = false, sse3 = false, sse41 = false, sse42 = false, ssse3 = false;
-  bool ymmState = false, avx = false, avx2 = false, bmi1 = false, bmi2 = false, f16c = false, fma = false, lzcnt = false,
-       movbe = false;
-  bool zmmState = false, avx512f = false, avx512bw = false, avx512cd = false, avx512dq = false, avx512vl = false;
-};
-
-[[maybe_unused]] std::vector<std::string> IsaLevels(const X86Features& f) {
-  const bool v2 = f.cx16 && f.lahf && f.popcnt && f.sse3 && f.sse41 && f.sse42 && f.ssse3;
-  const bool v3 = v2 && f.ymmState && f.avx && f.avx2 && f.bmi1 && f.bmi2 && f.f16c && f.fma && f.lzcnt && f.movbe;
-  const bool v4 = v3 && f.zmmState && f.avx512f && f.avx512bw && f.avx512cd && f.avx512dq && f.avx512vl;
-  std::vector<std::string> out;
-  if (v4) out.push_back("x86-64-v4");
-  if (v3) out.push_back("x86-64-v3");
-  if (v2) out.push_back("x86-64-v2");
-  return out;
-}
-
 #if defined(__wasi__)
 uint16_t hostMachine = 0;
 bool hostWindows = false;
 #endif
 
-std::vector<std::string> CpuHwcapsUncached() {
-#if defined(__x86_64__)
-  unsigned a, b, c, d;
-  if (!__get_cpuid(1, &a, &b, &c, &d)) return {};
-  const unsigned c1 = c;
-  unsigned b7 = 0, c7 = 0, d7 = 0, a7 = 0;
-  __get_cpuid_count(7, 0, &a7, &b7, &c7, &d7);
-  unsigned ae = 0, be = 0, ce = 0, de = 0;
-  __get_cpuid(0x80000001, &ae, &be, &ce, &de);
-  uint64_t xcr0 = 0;
-  if (c1 & (1u << 27)) {  // OSXSAVE
-    unsigned lo, hi;
-    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    xcr0 = (uint64_t(hi) << 32) | lo;
-  }
-  X86Features f;
-  f.cx16 = c1 & (1u << 13); f.lahf = ce & 1u; f.popcnt = c1 & (1u << 23); f.sse3 = c1 & 1u;
-  f.sse41 = c1 & (1u << 19); f.sse42 = c1 & (1u << 20); f.ssse3 = c1 & (1u << 9);
-  f.ymmState = (xcr0 & 6) == 6; f.zmmState = (xcr0 & 0xe6) == 0xe6;
-  f.avx = c1 & (1u << 28); f.avx2 = b7 & (1u << 5); f.bmi1 = b7 & (1u << 3); f.bmi2 = b7 & (1u << 8);
-  f.f16c = c1 & (1u << 29); f.fma = c1 & (1u << 12); f.lzcnt = ce & (1u << 5); f.movbe = c1 & (1u << 22);
-  f.avx512f = b7 & (1u << 16); f.avx512dq = b7 & (1u << 17); f.avx512cd = b7 & (1u << 28);
-  f.avx512bw = b7 & (1u << 30); f.avx512vl = b7 & (1u << 31);
-  return IsaLevels(f);
-#elif defined(__wasi__)
-  // The WebAssembly build has no CPU of its own to ask: on an x86-64 Linux host (src/wasm.ts says so),
-  // the kernel's view of the same cpuid bits is the "flags" line of /proc/cpuinfo. The kernel lists AVX
-  // and AVX-512 only when it enabled their register state, which stands in for XCR0 here.
-  if (hostMachine != 62) return {};
-  auto text = ReadSmallFile("/proc/cpuinfo", 4u << 20);
-  if (!text.ok()) return {};
-  const std::string& t = text.value();
-  const size_t at = t.find("\nflags");
-  if (at == std::string::npos) return {};
-  const size_t end = t.find('\n', at + 1);
-  const size_t colon = t.find(':', at);
-  if (colon == std::string::npos || colon > end) return {};
-  std::map<std::string, bool> have;
-  for (size_t i = colon + 1; i < end && i < t.size();) {
-    while (i < end && t[i] == ' ') ++i;
-    size_t j = i;
-    while (j < end && j < t.size() && t[j] != ' ') ++j;
-    if (j > i) have[t.substr(i, j - i)] = true;
-    i = j;
-  }
-  auto flag = [&](const char* name) { return have.count(name) != 0; };
-  X86Features f;
-  f.cx16 = flag("cx16"); f.lahf = flag("lahf_lm"); f.popcnt = flag("popcnt"); f.sse3 = flag("pni");
-  f.sse41 = flag("sse4_1"); f.sse42 = flag("sse4_2"); f.ssse3 = flag("ssse3");
-  f.avx = flag("avx"); f.ymmState = f.avx;
-  f.avx2 = flag("avx2"); f.bmi1 = flag("bmi1"); f.bmi2 = flag("bmi2"); f.f16c = flag("f16c"); f.fma = flag("fma");
-  f.lzcnt = flag("abm"); f.movbe = flag("movbe");
-  f.avx512f = flag("avx512f"); f.zmmState = f.avx512f; f.avx512bw = flag("avx512bw"); f.avx512cd = flag("avx512cd");
-  f.avx512dq = flag("avx512dq"); f.avx512vl = flag("avx512vl");
-  return IsaLevels(f);
-#else
-  return {};
-#endif
-}
 }  // namespace
 
 #if defined(__wasi__)
@@ -979,11 +585,6 @@ void SetHost(uint16_t machine, bool windows) {
 }
 uint16_t HostMachine() { return hostMachine; }
 #endif
-
-std::vector<std::string> CpuHwcaps() {
-  static const std::vector<std::string> levels = CpuHwcapsUncached();
-  return levels;
-}
 
 core::Result<Result> Resolve(const std::string& program, const Options& options) {
 #if defined(__wasi__)

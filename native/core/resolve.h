@@ -72,9 +72,6 @@ struct Result {
 
 core::Result<Result> Resolve(const std::string& program, const Options& options);
 
-// x86-64 ISA levels this CPU supports as glibc-hwcaps names, best first (cpuid + xgetbv); empty elsewhere.
-std::vector<std::string> CpuHwcaps();
-
 #if defined(__wasi__)
 // The WebAssembly build runs on no machine of its own: the host tells it its ELF machine (62 on x86-64
 // Linux; 0, the default, for none), which decides whether the host CPU's ISA levels apply, and whether it

@@ -180,7 +180,7 @@ function loadKoffi(info: BackendInfo, why: string): boolean {
   let koffi: { version?: string } | null = null;
   try {
     attempt.path = require.resolve('koffi');
-    // On a worker thread koffi is found but not loaded (OFF_MAIN_THREAD in koffi-backend.ts says why).
+    // On a worker thread koffi is found but not loaded (OFF_MAIN_THREAD in koffi/index.ts says why).
     if (isMainThread) koffi = require('koffi') as { version?: string };
     else koffi = null;
   } catch (error) {
@@ -191,8 +191,9 @@ function loadKoffi(info: BackendInfo, why: string): boolean {
   let backendObject: NativeBinding;
   let createKoffiBackend: typeof import('./koffi/index.js').createKoffiBackend;
   let OFF_MAIN_THREAD: string;
+  let koffiReason: typeof import('./koffi/index.js').koffiReason;
   try {
-    ({ createKoffiBackend, OFF_MAIN_THREAD } = require('./koffi/index.js') as typeof import('./koffi/index.js'));
+    ({ createKoffiBackend, OFF_MAIN_THREAD, koffiReason } = require('./koffi/index.js') as typeof import('./koffi/index.js'));
     backendObject = createKoffiBackend(koffi, packageVersion());
   } catch (error) {
     attempt.error = { code: String((error as { code?: unknown }).code ?? 'ERR_UNKNOWN'), message: String((error as Error).message ?? error), explanation: 'koffi loaded, but the C library functions could not be bound' };
@@ -208,11 +209,7 @@ function loadKoffi(info: BackendInfo, why: string): boolean {
   info.napiVersion = null;
   const koffiVersion = koffi !== null ? koffi.version : koffiPackageVersion(attempt.path);
   if (typeof koffiVersion === 'string') info.koffiVersion = koffiVersion;
-  const { WASM_PATH, wasmAvailable } = require('./wasm/index.js') as typeof import('./wasm/index.js');
-  const thread = koffi !== null ? '' : `; on this worker thread only the WebAssembly core and /proc answer (probeGlibc, setRlimit, probeReparsePoint and getRlimits({ source: 'syscall' }) throw ERR_SYSPROBE_NEEDS_ADDON, getRlimits reads /proc/PID/limits, probeInotify cannot tell shared instances apart): ${OFF_MAIN_THREAD}`;
-  info.reason = `${why}; koffi answers, ` + (wasmAvailable()
-    ? `with the core as WebAssembly (${WASM_PATH}) for readElf/scanElf, resolveDeps/checkCompat/readLdSoCache/probeGlibc({ root }), decodeReparseBuffer and probeProcessEnv; probeInotify and /proc/PID/limits throw ERR_SYSPROBE_NEEDS_ADDON`
-    : `but without the core as WebAssembly (${WASM_PATH} is missing) readElf/scanElf, resolveDeps/checkCompat/readLdSoCache/probeGlibc({ root }), decodeReparseBuffer, probeProcessEnv, probeInotify and /proc/PID/limits throw ERR_SYSPROBE_NEEDS_ADDON`) + thread;
+  info.reason = `${why}; ${koffiReason(koffi !== null, OFF_MAIN_THREAD)}`;
   loaded = { binding: backendObject, info };
   return true;
 }

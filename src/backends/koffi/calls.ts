@@ -2,6 +2,7 @@
 import { constants } from 'node:os';
 import { closeSync, lstatSync, openSync } from 'node:fs';
 import { SysprobeError } from '../../errors.js';
+import { capabilitySummary } from './capabilities.js';
 import type {
   NativeBinding, RawInotify, RawLimitArg, RawNamedFile, RawProcessEnv, RawReparseProbe, RawRlimitEntry, RawRlimitSet, RawSelfLibc,
 } from '../binding.js';
@@ -23,9 +24,8 @@ export function needsAddon(what: string, why: string, details: Record<string, un
   return new SysprobeError({
     code: 'ERR_SYSPROBE_NEEDS_ADDON',
     ...(path !== undefined ? { path } : {}),
-    message: `${what} needs the sysprobe addon: ${why}; the koffi backend answers probeGlibc, getRlimits (this process and, ` +
-      'by prlimit(2), another), setRlimit, probeReparsePoint, and with the WebAssembly core readElf, scanElf, resolveDeps, ' +
-      'checkCompat, readLdSoCache, decodeReparseBuffer, probeProcessEnv and probeInotify (Linux)',
+    message: `${what} needs the sysprobe addon: ${why}; the koffi backend answers ${capabilitySummary().koffi} through koffi, ` +
+      `and ${capabilitySummary().core} with the WebAssembly core (docs/backends.md)`,
     details: { backend: 'koffi', ...details },
   });
 }

@@ -1,3 +1,7 @@
+// The koffi backend: the same raw facts as the addon (the NativeBinding contract, ../binding.ts), from C
+// library calls through koffi (calls.ts, libc.ts, rlimits.ts, reparse.ts) and the C++ core as WebAssembly
+// (../wasm/). What it answers, and how, is one table: capabilities.ts. Every rule that interprets the facts
+// is the probes' own, shared with the addon. Required only when this backend is chosen (../loader.ts).
 import { constants } from 'node:os';
 import { closeSync, lstatSync, openSync } from 'node:fs';
 import { SysprobeError } from '../../errors.js';
@@ -11,21 +15,18 @@ import type { RawReparseData } from '../binding.js';
 import type { WasmErrorFacts, WasmRequest } from '../wasm/index.js';
 import { WASM_PATH, errorFromFacts, setWasmHostCalls, wasmOnWorker, wasmAvailable, wasmDecodeReparse, wasmInotify, wasmProcLimits, wasmProcessEnv, wasmReadElf, wasmReadElfBatch, wasmReadInRoot, wasmReadLdSoCache, wasmResolveDeps } from '../wasm/index.js';
 import { bindCalls, withCore, needsAddon, type Koffi, type Calls } from './calls.js';
+import { capabilitySummary, refusedOnWorker } from './capabilities.js';
 import { selfLibc } from './libc.js';
 import { procLimits, rlimits, setRlimit } from './rlimits.js';
 import { decodeReparse, probeReparsePoint } from './reparse.js';
 import { checkEnvPlatform, inotify, processEnv } from './proc.js';
 import { decodeProcessEnv } from '../wire.js';
 
-// The koffi backend: the same raw facts as the addon (src/backends/binding.ts), gathered by calling the C
-// library through koffi instead of compiled C++. Only OS calls live here; every rule that interprets
-// the facts (libc.ts, limits.ts, reparse.ts) is shared with the addon. The byte parsers and the loader
-// model are the C++ core's, run as WebAssembly (src/backends/wasm/host.ts): readElf/scanElf, readLdSoCache,
-// resolveDeps/checkCompat/probeGlibc({ root }), the reparse decoder, /proc/PID/environ and the inotify scan
-// of /proc (kcmp(2) through koffi), and /proc/PID/limits (source: 'procfs', and the fallback when
-// prlimit(2) is refused).
-// This module is required only when the koffi backend is chosen (loader.ts), never at import time.
 
+/**
+ * An async call of the core: on the core's worker thread (../wasm/client.ts) so the host's event loop stays
+ * free, on this thread where no worker can start, refused as withCore when the module is not there.
+ */
 function coreAsync<T>(what: string, name: WasmRequest['name'], args: unknown[], onMainThread: () => T): Promise<T> {
   if (!wasmAvailable()) return later(() => withCore(what, onMainThread));
   return wasmOnWorker<T>(name, args) ?? later(onMainThread);
@@ -78,10 +79,20 @@ let boundCalls: Calls | null = null;
  * refuses the rest.
  */
 export const OFF_MAIN_THREAD = 'koffi is not loaded on worker threads: a Worker terminated while a koffi call runs aborts the whole process ' +
-  '(a defect of koffi, README "The koffi backend and worker threads"); call it from the main thread, or use the addon';
+  '(a defect of koffi: docs/backends.md, "The koffi backend and worker threads"); call it from the main thread, or use the addon';
 
 function offMainThread(what: string): SysprobeError {
   return needsAddon(what, OFF_MAIN_THREAD, { thread: 'worker' });
+}
+
+/** Why the koffi backend answers, and what it answers with: the loader's BackendInfo.reason. */
+export function koffiReason(onMainThread: boolean, offMainThread: string): string {
+  const { koffi, core } = capabilitySummary();
+  const thread = onMainThread ? '' : `; on this worker thread ${refusedOnWorker()} throw ERR_SYSPROBE_NEEDS_ADDON, getRlimits reads ` +
+    `/proc/PID/limits and probeInotify cannot tell shared instances apart: ${offMainThread}`;
+  return wasmAvailable()
+    ? `koffi answers ${koffi}, with the core as WebAssembly (${WASM_PATH}) for ${core}${thread}`
+    : `koffi answers ${koffi}, but without the core as WebAssembly (${WASM_PATH} is missing) ${core} throw ERR_SYSPROBE_NEEDS_ADDON${thread}`;
 }
 
 /** koffi null: a worker thread (loader.ts), where koffi is not loaded (OFF_MAIN_THREAD). */

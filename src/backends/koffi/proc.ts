@@ -51,8 +51,3 @@ export function processEnv(pid: number): RawProcessEnv {
   checkEnvPlatform(pid);
   return decodeProcessEnv(withCore(`probeProcessEnv(${pid})`, () => wasmProcessEnv(pid)));
 }
-
-/**
- * An async call of the core: on the worker thread (src/backends/wasm/worker.ts) so the host's event loop stays free,
- * on this thread where no worker can start, refused as withCore when the module is not there.
- */
