@@ -6,23 +6,29 @@ import {
   decodeInotify, decodeProcessEnv, decodeReparseData, decodeReparseProbe, decodeRlimitEntry, decodeRlimitSet, decodeSelfLibc, resolveRequest,
 } from './wire.js';
 
+// Every argument goes through as given, so the addon's own checks still see a wrong call.
+const now = <A extends unknown[], T>(call: (...args: A) => string, decode: (text: string) => T) => (...args: A): T => decode(call(...args));
+const later = <A extends unknown[], T>(call: (...args: A) => Promise<string>, decode: (text: string) => T) =>
+  (...args: A): Promise<T> => call(...args).then(decode);
+
 export function fromAddon(addon: AddonExports): NativeBinding {
-  const decodeBuffer = (bytes: Uint8Array) => decodeReparseData(addon.decodeReparseBuffer(bytes));
+  const decodeBuffer = now(addon.decodeReparseBuffer, decodeReparseData);
+  const decodeProbe = (json: string) => decodeReparseProbe(json, decodeBuffer);
   return {
     ...addon,
-    selfLibcSync: () => decodeSelfLibc(addon.selfLibcSync()),
-    selfLibc: () => addon.selfLibc().then(decodeSelfLibc),
-    rlimitsSync: (pid, mode) => decodeRlimitSet(addon.rlimitsSync(pid, mode)),
-    rlimits: (pid, mode) => addon.rlimits(pid, mode).then(decodeRlimitSet),
-    setRlimitSync: (pid, name, soft, hard) => decodeRlimitEntry(addon.setRlimitSync(pid, name, soft, hard)),
-    setRlimit: (pid, name, soft, hard) => addon.setRlimit(pid, name, soft, hard).then(decodeRlimitEntry),
-    inotifySync: () => decodeInotify(addon.inotifySync()),
-    inotify: () => addon.inotify().then(decodeInotify),
-    processEnvSync: (pid) => decodeProcessEnv(addon.processEnvSync(pid)),
-    processEnv: (pid) => addon.processEnv(pid).then(decodeProcessEnv),
+    selfLibcSync: now(addon.selfLibcSync, decodeSelfLibc),
+    selfLibc: later(addon.selfLibc, decodeSelfLibc),
+    rlimitsSync: now(addon.rlimitsSync, decodeRlimitSet),
+    rlimits: later(addon.rlimits, decodeRlimitSet),
+    setRlimitSync: now(addon.setRlimitSync, decodeRlimitEntry),
+    setRlimit: later(addon.setRlimit, decodeRlimitEntry),
+    inotifySync: now(addon.inotifySync, decodeInotify),
+    inotify: later(addon.inotify, decodeInotify),
+    processEnvSync: now(addon.processEnvSync, decodeProcessEnv),
+    processEnv: later(addon.processEnv, decodeProcessEnv),
     decodeReparseBuffer: decodeBuffer,
-    probeReparsePointSync: (path) => decodeReparseProbe(addon.probeReparsePointSync(path), decodeBuffer),
-    probeReparsePoint: (path) => addon.probeReparsePoint(path).then((json) => decodeReparseProbe(json, decodeBuffer)),
+    probeReparsePointSync: now(addon.probeReparsePointSync, decodeProbe),
+    probeReparsePoint: later(addon.probeReparsePoint, decodeProbe),
     resolveDepsSync: (program, options) => addon.resolveDepsSync(resolveRequest(program, options)),
     resolveDeps: (program, options) => addon.resolveDeps(resolveRequest(program, options)),
   };
