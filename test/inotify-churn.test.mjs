@@ -15,13 +15,16 @@ const sleepBin = which('sleep');
 const script = `
   import { spawn } from 'node:child_process';
   import * as s from 'sysprobe';
-  const watcher = 'process.title = "spwatch"; for (let i = 0; i < 8; i++) require("fs").watch("/tmp"); setInterval(() => {}, 1000)';
+  const watcher = 'process.title = "spwatch"; for (let i = 0; i < 8; i++) require("fs").watch("/tmp"); process.stdout.write("w"); setInterval(() => {}, 1000)';
   let stop = false;
   let spawned = 0;
+  // A watcher is killed 40-120 ms after it says its watches are set (not after its start: on a loaded
+  // machine Node takes longer than that to start, and no scan would ever see a watcher).
   const child = (command, args, killAfter) => new Promise((resolve) => {
-    const c = spawn(command, args, { stdio: 'ignore' });
+    const c = spawn(command, args, { stdio: ['ignore', killAfter === null ? 'ignore' : 'pipe', 'ignore'] });
     spawned++;
-    const timer = killAfter === null ? null : setTimeout(() => c.kill('SIGKILL'), killAfter);
+    let timer = null;
+    c.stdout?.once('data', () => { timer = setTimeout(() => c.kill('SIGKILL'), killAfter); });
     c.on('exit', () => { if (timer) clearTimeout(timer); resolve(); });
     c.on('error', resolve);
   });
