@@ -23,22 +23,32 @@ function load() {
 }
 
 const bytes = (text) => (typeof text === 'string' ? Buffer.from(text) : Buffer.from(text.buffer, text.byteOffset, text.byteLength));
-const same = (addonText, wasmText, what) => assert.ok(bytes(addonText).equals(bytes(wasmText)), `${what}: the addon's and the wasm core's text differ`);
+const same = (addonText, wasmText, what) =>
+  assert.ok(bytes(addonText).equals(bytes(wasmText)), `${what}: the addon's and the wasm core's text differ`);
 
 test('ELF files and ld.so.cache: the same text from the addon and the wasm core', { skip }, () => {
   const { addon, core } = load();
-  const files = [realpathSync(process.execPath), '/bin/sh', '/lib/x86_64-linux-gnu/libc.so.6', '/lib/x86_64-linux-gnu/libstdc++.so.6']
-    .filter((file) => existsSync(file));
+  const files = [
+    realpathSync(process.execPath),
+    '/bin/sh',
+    '/lib/x86_64-linux-gnu/libc.so.6',
+    '/lib/x86_64-linux-gnu/libstdc++.so.6',
+  ].filter((file) => existsSync(file));
   assert.ok(files.length >= 2);
   for (const file of files) {
     // Not 'demangled': the wasm build's demangler (LLVM's) words some names differently from libstdc++'s.
     for (const symbols of [false, true]) {
       for (const crossCheck of [true, false]) {
-        same(addon.readElfSync(file, symbols, crossCheck, true), core.wasmReadElf(file, symbols, crossCheck, false), `${file} ${symbols} ${crossCheck}`);
+        same(
+          addon.readElfSync(file, symbols, crossCheck, true),
+          core.wasmReadElf(file, symbols, crossCheck, false),
+          `${file} ${symbols} ${crossCheck}`,
+        );
       }
     }
   }
-  if (existsSync('/etc/ld.so.cache')) same(addon.readLdSoCacheSync('/etc/ld.so.cache'), core.wasmReadLdSoCache('/etc/ld.so.cache'), 'ld.so.cache');
+  if (existsSync('/etc/ld.so.cache'))
+    same(addon.readLdSoCacheSync('/etc/ld.so.cache'), core.wasmReadLdSoCache('/etc/ld.so.cache'), 'ld.so.cache');
 });
 
 test('/proc facts (limits, environment): the same text from the addon and the wasm core', { skip }, () => {
@@ -56,9 +66,15 @@ for (const name of ['bullseye-amd64', 'musl-amd64']) {
     const programs = ['/bin/ls', '/bin/sh', '/usr/bin/env', '/usr/bin/hello'];
     let compared = 0;
     for (const program of programs) {
-      for (const options of [{ root: dir, cwd: '/' }, { root: dir, cwd: '/', versions: true, useCache: false }, { root: Buffer.from(dir), cwd: '/', hwcaps: [], platform: 'x86_64', ldLibraryPath: '/lib:/nowhere' }]) {
+      for (const options of [
+        { root: dir, cwd: '/' },
+        { root: dir, cwd: '/', versions: true, useCache: false },
+        { root: Buffer.from(dir), cwd: '/', hwcaps: [], platform: 'x86_64', ldLibraryPath: '/lib:/nowhere' },
+      ]) {
         let addonText;
-        try { addonText = addon.resolveDepsSync(resolveRequest(program, options)); } catch (error) {
+        try {
+          addonText = addon.resolveDepsSync(resolveRequest(program, options));
+        } catch (error) {
           assert.throws(() => core.wasmResolveDeps(program, options), { code: error.code });
           continue;
         }

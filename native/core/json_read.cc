@@ -81,7 +81,9 @@ class Reader {
       if (at_ >= text_.size()) return false;
       const char e = text_[at_++];
       switch (e) {
-        case '"': case '\\': case '/': *out += e; break;
+        case '"':
+        case '\\':
+        case '/': *out += e; break;
         case 'b': *out += '\b'; break;
         case 'f': *out += '\f'; break;
         case 'n': *out += '\n'; break;
@@ -110,7 +112,10 @@ class Reader {
     if (text_.size() - at_ < 4) return false;
     for (int i = 0; i < 4; ++i) {
       const char h = text_[at_++];
-      const int digit = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+      const int digit = h >= '0' && h <= '9'   ? h - '0'
+                        : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                        : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                               : -1;
       if (digit < 0) return false;
       *cp = (*cp << 4) | static_cast<uint32_t>(digit);
     }

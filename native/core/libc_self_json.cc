@@ -13,7 +13,9 @@ void File(Json& j, const std::optional<NamedFile>& file) {
   }
   j.Open('{');
   j.Key("name").String(file->name);
-  if (file->realPath.empty()) j.Key("realPath").Null(); else j.Key("realPath").String(file->realPath);
+  if (file->realPath.empty()) j.Key("realPath").Null();
+  else
+    j.Key("realPath").String(file->realPath);
   j.Key("realPathErrno").Number(file->realPathErrno);
   j.Close('}');
 }

@@ -7,7 +7,9 @@ namespace sysprobe::core {
 
 namespace {
 
-SysError Invalid(const std::string& message) { return SysError::Sysprobe("ERR_SYSPROBE_INVALID_ARG", "resolveDeps request: " + message); }
+SysError Invalid(const std::string& message) {
+  return SysError::Sysprobe("ERR_SYSPROBE_INVALID_ARG", "resolveDeps request: " + message);
+}
 
 }  // namespace
 
@@ -24,10 +26,14 @@ Result<ResolveRequest> ReadResolveRequest(std::string_view json) {
       std::optional<std::string> value = field.text;
       if (isPath && !(value = Latin1Bytes(field.text))) return Invalid(key + " must be latin1 text (a path's bytes)");
       if (key == "program") request.program = *value;
-      else if (key == "root") request.options.root = *value;
-      else if (key == "cwd") request.options.cwd = *value;
-      else if (key == "ldLibraryPath") request.options.ldLibraryPath = *value;
-      else request.options.platform = *value;
+      else if (key == "root")
+        request.options.root = *value;
+      else if (key == "cwd")
+        request.options.cwd = *value;
+      else if (key == "ldLibraryPath")
+        request.options.ldLibraryPath = *value;
+      else
+        request.options.platform = *value;
     } else if (key == "hwcaps") {
       if (field.kind != Kind::Strings) return Invalid("hwcaps must be an array of strings");
       request.options.hwcaps = field.items;

@@ -3,13 +3,25 @@
 // ld.so.cache and readInRoot texts, which their probes decode) passes through as the addon exports it.
 import type { AddonExports, NativeBinding } from './binding.js';
 import {
-  decodeInotify, decodeProcessEnv, decodeReparseData, decodeReparseProbe, decodeRlimitEntry, decodeRlimitSet, decodeSelfLibc, resolveRequest,
+  decodeInotify,
+  decodeProcessEnv,
+  decodeReparseData,
+  decodeReparseProbe,
+  decodeRlimitEntry,
+  decodeRlimitSet,
+  decodeSelfLibc,
+  resolveRequest,
 } from './wire.js';
 
 // Every argument goes through as given, so the addon's own checks still see a wrong call.
-const now = <A extends unknown[], T>(call: (...args: A) => string, decode: (text: string) => T) => (...args: A): T => decode(call(...args));
-const later = <A extends unknown[], T>(call: (...args: A) => Promise<string>, decode: (text: string) => T) =>
-  (...args: A): Promise<T> => call(...args).then(decode);
+const now =
+  <A extends unknown[], T>(call: (...args: A) => string, decode: (text: string) => T) =>
+  (...args: A): T =>
+    decode(call(...args));
+const later =
+  <A extends unknown[], T>(call: (...args: A) => Promise<string>, decode: (text: string) => T) =>
+  (...args: A): Promise<T> =>
+    call(...args).then(decode);
 
 export function fromAddon(addon: AddonExports): NativeBinding {
   const decodeBuffer = now(addon.decodeReparseBuffer, decodeReparseData);

@@ -8,7 +8,14 @@
 import type { SysprobeError } from '../errors.js';
 import { pathBytes, type PathArg } from '../util/paths.js';
 import type {
-  RawInotify, RawProcessEnv, RawReparseData, RawReparseProbe, RawResolveOptions, RawRlimitEntry, RawRlimitSet, RawSelfLibc,
+  RawInotify,
+  RawProcessEnv,
+  RawReparseData,
+  RawReparseProbe,
+  RawResolveOptions,
+  RawRlimitEntry,
+  RawRlimitSet,
+  RawSelfLibc,
 } from './binding.js';
 
 /** The pid that means "this process", from the probe to the core and back in RawRlimitSet.pid. */
@@ -31,7 +38,8 @@ export function resolveRequest(program: PathArg, options: RawResolveOptions): st
 }
 
 type Limit = RawRlimitEntry['soft'];
-const exactLimit = (value: Limit | string): Limit => (value === null || value === 'unlimited' || typeof value === 'bigint' ? value : BigInt(value));
+const exactLimit = (value: Limit | string): Limit =>
+  value === null || value === 'unlimited' || typeof value === 'bigint' ? value : BigInt(value);
 
 function exactEntry(entry: RawRlimitEntry): RawRlimitEntry {
   entry.soft = exactLimit(entry.soft);
@@ -75,7 +83,7 @@ export function decodeReparseData(json: string): RawReparseData {
  * `decode` (the backend's decodeReparseBuffer) as withDecodedReparse does.
  */
 export function decodeReparseProbe(json: string, decode: (bytes: Buffer) => RawReparseData): RawReparseProbe | null {
-  const probe = JSON.parse(json) as Omit<RawReparseProbe, 'raw'> & { raw: string | Buffer } | null;
+  const probe = JSON.parse(json) as (Omit<RawReparseProbe, 'raw'> & { raw: string | Buffer }) | null;
   if (probe === null) return null;
   probe.raw = Buffer.from(probe.raw as string, 'latin1');
   probe.decoded = null;

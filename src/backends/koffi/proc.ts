@@ -1,16 +1,8 @@
 // /proc through the core (process environments, the inotify scan), with kcmp(2) through koffi.
-import { constants } from 'node:os';
-import { closeSync, lstatSync, openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { SysprobeError } from '../../errors.js';
-import type {
-  NativeBinding, RawInotify, RawLimitArg, RawNamedFile, RawProcessEnv, RawReparseProbe, RawRlimitEntry, RawRlimitSet, RawSelfLibc,
-} from '../binding.js';
-import { RLIMIT_NAMES } from '../../util/rlimit-names.js';
-import { absoluteBytes, isAbsolutePath, pathBytes, pathText } from '../../util/paths.js';
-import type { PathArg } from '../../util/paths.js';
-import type { RawReparseData } from '../binding.js';
-import type { WasmErrorFacts, WasmRequest } from '../wasm/index.js';
-import { WASM_PATH, errorFromFacts, setWasmHostCalls, wasmOnWorker, wasmAvailable, wasmDecodeReparse, wasmInotify, wasmProcLimits, wasmProcessEnv, wasmReadElf, wasmReadElfBatch, wasmReadInRoot, wasmReadLdSoCache, wasmResolveDeps } from '../wasm/index.js';
+import type { RawInotify, RawProcessEnv } from '../binding.js';
+import { setWasmHostCalls, wasmInotify, wasmProcessEnv } from '../wasm/index.js';
 import { decodeInotify, decodeProcessEnv } from '../wire.js';
 import { withCore, needsAddon, type Calls } from './calls.js';
 

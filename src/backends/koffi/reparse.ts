@@ -1,16 +1,11 @@
 // Reparse points through koffi: ntfs-3g's xattrs on Linux, FSCTL_GET_REPARSE_POINT on Windows; the buffer is decoded by the core.
-import { constants } from 'node:os';
-import { closeSync, lstatSync, openSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { SysprobeError } from '../../errors.js';
-import type {
-  NativeBinding, RawInotify, RawLimitArg, RawNamedFile, RawProcessEnv, RawReparseProbe, RawRlimitEntry, RawRlimitSet, RawSelfLibc,
-} from '../binding.js';
-import { RLIMIT_NAMES } from '../../util/rlimit-names.js';
-import { absoluteBytes, isAbsolutePath, pathBytes, pathText } from '../../util/paths.js';
+import type { RawReparseProbe } from '../binding.js';
+import { pathBytes, pathText } from '../../util/paths.js';
 import type { PathArg } from '../../util/paths.js';
 import type { RawReparseData } from '../binding.js';
-import type { WasmErrorFacts, WasmRequest } from '../wasm/index.js';
-import { WASM_PATH, errorFromFacts, setWasmHostCalls, wasmOnWorker, wasmAvailable, wasmDecodeReparse, wasmInotify, wasmProcLimits, wasmProcessEnv, wasmReadElf, wasmReadElfBatch, wasmReadInRoot, wasmReadLdSoCache, wasmResolveDeps } from '../wasm/index.js';
+import { wasmDecodeReparse } from '../wasm/index.js';
 import { decodeReparseData, withDecodedReparse } from '../wire.js';
 import { E, optionalFunc, sysError, withCore, toBig, type Koffi, type KoffiFunction, type Calls } from './calls.js';
 

@@ -1,16 +1,8 @@
 // Resource limits through koffi: getrlimit/prlimit/setrlimit, and /proc/PID/limits by the core.
-import { constants } from 'node:os';
-import { closeSync, lstatSync, openSync } from 'node:fs';
 import { SysprobeError } from '../../errors.js';
-import type {
-  NativeBinding, RawInotify, RawLimitArg, RawNamedFile, RawProcessEnv, RawReparseProbe, RawRlimitEntry, RawRlimitSet, RawSelfLibc,
-} from '../binding.js';
+import type { RawLimitArg, RawRlimitEntry, RawRlimitSet } from '../binding.js';
 import { RLIMIT_NAMES } from '../../util/rlimit-names.js';
-import { absoluteBytes, isAbsolutePath, pathBytes, pathText } from '../../util/paths.js';
-import type { PathArg } from '../../util/paths.js';
-import type { RawReparseData } from '../binding.js';
-import type { WasmErrorFacts, WasmRequest } from '../wasm/index.js';
-import { WASM_PATH, errorFromFacts, setWasmHostCalls, wasmOnWorker, wasmAvailable, wasmDecodeReparse, wasmInotify, wasmProcLimits, wasmProcessEnv, wasmReadElf, wasmReadElfBatch, wasmReadInRoot, wasmReadLdSoCache, wasmResolveDeps } from '../wasm/index.js';
+import { WASM_PATH, wasmAvailable, wasmProcLimits } from '../wasm/index.js';
 import { decodeRlimitSet } from '../wire.js';
 import { E, sysError, withCore, toBig, needsAddon, type Calls } from './calls.js';
 
