@@ -1,10 +1,11 @@
 // readLdSoCache / resolveDeps: native/core/ldcache.h and resolve.h results as JSON text (built on the
-// thread pool in the async forms), shaped in src/probes/compat/deps.ts. Options arrive validated from src/probes/compat/deps.ts.
+// thread pool in the async forms), shaped in src/probes/compat/deps.ts. resolveDeps takes its request as JSON
+// text too (native/core/resolve_request.h), validated in src/probes/compat/deps.ts.
 #include "modules.h"
 #include "promise_worker.h"
 
 #include "../core/ldcache.h"
-#include "../core/resolve.h"
+#include "../core/resolve_request.h"
 #include "../core/compat_json.h"
 #include "../core/root_read.h"
 
@@ -13,7 +14,6 @@ namespace sysprobe::binding {
 namespace {
 
 namespace ldcache = core::ldcache;
-namespace resolve = core::resolve;
 
 Napi::Value ToJs(Napi::Env env, const std::string& json) { return Napi::String::New(env, json); }
 
@@ -23,53 +23,16 @@ core::Result<std::string> CacheJson(const std::string& path) {
   return core::CacheToJson(cache.value());
 }
 
-core::Result<std::string> ResolveJson(const std::string& program, const resolve::Options& options, bool versions) {
-  auto result = resolve::Resolve(program, options);
-  if (!result.ok()) return result.error();
-  return core::ResolveToJson(result.value(), versions);
-}
-
-// The version tables of every object are only sent when asked for (checkCompat): most of the JSON.
-bool WantVersions(const Napi::CallbackInfo& info) {
-  if (info.Length() < 2 || !info[1].IsObject()) return false;
-  Napi::Value v = info[1].As<Napi::Object>().Get("versions");
-  return v.IsBoolean() && v.As<Napi::Boolean>().Value();
-}
-
 std::string PathArg(const Napi::CallbackInfo& info, const char* what) {
   std::string path;
   if (info.Length() < 1 || !PathOf(info[0], &path)) ThrowError(info.Env(), InvalidArgument(std::string(what) + " expects a path"));
   return path;
 }
 
-// (program, { root, ldLibraryPath, cwd, hwcaps, platform, useCache }) validated in src/probes/compat/deps.ts.
-resolve::Options ResolveOptions(const Napi::CallbackInfo& info) {
-  resolve::Options options;
-  if (info.Length() < 2 || !info[1].IsObject()) return options;
-  Napi::Object o = info[1].As<Napi::Object>();
-  // Paths (root, cwd, LD_LIBRARY_PATH) as strings or exact bytes.
-  auto str = [&](const char* key) -> std::optional<std::string> {
-    std::string value;
-    if (PathOf(o.Get(key), &value)) return value;
-    return std::nullopt;
-  };
-  if (auto root = str("root")) options.root = *root;
-  options.ldLibraryPath = str("ldLibraryPath");
-  if (auto cwd = str("cwd")) options.cwd = *cwd;
-  options.platform = str("platform");
-  Napi::Value hwcaps = o.Get("hwcaps");
-  if (hwcaps.IsArray()) {
-    std::vector<std::string> names;
-    Napi::Array array = hwcaps.As<Napi::Array>();
-    for (uint32_t i = 0; i < array.Length(); ++i) {
-      Napi::Value item = array.Get(i);
-      if (item.IsString()) names.push_back(item.As<Napi::String>().Utf8Value());
-    }
-    options.hwcaps = std::move(names);
-  }
-  Napi::Value useCache = o.Get("useCache");
-  if (useCache.IsBoolean()) options.useCache = useCache.As<Napi::Boolean>().Value();
-  return options;
+// The request's JSON text (src/backends/wire.ts resolveRequest), read by the core as the WebAssembly build reads it.
+std::string RequestArg(const Napi::CallbackInfo& info, const char* what) {
+  if (info.Length() != 1 || !info[0].IsString()) ThrowError(info.Env(), InvalidArgument(std::string(what) + " expects the request's JSON text"));
+  return info[0].As<Napi::String>().Utf8Value();
 }
 
 Napi::Value ReadLdSoCacheSync(const Napi::CallbackInfo& info) {
@@ -84,16 +47,14 @@ Napi::Value ReadLdSoCache(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value ResolveDepsSync(const Napi::CallbackInfo& info) {
-  auto result = ResolveJson(PathArg(info, "resolveDepsSync()"), ResolveOptions(info), WantVersions(info));
+  auto result = core::ResolveRequestToJson(RequestArg(info, "resolveDepsSync()"));
   if (!result.ok()) ThrowError(info.Env(), result.error());
   return ToJs(info.Env(), result.value());
 }
 
 Napi::Value ResolveDeps(const Napi::CallbackInfo& info) {
-  std::string program = PathArg(info, "resolveDeps()");
-  resolve::Options options = ResolveOptions(info);
-  const bool versions = WantVersions(info);
-  return PromiseWorker<std::string>::Start(info.Env(), [program, options, versions] { return ResolveJson(program, options, versions); }, ToJs);
+  std::string request = RequestArg(info, "resolveDeps()");
+  return PromiseWorker<std::string>::Start(info.Env(), [request] { return core::ResolveRequestToJson(request); }, ToJs);
 }
 
 // (root, path, what, flags, offset, length) validated in src/probes/libc/root.ts: one file inside a root.

@@ -4,7 +4,6 @@
 #include "../config.h"
 #include <napi.h>
 
-#include <optional>
 #include <string>
 
 #include "../core/result.h"
@@ -24,12 +23,6 @@ inline core::SysError InvalidArgument(const std::string& message) {
   return core::SysError::Sysprobe("ERR_SYSPROBE_INVALID_ARG", message);
 }
 
-// A result the core wrote as JSON (native/core/*_json.h), as a JavaScript value.
-inline Napi::Value ParseJson(Napi::Env env, const std::string& text) {
-  Napi::Object json = env.Global().Get("JSON").As<Napi::Object>();
-  return json.Get("parse").As<Napi::Function>().Call(json, {Napi::String::New(env, text)});
-}
-
 // A path argument as the kernel gets it: a string UTF-8-encoded (as Node's fs does), or the exact bytes of a
 // Buffer/Uint8Array (copied, so the caller may reuse it at once). False for anything else.
 inline bool PathOf(const Napi::Value& value, std::string* out) {
@@ -41,10 +34,6 @@ inline bool PathOf(const Napi::Value& value, std::string* out) {
   auto bytes = value.As<Napi::Uint8Array>();
   out->assign(reinterpret_cast<const char*>(bytes.Data()), bytes.ByteLength());
   return true;
-}
-
-inline Napi::Value OptionalString(Napi::Env env, const std::optional<std::string>& text) {
-  return text ? Napi::String::New(env, *text) : env.Null();
 }
 
 }  // namespace sysprobe::binding

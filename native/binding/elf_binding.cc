@@ -39,13 +39,13 @@ struct Options {
 core::Result<std::string> ParseToJson(core::ByteSource& source, const Options& options) {
   auto result = elf::Parse(source, options.parse);
   if (!result.ok()) return result.error();
-  return core::ElfToJson(result.value(), nullptr, options.demangle);
+  return core::ElfToJson(result.value(), options.demangle);
 }
 
 core::Result<std::string> ParseFileToJson(const std::string& path, const Options& options) {
   auto result = elf::ParseFile(path, options.parse);
   if (!result.ok()) return result.error();
-  return core::ElfToJson(result.value(), &path, options.demangle);
+  return core::ElfToJson(result.value(), options.demangle);
 }
 
 Options OptionsOf(const Napi::CallbackInfo& info) {

@@ -1,26 +1,16 @@
-// The environment of a running process (native/core/procenv.h): each entry as a Buffer holding
-// its exact bytes; splitting at '=' and decoding happen in src/probes/env/index.ts.
+// The environment of a running process (native/core/procenv.h) as its JSON text (procenv_json.h), decoded in
+// src/backends/wire.ts; splitting at '=' happens in src/probes/env/index.ts.
 #include "modules.h"
 #include "promise_worker.h"
 
 #include "../core/procenv.h"
+#include "../core/procenv_json.h"
 
 namespace sysprobe::binding {
 
 namespace {
 
-Napi::Value EnvToJs(Napi::Env env, const core::ProcessEnvFacts& facts) {
-  Napi::Object object = Napi::Object::New(env);
-  object.Set("pid", Napi::Number::New(env, static_cast<double>(facts.pid)));
-  object.Set("source", facts.source);
-  Napi::Array entries = Napi::Array::New(env, facts.entries.size());
-  for (size_t i = 0; i < facts.entries.size(); ++i) {
-    const std::string& bytes = facts.entries[i];
-    entries.Set(static_cast<uint32_t>(i), Napi::Buffer<char>::Copy(env, bytes.data(), bytes.size()));
-  }
-  object.Set("entries", entries);
-  return object;
-}
+Napi::Value EnvToJs(Napi::Env env, const core::ProcessEnvFacts& facts) { return Napi::String::New(env, core::ProcessEnvToJson(facts)); }
 
 long long PidArg(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsNumber()) ThrowError(info.Env(), InvalidArgument("pid must be a number"));

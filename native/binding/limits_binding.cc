@@ -1,4 +1,5 @@
-// Resource limits and inotify: native/core/rlimits.h and inotify.h, from their JSON forms (native/core/*_json.h). Options are
+// Resource limits and inotify: native/core/rlimits.h and inotify.h as their JSON text (native/core/*_json.h),
+// decoded in src/backends/wire.ts. Options are
 // validated in src/probes/limits/rlimits.ts; the checks here only keep a bad call from crashing the host.
 #include "modules.h"
 #include "promise_worker.h"
@@ -12,30 +13,9 @@ namespace sysprobe::binding {
 
 namespace {
 
-Napi::Value LimitToJs(Napi::Env env, const core::RlimitValue& value) {
-  if (value.unlimited) return Napi::String::New(env, "unlimited");
-  return Napi::BigInt::New(env, static_cast<uint64_t>(value.value));
-}
+Napi::Value EntryToJs(Napi::Env env, const core::RlimitEntry& entry) { return Napi::String::New(env, core::RlimitEntryToJson(entry)); }
 
-// The core's JSON (soft and hard as decimal strings), with the values made BigInts from the facts.
-void ExactLimits(Napi::Env env, Napi::Object object, const core::RlimitEntry& entry) {
-  if (!entry.supported) return;
-  object.Set("soft", LimitToJs(env, entry.soft));
-  object.Set("hard", LimitToJs(env, entry.hard));
-}
-
-Napi::Value EntryToJs(Napi::Env env, const core::RlimitEntry& entry) {
-  Napi::Object object = ParseJson(env, core::RlimitEntryToJson(entry)).As<Napi::Object>();
-  ExactLimits(env, object, entry);
-  return object;
-}
-
-Napi::Value SetToJs(Napi::Env env, const core::RlimitSet& set) {
-  Napi::Object object = ParseJson(env, core::RlimitSetToJson(set)).As<Napi::Object>();
-  Napi::Array entries = object.Get("entries").As<Napi::Array>();
-  for (size_t i = 0; i < set.entries.size(); ++i) ExactLimits(env, entries.Get(static_cast<uint32_t>(i)).As<Napi::Object>(), set.entries[i]);
-  return object;
-}
+Napi::Value SetToJs(Napi::Env env, const core::RlimitSet& set) { return Napi::String::New(env, core::RlimitSetToJson(set)); }
 
 long long PidArg(const Napi::CallbackInfo& info, size_t index) {
   if (info.Length() <= index || !info[index].IsNumber()) ThrowError(info.Env(), InvalidArgument("pid must be a number"));
@@ -113,9 +93,7 @@ Napi::Value SetRlimit(const Napi::CallbackInfo& info) {
       info.Env(), [args] { return core::SetRlimit(args.pid, args.name, args.soft, args.hard); }, EntryToJs);
 }
 
-Napi::Value InotifyToJs(Napi::Env env, const core::InotifyFacts& facts) {
-  return ParseJson(env, core::InotifyToJson(facts));
-}
+Napi::Value InotifyToJs(Napi::Env env, const core::InotifyFacts& facts) { return Napi::String::New(env, core::InotifyToJson(facts)); }
 
 Napi::Value InotifySync(const Napi::CallbackInfo& info) {
   auto result = core::ProbeInotify();

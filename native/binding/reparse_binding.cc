@@ -1,5 +1,6 @@
 // NTFS reparse points: decodeReparseBuffer over JS bytes, and the probe of a path (sync and on the
-// thread pool). The raw facts of native/core/reparse.h as plain objects; src/probes/reparse/point.ts shapes them.
+// thread pool), as the JSON text of native/core/reparse_json.h. src/backends/wire.ts decodes it (and has the
+// probe's bytes decoded by decodeReparseBuffer, as the koffi backend does); src/probes/reparse/point.ts shapes it.
 #include "modules.h"
 #include "promise_worker.h"
 
@@ -10,48 +11,10 @@ namespace sysprobe::binding {
 
 namespace {
 
-// The decoded data from the core's one JSON form; nfs.type (64-bit) becomes a BigInt here.
-Napi::Value DataToJs(Napi::Env env, const core::ReparseData& data) {
-  Napi::Value parsed = ParseJson(env, core::ReparseToJson(data));
-  if (data.nfs) parsed.As<Napi::Object>().Get("nfs").As<Napi::Object>().Set("type", Napi::BigInt::New(env, data.nfs->type));
-  return parsed;
-}
+Napi::Value DataToJs(Napi::Env env, const core::ReparseData& data) { return Napi::String::New(env, core::ReparseToJson(data)); }
 
-// A probe result with its decoded data computed on the worker thread.
-struct ProbeOutcome {
-  std::optional<core::ReparseProbe> probe;
-  std::optional<core::Result<core::ReparseData>> decoded;
-};
-
-core::Result<ProbeOutcome> RunProbe(const std::string& path) {
-  auto probe = core::ProbeReparsePoint(path);
-  if (!probe.ok()) return probe.error();
-  ProbeOutcome outcome;
-  outcome.probe = std::move(probe.value());
-  if (outcome.probe) {
-    const std::vector<uint8_t>& raw = outcome.probe->raw;
-    outcome.decoded.emplace(core::DecodeReparseBuffer(raw.data(), raw.size()));
-  }
-  return outcome;
-}
-
-Napi::Value ProbeToJs(Napi::Env env, const ProbeOutcome& outcome) {
-  if (!outcome.probe) return env.Null();
-  const core::ReparseProbe& probe = *outcome.probe;
-  Napi::Object object = Napi::Object::New(env);
-  object.Set("source", probe.source);
-  object.Set("raw", Napi::Buffer<uint8_t>::Copy(env, probe.raw.data(), probe.raw.size()));
-  object.Set("attributes", probe.attributes ? Napi::Number::New(env, *probe.attributes) : env.Null());
-  object.Set("tagFromAttributes", probe.tagFromAttributes ? Napi::Number::New(env, *probe.tagFromAttributes) : env.Null());
-  object.Set("placeholderMode", probe.placeholderMode.empty() ? env.Null() : Napi::String::New(env, probe.placeholderMode));
-  if (outcome.decoded->ok()) {
-    object.Set("decoded", DataToJs(env, outcome.decoded->value()));
-    object.Set("decodeError", env.Null());
-  } else {
-    object.Set("decoded", env.Null());
-    object.Set("decodeError", MakeError(env, outcome.decoded->error()).Value());
-  }
-  return object;
+Napi::Value ProbeToJs(Napi::Env env, const std::optional<core::ReparseProbe>& probe) {
+  return Napi::String::New(env, core::ReparseProbeToJson(probe));
 }
 
 std::string PathArgument(const Napi::CallbackInfo& info, const char* name) {
@@ -76,14 +39,14 @@ Napi::Value DecodeReparseBuffer(const Napi::CallbackInfo& info) {
 
 Napi::Value ProbeReparsePointSync(const Napi::CallbackInfo& info) {
   const std::string path = PathArgument(info, "probeReparsePointSync");
-  auto outcome = RunProbe(path);
-  if (!outcome.ok()) ThrowError(info.Env(), outcome.error());
-  return ProbeToJs(info.Env(), outcome.value());
+  auto probe = core::ProbeReparsePoint(path);
+  if (!probe.ok()) ThrowError(info.Env(), probe.error());
+  return ProbeToJs(info.Env(), probe.value());
 }
 
 Napi::Value ProbeReparsePoint(const Napi::CallbackInfo& info) {
   const std::string path = PathArgument(info, "probeReparsePoint");
-  return PromiseWorker<ProbeOutcome>::Start(info.Env(), [path] { return RunProbe(path); }, ProbeToJs);
+  return PromiseWorker<std::optional<core::ReparseProbe>>::Start(info.Env(), [path] { return core::ProbeReparsePoint(path); }, ProbeToJs);
 }
 
 }  // namespace

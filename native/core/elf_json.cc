@@ -103,7 +103,7 @@ void WriteVersionDefs(Json& j, const std::vector<elf::VersionDef>& defs) {
   j.Close(']');
 }
 
-std::string ElfToJson(const elf::ElfFile& file, const std::string* path, bool demangle) {
+std::string ElfToJson(const elf::ElfFile& file, bool demangle) {
   Json j;
   // One allocation for the whole text: growing a 15 MB string by doubling maps and unmaps large
   // blocks, and the kernel's memory map lock that munmap holds stalls the main thread's page faults.
@@ -113,7 +113,7 @@ std::string ElfToJson(const elf::ElfFile& file, const std::string* path, bool de
   }
   j.text.reserve(estimate);
   j.Open('{');
-  if (path) j.Key("path").String(*path); else j.Key("path").Null();
+  j.Key("path").Null();  // first, where src/ puts the path
   j.Key("class").Uint(file.elfClass);
   j.Key("endian").String(file.bigEndian ? "big" : "little");
   j.Key("machine").String(Named(elf::MachineName(file.machine, file.elfClass, file.bigEndian), "em", file.machine));

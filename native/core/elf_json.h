@@ -12,12 +12,12 @@
 namespace sysprobe::core {
 
 /**
- * `path` is the path as given, null (nullptr) for bytes. The text is the ElfInfo as one JSON object
- * (with `symbols: []` when symbols were read), then the symbols as JSON arrays of at most
+ * The text is the ElfInfo as one JSON object, its `path` null (the caller knows the path, and src/ sets
+ * it: the name as given, which need not be UTF-8), with `symbols: []` when symbols were read, then the symbols as JSON arrays of at most
  * kElfSymbolsPerSlice entries, each after a '\n' (which JSON text here never contains otherwise): src/
  * turns a large result into objects slice by slice, leaving the event loop its turns in between.
  */
-std::string ElfToJson(const elf::ElfFile& file, const std::string* path, bool demangle = false);
+std::string ElfToJson(const elf::ElfFile& file, bool demangle = false);
 constexpr size_t kElfSymbolsPerSlice = 1024;
 
 /** An Itanium C++ name demangled as c++filt does (abi::__cxa_demangle); nullopt when it is not one. */

@@ -1,5 +1,5 @@
-// The JSON form of native/core/inotify.h results (RawInotify of src/native.ts): the one converter, parsed
-// by the addon (native/binding/limits_binding.cc) and by src/wasm.ts.
+// The JSON form of native/core/inotify.h results (RawInotify of src/backends/binding.ts): both backends send
+// this text; src/backends/wire.ts decodes it.
 #pragma once
 
 #include <string>

@@ -1,6 +1,6 @@
-// A small JSON writer for results built on the thread pool (src/ parses them with JSON.parse, which
-// costs far less than building objects property by property through Node-API on the main thread), and
-// the one form in which the WebAssembly build (native/wasm) hands results over.
+// A small JSON writer: every answer of the core crosses to JavaScript as this text, from the addon and from
+// the WebAssembly build alike (src/backends/wire.ts decodes it with JSON.parse, which costs far less than
+// building objects property by property through Node-API on the main thread).
 #pragma once
 
 #include <cstdint>

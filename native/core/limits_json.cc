@@ -34,7 +34,7 @@ std::string RlimitEntryToJson(const RlimitEntry& entry) {
 std::string RlimitSetToJson(const RlimitSet& set) {
   Json j;
   j.Open('{');
-  if (set.pid < 0) j.Key("pid").Null(); else j.Key("pid").Uint(static_cast<uint64_t>(set.pid));
+  j.Key("pid").Number(static_cast<double>(set.pid));  // -1: this process
   j.Key("source").String(set.source);
   if (set.fallbackErrno != 0) {
     j.Key("fallback").Open('{');

@@ -1,6 +1,6 @@
-// The JSON forms of native/core/rlimits.h results (RawRlimitSet and RawRlimitEntry of src/native.ts), with
-// soft and hard limits as decimal strings or "unlimited" (JSON has no 64-bit integers): the one converter,
-// parsed by the addon (native/binding/limits_binding.cc, which makes the values BigInts) and src/wasm.ts.
+// The JSON forms of native/core/rlimits.h results (RawRlimitSet and RawRlimitEntry of src/backends/binding.ts),
+// with soft and hard limits as decimal strings or "unlimited" (JSON has no 64-bit integers) and pid -1 for
+// this process. Both backends send this text; src/backends/wire.ts decodes it (BigInts there).
 #pragma once
 
 #include <string>

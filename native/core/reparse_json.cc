@@ -78,3 +78,20 @@ std::string ReparseToJson(const ReparseData& data) {
 }
 
 }  // namespace sysprobe::core
+
+namespace sysprobe::core {
+
+std::string ReparseProbeToJson(const std::optional<ReparseProbe>& probe) {
+  if (!probe) return "null";
+  Json j;
+  j.Open('{');
+  j.Key("source").String(probe->source);
+  j.Key("raw").Latin1(std::string(probe->raw.begin(), probe->raw.end()));
+  OptionalUint(j.Key("attributes"), probe->attributes);
+  OptionalUint(j.Key("tagFromAttributes"), probe->tagFromAttributes);
+  if (probe->placeholderMode.empty()) j.Key("placeholderMode").Null(); else j.Key("placeholderMode").String(probe->placeholderMode);
+  j.Close('}');
+  return std::move(j.text);
+}
+
+}  // namespace sysprobe::core

@@ -1,8 +1,9 @@
-// The JSON form of a decoded reparse buffer (RawReparseData of src/native.ts; nfs.type, 64-bit, as a
-// decimal string). The one converter: the addon parses it (native/binding/reparse_binding.cc), and so
-// does src/wasm.ts.
+// The JSON forms of a decoded reparse buffer (RawReparseData of src/backends/binding.ts; nfs.type, 64-bit,
+// as a decimal string) and of what a probe read (raw as latin1 text of its bytes; "null": not a reparse
+// point). Both backends send this text; src/backends/wire.ts decodes it.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "reparse.h"
@@ -10,5 +11,6 @@
 namespace sysprobe::core {
 
 std::string ReparseToJson(const ReparseData& data);
+std::string ReparseProbeToJson(const std::optional<ReparseProbe>& probe);
 
 }  // namespace sysprobe::core

@@ -35,7 +35,7 @@ Result<std::string> ReadInRoot(const RootRead& request) {
       if (error.path.empty()) error.path = inRoot;
       return error;
     }
-    return ElfToJson(parsed.value(), &inRoot);
+    return ElfToJson(parsed.value());
   }
   if (request.what == "ldcache") {
     auto cache = ldcache::ParseFile(source);

@@ -68,7 +68,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       for (const auto& symbol : file.symbols) {
         if (symbol.versionWeak && !symbol.versionFile) std::abort();
       }
-      if (mode == 1) (void)sysprobe::core::ElfToJson(file, nullptr, true);
+      if (mode == 1) (void)sysprobe::core::ElfToJson(file, true);
     }
   }
   return 0;

@@ -9,7 +9,9 @@
 #include "check.h"
 #include "core/byte_source.h"
 #include "core/ldcache.h"
+#include "core/json_read.h"
 #include "core/resolve.h"
+#include "core/resolve_request.h"
 #include "core/rootfs.h"
 
 namespace ldcache = sysprobe::core::ldcache;
@@ -141,3 +143,34 @@ TEST_CASE("rootfs: the file opened is the one the walk found, from its directory
   rmdir(root.c_str());
 }
 
+
+TEST_CASE("resolve request: the JSON text src/backends/wire.ts writes, paths as latin1 text of their bytes") {
+  // JSON.stringify({ program: Buffer.from([0x2f, 0xff, 0x0a]).toString('latin1'), ... }): \u00ff as UTF-8, \n escaped.
+  auto request = sysprobe::core::ReadResolveRequest(
+      "{\"program\":\"/\xc3\xbf\\n\",\"root\":\"/r\",\"cwd\":\"/\",\"ldLibraryPath\":\"\",\"hwcaps\":[\"x86-64-v3\",\"\\u0041\"],"
+      "\"platform\":\"haswell\",\"useCache\":false,\"versions\":true}");
+  CHECK(request.ok());
+  if (!request.ok()) return;
+  const auto& r = request.value();
+  CHECK_EQ(r.program, std::string("/\xff\n"));
+  CHECK_EQ(r.options.root, std::string("/r"));
+  CHECK_EQ(r.options.cwd, std::string("/"));
+  CHECK(r.options.ldLibraryPath.has_value() && r.options.ldLibraryPath->empty());
+  CHECK(r.options.hwcaps.has_value() && r.options.hwcaps->size() == 2 && (*r.options.hwcaps)[1] == "A");
+  CHECK(r.options.platform.has_value() && *r.options.platform == "haswell");
+  CHECK(!r.options.useCache);
+  CHECK(r.versions);
+  // Absent keys stay unset.
+  auto plain = sysprobe::core::ReadResolveRequest("{\"program\":\"/bin/ls\"}");
+  CHECK(plain.ok() && !plain.value().options.ldLibraryPath && !plain.value().options.hwcaps && plain.value().options.useCache);
+}
+
+TEST_CASE("resolve request: anything but the flat object is refused as an invalid argument") {
+  for (const char* bad : {"", "[]", "{", "{\"program\":1}", "{\"program\":\"/a\",\"program\":\"/b\"}", "{\"program\":\"/a\"} x",
+                          "{\"program\":\"\\ud800\"}", "{\"program\":\"\xe2\x82\xac\"}", "{\"root\":\"/\"}", "{\"program\":\"/a\",\"what\":true}",
+                          "{\"program\":\"/a\",\"hwcaps\":[1]}", "{\"program\":\"/a\",\"useCache\":\"no\"}", "{\"program\":\"a\\q\"}"}) {
+    auto request = sysprobe::core::ReadResolveRequest(bad);
+    CHECK(!request.ok());
+    if (!request.ok()) CHECK_EQ(request.error().code, std::string("ERR_SYSPROBE_INVALID_ARG"));
+  }
+}

@@ -19,9 +19,11 @@
 #include "../core/libc_root.h"
 #include "../core/limits_json.h"
 #include "../core/procenv.h"
+#include "../core/procenv_json.h"
 #include "../core/reparse.h"
 #include "../core/reparse_json.h"
 #include "../core/resolve.h"
+#include "../core/resolve_request.h"
 #include "../core/root_read.h"
 #include "../core/rlimits.h"
 
@@ -85,14 +87,14 @@ SYSPROBE_EXPORT("sysprobe_read_elf_path") int SysprobeReadElfPath(const char* pa
   const std::string file = Text(path, size);
   auto parsed = sysprobe::core::elf::ParseFile(file, ElfOptions(flags));
   if (!parsed.ok()) return Fail(parsed.error());
-  return Ok(sysprobe::core::ElfToJson(parsed.value(), &file, (flags & 4) != 0));
+  return Ok(sysprobe::core::ElfToJson(parsed.value(), (flags & 4) != 0));
 }
 
 SYSPROBE_EXPORT("sysprobe_read_elf_bytes") int SysprobeReadElfBytes(const uint8_t* data, size_t size, int flags) {
   sysprobe::core::MemorySource source(data, size);
   auto parsed = sysprobe::core::elf::Parse(source, ElfOptions(flags));
   if (!parsed.ok()) return Fail(parsed.error());
-  return Ok(sysprobe::core::ElfToJson(parsed.value(), nullptr, (flags & 4) != 0));
+  return Ok(sysprobe::core::ElfToJson(parsed.value(), (flags & 4) != 0));
 }
 
 SYSPROBE_EXPORT("sysprobe_read_ld_so_cache") int SysprobeReadLdSoCache(const char* path, size_t size) {
@@ -117,31 +119,11 @@ SYSPROBE_EXPORT("sysprobe_read_in_root") int SysprobeReadInRoot(const char* data
   return Ok(result.value());
 }
 
-// fields: program, root, cwd, ldLibraryPath ("\1" = unset), platform ("" = unset), hwcaps joined by ':'
-// ("\1" = unset); flags: 1 useCache, 2 versions.
-SYSPROBE_EXPORT("sysprobe_resolve_deps") int SysprobeResolveDeps(const char* data, size_t size, int flags) {
-  const std::vector<std::string> fields = Fields(data, size);
-  if (fields.size() != 6) return Fail(SysError::Sysprobe("ERR_SYSPROBE_INVALID_ARG", "resolveDeps: 6 fields expected"));
-  sysprobe::core::resolve::Options options;
-  options.root = fields[1];
-  if (!fields[2].empty()) options.cwd = fields[2];
-  if (fields[3] != "\1") options.ldLibraryPath = fields[3];
-  if (!fields[4].empty()) options.platform = fields[4];
-  if (fields[5] != "\1") {
-    std::vector<std::string> names;
-    size_t start = 0;
-    while (start <= fields[5].size() && !fields[5].empty()) {
-      const size_t colon = fields[5].find(':', start);
-      names.push_back(fields[5].substr(start, colon == std::string::npos ? std::string::npos : colon - start));
-      if (colon == std::string::npos) break;
-      start = colon + 1;
-    }
-    options.hwcaps = std::move(names);
-  }
-  options.useCache = (flags & 1) != 0;
-  auto resolved = sysprobe::core::resolve::Resolve(fields[0], options);
-  if (!resolved.ok()) return Fail(resolved.error());
-  return Ok(sysprobe::core::ResolveToJson(resolved.value(), (flags & 2) != 0));
+// The request's JSON text (native/core/resolve_request.h), as the addon takes it.
+SYSPROBE_EXPORT("sysprobe_resolve_deps") int SysprobeResolveDeps(const char* data, size_t size) {
+  auto answer = sysprobe::core::ResolveRequestToJson(std::string_view(data, size));
+  if (!answer.ok()) return Fail(answer.error());
+  return Ok(std::move(answer.value()));
 }
 
 // The host: its ELF machine (62: x86-64 Linux, whose CPU's ISA levels then pick glibc-hwcaps
@@ -157,19 +139,10 @@ SYSPROBE_EXPORT("sysprobe_decode_reparse") int SysprobeDecodeReparse(const uint8
 }
 
 // Linux /proc/PID/environ read through WASI, as the addon reads it (src/backends/wasm/host.ts calls it on Linux only).
-// Entries are strings of byte values (U+0000..U+00FF), since they need not be UTF-8.
 SYSPROBE_EXPORT("sysprobe_process_env") int SysprobeProcessEnv(double pid) {
   auto facts = sysprobe::core::ReadProcessEnv(static_cast<long long>(pid));
   if (!facts.ok()) return Fail(facts.error());
-  Json j;
-  j.Open('{');
-  j.Key("pid").Uint(static_cast<uint64_t>(facts.value().pid));
-  j.Key("source").String(facts.value().source);
-  j.Key("entries").Open('[');
-  for (const auto& entry : facts.value().entries) j.Latin1(entry);
-  j.Close(']');
-  j.Close('}');
-  return Ok(std::move(j.text));
+  return Ok(sysprobe::core::ProcessEnvToJson(facts.value()));
 }
 
 // Linux: the inotify limits and use of this uid, from /proc through WASI (src/backends/wasm/host.ts calls it on Linux only).

@@ -1,5 +1,7 @@
-// The raw interface of the addon (native/binding/addon.cc). Nothing outside src/ sees these shapes.
-// A path parameter (PathArg) is a string (UTF-8-encoded, as Node's fs does) or a Buffer of its exact bytes.
+// The raw interface of both backends (NativeBinding: the addon through addon.ts, the koffi backend) and what
+// the addon itself exports (AddonExports: the core's JSON text, decoded by wire.ts). Nothing outside src/
+// sees these shapes. A path parameter (PathArg) is a string (UTF-8-encoded, as Node's fs does) or a Buffer of
+// its exact bytes. A pid of -1 (wire.ts THIS_PROCESS) means this process, in requests and in results.
 import type { PathArg } from '../util/paths.js';
 
 export interface RawNamedFile {
@@ -37,7 +39,8 @@ export interface RawRlimitEntry {
 }
 
 export interface RawRlimitSet {
-  pid: number | null;
+  /** -1: this process. */
+  pid: number;
   source: string;
   /** Set when prlimit(2) was refused and /proc/PID/limits was read instead. */
   fallback: { errno: number; syscall: string } | null;
@@ -127,7 +130,7 @@ export interface NativeBinding extends CompatNativeBinding, LibcFilesNativeBindi
   init(errorClass: Function): void;
   selfLibcSync(): RawSelfLibc;
   selfLibc(): Promise<RawSelfLibc>;
-  /** pid -1: this process. */
+  /** pid -1: this process (also for setRlimit). */
   rlimitsSync(pid: number, mode: 'auto' | 'syscall' | 'procfs'): RawRlimitSet;
   rlimits(pid: number, mode: 'auto' | 'syscall' | 'procfs'): Promise<RawRlimitSet>;
   setRlimitSync(pid: number, name: string, soft: RawLimitArg, hard: RawLimitArg | undefined): RawRlimitEntry;
@@ -149,6 +152,32 @@ export interface NativeBinding extends CompatNativeBinding, LibcFilesNativeBindi
   /** One element per path: the facts as the core's ELF text, or the SysprobeError of that file. */
   readElfBatch(paths: PathArg[], symbols: ElfSymbolsWanted, crossCheck: boolean): Promise<Array<string | Uint8Array | Error>>;
 }
+
+/**
+ * What the addon (native/binding/addon.cc) exports: NativeBinding with every answer as the core's JSON
+ * text (wire.ts decodes it) and resolveDeps' request as JSON text (wire.ts resolveRequest).
+ */
+export interface AddonExports extends Omit<NativeBinding, TextFacts | 'resolveDepsSync' | 'resolveDeps'> {
+  selfLibcSync(): string;
+  selfLibc(): Promise<string>;
+  rlimitsSync(pid: number, mode: 'auto' | 'syscall' | 'procfs'): string;
+  rlimits(pid: number, mode: 'auto' | 'syscall' | 'procfs'): Promise<string>;
+  setRlimitSync(pid: number, name: string, soft: RawLimitArg, hard: RawLimitArg | undefined): string;
+  setRlimit(pid: number, name: string, soft: RawLimitArg, hard: RawLimitArg | undefined): Promise<string>;
+  inotifySync(): string;
+  inotify(): Promise<string>;
+  processEnvSync(pid: number): string;
+  processEnv(pid: number): Promise<string>;
+  decodeReparseBuffer(bytes: Uint8Array): string;
+  /** The probe without its bytes decoded ("null": not a reparse point). */
+  probeReparsePointSync(path: PathArg): string;
+  probeReparsePoint(path: PathArg): Promise<string>;
+  resolveDepsSync(request: string): string;
+  resolveDeps(request: string): Promise<string>;
+}
+
+type TextFacts = 'selfLibcSync' | 'selfLibc' | 'rlimitsSync' | 'rlimits' | 'setRlimitSync' | 'setRlimit' | 'inotifySync' | 'inotify' |
+  'processEnvSync' | 'processEnv' | 'decodeReparseBuffer' | 'probeReparsePointSync' | 'probeReparsePoint';
 
 export interface RawCacheEntry {
   key: string;

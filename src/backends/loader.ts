@@ -2,7 +2,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { SysprobeError, invalidArgument } from '../errors.js';
-import type { NativeBinding } from './binding.js';
+import type { AddonExports, NativeBinding } from './binding.js';
+import { fromAddon } from './addon.js';
 
 const packageRoot = join(__dirname, '..', '..');
 
@@ -269,7 +270,7 @@ function loadAddon(info: BackendInfo): void {
 }
 
 function accept(module: unknown, attempt: LoadAttempt, info: BackendInfo): boolean {
-  const candidate = module as Partial<NativeBinding> | null;
+  const candidate = module as Partial<AddonExports> | null;
   if (candidate === null || typeof candidate !== 'object' || typeof candidate.init !== 'function') {
     attempt.error = { code: 'ERR_SYSPROBE_BINDING_INVALID', message: 'not a sysprobe addon (no init function)' };
     return false;
@@ -283,7 +284,7 @@ function accept(module: unknown, attempt: LoadAttempt, info: BackendInfo): boole
     };
     return false;
   }
-  const native = candidate as NativeBinding;
+  const native = fromAddon(candidate as AddonExports);
   native.init(SysprobeError);
   attempt.ok = true;
   info.name = 'addon';

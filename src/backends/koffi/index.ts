@@ -2,24 +2,19 @@
 // library calls through koffi (calls.ts, libc.ts, rlimits.ts, reparse.ts) and the C++ core as WebAssembly
 // (../wasm/). What it answers, and how, is one table: capabilities.ts. Every rule that interprets the facts
 // is the probes' own, shared with the addon. Required only when this backend is chosen (../loader.ts).
-import { constants } from 'node:os';
-import { closeSync, lstatSync, openSync } from 'node:fs';
 import { SysprobeError } from '../../errors.js';
-import type {
-  NativeBinding, RawInotify, RawLimitArg, RawNamedFile, RawProcessEnv, RawReparseProbe, RawRlimitEntry, RawRlimitSet, RawSelfLibc,
-} from '../binding.js';
-import { RLIMIT_NAMES } from '../../util/rlimit-names.js';
-import { absoluteBytes, isAbsolutePath, pathBytes, pathText } from '../../util/paths.js';
+import type { NativeBinding, RawReparseProbe, RawRlimitSet } from '../binding.js';
+import { absoluteBytes, isAbsolutePath, pathText } from '../../util/paths.js';
 import type { PathArg } from '../../util/paths.js';
-import type { RawReparseData } from '../binding.js';
 import type { WasmErrorFacts, WasmRequest } from '../wasm/index.js';
-import { WASM_PATH, errorFromFacts, setWasmHostCalls, wasmOnWorker, wasmAvailable, wasmDecodeReparse, wasmInotify, wasmProcLimits, wasmProcessEnv, wasmReadElf, wasmReadElfBatch, wasmReadInRoot, wasmReadLdSoCache, wasmResolveDeps, wasmProbeLibcRoot, wasmScanLibcFile } from '../wasm/index.js';
+import { WASM_PATH, errorFromFacts, wasmOnWorker, wasmAvailable, wasmProcessEnv, wasmReadElf, wasmReadElfBatch, wasmReadInRoot, wasmReadLdSoCache, wasmResolveDeps, wasmProbeLibcRoot, wasmScanLibcFile } from '../wasm/index.js';
 import { bindCalls, withCore, needsAddon, type Koffi, type Calls } from './calls.js';
 import { capabilitySummary, refusedOnWorker } from './capabilities.js';
 import { selfLibc } from './libc.js';
 import { procLimits, rlimits, setRlimit } from './rlimits.js';
 import { decodeReparse, probeReparsePoint } from './reparse.js';
-import { checkEnvPlatform, envFromJson, inotify, processEnv } from './proc.js';
+import { checkEnvPlatform, inotify, processEnv } from './proc.js';
+import { decodeProcessEnv } from '../wire.js';
 
 
 /**
@@ -123,7 +118,7 @@ export function createKoffiBackend(koffi: Koffi | null, version: string): Native
     processEnvSync: (pid) => processEnv(pid),
     processEnv: async (pid) => {
       checkEnvPlatform(pid);
-      return envFromJson(await coreAsync(`probeProcessEnv(${pid})`, 'processEnv', [pid], () => wasmProcessEnv(pid)));
+      return decodeProcessEnv(await coreAsync(`probeProcessEnv(${pid})`, 'processEnv', [pid], () => wasmProcessEnv(pid)));
     },
     decodeReparseBuffer: (bytes) => decodeReparse('decodeReparseBuffer()', bytes),
     probeReparsePointSync: (path) => reparse(path),

@@ -1,16 +1,9 @@
 // /proc through the core (process environments, the inotify scan), with kcmp(2) through koffi.
-import { constants } from 'node:os';
-import { closeSync, lstatSync, openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { SysprobeError } from '../../errors.js';
-import type {
-  NativeBinding, RawInotify, RawLimitArg, RawNamedFile, RawProcessEnv, RawReparseProbe, RawRlimitEntry, RawRlimitSet, RawSelfLibc,
-} from '../binding.js';
-import { RLIMIT_NAMES } from '../../util/rlimit-names.js';
-import { absoluteBytes, isAbsolutePath, pathBytes, pathText } from '../../util/paths.js';
-import type { PathArg } from '../../util/paths.js';
-import type { RawReparseData } from '../binding.js';
-import type { WasmErrorFacts, WasmRequest } from '../wasm/index.js';
-import { WASM_PATH, errorFromFacts, setWasmHostCalls, wasmOnWorker, wasmAvailable, wasmDecodeReparse, wasmInotify, wasmProcLimits, wasmProcessEnv, wasmReadElf, wasmReadElfBatch, wasmReadInRoot, wasmReadLdSoCache, wasmResolveDeps } from '../wasm/index.js';
+import type { RawInotify, RawProcessEnv } from '../binding.js';
+import { setWasmHostCalls, wasmInotify, wasmProcessEnv } from '../wasm/index.js';
+import { decodeInotify, decodeProcessEnv } from '../wire.js';
 import { withCore, needsAddon, type Calls } from './calls.js';
 
 // kcmp(2) numbers (<asm/unistd.h>), for telling shared inotify instances apart as the addon does.
@@ -37,14 +30,7 @@ export function inotify(calls: Calls | null): RawInotify {
       }
     },
   });
-  return JSON.parse(withCore('probeInotify()', () => wasmInotify())) as RawInotify;
-}
-
-/** The probe with its buffer decoded by the core; malformed bytes on disk are the probe's decodeError, as in the addon. */
-
-export function envFromJson(json: string): RawProcessEnv {
-  const raw = JSON.parse(json) as { pid: number; source: string; entries: string[] };
-  return { pid: raw.pid, source: raw.source, entries: raw.entries.map((entry) => Buffer.from(entry, 'latin1')) };
+  return decodeInotify(withCore('probeInotify()', () => wasmInotify()));
 }
 
 export function checkEnvPlatform(pid: number): void {
@@ -55,5 +41,5 @@ export function checkEnvPlatform(pid: number): void {
 
 export function processEnv(pid: number): RawProcessEnv {
   checkEnvPlatform(pid);
-  return envFromJson(withCore(`probeProcessEnv(${pid})`, () => wasmProcessEnv(pid)));
+  return decodeProcessEnv(withCore(`probeProcessEnv(${pid})`, () => wasmProcessEnv(pid)));
 }

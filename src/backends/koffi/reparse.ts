@@ -1,16 +1,12 @@
 // Reparse points through koffi: ntfs-3g's xattrs on Linux, FSCTL_GET_REPARSE_POINT on Windows; the buffer is decoded by the core.
-import { constants } from 'node:os';
-import { closeSync, lstatSync, openSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { SysprobeError } from '../../errors.js';
-import type {
-  NativeBinding, RawInotify, RawLimitArg, RawNamedFile, RawProcessEnv, RawReparseProbe, RawRlimitEntry, RawRlimitSet, RawSelfLibc,
-} from '../binding.js';
-import { RLIMIT_NAMES } from '../../util/rlimit-names.js';
-import { absoluteBytes, isAbsolutePath, pathBytes, pathText } from '../../util/paths.js';
+import type { RawReparseProbe } from '../binding.js';
+import { pathBytes, pathText } from '../../util/paths.js';
 import type { PathArg } from '../../util/paths.js';
 import type { RawReparseData } from '../binding.js';
-import type { WasmErrorFacts, WasmRequest } from '../wasm/index.js';
-import { WASM_PATH, errorFromFacts, setWasmHostCalls, wasmOnWorker, wasmAvailable, wasmDecodeReparse, wasmInotify, wasmProcLimits, wasmProcessEnv, wasmReadElf, wasmReadElfBatch, wasmReadInRoot, wasmReadLdSoCache, wasmResolveDeps } from '../wasm/index.js';
+import { wasmDecodeReparse } from '../wasm/index.js';
+import { decodeReparseData, withDecodedReparse } from '../wire.js';
 import { E, optionalFunc, sysError, withCore, toBig, type Koffi, type KoffiFunction, type Calls } from './calls.js';
 
 const REPARSE_XATTR = 'system.ntfs_reparse_data';
@@ -46,19 +42,11 @@ function readXattr(calls: Calls, cPath: Buffer, path: string, name: string, size
 /** Runs the WebAssembly core, or says why it cannot (its module is not built). */
 
 export function decodeReparse(what: string, bytes: Uint8Array, path?: string): RawReparseData {
-  const data = JSON.parse(withCore(what, () => wasmDecodeReparse(bytes), path)) as RawReparseData & { nfs: { type: string | bigint } | null };
-  if (data.nfs !== null) data.nfs.type = BigInt(data.nfs.type);
-  return data;
+  return decodeReparseData(withCore(what, () => wasmDecodeReparse(bytes), path));
 }
 
 function withDecoded(path: string, probe: RawReparseProbe): RawReparseProbe {
-  try {
-    probe.decoded = decodeReparse('probeReparsePoint()', probe.raw, path);
-  } catch (error) {
-    if ((error as SysprobeError).code === 'ERR_SYSPROBE_NEEDS_ADDON') throw error;
-    probe.decodeError = error as Error;
-  }
-  return probe;
+  return withDecodedReparse(probe, (bytes) => decodeReparse('probeReparsePoint()', bytes, path));
 }
 
 export function probeReparsePoint(calls: Calls | null, given: PathArg): RawReparseProbe | null {

@@ -1,16 +1,9 @@
 // Resource limits through koffi: getrlimit/prlimit/setrlimit, and /proc/PID/limits by the core.
-import { constants } from 'node:os';
-import { closeSync, lstatSync, openSync } from 'node:fs';
 import { SysprobeError } from '../../errors.js';
-import type {
-  NativeBinding, RawInotify, RawLimitArg, RawNamedFile, RawProcessEnv, RawReparseProbe, RawRlimitEntry, RawRlimitSet, RawSelfLibc,
-} from '../binding.js';
+import type { RawLimitArg, RawRlimitEntry, RawRlimitSet } from '../binding.js';
 import { RLIMIT_NAMES } from '../../util/rlimit-names.js';
-import { absoluteBytes, isAbsolutePath, pathBytes, pathText } from '../../util/paths.js';
-import type { PathArg } from '../../util/paths.js';
-import type { RawReparseData } from '../binding.js';
-import type { WasmErrorFacts, WasmRequest } from '../wasm/index.js';
-import { WASM_PATH, errorFromFacts, setWasmHostCalls, wasmOnWorker, wasmAvailable, wasmDecodeReparse, wasmInotify, wasmProcLimits, wasmProcessEnv, wasmReadElf, wasmReadElfBatch, wasmReadInRoot, wasmReadLdSoCache, wasmResolveDeps } from '../wasm/index.js';
+import { WASM_PATH, wasmAvailable, wasmProcLimits } from '../wasm/index.js';
+import { decodeRlimitSet } from '../wire.js';
 import { E, sysError, withCore, toBig, needsAddon, type Calls } from './calls.js';
 
 // RLIMIT_* numbers by platform: C headers are not available to koffi, so they are listed here (the
@@ -88,7 +81,7 @@ export function rlimits(calls: Calls, pid: number, mode: 'auto' | 'syscall' | 'p
     }
     entries.push(entry);
   }
-  return { pid: pid < 0 ? null : pid, source, fallback: null, entries };
+  return { pid, source, fallback: null, entries };
 }
 
 /** /proc/PID/limits (pid -1: this process) read and parsed by the core, as the addon's source: 'procfs'. */
@@ -96,10 +89,7 @@ export function procLimits(pid: number): RawRlimitSet {
   if (process.platform !== 'linux') {
     throw new SysprobeError({ code: 'ENOTSUP', syscall: 'open', message: '/proc/PID/limits exists only on Linux' });
   }
-  // soft and hard arrive as decimal strings (JSON has no 64-bit integers).
-  const raw = JSON.parse(withCore("getRlimits({ source: 'procfs' })", () => wasmProcLimits(pid))) as RawRlimitSet;
-  const exact = (value: unknown): bigint | 'unlimited' | null => (value === null || value === 'unlimited' ? value : BigInt(value as string));
-  return { ...raw, entries: raw.entries.map((entry) => ({ ...entry, soft: exact(entry.soft), hard: exact(entry.hard) })) };
+  return decodeRlimitSet(withCore("getRlimits({ source: 'procfs' })", () => wasmProcLimits(pid)));
 }
 
 export function setRlimit(calls: Calls, pid: number, name: string, soft: RawLimitArg, hard: RawLimitArg | undefined): RawRlimitEntry {

@@ -7,6 +7,7 @@ import { constants } from 'node:os';
 import { SysprobeError } from '../../errors.js';
 import type { ElfSymbolsWanted, RawResolveOptions, RawRootReadKind } from '../binding.js';
 import { absoluteBytes, pathBytes } from '../../util/paths.js';
+import { resolveRequest } from '../wire.js';
 import { Instance } from './host.js';
 import { WASI_ERRNO, WASM_PATH, type Exports } from './wasi-abi.js';
 
@@ -112,16 +113,11 @@ export function wasmReadLdSoCache(path: string | Buffer): string {
 }
 
 
-const UNSET = Buffer.from('\u0001');
-
+/** The request as the addon takes it (src/backends/wire.ts resolveRequest). */
 export function wasmResolveDeps(program: string | Buffer, options: RawResolveOptions): string {
-  const text = (value: string | Buffer | undefined, unset = Buffer.alloc(0)): Buffer => (value === undefined ? unset : pathBytes(value));
   // Every path as bytes, unchanged (src/probes/compat/deps.ts always sets cwd: the core resolves a relative program against it).
-  const fields = [pathBytes(program), text(options.root), text(options.cwd),
-    text(options.ldLibraryPath, UNSET), text(options.platform), options.hwcaps !== undefined ? Buffer.from(options.hwcaps.join(':')) : UNSET];
-  const bytes = Buffer.concat(fields.flatMap((field, i) => (i === 0 ? [field] : [Buffer.from([0]), field])));
-  const flags = (options.useCache === false ? 0 : 1) | (options.versions === true ? 2 : 0);
-  return call((e, [p]) => e.sysprobe_resolve_deps(p!, bytes.length, flags), bytes);
+  const request = Buffer.from(resolveRequest(program, options));
+  return call((e, [p]) => e.sysprobe_resolve_deps(p!, request.length), request);
 }
 
 /** One file inside a root, opened through the core's race-free walk (native/core/root_read.h). */

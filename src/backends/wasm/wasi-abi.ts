@@ -45,7 +45,7 @@ export interface Exports {
   sysprobe_read_elf_path(path: number, size: number, flags: number): number;
   sysprobe_read_elf_bytes(data: number, size: number, flags: number): number;
   sysprobe_read_ld_so_cache(path: number, size: number): number;
-  sysprobe_resolve_deps(fields: number, size: number, flags: number): number;
+  sysprobe_resolve_deps(request: number, size: number): number;
   sysprobe_read_in_root(fields: number, size: number, flags: number, offset: number, length: number): number;
   sysprobe_decode_reparse(data: number, size: number): number;
   sysprobe_process_env(pid: number): number;

@@ -2,6 +2,7 @@ import { SysprobeError, invalidArgument } from '../../errors.js';
 import { binding } from '../../backends/loader.js';
 import { checkPid } from '../../util/validate.js';
 import type { RawLimitArg, RawRlimitEntry, RawRlimitSet } from '../../backends/binding.js';
+import { THIS_PROCESS } from '../../backends/wire.js';
 import { RLIMIT_NAMES, type RlimitName } from '../../util/rlimit-names.js';
 
 export { RLIMIT_NAMES, type RlimitName };
@@ -101,7 +102,7 @@ const META: Record<RlimitName, { description: string; unit: RlimitUnit }> = {
 export const GO_MIN_ADDRESS_SPACE = 1n << 30n;
 
 function checkGetOptions(options: GetRlimitsOptions | undefined): { pid: number; mode: 'auto' | 'syscall' | 'procfs' } {
-  if (options === undefined) return { pid: -1, mode: 'auto' };
+  if (options === undefined) return { pid: THIS_PROCESS, mode: 'auto' };
   if (typeof options !== 'object' || options === null) throw invalidArgument('getRlimits(): options must be an object');
   for (const key of Object.keys(options)) {
     if (key !== 'pid' && key !== 'source') throw invalidArgument(`getRlimits(): unknown option '${key}'`);
@@ -110,7 +111,7 @@ function checkGetOptions(options: GetRlimitsOptions | undefined): { pid: number;
   if (mode !== 'auto' && mode !== 'syscall' && mode !== 'procfs') {
     throw invalidArgument("getRlimits(): source must be 'auto', 'syscall' or 'procfs'");
   }
-  return { pid: options.pid === undefined ? -1 : checkPid('getRlimits', options.pid), mode };
+  return { pid: options.pid === undefined ? THIS_PROCESS : checkPid('getRlimits', options.pid), mode };
 }
 
 function enforced(name: RlimitName, supported: boolean): boolean {
@@ -168,9 +169,9 @@ export function rlimitNotes(limits: Record<RlimitName, ResourceLimit>, self: boo
 function shapeSet(raw: RawRlimitSet): RlimitsInfo {
   const limits = {} as Record<RlimitName, ResourceLimit>;
   for (const entry of raw.entries) limits[entry.name as RlimitName] = shapeEntry(entry);
-  const self = raw.pid === null;
+  const self = raw.pid === THIS_PROCESS;
   return {
-    pid: self ? process.pid : raw.pid!,
+    pid: self ? process.pid : raw.pid,
     self,
     platform: process.platform,
     source: raw.source as RlimitSource,
@@ -214,7 +215,7 @@ function checkSetArgs(name: unknown, values: unknown, options: unknown): [number
     if (key !== 'soft' && key !== 'hard') throw invalidArgument(`setRlimit(): unknown value '${key}'`);
   }
   const { soft, hard } = values as SetRlimitValues;
-  let pid = -1;
+  let pid = THIS_PROCESS;
   if (options !== undefined) {
     if (typeof options !== 'object' || options === null) throw invalidArgument('setRlimit(): options must be an object');
     for (const key of Object.keys(options)) {
