@@ -51,9 +51,22 @@ const median = (values) => {
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
-const which = (name) => (process.env.PATH ?? '').split(':').map((d) => join(d, name)).find((p) => existsSync(p)) ?? null;
+const which = (name) =>
+  (process.env.PATH ?? '')
+    .split(':')
+    .map((d) => join(d, name))
+    .find((p) => existsSync(p)) ?? null;
 // The files: dynamic ELF executables the loader lists (static ones say "statically linked").
-const candidates = readdirSync(dir).sort().map((n) => join(dir, n)).filter((p) => { try { return statSync(p).isFile() && isElf(p); } catch { return false; } });
+const candidates = readdirSync(dir)
+  .sort()
+  .map((n) => join(dir, n))
+  .filter((p) => {
+    try {
+      return statSync(p).isFile() && isElf(p);
+    } catch {
+      return false;
+    }
+  });
 const loaderResults = new Map();
 const loaderOnce = () => {
   const start = process.hrtime.bigint();
@@ -75,7 +88,10 @@ const sysprobe = [];
 let identical = 0;
 for (let i = 0; i < runs; i += 1) {
   const result = join(work, 'deps-result.json');
-  const out = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', join(work, 'deps-files.txt'), result], { cwd: root, encoding: 'utf8' });
+  const out = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', join(work, 'deps-files.txt'), result], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   if (out.status !== 0) throw new Error(out.stderr);
   const doc = JSON.parse(readFileSync(result, 'utf8'));
   sysprobe.push(doc);
@@ -90,23 +106,32 @@ const rows = [
 ];
 // lddtree is a Python script (pyelftools): run by the system python3 that has python3-pyelftools.
 const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : which('python3');
-for (const [tool, args] of [['lddtree', ['-l']], ['libtree', ['-p', '-vv']]]) {
+for (const [tool, args] of [
+  ['lddtree', ['-l']],
+  ['libtree', ['-p', '-vv']],
+]) {
   const found = which(tool);
   const path = found === null ? null : tool === 'lddtree' && python !== null ? python : found;
   if (tool === 'lddtree' && found !== null) args.unshift(found);
-  if (path === null) { console.log(`${tool}: not installed (apt-get install ${tool === 'lddtree' ? 'pax-utils' : 'libtree'})`); continue; }
+  if (path === null) {
+    console.log(`${tool}: not installed (apt-get install ${tool === 'lddtree' ? 'pax-utils' : 'libtree'})`);
+    continue;
+  }
   const times = [];
   for (let i = 0; i < runs; i += 1) {
     const start = process.hrtime.bigint();
     const out = spawnSync(path, [...args, ...files], { encoding: 'utf8', maxBuffer: 1 << 28 });
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
-    if (out.status !== 0 && i === 0) console.log(`${tool} exited ${out.status}: ${out.stderr.split('\n').filter(Boolean).slice(-1)[0] ?? ''} (timed anyway)`);
+    if (out.status !== 0 && i === 0)
+      console.log(`${tool} exited ${out.status}: ${out.stderr.split('\n').filter(Boolean).slice(-1)[0] ?? ''} (timed anyway)`);
   }
   rows.push([`${tool} ${args.filter((a) => a.startsWith('-')).join(' ')} (all files, one process)`, median(times)]);
 }
 const loaderMedian = rows[0][1];
 console.log(`median of ${runs} runs over ${files.length} files:`);
 for (const [name, ms] of rows) {
-  console.log(`  ${name.padEnd(56)} ${ms.toFixed(1).padStart(9)} ms  ${(ms / files.length * 1000).toFixed(0).padStart(6)} µs/file  loader/this = ${(loaderMedian / ms).toFixed(1)}x`);
+  console.log(
+    `  ${name.padEnd(56)} ${ms.toFixed(1).padStart(9)} ms  ${((ms / files.length) * 1000).toFixed(0).padStart(6)} µs/file  loader/this = ${(loaderMedian / ms).toFixed(1)}x`,
+  );
 }
 console.log(`identical to the loader (names, paths, order): ${identical}/${files.length}`);

@@ -28,7 +28,15 @@ if (process.argv[2] === '--child-scan') {
   for (let i = 0; i < 3; i += 1) warm.push((await timed()).ms);
   warm.sort((a, b) => a - b);
   const needs = cold.entries.reduce((n, e) => n + (e.ok ? e.info.versionNeeds.reduce((k, v) => k + v.versions.length, 0) : 0), 0);
-  process.stdout.write(JSON.stringify({ coldMs: cold.ms, warmMs: warm[1], ok: cold.entries.filter((e) => e.ok).length, needs, maxRssKb: process.resourceUsage().maxRSS }));
+  process.stdout.write(
+    JSON.stringify({
+      coldMs: cold.ms,
+      warmMs: warm[1],
+      ok: cold.entries.filter((e) => e.ok).length,
+      needs,
+      maxRssKb: process.resourceUsage().maxRSS,
+    }),
+  );
   process.exit(0);
 }
 
@@ -42,7 +50,11 @@ const median = (values) => {
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
-const which = (name) => (process.env.PATH ?? '').split(':').map((d) => join(d, name)).find((p) => existsSync(p)) ?? null;
+const which = (name) =>
+  (process.env.PATH ?? '')
+    .split(':')
+    .map((d) => join(d, name))
+    .find((p) => existsSync(p)) ?? null;
 const timeTool = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
 /** Runs a command; with /usr/bin/time, also its peak RSS in KiB. */
@@ -63,9 +75,20 @@ const list = join(work, 'elf-files.txt');
 writeFileSync(list, `${files.join('\n')}\n`);
 let totalBytes = 0;
 for (const file of files) {
-  try { totalBytes += (await import('node:fs')).statSync(file).size; } catch { /* vanished */ }
+  try {
+    totalBytes += (await import('node:fs')).statSync(file).size;
+  } catch {
+    /* vanished */
+  }
 }
-process.stdout.write(`${files.length} ELF files, ${(totalBytes / 2 ** 30).toFixed(2)} GiB; ${runs} runs each after a warm-up; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}\n\n`);
+process.stdout.write(
+  `${files.length} ELF files, ${(totalBytes / 2 ** 30).toFixed(2)} GiB; ${runs} runs each after a warm-up; load average ${(
+    await import('node:os')
+  )
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}\n\n`,
+);
 
 const contenders = [];
 
@@ -101,8 +124,10 @@ if (existsSync(join(root, 'prebuilds', 'wasm32', 'sysprobe.wasm'))) {
   contenders.push({
     name: 'sysprobe scanElf, koffi backend (core as WebAssembly), warm',
     run() {
-      const { result } = measured(process.execPath, [join(here, 'elf.mjs'), '--child-scan', list, '4'],
-        { cwd: root, env: { ...process.env, SYSPROBE_BINDING: '', SYSPROBE_BACKEND: 'koffi' } });
+      const { result } = measured(process.execPath, [join(here, 'elf.mjs'), '--child-scan', list, '4'], {
+        cwd: root,
+        env: { ...process.env, SYSPROBE_BINDING: '', SYSPROBE_BACKEND: 'koffi' },
+      });
       if (result.status !== 0) throw new Error(result.stderr);
       last = JSON.parse(result.stdout);
       return { ms: last.warmMs, rssKb: last.maxRssKb, files: last.ok };
@@ -156,7 +181,9 @@ if (readelf) {
 }
 
 // pyelftools on an evenly spaced sample (it is slow), compared per file.
-const python = ['/usr/bin/python3', which('python3')].find((p) => p && spawnSync(p, ['-c', 'import elftools'], { stdio: 'ignore' }).status === 0);
+const python = ['/usr/bin/python3', which('python3')].find(
+  (p) => p && spawnSync(p, ['-c', 'import elftools'], { stdio: 'ignore' }).status === 0,
+);
 const sampleSize = Math.min(files.length, Number(process.env.SYSPROBE_BENCH_PYELFTOOLS_FILES ?? 300));
 if (python) {
   const sample = files.filter((_, i) => i % Math.ceil(files.length / sampleSize) === 0);
@@ -207,19 +234,30 @@ for (let r = 0; r < runs; r += 1) {
 
 const results = contenders.map((c) => {
   const s = samples.get(c.name);
-  return { name: c.name, ms: median(s.map((x) => x.ms)), rssKb: median(s.filter((x) => x.rssKb !== null).map((x) => x.rssKb)), files: s[0].files };
+  return {
+    name: c.name,
+    ms: median(s.map((x) => x.ms)),
+    rssKb: median(s.filter((x) => x.rssKb !== null).map((x) => x.rssKb)),
+    files: s[0].files,
+  };
 });
 const base = results[0];
 const cLoop = results.find((r) => r.name.startsWith('unchecked C loop'));
 const width = Math.max(...results.map((r) => r.name.length));
-process.stdout.write(`${'contender'.padEnd(width)}  ${'median ms'.padStart(10)}  ${'µs/file'.padStart(8)}  ${'× sysprobe'.padStart(10)}  ${'peak RSS'.padStart(9)}\n`);
+process.stdout.write(
+  `${'contender'.padEnd(width)}  ${'median ms'.padStart(10)}  ${'µs/file'.padStart(8)}  ${'× sysprobe'.padStart(10)}  ${'peak RSS'.padStart(9)}\n`,
+);
 for (const r of results) {
   const rss = Number.isFinite(r.rssKb) ? `${(r.rssKb / 1024).toFixed(1)} MB` : 'n/a';
-  process.stdout.write(`${r.name.padEnd(width)}  ${r.ms.toFixed(1).padStart(10)}  ${((r.ms * 1000) / files.length).toFixed(1).padStart(8)}  ${(r.ms / base.ms).toFixed(2).padStart(10)}  ${rss.padStart(9)}\n`);
+  process.stdout.write(
+    `${r.name.padEnd(width)}  ${r.ms.toFixed(1).padStart(10)}  ${((r.ms * 1000) / files.length).toFixed(1).padStart(8)}  ${(r.ms / base.ms).toFixed(2).padStart(10)}  ${rss.padStart(9)}\n`,
+  );
 }
 if (cLoop) {
   const first = results[1];
-  process.stdout.write(`\nsysprobe / unchecked C loop = ${(base.ms / cLoop.ms).toFixed(2)}× warm, ${(first.ms / cLoop.ms).toFixed(2)}× first scan of a fresh process (goal ≤ 1.0×, never above 1.5×)\n`);
+  process.stdout.write(
+    `\nsysprobe / unchecked C loop = ${(base.ms / cLoop.ms).toFixed(2)}× warm, ${(first.ms / cLoop.ms).toFixed(2)}× first scan of a fresh process (goal ≤ 1.0×, never above 1.5×)\n`,
+  );
 }
 const py = results.find((r) => r.name.startsWith('pyelftools'));
 if (py) process.stdout.write(`pyelftools / sysprobe = ${(py.ms / base.ms).toFixed(1)}× (goal ≥ 50×)\n`);

@@ -88,11 +88,21 @@ const base = summary.sysprobe;
 console.log(`probeGlibc vs alternatives: medians of ${runs} fresh Node ${process.version} processes (${process.platform}-${process.arch})`);
 console.log('answers:', JSON.stringify(answers));
 console.log('');
-console.log(`${'contender'.padEnd(24)}${'import'.padStart(12)}${'first answer'.padStart(15)}${'cold'.padStart(12)}${'repeat call'.padStart(14)}   ratio first / cold / repeat`);
+console.log(
+  `${'contender'.padEnd(24)}${'import'.padStart(12)}${'first answer'.padStart(15)}${'cold'.padStart(12)}${'repeat call'.padStart(14)}   ratio first / cold / repeat`,
+);
 for (const [name, s] of Object.entries(summary)) {
-  console.log(`${name.padEnd(24)}${fmt(s.importMs).padStart(12)}${fmt(s.firstMs).padStart(15)}${fmt(s.coldMs).padStart(12)}${fmt(s.repeatMs).padStart(14)}   ` +
-    (name === 'sysprobe' ? '(baseline)' : `${ratio(s.firstMs, base.firstMs)} / ${ratio(s.coldMs, base.coldMs)} / ${ratio(s.repeatMs, base.repeatMs)}`));
+  console.log(
+    `${name.padEnd(24)}${fmt(s.importMs).padStart(12)}${fmt(s.firstMs).padStart(15)}${fmt(s.coldMs).padStart(12)}${fmt(s.repeatMs).padStart(14)}   ` +
+      (name === 'sysprobe'
+        ? '(baseline)'
+        : `${ratio(s.firstMs, base.firstMs)} / ${ratio(s.coldMs, base.coldMs)} / ${ratio(s.repeatMs, base.repeatMs)}`),
+  );
 }
-console.log('\n"repeat call": sysprobe with refresh (asks the C library again), process.report a new report; detect-libc caches, so it has none.');
-console.log('"sysprobe, addon loaded": its "import" includes loading the addon and the libc module, its "first answer" is the first probe alone.');
+console.log(
+  '\n"repeat call": sysprobe with refresh (asks the C library again), process.report a new report; detect-libc caches, so it has none.',
+);
+console.log(
+  '"sysprobe, addon loaded": its "import" includes loading the addon and the libc module, its "first answer" is the first probe alone.',
+);
 console.log('detect-libc 2.1.2 reads /usr/bin/ldd but calls .match() on a Buffer there, so its version comes from process.report.');

@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
 let failed = 0;
-for (const file of readdirSync(here).filter((name) => name.endsWith('.mjs') && name !== 'run.mjs' && !name.startsWith('_')).sort()) {
+for (const file of readdirSync(here)
+  .filter((name) => name.endsWith('.mjs') && name !== 'run.mjs' && !name.startsWith('_'))
+  .sort()) {
   if (only.length > 0 && !only.some((name) => file.startsWith(name))) continue;
   process.stdout.write(`\n### ${file}\n`);
   const result = spawnSync(process.execPath, [join(here, file)], { stdio: 'inherit' });

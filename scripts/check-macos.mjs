@@ -29,8 +29,11 @@ function zig() {
 
 const compiler = zig();
 const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
-const includes = [`-I${join(dirname(require.resolve('node-api-headers/package.json')), 'include')}`,
-  `-I${require('node-addon-api').include_dir}`, `-I${join(root, 'native')}`];
+const includes = [
+  `-I${join(dirname(require.resolve('node-api-headers/package.json')), 'include')}`,
+  `-I${require('node-addon-api').include_dir}`,
+  `-I${join(root, 'native')}`,
+];
 const { core, binding } = sourceLists(root);
 const out = mkdtempSync(join(tmpdir(), 'sysprobe-macos-'));
 let failures = 0;
@@ -39,8 +42,27 @@ try {
     const objects = [];
     for (const source of [...core, ...binding]) {
       const object = join(out, `${target}-${source.replace(/[/\\]/g, '_')}.o`);
-      const result = spawnSync(compiler, ['c++', '-target', target, '-std=c++17', '-O1', '-Wall', '-Wextra', '-fexceptions',
-        '-fvisibility=hidden', `-DSYSPROBE_VERSION="${version}"`, ...includes, '-c', join(root, source), '-o', object], { encoding: 'utf8' });
+      const result = spawnSync(
+        compiler,
+        [
+          'c++',
+          '-target',
+          target,
+          '-std=c++17',
+          '-O1',
+          '-Wall',
+          '-Wextra',
+          '-fexceptions',
+          '-fvisibility=hidden',
+          `-DSYSPROBE_VERSION="${version}"`,
+          ...includes,
+          '-c',
+          join(root, source),
+          '-o',
+          object,
+        ],
+        { encoding: 'utf8' },
+      );
       const diagnostics = `${result.stdout}${result.stderr}`.trim();
       if (result.status !== 0 || /warning:|error:/.test(diagnostics)) {
         failures += 1;
@@ -50,9 +72,13 @@ try {
     }
     if (failures === 0) {
       const addon = join(out, `${target}.node`);
-      const link = spawnSync(compiler, ['c++', '-target', target, '-shared', '-Wl,-undefined,dynamic_lookup', '-o', addon, ...objects], { encoding: 'utf8' });
-      if (link.status !== 0) { failures += 1; console.error(`${target} link:\n${link.stdout}${link.stderr}`); }
-      else console.log(`${target}: ${core.length + binding.length} sources compiled warning-free, addon linked`);
+      const link = spawnSync(compiler, ['c++', '-target', target, '-shared', '-Wl,-undefined,dynamic_lookup', '-o', addon, ...objects], {
+        encoding: 'utf8',
+      });
+      if (link.status !== 0) {
+        failures += 1;
+        console.error(`${target} link:\n${link.stdout}${link.stderr}`);
+      } else console.log(`${target}: ${core.length + binding.length} sources compiled warning-free, addon linked`);
     }
   }
 } finally {

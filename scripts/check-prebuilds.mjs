@@ -18,10 +18,17 @@ if (!existsSync(manifestPath)) {
   if (manifest.sourceHash !== sourceHash(root)) problems.push('prebuilds were built from other sources than these: run npm run prebuild');
   for (const target of required) {
     const entry = manifest.targets?.[target];
-    if (!entry) { problems.push(`no prebuild for ${target}`); continue; }
+    if (!entry) {
+      problems.push(`no prebuild for ${target}`);
+      continue;
+    }
     const file = join(root, entry.file);
-    if (!existsSync(file)) { problems.push(`${entry.file} is missing`); continue; }
-    if (createHash('sha256').update(readFileSync(file)).digest('hex') !== entry.sha256) problems.push(`${entry.file} differs from the one built`);
+    if (!existsSync(file)) {
+      problems.push(`${entry.file} is missing`);
+      continue;
+    }
+    if (createHash('sha256').update(readFileSync(file)).digest('hex') !== entry.sha256)
+      problems.push(`${entry.file} differs from the one built`);
   }
 }
 if (problems.length > 0) {

@@ -16,8 +16,11 @@ export function fetchKoffiPlatform(target) {
   const version = JSON.parse(readFileSync(join(koffiDir, 'package.json'), 'utf8')).version;
   const dir = join(root, '.cache', 'koffi', target);
   const packageDir = join(dir, 'package');
-  if (existsSync(join(packageDir, 'package.json')) &&
-      JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')).version === version) return packageDir;
+  if (
+    existsSync(join(packageDir, 'package.json')) &&
+    JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')).version === version
+  )
+    return packageDir;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';

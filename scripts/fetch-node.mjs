@@ -29,11 +29,19 @@ export function fetchNode(target, major) {
   let version;
   if (!major) {
     try {
-      version = execFileSync(npm, ['view', `${name}@${exact}`, 'version'], { encoding: 'utf8' }).trim().split('\n').pop();
-    } catch { /* not published for this exact version */ }
+      version = execFileSync(npm, ['view', `${name}@${exact}`, 'version'], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .pop();
+    } catch {
+      /* not published for this exact version */
+    }
   }
   if (!version) version = major ?? `${exact.split('.')[0]}`;
-  execFileSync(npm, ['pack', `${name}@${version.replace(/^.*'(.+)'$/, '$1')}`, '--silent'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(npm, ['pack', `${name}@${version.replace(/^.*'(.+)'$/, '$1')}`, '--silent'], {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const tarball = readdirSync(dir).find((file) => file.endsWith('.tgz'));
   execFileSync('tar', ['xzf', tarball], { cwd: dir });
   rmSync(join(dir, tarball));

@@ -10,15 +10,41 @@ import { readElfSync } from 'sysprobe';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const corpus = join(here, '..', '..', 'shared', 'corpus', 'roots');
-const SONAMES = /^(libc\.so\.6|libm\.so\.6|libmvec\.so\.1|libpthread\.so\.0|libdl\.so\.2|librt\.so\.1|libutil\.so\.1|libresolv\.so\.2|libanl\.so\.1|libnsl\.so\.1|libBrokenLocale\.so\.1|libthread_db\.so\.1|libc_malloc_debug\.so\.0|ld-linux-x86-64\.so\.2|ld-linux-aarch64\.so\.1|ld-linux\.so\.2|ld64\.so\.1)$/;
+const SONAMES =
+  /^(libc\.so\.6|libm\.so\.6|libmvec\.so\.1|libpthread\.so\.0|libdl\.so\.2|librt\.so\.1|libutil\.so\.1|libresolv\.so\.2|libanl\.so\.1|libnsl\.so\.1|libBrokenLocale\.so\.1|libthread_db\.so\.1|libc_malloc_debug\.so\.0|ld-linux-x86-64\.so\.2|ld-linux-aarch64\.so\.1|ld-linux\.so\.2|ld64\.so\.1)$/;
 
 const sources = [
-  { glibc: '2.31', arch: 'x86_64', dir: join(corpus, 'bullseye-amd64/lib/x86_64-linux-gnu'), from: 'corpus bullseye-amd64 (Debian libc6 2.31-13+deb11u11)' },
+  {
+    glibc: '2.31',
+    arch: 'x86_64',
+    dir: join(corpus, 'bullseye-amd64/lib/x86_64-linux-gnu'),
+    from: 'corpus bullseye-amd64 (Debian libc6 2.31-13+deb11u11)',
+  },
   { glibc: '2.36', arch: 'x86_64', dir: '/lib/x86_64-linux-gnu', from: 'the build host, Debian 12 libc6 2.36 (/lib/x86_64-linux-gnu)' },
-  { glibc: '2.36', arch: 'aarch64', dir: join(corpus, 'bookworm-arm64/lib/aarch64-linux-gnu'), from: 'corpus bookworm-arm64 (Debian libc6 2.36-9+deb12u14)' },
-  { glibc: '2.36', arch: 'i386', dir: join(corpus, 'bookworm-i386/lib/i386-linux-gnu'), from: 'corpus bookworm-i386 (Debian libc6 2.36-9+deb12u14)' },
-  { glibc: '2.36', arch: 's390x', dir: join(corpus, 'bookworm-s390x/lib/s390x-linux-gnu'), from: 'corpus bookworm-s390x (Debian libc6 2.36-9+deb12u14)' },
-  { glibc: '2.41', arch: 'x86_64', dir: join(corpus, 'trixie-amd64/usr/lib/x86_64-linux-gnu'), from: 'corpus trixie-amd64 (Debian libc6 2.41-12+deb13u4)' },
+  {
+    glibc: '2.36',
+    arch: 'aarch64',
+    dir: join(corpus, 'bookworm-arm64/lib/aarch64-linux-gnu'),
+    from: 'corpus bookworm-arm64 (Debian libc6 2.36-9+deb12u14)',
+  },
+  {
+    glibc: '2.36',
+    arch: 'i386',
+    dir: join(corpus, 'bookworm-i386/lib/i386-linux-gnu'),
+    from: 'corpus bookworm-i386 (Debian libc6 2.36-9+deb12u14)',
+  },
+  {
+    glibc: '2.36',
+    arch: 's390x',
+    dir: join(corpus, 'bookworm-s390x/lib/s390x-linux-gnu'),
+    from: 'corpus bookworm-s390x (Debian libc6 2.36-9+deb12u14)',
+  },
+  {
+    glibc: '2.41',
+    arch: 'x86_64',
+    dir: join(corpus, 'trixie-amd64/usr/lib/x86_64-linux-gnu'),
+    from: 'corpus trixie-amd64 (Debian libc6 2.41-12+deb13u4)',
+  },
 ];
 
 const tables = [];
@@ -28,11 +54,18 @@ for (const source of sources) {
   for (const name of readdirSync(source.dir).sort()) {
     const path = join(source.dir, name);
     const st = statSync(path);
-    if (!st.isFile() || st.size < 1024) continue;  // flattened symlinks in the corpus are tiny text files
+    if (!st.isFile() || st.size < 1024) continue; // flattened symlinks in the corpus are tiny text files
     let elf;
-    try { elf = readElfSync(path); } catch { continue; }
+    try {
+      elf = readElfSync(path);
+    } catch {
+      continue;
+    }
     if (elf.soname === null || !SONAMES.test(elf.soname)) continue;
-    const defs = elf.versionDefs.filter((d) => !d.base).map((d) => d.name).sort();
+    const defs = elf.versionDefs
+      .filter((d) => !d.base)
+      .map((d) => d.name)
+      .sort();
     files[elf.soname] = { from: name, versions: defs };
   }
   // The s390x/i386 loaders live in lib/ (ld64.so.1, ld-linux.so.2 are links to these files).
@@ -59,7 +92,8 @@ for (const t of tables) {
   out.push(`    glibc: ${JSON.stringify(t.glibc)}, arch: ${JSON.stringify(t.arch)},`);
   out.push(`    from: ${JSON.stringify(t.from)},`);
   out.push('    files: {');
-  for (const [soname, f] of Object.entries(t.files)) out.push(`      ${JSON.stringify(soname)}: ${JSON.stringify(f.versions)}, // ${f.from}`);
+  for (const [soname, f] of Object.entries(t.files))
+    out.push(`      ${JSON.stringify(soname)}: ${JSON.stringify(f.versions)}, // ${f.from}`);
   out.push('    },');
   out.push('  },');
 }

@@ -8,8 +8,12 @@ import { fileURLToPath } from 'node:url';
 import { sourceHash } from './native-sources.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const prebuild = join(root, 'prebuilds', `${process.platform}-${process.arch}`,
-  process.platform === 'linux' ? 'sysprobe.glibc.node' : 'sysprobe.node');
+const prebuild = join(
+  root,
+  'prebuilds',
+  `${process.platform}-${process.arch}`,
+  process.platform === 'linux' ? 'sysprobe.glibc.node' : 'sysprobe.node',
+);
 
 // A prebuild made from other sources (a checkout edited after `npm run prebuild`) is not used.
 function prebuildIsCurrent() {

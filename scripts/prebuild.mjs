@@ -22,19 +22,45 @@ const addonApiInclude = require('node-addon-api').include_dir;
 
 const GLIBC_FLOOR = [2, 17];
 
-const common = ['-std=c++17', '-O2', '-fexceptions', '-fvisibility=hidden', '-fvisibility-inlines-hidden',
-  '-ffunction-sections', '-fdata-sections', '-DNDEBUG', `-DSYSPROBE_VERSION="${version}"`,
-  `-I${napiInclude}`, `-I${addonApiInclude}`, `-I${join(root, 'native')}`];
+const common = [
+  '-std=c++17',
+  '-O2',
+  '-fexceptions',
+  '-fvisibility=hidden',
+  '-fvisibility-inlines-hidden',
+  '-ffunction-sections',
+  '-fdata-sections',
+  '-DNDEBUG',
+  `-DSYSPROBE_VERSION="${version}"`,
+  `-I${napiInclude}`,
+  `-I${addonApiInclude}`,
+  `-I${join(root, 'native')}`,
+];
 
 const linux = (triplet) => ({
   cxx: triplet ? `${triplet}-g++` : 'g++',
   readelf: 'readelf',
   file: 'sysprobe.glibc.node',
-  compile: [...common, '-fPIC', '-fstack-protector-strong', '-DSYSPROBE_GLIBC_FLOOR',
-    '-include', join(root, 'native', 'prebuild', 'glibc_floor.h')],
+  compile: [
+    ...common,
+    '-fPIC',
+    '-fstack-protector-strong',
+    '-DSYSPROBE_GLIBC_FLOOR',
+    '-include',
+    join(root, 'native', 'prebuild', 'glibc_floor.h'),
+  ],
   extraSources: ['native/prebuild/glibc_floor.cc'],
-  link: ['-shared', '-static-libstdc++', '-static-libgcc', '-Wl,--gc-sections', '-Wl,-z,relro,-z,now',
-    '-Wl,-z,noexecstack', '-Wl,--as-needed', `-Wl,--version-script=${join(root, 'native', 'exports.map')}`, '-ldl'],
+  link: [
+    '-shared',
+    '-static-libstdc++',
+    '-static-libgcc',
+    '-Wl,--gc-sections',
+    '-Wl,-z,relro,-z,now',
+    '-Wl,-z,noexecstack',
+    '-Wl,--as-needed',
+    `-Wl,--version-script=${join(root, 'native', 'exports.map')}`,
+    '-ldl',
+  ],
 });
 
 export const targets = {
@@ -45,8 +71,15 @@ export const targets = {
     cxx: 'clang++-14',
     file: 'sysprobe.wasm',
     sources: 'wasm',
-    compile: ['--target=wasm32-wasi', '-std=c++17', '-O2', '-fno-exceptions', '-fvisibility=hidden', '-DNDEBUG',
-      `-I${join(root, 'native')}`],
+    compile: [
+      '--target=wasm32-wasi',
+      '-std=c++17',
+      '-O2',
+      '-fno-exceptions',
+      '-fvisibility=hidden',
+      '-DNDEBUG',
+      `-I${join(root, 'native')}`,
+    ],
     extraSources: [],
     link: ['--target=wasm32-wasi', '-mexec-model=reactor', '-Wl,--strip-all', '-Wl,--gc-sections'],
   },
@@ -114,7 +147,9 @@ async function build(name) {
   mkdirSync(out, { recursive: true });
   const sources = target.sources === 'wasm' ? wasm : [...core, ...binding, ...target.extraSources];
   const objects = sources.map((source) => join(objDir, source.replace(/[/\\]/g, '_') + '.o'));
-  await compileAll(sources.map((source, i) => ({ command: target.cxx, args: [...target.compile, '-c', join(root, source), '-o', objects[i]] })));
+  await compileAll(
+    sources.map((source, i) => ({ command: target.cxx, args: [...target.compile, '-c', join(root, source), '-o', objects[i]] })),
+  );
   const linkInputs = [...objects];
   if (target.importLibrary) {
     const lib = join(objDir, 'node_api.a');
@@ -135,7 +170,9 @@ async function build(name) {
     entry.glibcVersions = versions;
     entry.needed = needed;
   }
-  console.log(`${name}: ${entry.file} ${sha256.slice(0, 12)}${entry.glibcVersions ? ` needs ${entry.needed.join(' ')}; ${entry.glibcVersions.join(' ')}` : ''}`);
+  console.log(
+    `${name}: ${entry.file} ${sha256.slice(0, 12)}${entry.glibcVersions ? ` needs ${entry.needed.join(' ')}; ${entry.glibcVersions.join(' ')}` : ''}`,
+  );
   return entry;
 }
 

@@ -57,7 +57,7 @@ export class SysprobeError extends Error {
     const facts = typeof init === 'object' && init !== null ? init : {};
     const cErrno = typeof facts.errno === 'number' && facts.errno !== 0 ? Math.abs(facts.errno) : undefined;
     const known = cErrno === undefined ? undefined : fromCErrno(cErrno);
-    const osErrno = cErrno === undefined ? undefined : known?.errno ?? -cErrno;
+    const osErrno = cErrno === undefined ? undefined : (known?.errno ?? -cErrno);
     const code = facts.code ?? known?.name ?? (osErrno === undefined ? 'ERR_SYSPROBE' : `Unknown system error ${osErrno}`);
     super(SysprobeError.describe(code, known?.text, facts), facts.cause === undefined ? undefined : { cause: facts.cause });
     this.code = code;
@@ -115,7 +115,12 @@ export function inRootError(error: unknown, root: string | undefined): unknown {
   if (!(error instanceof SysprobeError) || root === undefined || root === '' || root === '/') return error;
   if (error.errno === undefined || error.path === undefined || error.details?.root !== undefined) return error;
   if (error.syscall === 'open' && error.path === root) return error;
-  return new SysprobeError({ errno: error.errno, ...(error.syscall !== undefined ? { syscall: error.syscall } : {}), path: error.path, details: { ...error.details, root } });
+  return new SysprobeError({
+    errno: error.errno,
+    ...(error.syscall !== undefined ? { syscall: error.syscall } : {}),
+    path: error.path,
+    details: { ...error.details, root },
+  });
 }
 
 export function invalidArgument(message: string): SysprobeError {

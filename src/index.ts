@@ -14,24 +14,56 @@ export type { SysprobeErrorInit } from './errors.js';
 export type { BackendChoice, BackendInfo, ConfigureOptions, LoadAttempt } from './backends/loader.js';
 export type { LibcDisagreement, LibcEvidence, LibcFamily, LibcInfo, ProbeGlibcOptions } from './probes/libc/index.js';
 export type {
-  GetRlimitsOptions, InotifyInfo, InotifyProcessUse, Limit, ResourceLimit, RlimitSource, RlimitUnit, RlimitsInfo,
-  SetRlimitOptions, SetRlimitValues,
+  GetRlimitsOptions,
+  InotifyInfo,
+  InotifyProcessUse,
+  Limit,
+  ResourceLimit,
+  RlimitSource,
+  RlimitUnit,
+  RlimitsInfo,
+  SetRlimitOptions,
+  SetRlimitValues,
 } from './probes/limits/index.js';
 export { RLIMIT_NAMES } from './util/rlimit-names.js';
 export type { RlimitName } from './util/rlimit-names.js';
 export type { PathInput } from './util/paths.js';
 export type { EnvDiff, EnvEntry, EnvLike, ProcessEnv } from './probes/env/index.js';
 export type {
-  AppExecLinkInfo, ReparseInfo, ReparseKind, ReparseTarget, ScanProgress, ScanReparseOptions, ScanReparseResult,
+  AppExecLinkInfo,
+  ReparseInfo,
+  ReparseKind,
+  ReparseTarget,
+  ScanProgress,
+  ScanReparseOptions,
+  ScanReparseResult,
 } from './probes/reparse/index.js';
 export type { PathComponent, PathExplanation, PathFinding, RuntimeName, RuntimeView, RuntimeViews } from './probes/reparse/explain.js';
 export type {
-  ElfFlags, ElfInfo, ElfScanEntry, ElfScanProgress, ElfSymbol, ElfVersionDef, ElfVersionNeed, ElfVersionNeedFile,
-  ReadElfOptions, ScanElfOptions,
+  ElfFlags,
+  ElfInfo,
+  ElfScanEntry,
+  ElfScanProgress,
+  ElfSymbol,
+  ElfVersionDef,
+  ElfVersionNeed,
+  ElfVersionNeedFile,
+  ReadElfOptions,
+  ScanElfOptions,
 } from './probes/elf/index.js';
 export type {
-  CompatReport, CompatTarget, DepsCandidate, DepsResult, DepsTreeNode, FoundVia, LdSoCache, LdSoCacheEntry, MissingLibrary,
-  MissingVersion, ResolveDepsOptions, ResolvedLibrary,
+  CompatReport,
+  CompatTarget,
+  DepsCandidate,
+  DepsResult,
+  DepsTreeNode,
+  FoundVia,
+  LdSoCache,
+  LdSoCacheEntry,
+  MissingLibrary,
+  MissingVersion,
+  ResolveDepsOptions,
+  ResolvedLibrary,
 } from './probes/compat/index.js';
 
 let loaderModule: typeof Loader | undefined;

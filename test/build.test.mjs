@@ -8,12 +8,15 @@ import { run, which, skipUnless } from './helpers.mjs';
 
 const readelf = process.platform === 'linux' ? which('readelf') : null;
 
-test('the addon exports only napi_register_module_v1 and node_api_module_get_api_version_v1', { skip: skipUnless(readelf, 'readelf not installed') }, () => {
+test('the addon exports only napi_register_module_v1 and node_api_module_get_api_version_v1', {
+  skip: skipUnless(readelf, 'readelf not installed'),
+}, () => {
   const { path, napiVersion } = backend();
   assert.equal(napiVersion, 8);
   const symbols = run(readelf, ['--dyn-syms', '-W', path]);
   assert.equal(symbols.status, 0, symbols.stderr);
-  const exported = symbols.stdout.split('\n')
+  const exported = symbols.stdout
+    .split('\n')
     .map((line) => line.trim().split(/\s+/))
     .filter((f) => f.length >= 8 && f[6] !== 'UND' && (f[4] === 'GLOBAL' || f[4] === 'WEAK'))
     .map((f) => f[7].replace(/@.*/, ''));

@@ -10,14 +10,18 @@ import { cliPath, corpusRoot, koffiMode, materializeRoot, root as repoRoot, run,
 
 const linux = process.platform === 'linux';
 
-test('a reader that closes the pipe early (sysprobe elf … | head): no stack trace, the command\'s own exit status', { skip: skipUnless(linux, 'needs an ELF host') }, async () => {
+test("a reader that closes the pipe early (sysprobe elf … | head): no stack trace, the command's own exit status", {
+  skip: skipUnless(linux, 'needs an ELF host'),
+}, async () => {
   // node's dynamic symbols, five times: megabytes of text, far beyond a pipe's buffer.
   const args = ['elf', '--symbols', ...Array(5).fill(process.execPath)];
   const whole = run(process.execPath, [cliPath, ...args], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
   assert.equal(whole.stderr, '');
   const child = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
   child.stdout.once('data', () => child.stdout.destroy());
   const [code, signal] = await new Promise((resolve) => child.once('close', (c, s) => resolve([c, s])));
   assert.equal(signal, null);
@@ -38,7 +42,9 @@ test('explain on a missing path: exit 2 (I/O) with the typed ENOENT, in text and
   assert.equal(doc.explanation.components[0].exists, false);
 });
 
-test('report --json: one findings list of strings, as limits --json has; no limitFindings beside it', { skip: skipUnless(linux, 'Linux only') }, () => {
+test('report --json: one findings list of strings, as limits --json has; no limitFindings beside it', {
+  skip: skipUnless(linux, 'Linux only'),
+}, () => {
   const report = JSON.parse(runCli(['report', '--json']).stdout);
   const limits = JSON.parse(runCli(['limits', '--json']).stdout);
   assert.ok(Array.isArray(report.findings) && Array.isArray(limits.findings));
@@ -46,7 +52,9 @@ test('report --json: one findings list of strings, as limits --json has; no limi
   assert.ok(!('limitFindings' in report));
 });
 
-test('the report says nothing about an absent prebuild directory when the addon loaded from the build', { skip: skipUnless(!koffiMode, 'the addon backend (under koffi every attempt is worth saying)') }, (t) => {
+test('the report says nothing about an absent prebuild directory when the addon loaded from the build', {
+  skip: skipUnless(!koffiMode, 'the addon backend (under koffi every attempt is worth saying)'),
+}, (t) => {
   const result = runCli([]);
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, /backend\s+addon /);
@@ -54,14 +62,19 @@ test('the report says nothing about an absent prebuild directory when the addon 
   assert.doesNotMatch(result.stdout, /not prebuild|ENOENT/);
 });
 
-test('glibc --root DIR and --pid N ask what probeGlibc({ root }) and ({ pid }) answer', { skip: skipUnless(linux && corpusRoot('bullseye-amd64'), 'needs Linux and ../shared/corpus/roots/bullseye-amd64') }, async () => {
+test('glibc --root DIR and --pid N ask what probeGlibc({ root }) and ({ pid }) answer', {
+  skip: skipUnless(linux && corpusRoot('bullseye-amd64'), 'needs Linux and ../shared/corpus/roots/bullseye-amd64'),
+}, async () => {
   const rootDir = materializeRoot('bullseye-amd64');
   const root = runCli(['glibc', '--root', rootDir, '--json']);
   assert.equal(root.status, 0, root.stderr);
   const rootDoc = JSON.parse(root.stdout);
   assert.equal(rootDoc.libc.subject, 'root');
   assert.equal(rootDoc.libc.version, '2.31');
-  assert.match(runCli(['glibc', '--root', rootDir]).stdout, new RegExp(`^C library of the root ${rootDir}\\n  family +glibc\\n  version +2\\.31 \\(stable\\)`));
+  assert.match(
+    runCli(['glibc', '--root', rootDir]).stdout,
+    new RegExp(`^C library of the root ${rootDir}\\n  family +glibc\\n  version +2\\.31 \\(stable\\)`),
+  );
   const child = spawn('sleep', ['30'], { stdio: 'ignore' });
   try {
     await new Promise((resolve) => setTimeout(resolve, 200));

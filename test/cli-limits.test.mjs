@@ -12,10 +12,13 @@ const started = [];
 after(async () => {
   for (const process of started) await process.stop();
 });
-const strings = (limits) => Object.fromEntries(Object.entries(limits).map(([name, v]) => [name, { soft: String(v.soft), hard: String(v.hard) }]));
+const strings = (limits) =>
+  Object.fromEntries(Object.entries(limits).map(([name, v]) => [name, { soft: String(v.soft), hard: String(v.hard) }]));
 const jsonPairs = (limits) => Object.fromEntries(Object.values(limits).map((l) => [l.name, { soft: l.soft, hard: l.hard }]));
 
-test('limits --pid N --json: every resource as /proc/PID/limits says; a small address space is a finding (exit 1)', { skip: skipUnless(prlimitTool && sleepBin, 'prlimit (util-linux) not installed') }, async () => {
+test('limits --pid N --json: every resource as /proc/PID/limits says; a small address space is a finding (exit 1)', {
+  skip: skipUnless(prlimitTool && sleepBin, 'prlimit (util-linux) not installed'),
+}, async () => {
   const sleeper = await startProcess(prlimitTool, ['--as=536870912', '--nofile=100:200', sleepBin, '600'], 'sleep');
   started.push(sleeper);
   const result = runCli(['limits', '--pid', String(sleeper.pid), '--json']);
@@ -39,14 +42,16 @@ function underBash(script, env = {}) {
 }
 const cli = `"${process.execPath}" "${cliPath}"`;
 
-test('limits without --pid shows this process and its shell (a bash that set ulimit -Sn 777); --json carries both', { skip: skipUnless(linux && which('bash'), 'Linux and bash') }, () => {
+test('limits without --pid shows this process and its shell (a bash that set ulimit -Sn 777); --json carries both', {
+  skip: skipUnless(linux && which('bash'), 'Linux and bash'),
+}, () => {
   const result = underBash(`ulimit -Sn 777\n${cli} limits --json`);
   assert.equal(result.status, 0, result.stderr);
   const doc = JSON.parse(result.stdout);
   assert.equal(doc.limits.self, true);
   assert.deepEqual(doc.shellProcess, { pid: result.pid, name: 'bash', isShell: true, skipped: [] });
   assert.equal(doc.shell.pid, result.pid);
-  assert.equal(doc.shell.limits.nofile.soft, '777', 'the shell\'s own ulimit, not the one Node raised');
+  assert.equal(doc.shell.limits.nofile.soft, '777', "the shell's own ulimit, not the one Node raised");
   assert.notEqual(doc.limits.limits.nofile.soft, '777');
   assert.match(doc.limits.notes.join('\n'), /Node raises its own nofile/);
   const text = underBash(`${cli} limits`);
@@ -57,7 +62,9 @@ test('limits without --pid shows this process and its shell (a bash that set uli
   assert.equal(runCli(['limits', '--pid', '4294967295']).status, 2);
 });
 
-test('env --pid N prints the environment exactly; --diff against the shell exits 1; --json keeps raw bytes', { skip: skipUnless(envBin && sleepBin && helper(), 'env, sleep or a C compiler missing') }, async () => {
+test('env --pid N prints the environment exactly; --diff against the shell exits 1; --json keeps raw bytes', {
+  skip: skipUnless(envBin && sleepBin && helper(), 'env, sleep or a C compiler missing'),
+}, async () => {
   const sleeper = await startProcess(envBin, ['-i', 'A=1', 'B=x y', 'C=', sleepBin, '600'], 'sleep');
   started.push(sleeper);
   const text = runCli(['env', '--pid', String(sleeper.pid)]);
@@ -80,7 +87,9 @@ test('env --pid N prints the environment exactly; --diff against the shell exits
   assert.equal(runCli(['env']).status, 2, 'env without --pid is a usage error');
 });
 
-test('report: limits of this process and its shell, inotify, as text and JSON', { skip: skipUnless(linux && which('bash'), 'Linux and bash') }, () => {
+test('report: limits of this process and its shell, inotify, as text and JSON', {
+  skip: skipUnless(linux && which('bash'), 'Linux and bash'),
+}, () => {
   const result = underBash(`ulimit -Sn 777\n${cli} report --json`);
   assert.equal(result.status, 0, result.stderr);
   const doc = JSON.parse(result.stdout);

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { realpathSync } from 'node:fs';
 import { runCli, run, which } from './helpers.mjs';
 
-const glibcOracle = process.platform === 'linux' && which('getconf') ? run('getconf', ['GNU_LIBC_VERSION']).stdout.trim().split(/\s+/)[1] : null;
+const glibcOracle =
+  process.platform === 'linux' && which('getconf') ? run('getconf', ['GNU_LIBC_VERSION']).stdout.trim().split(/\s+/)[1] : null;
 
 test('sysprobe (no command) prints the report: glibc version, loader, libc, backend', () => {
   const result = runCli([]);
@@ -28,8 +29,19 @@ test('--json: a documented shape with schemaVersion, for report and glibc', () =
   assert.equal(doc.tool.name, 'sysprobe');
   assert.equal(doc.host.node, process.version);
   assert.deepEqual(doc.findings, []);
-  assert.deepEqual(Object.keys(doc.libc), ['family', 'version', 'release', 'static', 'gcompat', 'loaderPath', 'libcPath',
-    'compiledAgainst', 'subject', 'evidence', 'disagreements']);
+  assert.deepEqual(Object.keys(doc.libc), [
+    'family',
+    'version',
+    'release',
+    'static',
+    'gcompat',
+    'loaderPath',
+    'libcPath',
+    'compiledAgainst',
+    'subject',
+    'evidence',
+    'disagreements',
+  ]);
   if (glibcOracle) assert.equal(doc.libc.version, glibcOracle);
   assert.equal(doc.backend.name, 'addon');
 
@@ -73,7 +85,11 @@ test('--help for the tool and for every command exits 0', () => {
   const commands = [...top.stdout.matchAll(/^ {2}(\w+) {2,}/gm)].map((m) => m[1]);
   assert.deepEqual(commands, ['report', 'elf', 'compat', 'deps', 'glibc', 'limits', 'env', 'reparse', 'explain']);
   for (const command of commands) {
-    for (const args of [[command, '--help'], [command, '-h'], ['help', command]]) {
+    for (const args of [
+      [command, '--help'],
+      [command, '-h'],
+      ['help', command],
+    ]) {
       const help = runCli(args);
       assert.equal(help.status, 0, args.join(' '));
       assert.match(help.stdout, new RegExp(`^Usage: sysprobe.*${command === 'report' ? '' : command}`));
@@ -97,6 +113,9 @@ test('reparse and explain: usage errors exit 2; paths off NTFS are not reparse p
   const explain = runCli(['explain', '/etc/hostname', '--json']);
   assert.equal(explain.status, 0, explain.stderr);
   const explanation = JSON.parse(explain.stdout).explanation;
-  assert.deepEqual(explanation.components.map((c) => c.path), ['/etc', '/etc/hostname']);
+  assert.deepEqual(
+    explanation.components.map((c) => c.path),
+    ['/etc', '/etc/hostname'],
+  );
   assert.deepEqual(explanation.findings, []);
 });

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { corpusRoot, materializeRoot, runCli, skipUnless } from './helpers.mjs';
 
-test('compat: a CI floor gate (exit 1 when the file would not load, 0 when it would)', { skip: skipUnless(process.arch === 'x64' && corpusRoot('trixie-amd64'), 'needs x86-64 and ../shared/corpus/roots/trixie-amd64') }, () => {
+test('compat: a CI floor gate (exit 1 when the file would not load, 0 when it would)', {
+  skip: skipUnless(process.arch === 'x64' && corpusRoot('trixie-amd64'), 'needs x86-64 and ../shared/corpus/roots/trixie-amd64'),
+}, () => {
   const root = materializeRoot('trixie-amd64');
   const ls = join(root, 'usr/bin/ls');
   const host = runCli(['compat', ls]);
@@ -20,11 +22,18 @@ test('compat: a CI floor gate (exit 1 when the file would not load, 0 when it wo
   assert.ok(doc.missingVersions.some((m) => m.version === 'GLIBC_2.38' && m.symbols.length > 0));
   const inRoot = runCli(['compat', '/usr/bin/ls', '--root', root, '--json']);
   assert.equal(inRoot.status, 1, 'trixie ls misses libselinux/libcap in its own root');
-  assert.deepEqual(JSON.parse(inRoot.stdout).missingLibraries.map((m) => m.name).sort(), ['libcap.so.2', 'libselinux.so.1']);
+  assert.deepEqual(
+    JSON.parse(inRoot.stdout)
+      .missingLibraries.map((m) => m.name)
+      .sort(),
+    ['libcap.so.2', 'libselinux.so.1'],
+  );
   assert.equal(runCli(['compat', '/bin/cat', '--root', root]).status, 0);
 });
 
-test('deps: the tree with how each library was found; exit 1 when one is missing', { skip: skipUnless(corpusRoot('trixie-amd64'), 'needs ../shared/corpus/roots/trixie-amd64') }, () => {
+test('deps: the tree with how each library was found; exit 1 when one is missing', {
+  skip: skipUnless(corpusRoot('trixie-amd64'), 'needs ../shared/corpus/roots/trixie-amd64'),
+}, () => {
   const root = materializeRoot('trixie-amd64');
   const out = runCli(['deps', '/usr/bin/ls', '--root', root]);
   assert.equal(out.status, 1);
@@ -33,7 +42,10 @@ test('deps: the tree with how each library was found; exit 1 when one is missing
   assert.match(out.stdout, /tried, in this order:\n {4}1\. /);
   const json = JSON.parse(runCli(['deps', '/bin/cat', '--root', root, '--json']).stdout);
   assert.equal(json.schemaVersion, 2);
-  assert.deepEqual(json.deps.libraries.map((l) => l.name), ['libc.so.6', '/lib64/ld-linux-x86-64.so.2']);
+  assert.deepEqual(
+    json.deps.libraries.map((l) => l.name),
+    ['libc.so.6', '/lib64/ld-linux-x86-64.so.2'],
+  );
   assert.equal(runCli(['deps', '/bin/cat', '--root', root]).status, 0);
 });
 

@@ -22,5 +22,6 @@ test('the capability table names every function the koffi backend refuses or ans
   for (const row of KOFFI_CAPABILITIES) for (const name of row.functions) assert.ok(table.includes(`\`${name}\``), name);
   const { needsAddon } = require(join(root, 'dist', 'backends', 'koffi', 'calls.js'));
   const message = needsAddon('x()', 'because').message;
-  for (const row of KOFFI_CAPABILITIES) assert.ok(message.includes(row.functions[0].replace(/Sync$/, '')), `${row.functions[0]} missing from: ${message}`);
+  for (const row of KOFFI_CAPABILITIES)
+    assert.ok(message.includes(row.functions[0].replace(/Sync$/, '')), `${row.functions[0]} missing from: ${message}`);
 });

@@ -26,7 +26,9 @@ function readelfDemangled(file) {
   return names;
 }
 
-test('demangled names are those readelf --demangle prints (libstdc++)', { skip: skip || skipUnless(libstdcxx && which('readelf'), 'needs libstdc++.so.6 and readelf') }, async (t) => {
+test('demangled names are those readelf --demangle prints (libstdc++)', {
+  skip: skip || skipUnless(libstdcxx && which('readelf'), 'needs libstdc++.so.6 and readelf'),
+}, async (t) => {
   const info = await readElf(libstdcxx, { symbols: true, demangle: true });
   const oracle = readelfDemangled(libstdcxx);
   let same = 0;
@@ -53,7 +55,10 @@ test('demangled names are those readelf --demangle prints (libstdc++)', { skip: 
   }
   const plain = readElfSync(libstdcxx, { symbols: true });
   assert.equal(plain.symbols[0].demangled, undefined, 'no demangled field unless asked');
-  assert.throws(() => readElfSync(libstdcxx, { demangle: true }), (e) => e instanceof SysprobeError && e.code === 'ERR_SYSPROBE_INVALID_ARG');
+  assert.throws(
+    () => readElfSync(libstdcxx, { demangle: true }),
+    (e) => e instanceof SysprobeError && e.code === 'ERR_SYSPROBE_INVALID_ARG',
+  );
 });
 
 test('names that would make the demangler recurse deeply or expand exponentially stay null, fast', { skip }, () => {
@@ -62,19 +67,37 @@ test('names that would make the demangler recurse deeply or expand exponentially
     const ref = `S${(2 * level).toString(36).toUpperCase()}_`;
     bomb += `PFv${ref}${ref}E`;
   }
-  const names = [bomb, `_Z1f${'P'.repeat(4000)}v`, `_Z1f${'PF'.repeat(1000)}v${'E'.repeat(1000)}`, `_Z1fI${'N1aI'.repeat(1000)}Ev`, '_ZN4llvm3fooEv', 'plain_c_name'];
+  const names = [
+    bomb,
+    `_Z1f${'P'.repeat(4000)}v`,
+    `_Z1f${'PF'.repeat(1000)}v${'E'.repeat(1000)}`,
+    `_Z1fI${'N1aI'.repeat(1000)}Ev`,
+    '_ZN4llvm3fooEv',
+    'plain_c_name',
+  ];
   const file = join(work, 'libbomb.so');
-  writeFileSync(file, buildElf({ cls: 64, big: false, machine: 62, needed: ['libc.so.6'], symbols: names.map((name) => ({ name, version: 1 })) }));
+  writeFileSync(
+    file,
+    buildElf({ cls: 64, big: false, machine: 62, needed: ['libc.so.6'], symbols: names.map((name) => ({ name, version: 1 })) }),
+  );
   const start = Date.now();
   const info = readElfSync(file, { symbols: true, demangle: true });
-  assert.deepEqual(info.symbols.map((s) => s.demangled), [null, null, null, null, 'llvm::foo()', null]);
+  assert.deepEqual(
+    info.symbols.map((s) => s.demangled),
+    [null, null, null, null, 'llvm::foo()', null],
+  );
   assert.ok(Date.now() - start < 5000);
 });
 
-test('sysprobe elf shows demangled names; --mangled the stored ones; --json has both', { skip: skip || skipUnless(libstdcxx, 'needs libstdc++.so.6') }, () => {
+test('sysprobe elf shows demangled names; --mangled the stored ones; --json has both', {
+  skip: skip || skipUnless(libstdcxx, 'needs libstdc++.so.6'),
+}, () => {
   const shown = runCli(['elf', '--symbols', libstdcxx]);
   assert.equal(shown.status, 0, shown.stderr);
-  assert.match(shown.stdout, /std::basic_string<wchar_t, std::char_traits<wchar_t>, std::allocator<wchar_t> >::capacity\(\) const@@GLIBCXX_3\.4/);
+  assert.match(
+    shown.stdout,
+    /std::basic_string<wchar_t, std::char_traits<wchar_t>, std::allocator<wchar_t> >::capacity\(\) const@@GLIBCXX_3\.4/,
+  );
   assert.doesNotMatch(shown.stdout, /_ZNKSbIwSt11char_traitsIwESaIwEE8capacityEv/);
   const mangled = runCli(['elf', '--symbols', '--mangled', libstdcxx]);
   assert.match(mangled.stdout, /_ZNKSbIwSt11char_traitsIwESaIwEE8capacityEv@@GLIBCXX_3\.4/);

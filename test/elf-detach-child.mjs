@@ -41,10 +41,12 @@ while (Date.now() < deadline) {
       assert.equal(bytes.byteLength, 0, `${name} detached the buffer`);
       counts[name] += 1;
       calls += 1;
-      inFlight.push(promise.then(
-        (info) => JSON.stringify(info, (k, v) => (typeof v === 'bigint' ? String(v) : v)) === expected,
-        () => false,
-      ));
+      inFlight.push(
+        promise.then(
+          (info) => JSON.stringify(info, (k, v) => (typeof v === 'bigint' ? String(v) : v)) === expected,
+          () => false,
+        ),
+      );
     }
   }
   // Free the moved backing stores and reuse their memory with other bytes while the parses run.

@@ -12,7 +12,10 @@ import { koffiWithoutCore, root, run, skipUnless } from './helpers.mjs';
 const candidates = ['/usr/lib/x86_64-linux-gnu/libstdc++.so.6', '/usr/lib/aarch64-linux-gnu/libstdc++.so.6', process.execPath];
 const file = candidates.find((path) => existsSync(path));
 
-test('readElf(bytes) survives the caller detaching the ArrayBuffer while it runs', { timeout: 60_000, skip: skipUnless(!koffiWithoutCore, 'the koffi backend without its WebAssembly core cannot read ELF') }, () => {
+test('readElf(bytes) survives the caller detaching the ArrayBuffer while it runs', {
+  timeout: 60_000,
+  skip: skipUnless(!koffiWithoutCore, 'the koffi backend without its WebAssembly core cannot read ELF'),
+}, () => {
   const result = run(process.execPath, ['--expose-gc', join(root, 'test', 'elf-detach-child.mjs'), file, '6'], { cwd: root });
   assert.equal(result.signal, null, `the child was killed by ${result.signal}\n${result.stderr}`);
   assert.equal(result.status, 0, result.stderr);

@@ -30,14 +30,24 @@ const SYMBOLS = 50_000;
 const work = mkdtempSync(join(tmpdir(), 'sysprobe-eventloop-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 const big = join(work, 'libbig.so.1');
-writeFileSync(big, buildElf({
-  cls: 64, big: false, machine: 62, soname: 'libbig.so.1', needed: ['libc.so.6'],
-  needs: [{ file: 'libc.so.6', versions: [{ name: 'GLIBC_2.2.5', index: 2 }] }],
-  symbols: Array.from({ length: SYMBOLS }, (_, i) => ({ name: `_ZN4llvm12_GLOBAL__N_117SomethingLongName${i}EPKcRKNS_9StringRefE`, version: 2 })),
-}));
+writeFileSync(
+  big,
+  buildElf({
+    cls: 64,
+    big: false,
+    machine: 62,
+    soname: 'libbig.so.1',
+    needed: ['libc.so.6'],
+    needs: [{ file: 'libc.so.6', versions: [{ name: 'GLIBC_2.2.5', index: 2 }] }],
+    symbols: Array.from({ length: SYMBOLS }, (_, i) => ({
+      name: `_ZN4llvm12_GLOBAL__N_117SomethingLongName${i}EPKcRKNS_9StringRefE`,
+      version: 2,
+    })),
+  }),
+);
 const tree = join(work, 'tree');
 mkdirSync(tree);
-for (let i = 0; i < CALLS; i += 1) symlinkSync(big, join(tree, `link${i}`));  // symlinks are not walked
+for (let i = 0; i < CALLS; i += 1) symlinkSync(big, join(tree, `link${i}`)); // symlinks are not walked
 for (let i = 0; i < CALLS; i += 1) writeFileSync(join(tree, `copy${i}.so`), require('node:fs').readFileSync(big));
 
 async function delay(run) {
@@ -58,7 +68,9 @@ async function best(run) {
 // The old conversion: the same text from the binding, parsed whole as the promise settles.
 const { binding } = require(join(root, 'dist', 'backends', 'loader.js'));
 const atOnce = (text) => {
-  const [head, ...slices] = (typeof text === 'string' ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString('utf8')).split('\n');
+  const [head, ...slices] = (
+    typeof text === 'string' ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString('utf8')
+  ).split('\n');
   const info = JSON.parse(head);
   for (const slice of slices) info.symbols.push(...JSON.parse(slice));
   for (const symbol of info.symbols) symbol.value = BigInt(symbol.value);
@@ -84,7 +96,9 @@ test(`${CALLS} concurrent readElf of ${SYMBOLS} symbols leave the event loop its
   const check = (infos) => infos.forEach((info) => assert.equal(info.symbols.length, SYMBOLS));
   const BOUND_MS = calibratedBound();
   const current = await best(async () => check(await Promise.all(Array.from({ length: CALLS }, () => readElf(big, { symbols: true })))));
-  const old = await best(async () => check(await Promise.all(Array.from({ length: CALLS }, () => binding().readElf(big, true, true).then(atOnce)))));
+  const old = await best(async () =>
+    check(await Promise.all(Array.from({ length: CALLS }, () => binding().readElf(big, true, true).then(atOnce)))),
+  );
   t.diagnostic(`readElf: ${fmt(current)}; the old conversion: ${fmt(old)}; bound ${BOUND_MS.toFixed(0)} ms`);
   assert.ok(current.max < BOUND_MS, `event loop delay ${fmt(current)} (bound ${BOUND_MS} ms)`);
   assert.ok(current.max * 2 < old.max, `no better than the old conversion: ${fmt(current)} against ${fmt(old)}`);
@@ -118,6 +132,7 @@ test(`scanElf with symbols over ${CALLS} such files, and ${CALLS} concurrent res
   // 1.5, not 2: with one file per batch the old scan's bursts are single files. Not with koffi: its one
   // worker thread hands results over one at a time, so this reference is barely bursty (30 against 50
   // ms here), while the old scanElf itself held the loop 355 ms there (above BOUND_MS).
-  if (!koffiMode) assert.ok(scan.max * 1.5 < oldScan.max, `scanElf no better than the old conversion: ${fmt(scan)} against ${fmt(oldScan)}`);
+  if (!koffiMode)
+    assert.ok(scan.max * 1.5 < oldScan.max, `scanElf no better than the old conversion: ${fmt(scan)} against ${fmt(oldScan)}`);
   assert.ok(deps.max < BOUND_MS, `resolveDeps: event loop delay ${fmt(deps)} (bound ${BOUND_MS} ms)`);
 });

@@ -44,7 +44,12 @@ function writeSparse(path, bytes, size) {
 }
 
 const spec = {
-  cls: 64, big: false, machine: 62, soname: 'libsparse.so.1', needed: ['libc.so.6'], sections: false,
+  cls: 64,
+  big: false,
+  machine: 62,
+  soname: 'libsparse.so.1',
+  needed: ['libc.so.6'],
+  sections: false,
   needs: [{ file: 'libc.so.6', versions: [{ name: 'GLIBC_2.34', index: 2 }] }],
   symbols: [{ name: 'printf', version: 2 }],
 };
@@ -60,7 +65,7 @@ const stringsFile = join(work, 'libsparse.so.1');
 for (let i = 0; i < 4; i += 1) {
   const copy = join(work, 'four', `copy${i}.so`);
   if (i === 0) (await import('node:fs')).mkdirSync(join(work, 'four'));
-  (await import('node:fs')).copyFileSync(stringsFile, copy);  // copy_file_range keeps the hole
+  (await import('node:fs')).copyFileSync(stringsFile, copy); // copy_file_range keeps the hole
 }
 
 /** Peak RSS in MiB of a fresh process running `body` (an async function body, `api` = sysprobe). */
@@ -77,9 +82,12 @@ function peakRss(body) {
   return JSON.parse(child.stdout);
 }
 
-const LIMIT_MIB = 300;  // a Node process reading small files peaks near 60-100 MiB; the old code ~1100 per file
+const LIMIT_MIB = 300; // a Node process reading small files peaks near 60-100 MiB; the old code ~1100 per file
 
-test('a string table that claims 1 GiB (a sparse file) is not read whole: readElf and readElfSync stay small', { skip, timeout: 120_000 }, (t) => {
+test('a string table that claims 1 GiB (a sparse file) is not read whole: readElf and readElfSync stay small', {
+  skip,
+  timeout: 120_000,
+}, (t) => {
   const { peakMiB, result } = peakRss(`
     const a = api.readElfSync(${JSON.stringify(stringsFile)});
     const b = await api.readElf(${JSON.stringify(stringsFile)});

@@ -10,7 +10,9 @@ import { readelf, readelfFacts } from './elf-oracle.mjs';
 
 const trixieLs = join(sharedDir, 'corpus', 'roots', 'trixie-amd64', 'usr', 'bin', 'ls');
 
-test('elf FILE: text shows needs per library, newest versions and the symbols that need them', { skip: skipUnless(existsSync(trixieLs), `${trixieLs} is absent`) }, () => {
+test('elf FILE: text shows needs per library, newest versions and the symbols that need them', {
+  skip: skipUnless(existsSync(trixieLs), `${trixieLs} is absent`),
+}, () => {
   const result = runCli(['elf', trixieLs]);
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, /ELF 64-bit little-endian x86_64, dyn \(PIE\)/);
@@ -21,7 +23,10 @@ test('elf FILE: text shows needs per library, newest versions and the symbols th
   if (readelf) {
     const facts = readelfFacts(trixieLs);
     assert.match(result.stdout, new RegExp(`needed\\s+${facts.needed.join(', ').replaceAll('.', '\\.')}\\n`));
-    const glibc38 = facts.symbols.filter((s) => s.version === 'GLIBC_2.38').map((s) => s.name).sort();
+    const glibc38 = facts.symbols
+      .filter((s) => s.version === 'GLIBC_2.38')
+      .map((s) => s.name)
+      .sort();
     assert.ok(glibc38.length > 0);
     assert.match(result.stdout, new RegExp(`GLIBC_2\\.38 from libc\\.so\\.6: ${glibc38.join(', ')}\\n`));
   }
@@ -50,7 +55,13 @@ test('elf --json: schemaVersion, one entry per file in order, errors as facts, e
     const finding = runCli(['elf', '--json', '/bin/ls', text]);
     assert.equal(finding.status, 1);
     const findingDoc = JSON.parse(finding.stdout);
-    assert.deepEqual(findingDoc.files.map((f) => [f.path, f.ok]), [['/bin/ls', true], [text, false]]);
+    assert.deepEqual(
+      findingDoc.files.map((f) => [f.path, f.ok]),
+      [
+        ['/bin/ls', true],
+        [text, false],
+      ],
+    );
     assert.equal(findingDoc.files[1].error.code, 'ERR_SYSPROBE_NOT_ELF');
 
     const missing = runCli(['elf', join(dir, 'missing')]);

@@ -19,9 +19,11 @@ const MALFORMED = new Set(['ERR_SYSPROBE_NOT_ELF', 'ERR_SYSPROBE_TRUNCATED', 'ER
 function rng(state) {
   let s = state >>> 0 || 1;
   return (n) => {
-    s ^= s << 13; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
     s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
+    s ^= s << 5;
+    s >>>= 0;
     return n === undefined ? s : s % n;
   };
 }
@@ -36,9 +38,13 @@ function interestingRanges(bytes) {
   const word = (o) => (is64 ? Number(view.getBigUint64(o, !big)) : u32(o));
   const ranges = [[0, Math.min(bytes.length, is64 ? 64 : 52)]];
   try {
-    const phoff = word(is64 ? 32 : 28), phentsize = u16(is64 ? 54 : 42), phnum = u16(is64 ? 56 : 44);
+    const phoff = word(is64 ? 32 : 28),
+      phentsize = u16(is64 ? 54 : 42),
+      phnum = u16(is64 ? 56 : 44);
     ranges.push([phoff, phentsize * phnum]);
-    const shoff = word(is64 ? 40 : 32), shentsize = u16(is64 ? 58 : 46), shnum = u16(is64 ? 60 : 48);
+    const shoff = word(is64 ? 40 : 32),
+      shentsize = u16(is64 ? 58 : 46),
+      shnum = u16(is64 ? 60 : 48);
     if (shoff > 0 && shoff + shentsize * shnum <= bytes.length) {
       ranges.push([shoff, shentsize * shnum]);
       for (let i = 0; i < shnum; i += 1) {
@@ -49,7 +55,9 @@ function interestingRanges(bytes) {
         }
       }
     }
-  } catch { /* a short file: the ELF header is enough */ }
+  } catch {
+    /* a short file: the ELF header is enough */
+  }
   return ranges.filter(([o, n]) => n > 0 && o + n <= bytes.length);
 }
 
@@ -67,7 +75,8 @@ function mutate(bytes, ranges, next) {
       out[at] ^= 1 << next(8);
     } else if (kind < 8 && at + 4 <= out.length) {
       const value = next(3) === 0 ? next() : INTERESTING[next(INTERESTING.length)];
-      if (next(2)) out.writeUInt32LE(value >>> 0, at); else out.writeUInt32BE(value >>> 0, at);
+      if (next(2)) out.writeUInt32LE(value >>> 0, at);
+      else out.writeUInt32BE(value >>> 0, at);
     } else if (at + 8 <= out.length) {
       out.writeBigUInt64LE(BigInt(next()) << BigInt(next(33)), at);
     }
@@ -79,15 +88,44 @@ function seeds() {
   const files = ['/bin/ls', '/bin/true', '/lib/x86_64-linux-gnu/libc.so.6'];
   const out = [];
   for (const file of files) {
-    try { out.push({ name: file, bytes: readFileSync(file) }); } catch { /* absent on this system */ }
+    try {
+      out.push({ name: file, bytes: readFileSync(file) });
+    } catch {
+      /* absent on this system */
+    }
   }
   const spec = {
-    interpreter: '/lib/ld.so.1', soname: 'libm.so.1', needed: ['libc.so.6'], runpath: '$ORIGIN',
-    needs: [{ file: 'libc.so.6', versions: [{ name: 'GLIBC_2.0', index: 2 }, { name: 'GLIBC_2.17', index: 3, weak: true }] }],
-    defs: [{ name: 'libm.so.1', index: 1, base: true }, { name: 'M_1', index: 4 }, { name: 'M_2', index: 5, parents: ['M_1'] }],
-    symbols: [{ name: 'printf', version: 2 }, { name: 'memcpy', version: 3 }, { name: 'old', version: 4, defined: true, hidden: true }, { name: 'new', version: 5, defined: true }],
+    interpreter: '/lib/ld.so.1',
+    soname: 'libm.so.1',
+    needed: ['libc.so.6'],
+    runpath: '$ORIGIN',
+    needs: [
+      {
+        file: 'libc.so.6',
+        versions: [
+          { name: 'GLIBC_2.0', index: 2 },
+          { name: 'GLIBC_2.17', index: 3, weak: true },
+        ],
+      },
+    ],
+    defs: [
+      { name: 'libm.so.1', index: 1, base: true },
+      { name: 'M_1', index: 4 },
+      { name: 'M_2', index: 5, parents: ['M_1'] },
+    ],
+    symbols: [
+      { name: 'printf', version: 2 },
+      { name: 'memcpy', version: 3 },
+      { name: 'old', version: 4, defined: true, hidden: true },
+      { name: 'new', version: 5, defined: true },
+    ],
   };
-  for (const [cls, big, machine] of [[32, true, 20], [64, true, 22], [32, false, 3], [64, false, 62]]) {
+  for (const [cls, big, machine] of [
+    [32, true, 20],
+    [64, true, 22],
+    [32, false, 3],
+    [64, false, 62],
+  ]) {
     out.push({ name: `hand-${cls}${big ? 'be' : 'le'}`, bytes: buildElf({ ...spec, cls, big, machine }) });
   }
   const fixtures = join(root, 'test', 'fixtures', 'elf');
@@ -114,7 +152,11 @@ test(`${mutants} mutants through readElfSync: a result or a SysprobeError, nothi
     const input = inputs[i % inputs.length];
     const mutant = mutate(input.bytes, interestingRanges(input.bytes), next);
     let outcome;
-    try { outcome = readElfSync(mutant, { symbols: i % 2 === 0, crossCheck: i % 3 !== 0 }); } catch (error) { outcome = error; }
+    try {
+      outcome = readElfSync(mutant, { symbols: i % 2 === 0, crossCheck: i % 3 !== 0 });
+    } catch (error) {
+      outcome = error;
+    }
     counts[check(outcome, `mutant ${i} of ${input.name}`)] += 1;
   }
   t.diagnostic(`${counts.ok} parsed, ${counts.error} refused with a typed error`);
@@ -134,10 +176,16 @@ test('mutants as files through scanElf: one entry per file, in order, each a res
       paths.push(path);
     }
     const entries = await scanElf(paths, { symbols: true, concurrency: 4 });
-    assert.deepEqual(entries.map((e) => e.path), paths);
+    assert.deepEqual(
+      entries.map((e) => e.path),
+      paths,
+    );
     for (const entry of entries) check(entry.ok ? entry.info : entry.error, entry.path);
     const walked = await scanElf(dir, { includeNonElf: true, concurrency: 3 });
-    assert.deepEqual(walked.map((e) => e.path), paths);
+    assert.deepEqual(
+      walked.map((e) => e.path),
+      paths,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -38,7 +38,11 @@ function differential(t, files) {
     if (info.dynamicSource !== 'section-headers' && statSync(file).size < 64 << 20) {
       strippedTried += 1;
       const stripped = readElfSync(withoutSectionHeaders(readFileSync(file)), { symbols: true });
-      if (JSON.stringify(facts(stripped), (k, v) => (typeof v === 'bigint' ? String(v) : v)) === JSON.stringify(facts(info), (k, v) => (typeof v === 'bigint' ? String(v) : v))) strippedAgree += 1;
+      if (
+        JSON.stringify(facts(stripped), (k, v) => (typeof v === 'bigint' ? String(v) : v)) ===
+        JSON.stringify(facts(info), (k, v) => (typeof v === 'bigint' ? String(v) : v))
+      )
+        strippedAgree += 1;
       else diffs.push('without section headers the facts differ');
     }
     if (diffs.length === 0) {
@@ -48,24 +52,33 @@ function differential(t, files) {
       failures.push(`${file}:\n    ${diffs.slice(0, 5).join('\n    ')}`);
     }
   }
-  t.diagnostic(`${agree} of ${files.length} files agree with readelf field for field (${[...machines].map(([m, n]) => `${m} ${n}`).join(', ')})`);
+  t.diagnostic(
+    `${agree} of ${files.length} files agree with readelf field for field (${[...machines].map(([m, n]) => `${m} ${n}`).join(', ')})`,
+  );
   t.diagnostic(`${strippedAgree} of ${strippedTried} copies without section headers give the same facts as the originals`);
   assert.deepEqual(failures.slice(0, 10), []);
   return agree;
 }
 
-test('every ELF file of the corpus agrees with readelf', { skip: skipUnless(readelf, 'readelf not installed') || skipUnless(existsSync(roots), `${roots} is absent`) }, (t) => {
+test('every ELF file of the corpus agrees with readelf', {
+  skip: skipUnless(readelf, 'readelf not installed') || skipUnless(existsSync(roots), `${roots} is absent`),
+}, (t) => {
   const files = elfFilesUnder(roots);
   assert.ok(files.length > 500, `only ${files.length} ELF files found in the corpus`);
   const agree = differential(t, files);
   // Each root contributes: its architecture is read.
   for (const arch of ['bookworm-arm64', 'bookworm-i386', 'bookworm-s390x', 'bullseye-amd64', 'trixie-amd64', 'musl-amd64']) {
-    assert.ok(files.some((f) => f.includes(`/${arch}/`)), `no ELF file from ${arch}`);
+    assert.ok(
+      files.some((f) => f.includes(`/${arch}/`)),
+      `no ELF file from ${arch}`,
+    );
   }
   assert.equal(agree, files.length);
 });
 
-test('ELF files under the host /usr agree with readelf', { skip: skipUnless(readelf, 'readelf not installed') || skipUnless(existsSync('/usr/lib'), 'no /usr/lib') }, (t) => {
+test('ELF files under the host /usr agree with readelf', {
+  skip: skipUnless(readelf, 'readelf not installed') || skipUnless(existsSync('/usr/lib'), 'no /usr/lib'),
+}, (t) => {
   const all = elfFilesUnder('/usr');
   const full = process.env.SYSPROBE_ELF_FULL === '1';
   const files = full ? all : all.filter((_, i) => i % 6 === 0);

@@ -24,19 +24,40 @@ function facts(info) {
 }
 
 const handSpec = {
-  interpreter: '/lib/ld.so.1', soname: 'libhand.so.1', needed: ['libc.so.6', 'libm.so.6'], runpath: '$ORIGIN/../lib',
+  interpreter: '/lib/ld.so.1',
+  soname: 'libhand.so.1',
+  needed: ['libc.so.6', 'libm.so.6'],
+  runpath: '$ORIGIN/../lib',
   needs: [
-    { file: 'libc.so.6', versions: [{ name: 'GLIBC_2.0', index: 2 }, { name: 'GLIBC_2.17', index: 3, weak: true }] },
+    {
+      file: 'libc.so.6',
+      versions: [
+        { name: 'GLIBC_2.0', index: 2 },
+        { name: 'GLIBC_2.17', index: 3, weak: true },
+      ],
+    },
     { file: 'libm.so.6', versions: [{ name: 'GLIBC_2.2.5', index: 6 }] },
   ],
-  defs: [{ name: 'libhand.so.1', index: 1, base: true }, { name: 'HAND_1', index: 4 }, { name: 'HAND_2', index: 5, parents: ['HAND_1'] }],
+  defs: [
+    { name: 'libhand.so.1', index: 1, base: true },
+    { name: 'HAND_1', index: 4 },
+    { name: 'HAND_2', index: 5, parents: ['HAND_1'] },
+  ],
   symbols: [
-    { name: 'printf', version: 2 }, { name: 'memcpy', version: 3 }, { name: 'cos', version: 6 },
-    { name: 'hand_old', version: 4, defined: true, hidden: true }, { name: 'hand_new', version: 5, defined: true },
+    { name: 'printf', version: 2 },
+    { name: 'memcpy', version: 3 },
+    { name: 'cos', version: 6 },
+    { name: 'hand_old', version: 4, defined: true, hidden: true },
+    { name: 'hand_new', version: 5, defined: true },
   ],
 };
 
-for (const [cls, big, machine, name] of [[32, true, 20, 'ppc'], [64, true, 22, 's390x'], [32, false, 3, 'i386'], [64, false, 62, 'x86_64']]) {
+for (const [cls, big, machine, name] of [
+  [32, true, 20, 'ppc'],
+  [64, true, 22, 's390x'],
+  [32, false, 3, 'i386'],
+  [64, false, 62, 'x86_64'],
+]) {
   test(`hand-built ${cls}-bit ${big ? 'big' : 'little'}-endian file (${name}): every fact, with and without section headers`, () => {
     const bytes = buildElf({ ...handSpec, cls, big, machine });
     const info = readElfSync(bytes, { symbols: true });
@@ -52,18 +73,38 @@ for (const [cls, big, machine, name] of [[32, true, 20, 'ppc'], [64, true, 22, '
     assert.equal(info.runpath, '$ORIGIN/../lib');
     assert.equal(info.rpath, null);
     assert.deepEqual(info.flags.names, ['DF_1_NOW', 'DF_1_PIE']);
-    assert.deepEqual(info.versionNeeds.map((n) => [n.file, n.versions.map((v) => [v.name, v.index, v.weak])]),
-      [['libc.so.6', [['GLIBC_2.0', 2, false], ['GLIBC_2.17', 3, true]]], ['libm.so.6', [['GLIBC_2.2.5', 6, false]]]]);
-    assert.deepEqual(info.versionDefs.map((d) => [d.name, d.index, d.base, d.parents]),
-      [['libhand.so.1', 1, true, []], ['HAND_1', 4, false, []], ['HAND_2', 5, false, ['HAND_1']]]);
+    assert.deepEqual(
+      info.versionNeeds.map((n) => [n.file, n.versions.map((v) => [v.name, v.index, v.weak])]),
+      [
+        [
+          'libc.so.6',
+          [
+            ['GLIBC_2.0', 2, false],
+            ['GLIBC_2.17', 3, true],
+          ],
+        ],
+        ['libm.so.6', [['GLIBC_2.2.5', 6, false]]],
+      ],
+    );
+    assert.deepEqual(
+      info.versionDefs.map((d) => [d.name, d.index, d.base, d.parents]),
+      [
+        ['libhand.so.1', 1, true, []],
+        ['HAND_1', 4, false, []],
+        ['HAND_2', 5, false, ['HAND_1']],
+      ],
+    );
     assert.deepEqual(info.maxVersions, { GLIBC: '2.17' }); // needs only: HAND_2 is defined here, not needed
-    assert.deepEqual(info.symbols.map((s) => [s.name, s.version, s.file, s.defined, s.hidden, s.weakVersion]), [
-      ['printf', 'GLIBC_2.0', 'libc.so.6', false, false, false],
-      ['memcpy', 'GLIBC_2.17', 'libc.so.6', false, false, true],
-      ['cos', 'GLIBC_2.2.5', 'libm.so.6', false, false, false],
-      ['hand_old', 'HAND_1', null, true, true, false],
-      ['hand_new', 'HAND_2', null, true, false, false],
-    ]);
+    assert.deepEqual(
+      info.symbols.map((s) => [s.name, s.version, s.file, s.defined, s.hidden, s.weakVersion]),
+      [
+        ['printf', 'GLIBC_2.0', 'libc.so.6', false, false, false],
+        ['memcpy', 'GLIBC_2.17', 'libc.so.6', false, false, true],
+        ['cos', 'GLIBC_2.2.5', 'libm.so.6', false, false, false],
+        ['hand_old', 'HAND_1', null, true, true, false],
+        ['hand_new', 'HAND_2', null, true, false, false],
+      ],
+    );
     assert.deepEqual(info.diagnostics, []);
     assert.equal(info.dynamicSource, 'program-headers');
 
@@ -84,20 +125,26 @@ for (const [cls, big, machine, name] of [[32, true, 20, 'ppc'], [64, true, 22, '
 function compileVersioned() {
   const dir = join(work, 'cc');
   mkdirSync(join(dir, 'lib'), { recursive: true });
-  writeFileSync(join(dir, 'v.c'), `
+  writeFileSync(
+    join(dir, 'v.c'),
+    `
     int old_impl(void) { return 1; }
     int new_impl(void) { return 2; }
     int weakfn(void) { return 3; }
     __asm__(".symver old_impl,func@V_1");
     __asm__(".symver new_impl,func@@V_2");
-  `);
+  `,
+  );
   writeFileSync(join(dir, 'v.map'), 'V_1 { global: func; local: *; };\nV_2 { global: func; } V_1;\nV_10 { global: weakfn; } V_2;\n');
-  writeFileSync(join(dir, 'old.c'), `
+  writeFileSync(
+    join(dir, 'old.c'),
+    `
     extern int func(void);
     __asm__(".symver func,func@V_1");
     extern int weakfn(void) __attribute__((weak));
     int main(void) { return func() + (weakfn ? weakfn() : 0); }
-  `);
+  `,
+  );
   writeFileSync(join(dir, 'new.c'), 'extern int func(void);\nint main(void) { return func(); }\n');
   const cc = (args) => execFileSync(gcc, args, { cwd: dir, stdio: 'pipe' });
   cc(['-shared', '-fPIC', '-o', 'lib/libv.so.1', '-Wl,-soname,libv.so.1', '-Wl,--version-script=v.map', 'v.c']);
@@ -108,13 +155,29 @@ function compileVersioned() {
   return dir;
 }
 
-test('compiled here: .symver old/new versions, weak version reference, RUNPATH vs RPATH, $ORIGIN, NODEFLIB', { skip: skipUnless(gcc, 'gcc not installed') }, () => {
+test('compiled here: .symver old/new versions, weak version reference, RUNPATH vs RPATH, $ORIGIN, NODEFLIB', {
+  skip: skipUnless(gcc, 'gcc not installed'),
+}, () => {
   const dir = compileVersioned();
   const lib = readElfSync(join(dir, 'lib', 'libv.so.1'), { symbols: true });
   assert.equal(lib.soname, 'libv.so.1');
-  assert.deepEqual(lib.versionDefs.map((d) => [d.name, d.base, d.parents]), [['libv.so.1', true, []], ['V_1', false, []], ['V_2', false, ['V_1']], ['V_10', false, ['V_2']]]);
-  const funcs = lib.symbols.filter((s) => s.name === 'func').map((s) => [s.version, s.hidden]).sort();
-  assert.deepEqual(funcs, [['V_1', true], ['V_2', false]]);
+  assert.deepEqual(
+    lib.versionDefs.map((d) => [d.name, d.base, d.parents]),
+    [
+      ['libv.so.1', true, []],
+      ['V_1', false, []],
+      ['V_2', false, ['V_1']],
+      ['V_10', false, ['V_2']],
+    ],
+  );
+  const funcs = lib.symbols
+    .filter((s) => s.name === 'func')
+    .map((s) => [s.version, s.hidden])
+    .sort();
+  assert.deepEqual(funcs, [
+    ['V_1', true],
+    ['V_2', false],
+  ]);
 
   // GNU ld marks a version needed only by weak references VER_FLG_WEAK since binutils 2.42; with an
   // older ld the flag is set here at the offset readelf reports, and readelf then reads it back.
@@ -132,7 +195,10 @@ test('compiled here: .symver old/new versions, weak version reference, RUNPATH v
   assert.equal(old.runpath, '$ORIGIN/lib:/opt/x');
   assert.equal(old.rpath, null);
   const fromV = old.versionNeeds.find((n) => n.file === 'libv.so.1');
-  assert.deepEqual(fromV.versions.map((v) => [v.name, v.weak]).sort(), [['V_1', false], ['V_10', readelf !== null]]);
+  assert.deepEqual(fromV.versions.map((v) => [v.name, v.weak]).sort(), [
+    ['V_1', false],
+    ['V_10', readelf !== null],
+  ]);
   // Numeric, not lexical: V_10 > V_2 > V_1.
   assert.equal(old.maxVersions.V, '10');
   const func = old.symbols.find((s) => s.name === 'func');
@@ -143,7 +209,10 @@ test('compiled here: .symver old/new versions, weak version reference, RUNPATH v
   const fresh = readElfSync(join(dir, 'new'), { symbols: true });
   assert.equal(fresh.rpath, '$ORIGIN/lib');
   assert.equal(fresh.runpath, null);
-  assert.deepEqual(fresh.versionNeeds.find((n) => n.file === 'libv.so.1').versions.map((v) => v.name), ['V_2']);
+  assert.deepEqual(
+    fresh.versionNeeds.find((n) => n.file === 'libv.so.1').versions.map((v) => v.name),
+    ['V_2'],
+  );
   assert.equal(fresh.symbols.find((s) => s.name === 'func').version, 'V_2');
 
   const nodeflib = readElfSync(join(dir, 'nodeflib'));
@@ -165,8 +234,16 @@ test('compiled here: .symver old/new versions, weak version reference, RUNPATH v
 });
 
 test('section headers stripped from real files: the program headers give the same facts', () => {
-  const candidates = ['/bin/ls', '/lib/x86_64-linux-gnu/libc.so.6', '/usr/lib/x86_64-linux-gnu/libstdc++.so.6', process.execPath]
-    .filter((p) => { try { readElfSync(p); return true; } catch { return false; } });
+  const candidates = ['/bin/ls', '/lib/x86_64-linux-gnu/libc.so.6', '/usr/lib/x86_64-linux-gnu/libstdc++.so.6', process.execPath].filter(
+    (p) => {
+      try {
+        readElfSync(p);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  );
   assert.ok(candidates.length > 0);
   for (const file of candidates) {
     const original = readElfSync(file, { symbols: true });
@@ -187,7 +264,10 @@ test('Buffer, Uint8Array and ArrayBuffer input are parsed in place; async and sy
   assert.deepEqual(facts(await readElf(copy.buffer, { symbols: true })), facts(fromPath));
   assert.deepEqual(facts(await readElf(bytes.subarray(0), { symbols: true })), facts(fromPath));
   assert.deepEqual(await readElf('/bin/ls', { symbols: true }), fromPath);
-  assert.equal(fromPath.symbols.every((s) => s.index > 0), true);
+  assert.equal(
+    fromPath.symbols.every((s) => s.index > 0),
+    true,
+  );
 });
 
 function expectError(fn, code) {
@@ -276,14 +356,20 @@ test('version names compare numerically per prefix', () => {
   assert.equal(parseVersionName('GLIBC_PRIVATE'), null);
   assert.equal(parseVersionName('GLIBC_ABI_DT_RELR'), null);
   assert.deepEqual(parseVersionName('GLIBCXX_3.4.30'), { prefix: 'GLIBCXX', version: '3.4.30', parts: [3, 4, 30] });
-  assert.deepEqual(maxVersionsOf(['GLIBC_2.2.5', 'GLIBC_2.17', 'GLIBC_2.3.4', 'GLIBC_PRIVATE', 'GLIBCXX_3.4.9', 'GLIBCXX_3.4.30', 'CXXABI_1.3.9']),
-    { CXXABI: '1.3.9', GLIBC: '2.17', GLIBCXX: '3.4.30' });
+  assert.deepEqual(
+    maxVersionsOf(['GLIBC_2.2.5', 'GLIBC_2.17', 'GLIBC_2.3.4', 'GLIBC_PRIVATE', 'GLIBCXX_3.4.9', 'GLIBCXX_3.4.30', 'CXXABI_1.3.9']),
+    { CXXABI: '1.3.9', GLIBC: '2.17', GLIBCXX: '3.4.30' },
+  );
 });
 
-test('maxVersions of a real program is the newest needed version per prefix (sort -V as oracle)', { skip: skipUnless(which('sort'), 'sort not installed') }, () => {
+test('maxVersions of a real program is the newest needed version per prefix (sort -V as oracle)', {
+  skip: skipUnless(which('sort'), 'sort not installed'),
+}, () => {
   const info = readElfSync('/bin/ls');
   const glibc = info.versionNeeds.flatMap((n) => n.versions.map((v) => v.name)).filter((n) => /^GLIBC_\d/.test(n));
-  const sorted = execFileSync('sort', ['-V'], { input: `${glibc.join('\n')}\n`, encoding: 'utf8' }).trim().split('\n');
+  const sorted = execFileSync('sort', ['-V'], { input: `${glibc.join('\n')}\n`, encoding: 'utf8' })
+    .trim()
+    .split('\n');
   assert.equal(`GLIBC_${info.maxVersions.GLIBC}`, sorted.at(-1));
 });
 
@@ -298,7 +384,10 @@ test('scanElf: a directory walked in order without following symlinks, one typed
   symlinkSync('/bin/ls', join(dir, 'link-to-ls'));
   const seen = [];
   const entries = await scanElf(dir, { concurrency: 2, onProgress: (p) => seen.push(p) });
-  assert.deepEqual(entries.map((e) => e.path), [join(dir, 'a.so'), join(dir, 'c.broken'), join(dir, 'sub', 'd')]);
+  assert.deepEqual(
+    entries.map((e) => e.path),
+    [join(dir, 'a.so'), join(dir, 'c.broken'), join(dir, 'sub', 'd')],
+  );
   assert.equal(entries[0].ok, true);
   assert.equal(entries[0].info.machine, readElfSync('/bin/ls').machine);
   assert.equal(entries[1].ok, false);
@@ -306,32 +395,55 @@ test('scanElf: a directory walked in order without following symlinks, one typed
   assert.equal(entries[1].error.code, 'ERR_SYSPROBE_TRUNCATED');
   assert.equal(entries[2].info.machine, 'ppc');
   assert.equal(seen.length, 4);
-  assert.deepEqual(seen.map((p) => p.done), [1, 2, 3, 4]);
+  assert.deepEqual(
+    seen.map((p) => p.done),
+    [1, 2, 3, 4],
+  );
   assert.ok(seen.every((p) => p.total === 4));
 
   const all = await scanElf(dir, { includeNonElf: true });
-  assert.deepEqual(all.map((e) => e.path.slice(dir.length + 1)), ['a.so', 'b.txt', 'c.broken', 'sub/d']);
+  assert.deepEqual(
+    all.map((e) => e.path.slice(dir.length + 1)),
+    ['a.so', 'b.txt', 'c.broken', 'sub/d'],
+  );
   assert.equal(all[1].error.code, 'ERR_SYSPROBE_NOT_ELF');
 
   // An explicit list keeps its order, errors included; symbols on request.
   const list = [join(dir, 'b.txt'), join(dir, 'missing'), '/bin/ls', join(dir, 'sub', 'd'), join(dir, 'link-to-ls')];
   const listed = await scanElf(list, { symbols: true, concurrency: 3 });
-  assert.deepEqual(listed.map((e) => e.path), list);
-  assert.deepEqual(listed.map((e) => (e.ok ? 'ok' : e.error.code)), ['ERR_SYSPROBE_NOT_ELF', 'ENOENT', 'ok', 'ok', 'ok']);
+  assert.deepEqual(
+    listed.map((e) => e.path),
+    list,
+  );
+  assert.deepEqual(
+    listed.map((e) => (e.ok ? 'ok' : e.error.code)),
+    ['ERR_SYSPROBE_NOT_ELF', 'ENOENT', 'ok', 'ok', 'ok'],
+  );
   assert.ok(listed[2].info.symbols.length > 10);
   assert.deepEqual(listed[2].info, readElfSync('/bin/ls', { symbols: true }));
 });
 
 test('scanElf over many files gives what readElfSync gives, whatever the concurrency', async () => {
-  const files = ['/bin/ls', '/bin/cat', '/bin/sh', '/lib/x86_64-linux-gnu/libc.so.6', '/etc/passwd', process.execPath, '/nonexistent']
-    .concat(Array.from({ length: 40 }, () => '/bin/ls'));
+  const files = [
+    '/bin/ls',
+    '/bin/cat',
+    '/bin/sh',
+    '/lib/x86_64-linux-gnu/libc.so.6',
+    '/etc/passwd',
+    process.execPath,
+    '/nonexistent',
+  ].concat(Array.from({ length: 40 }, () => '/bin/ls'));
   for (const concurrency of [1, 3, 16]) {
     const entries = await scanElf(files, { concurrency });
     assert.equal(entries.length, files.length);
     entries.forEach((entry, i) => {
       assert.equal(entry.path, files[i]);
       let expected;
-      try { expected = { ok: true, info: readElfSync(files[i]) }; } catch (error) { expected = { ok: false, code: error.code }; }
+      try {
+        expected = { ok: true, info: readElfSync(files[i]) };
+      } catch (error) {
+        expected = { ok: false, code: error.code };
+      }
       if (expected.ok) assert.deepEqual(entry.info, expected.info);
       else assert.equal(entry.error.code, expected.code);
     });

@@ -27,18 +27,35 @@ test('an errno failure looks like the fs error for the same failure', () => {
 });
 
 test('sysprobe codes keep their message and facts, and serialise without the stack', () => {
-  const error = new SysprobeError({ code: 'ERR_SYSPROBE_TRUNCATED', message: 'section header table ends past the file', path: '/x', offset: 4096, details: { section: '.dynsym' } });
+  const error = new SysprobeError({
+    code: 'ERR_SYSPROBE_TRUNCATED',
+    message: 'section header table ends past the file',
+    path: '/x',
+    offset: 4096,
+    details: { section: '.dynsym' },
+  });
   assert.equal(error.code, 'ERR_SYSPROBE_TRUNCATED');
   assert.equal(error.message, 'section header table ends past the file');
   assert.equal(error.errno, undefined);
   assert.equal(error.offset, 4096);
   assert.deepEqual(JSON.parse(JSON.stringify(error)), {
-    name: 'SysprobeError', code: 'ERR_SYSPROBE_TRUNCATED', message: 'section header table ends past the file', path: '/x', offset: 4096, details: { section: '.dynsym' },
+    name: 'SysprobeError',
+    code: 'ERR_SYSPROBE_TRUNCATED',
+    message: 'section header table ends past the file',
+    path: '/x',
+    offset: 4096,
+    details: { section: '.dynsym' },
   });
 });
 
 test('Win32 codes are kept as winerror', () => {
-  const error = new SysprobeError({ code: 'ERROR_CANT_ACCESS_FILE', winerror: 1920, syscall: 'CreateFileW', path: 'C:\\x', message: 'The file cannot be accessed by the system.' });
+  const error = new SysprobeError({
+    code: 'ERROR_CANT_ACCESS_FILE',
+    winerror: 1920,
+    syscall: 'CreateFileW',
+    path: 'C:\\x',
+    message: 'The file cannot be accessed by the system.',
+  });
   assert.equal(error.winerror, 1920);
   assert.equal(error.code, 'ERROR_CANT_ACCESS_FILE');
 });
@@ -46,8 +63,16 @@ test('Win32 codes are kept as winerror', () => {
 test('an error raised in C++ is constructed as the JS SysprobeError class', async () => {
   const { binding } = require('../dist/backends/loader.js');
   const native = binding();
-  assert.throws(() => native.selfLibcSync('unexpected'), (error) =>
-    error instanceof SysprobeError && error.code === 'ERR_SYSPROBE_INVALID_ARG' && /takes no arguments/.test(error.message));
-  assert.throws(() => native.selfLibc(1), (error) => error instanceof SysprobeError && error.code === 'ERR_SYSPROBE_INVALID_ARG');
-  assert.throws(() => native.init('not a class'), (error) => error instanceof SysprobeError);
+  assert.throws(
+    () => native.selfLibcSync('unexpected'),
+    (error) => error instanceof SysprobeError && error.code === 'ERR_SYSPROBE_INVALID_ARG' && /takes no arguments/.test(error.message),
+  );
+  assert.throws(
+    () => native.selfLibc(1),
+    (error) => error instanceof SysprobeError && error.code === 'ERR_SYSPROBE_INVALID_ARG',
+  );
+  assert.throws(
+    () => native.init('not a class'),
+    (error) => error instanceof SysprobeError,
+  );
 });

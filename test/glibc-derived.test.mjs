@@ -15,7 +15,10 @@ function realTable(glibc, arch) {
   return table;
 }
 
-for (const [older, newer] of [['2.31', '2.36'], ['2.36', '2.41']]) {
+for (const [older, newer] of [
+  ['2.31', '2.36'],
+  ['2.36', '2.41'],
+]) {
   test(`glibc ${older} cut from the real ${newer} table equals the real ${older} table (x86_64)`, () => {
     const real = realTable(older, 'x86_64');
     const others = GLIBC_VERSION_TABLES.filter((t) => t !== real);
@@ -25,8 +28,14 @@ for (const [older, newer] of [['2.31', '2.36'], ['2.36', '2.41']]) {
     // Two known limits of a cut, asserted so that any other difference fails: GLIBC_PRIVATE is not
     // invented for the 2.34+ stub libraries (libdl, libpthread), and libc.so.6 2.36 carries GLIBC_2.31
     // because pthread_clockjoin_np moved in from libpthread in 2.34.
-    const known = older === '2.31' ? { 'libc.so.6': { extra: ['GLIBC_2.31'], missing: [] }, 'libdl.so.2': { extra: [], missing: ['GLIBC_PRIVATE'] },
-      'libpthread.so.0': { extra: [], missing: ['GLIBC_PRIVATE'] } } : {};
+    const known =
+      older === '2.31'
+        ? {
+            'libc.so.6': { extra: ['GLIBC_2.31'], missing: [] },
+            'libdl.so.2': { extra: [], missing: ['GLIBC_PRIVATE'] },
+            'libpthread.so.0': { extra: [], missing: ['GLIBC_PRIVATE'] },
+          }
+        : {};
     for (const [soname, names] of Object.entries(real.files)) {
       const cut = derived.files[soname] ?? [];
       const difference = { extra: cut.filter((n) => !names.includes(n)), missing: names.filter((n) => !cut.includes(n)) };
@@ -45,7 +54,10 @@ test('glibc 2.17: only GLIBC_2.17 and older, libmvec (2.22) absent; aarch64 star
   assert.ok(!x64.files['libc.so.6'].includes('GLIBC_2.18'));
   assert.equal(x64.files['libmvec.so.1'], undefined);
   const arm = glibcTableFor('2.17', 'aarch64');
-  assert.deepEqual(arm.files['libc.so.6'].filter((n) => n !== 'GLIBC_PRIVATE'), ['GLIBC_2.17']);
+  assert.deepEqual(
+    arm.files['libc.so.6'].filter((n) => n !== 'GLIBC_PRIVATE'),
+    ['GLIBC_2.17'],
+  );
   assert.equal(glibcTableFor('2.99', 'x86_64'), null);
   assert.equal(glibcTableFor('2.17', 'riscv64'), null);
 });

@@ -35,7 +35,11 @@ function bannerVersion(rootDir, libc, loader) {
 
 /** The libc line of /proc/PID/maps, read independently. */
 function mapsLibcLine(pid) {
-  return readFileSync(`/proc/${pid}/maps`, 'latin1').split('\n').find((line) => /\/libc[-.][^/]*$|\/libc-2\.31\.so( \(deleted\))?$/.test(line)) ?? null;
+  return (
+    readFileSync(`/proc/${pid}/maps`, 'latin1')
+      .split('\n')
+      .find((line) => /\/libc[-.][^/]*$|\/libc-2\.31\.so( \(deleted\))?$/.test(line)) ?? null
+  );
 }
 
 /** Starts a process and waits until it has mapped the libc named by `mapped` (chroot/unshare map the host's first). */
@@ -44,7 +48,11 @@ async function started(command, args, mapped = '/libc') {
   const deadline = Date.now() + 5000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${command} exited ${child.exitCode}`);
-    try { if (mapsLibcLine(child.pid)?.includes(mapped)) return child; } catch { /* not yet */ }
+    try {
+      if (mapsLibcLine(child.pid)?.includes(mapped)) return child;
+    } catch {
+      /* not yet */
+    }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   child.kill('SIGKILL');
@@ -53,7 +61,11 @@ async function started(command, args, mapped = '/libc') {
 
 /** bullseye's sleep under bullseye's loader and libc, from a root copy, without chroot. */
 function bullseyeSleep(rootDir) {
-  return started(join(rootDir, LIBDIR, 'ld-2.31.so'), ['--library-path', join(rootDir, LIBDIR), join(rootDir, 'bin/sleep'), '30'], `${rootDir}${LIBDIR}/libc-2.31.so`);
+  return started(
+    join(rootDir, LIBDIR, 'ld-2.31.so'),
+    ['--library-path', join(rootDir, LIBDIR), join(rootDir, 'bin/sleep'), '30'],
+    `${rootDir}${LIBDIR}/libc-2.31.so`,
+  );
 }
 
 /** Replaces the root's libc-2.31.so with trixie's libc.so.6 by rename, as a package upgrade does. */
@@ -70,7 +82,18 @@ function probeWithoutMapFiles(pid) {
   const script = `import { probeGlibcSync } from 'sysprobe';
     try { console.log(JSON.stringify({ ok: true, info: probeGlibcSync({ pid: ${pid} }) })); }
     catch (e) { console.log(JSON.stringify({ ok: false, error: { name: e.name, code: e.code, syscall: e.syscall, path: e.path, message: e.message } })); }`;
-  const out = run('setpriv', ['--bounding-set=-sys_admin,-checkpoint_restore', '--inh-caps=-sys_admin,-checkpoint_restore', process.execPath, '--input-type=module', '-e', script], { cwd: repoRoot });
+  const out = run(
+    'setpriv',
+    [
+      '--bounding-set=-sys_admin,-checkpoint_restore',
+      '--inh-caps=-sys_admin,-checkpoint_restore',
+      process.execPath,
+      '--input-type=module',
+      '-e',
+      script,
+    ],
+    { cwd: repoRoot },
+  );
   assert.equal(out.status, 0, out.stderr);
   return JSON.parse(out.stdout);
 }
@@ -85,15 +108,25 @@ test('an upgrade while the process runs: the mapped (old) version, and the repla
     assert.deepEqual(before.disagreements, []);
     upgradeLibc(rootDir);
     assert.match(mapsLibcLine(child.pid), / \(deleted\)$/, 'the kernel marks the replaced mapping');
-    const newer = bannerVersion(materializeRoot('trixie-amd64'), 'usr/lib/x86_64-linux-gnu/libc.so.6', 'usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2');
+    const newer = bannerVersion(
+      materializeRoot('trixie-amd64'),
+      'usr/lib/x86_64-linux-gnu/libc.so.6',
+      'usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2',
+    );
     assert.notEqual(newer, old);
     for (const info of [probeGlibcSync({ pid: child.pid }), await probeGlibc({ pid: child.pid })]) {
       assert.equal(info.version, old, 'the version the process runs, not the file now on disk');
       assert.equal(info.libcPath, join(rootDir, LIBDIR, 'libc-2.31.so'));
       const differs = info.disagreements.find((d) => d.fact === 'version');
       assert.ok(differs, JSON.stringify(info.disagreements));
-      assert.deepEqual(differs.values.map((v) => v.value), [old, newer]);
-      assert.ok(info.evidence.some((e) => e.fact === 'libc' && /map_files/.test(e.detail ?? '')), 'says the mapping was read');
+      assert.deepEqual(
+        differs.values.map((v) => v.value),
+        [old, newer],
+      );
+      assert.ok(
+        info.evidence.some((e) => e.fact === 'libc' && /map_files/.test(e.detail ?? '')),
+        'says the mapping was read',
+      );
     }
     if (isRoot && which('setpriv')) {
       // Without map_files the old bytes cannot be read: the version is not guessed from the new file.
@@ -101,7 +134,10 @@ test('an upgrade while the process runs: the mapped (old) version, and the repla
       assert.ok(capless.ok, JSON.stringify(capless));
       assert.equal(capless.info.version, null);
       const differs = capless.info.disagreements.find((d) => d.fact === 'version');
-      assert.deepEqual(differs.values.map((v) => v.value), [null, newer]);
+      assert.deepEqual(
+        differs.values.map((v) => v.value),
+        [null, newer],
+      );
       assert.match(differs.values[0].source, /EPERM/);
     }
   } finally {
@@ -109,7 +145,9 @@ test('an upgrade while the process runs: the mapped (old) version, and the repla
   }
 });
 
-test('a deleted libc: the version from the mapping, the deletion as a disagreement; without map_files a typed ENOENT', { skip }, async () => {
+test('a deleted libc: the version from the mapping, the deletion as a disagreement; without map_files a typed ENOENT', {
+  skip,
+}, async () => {
   const rootDir = freshRoot('bullseye-amd64');
   const child = await bullseyeSleep(rootDir);
   try {
@@ -118,7 +156,10 @@ test('a deleted libc: the version from the mapping, the deletion as a disagreeme
     assert.match(mapsLibcLine(child.pid), / \(deleted\)$/);
     for (const info of [probeGlibcSync({ pid: child.pid }), await probeGlibc({ pid: child.pid })]) {
       assert.equal(info.version, '2.31');
-      assert.ok(info.disagreements.some((d) => d.fact === 'libc' && /deleted/.test(d.note)), JSON.stringify(info.disagreements));
+      assert.ok(
+        info.disagreements.some((d) => d.fact === 'libc' && /deleted/.test(d.note)),
+        JSON.stringify(info.disagreements),
+      );
     }
     if (isRoot && which('setpriv')) {
       const capless = probeWithoutMapFiles(child.pid);
@@ -161,7 +202,9 @@ for (const [label, command, args] of [
   });
 }
 
-test('a process that has exited: ESRCH, typed, on both calls', { skip: skipUnless(process.platform === 'linux', 'needs Linux /proc') }, async () => {
+test('a process that has exited: ESRCH, typed, on both calls', {
+  skip: skipUnless(process.platform === 'linux', 'needs Linux /proc'),
+}, async () => {
   const child = spawn('true', [], { stdio: 'ignore' });
   await new Promise((resolve) => child.once('exit', resolve));
   const esrch = (e) => e instanceof SysprobeError && e.code === 'ESRCH' && e.errno === -3 && e.path === `/proc/${child.pid}`;
@@ -169,7 +212,9 @@ test('a process that has exited: ESRCH, typed, on both calls', { skip: skipUnles
   await assert.rejects(probeGlibc({ pid: child.pid }), esrch);
 });
 
-test('a process that exits between reading its maps and opening its libc: ESRCH, not a plain ENOENT', { skip: skipUnless(process.platform === 'linux', 'needs Linux /proc') }, async () => {
+test('a process that exits between reading its maps and opening its libc: ESRCH, not a plain ENOENT', {
+  skip: skipUnless(process.platform === 'linux', 'needs Linux /proc'),
+}, async () => {
   const { probePid, probePidSync } = require('../dist/probes/libc/pid.js');
   const sleepUntil = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
   const killed = (pid) => {
@@ -177,7 +222,12 @@ test('a process that exits between reading its maps and opening its libc: ESRCH,
     // Our child stays a zombie until Node reaps it: its mappings are gone either way.
     for (let i = 0; i < 200; i++) {
       let state = null;
-      try { const stat = readFileSync(`/proc/${pid}/stat`, 'latin1'); state = stat[stat.lastIndexOf(')') + 2]; } catch { return; }
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+        state = stat[stat.lastIndexOf(')') + 2];
+      } catch {
+        return;
+      }
       if (state === 'Z') return;
       sleepUntil(10);
     }
@@ -192,10 +242,14 @@ test('a process that exits between reading its maps and opening its libc: ESRCH,
   }
 });
 
-test('another user\'s process: EACCES with the syscall and path', { skip: skipUnless(isRoot && which('setpriv'), 'needs root and setpriv to run as nobody') }, (t) => {
+test("another user's process: EACCES with the syscall and path", {
+  skip: skipUnless(isRoot && which('setpriv'), 'needs root and setpriv to run as nobody'),
+}, (t) => {
   const script = `import { probeGlibcSync } from 'sysprobe';
     try { probeGlibcSync({ pid: 1 }); console.log('{}'); } catch (e) { console.log(JSON.stringify({ name: e.name, code: e.code, syscall: e.syscall, path: e.path })); }`;
-  const out = run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', script], { cwd: repoRoot });
+  const out = run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', script], {
+    cwd: repoRoot,
+  });
   if (out.status !== 0 && /EACCES|permission/i.test(out.stderr)) return t.skip('the checkout is not readable by nobody');
   assert.deepEqual(JSON.parse(out.stdout), { name: 'SysprobeError', code: 'EACCES', syscall: 'open', path: '/proc/1/maps' });
 });

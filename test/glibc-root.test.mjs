@@ -16,7 +16,9 @@ const ROOTS = {
 };
 
 for (const [name, want] of Object.entries(ROOTS)) {
-  test(`probeGlibc({ root }) on ${name}: ${want.family} ${want.version}`, { skip: skipUnless(corpusRoot(name), `needs ../shared/corpus/roots/${name}`) }, async () => {
+  test(`probeGlibc({ root }) on ${name}: ${want.family} ${want.version}`, {
+    skip: skipUnless(corpusRoot(name), `needs ../shared/corpus/roots/${name}`),
+  }, async () => {
     const root = materializeRoot(name);
     const info = await probeGlibc({ root });
     assert.equal(info.family, want.family);
@@ -37,7 +39,9 @@ for (const [name, want] of Object.entries(ROOTS)) {
   });
 }
 
-test('probeGlibc({ root }) on a flattened corpus root (links stored as text files) answers or fails with a SysprobeError, never reads outside', { skip: skipUnless(corpusRoot('trixie-amd64'), 'needs ../shared/corpus/roots/trixie-amd64') }, () => {
+test('probeGlibc({ root }) on a flattened corpus root (links stored as text files) answers or fails with a SysprobeError, never reads outside', {
+  skip: skipUnless(corpusRoot('trixie-amd64'), 'needs ../shared/corpus/roots/trixie-amd64'),
+}, () => {
   for (const name of Object.keys(ROOTS)) {
     const root = corpusRoot(name);
     if (root === null) continue;
@@ -51,13 +55,27 @@ test('probeGlibc({ root }) on a flattened corpus root (links stored as text file
 });
 
 test('probeGlibc({ root }) on a directory without a C library is ERR_SYSPROBE_NOT_FOUND', () => {
-  assert.throws(() => probeGlibcSync({ root: '/proc/self/fdinfo' }), (e) => e instanceof SysprobeError && e.code === 'ERR_SYSPROBE_NOT_FOUND');
-  assert.throws(() => probeGlibcSync({ root: 'relative' }), (e) => e.code === 'ERR_SYSPROBE_INVALID_ARG');
-  assert.throws(() => probeGlibcSync({ root: '/', pid: 1 }), (e) => e.code === 'ERR_SYSPROBE_INVALID_ARG');
-  assert.throws(() => probeGlibcSync({ pid: -3 }), (e) => e.code === 'ERR_SYSPROBE_INVALID_ARG');
+  assert.throws(
+    () => probeGlibcSync({ root: '/proc/self/fdinfo' }),
+    (e) => e instanceof SysprobeError && e.code === 'ERR_SYSPROBE_NOT_FOUND',
+  );
+  assert.throws(
+    () => probeGlibcSync({ root: 'relative' }),
+    (e) => e.code === 'ERR_SYSPROBE_INVALID_ARG',
+  );
+  assert.throws(
+    () => probeGlibcSync({ root: '/', pid: 1 }),
+    (e) => e.code === 'ERR_SYSPROBE_INVALID_ARG',
+  );
+  assert.throws(
+    () => probeGlibcSync({ pid: -3 }),
+    (e) => e.code === 'ERR_SYSPROBE_INVALID_ARG',
+  );
 });
 
-test('probeGlibc({ pid }): the libc this process and a child mapped, equal to what the C library says of itself', { skip: skipUnless(process.platform === 'linux', 'needs Linux /proc') }, async () => {
+test('probeGlibc({ pid }): the libc this process and a child mapped, equal to what the C library says of itself', {
+  skip: skipUnless(process.platform === 'linux', 'needs Linux /proc'),
+}, async () => {
   const self = probeGlibcSync();
   const mine = await probeGlibc({ pid: process.pid });
   assert.equal(mine.subject, 'pid');
@@ -75,6 +93,9 @@ test('probeGlibc({ pid }): the libc this process and a child mapped, equal to wh
   } finally {
     child.kill();
   }
-  assert.throws(() => probeGlibcSync({ pid: 2 ** 22 + 12345 }), (e) => e instanceof SysprobeError);
+  assert.throws(
+    () => probeGlibcSync({ pid: 2 ** 22 + 12345 }),
+    (e) => e instanceof SysprobeError,
+  );
   void readElfSync;
 });

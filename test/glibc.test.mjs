@@ -40,7 +40,9 @@ test('version and release equal the banner the mapped libc.so.6 prints when run'
   assert.equal(info.version, match[2]);
 });
 
-test('loaderPath is the resolved PT_INTERP of /proc/self/exe as GNU readelf reads it', { skip: skipUnless(onLinux && which('readelf'), 'readelf not installed') }, () => {
+test('loaderPath is the resolved PT_INTERP of /proc/self/exe as GNU readelf reads it', {
+  skip: skipUnless(onLinux && which('readelf'), 'readelf not installed'),
+}, () => {
   const headers = run('readelf', ['-lW', '/proc/self/exe']);
   assert.equal(headers.status, 0, headers.stderr);
   const interpreter = /\[Requesting program interpreter: ([^\]]+)\]/.exec(headers.stdout)?.[1];
@@ -82,10 +84,16 @@ test('compiledAgainst is the glibc of the headers the addon was built with', { s
 test('every fact has evidence, and the sources agree on this host', () => {
   const info = probeGlibcSync();
   for (const fact of ['family', 'version', 'release', 'loader', 'libc', 'static', 'gcompat', 'compiledAgainst']) {
-    assert.ok(info.evidence.some((e) => e.fact === fact), `no evidence for ${fact}`);
+    assert.ok(
+      info.evidence.some((e) => e.fact === fact),
+      `no evidence for ${fact}`,
+    );
   }
   const versions = info.evidence.filter((e) => e.fact === 'version');
-  assert.deepEqual(versions.map((e) => e.source), ['gnu_get_libc_version()', 'confstr(_CS_GNU_LIBC_VERSION)']);
+  assert.deepEqual(
+    versions.map((e) => e.source),
+    ['gnu_get_libc_version()', 'confstr(_CS_GNU_LIBC_VERSION)'],
+  );
   assert.ok(versions.every((e) => e.value === info.version));
   assert.deepEqual(info.disagreements, []);
 });
@@ -107,26 +115,40 @@ test('async equals sync, answers are cached and frozen, refresh asks again', asy
 });
 
 test('options are validated before any native call', async () => {
-  const invalid = [[42, 'ERR_SYSPROBE_INVALID_ARG'], [{ refresh: 'yes' }, 'ERR_SYSPROBE_INVALID_ARG'],
-    [{ bogus: 1 }, 'ERR_SYSPROBE_INVALID_ARG'], [{ root: 'relative' }, 'ERR_SYSPROBE_INVALID_ARG'], [{ pid: 0 }, 'ERR_SYSPROBE_INVALID_ARG'], [{ root: '/', pid: 1 }, 'ERR_SYSPROBE_INVALID_ARG']];
+  const invalid = [
+    [42, 'ERR_SYSPROBE_INVALID_ARG'],
+    [{ refresh: 'yes' }, 'ERR_SYSPROBE_INVALID_ARG'],
+    [{ bogus: 1 }, 'ERR_SYSPROBE_INVALID_ARG'],
+    [{ root: 'relative' }, 'ERR_SYSPROBE_INVALID_ARG'],
+    [{ pid: 0 }, 'ERR_SYSPROBE_INVALID_ARG'],
+    [{ root: '/', pid: 1 }, 'ERR_SYSPROBE_INVALID_ARG'],
+  ];
   for (const [options, code] of invalid) {
-    assert.throws(() => probeGlibcSync(options), (error) => error instanceof SysprobeError && error.code === code);
+    assert.throws(
+      () => probeGlibcSync(options),
+      (error) => error instanceof SysprobeError && error.code === code,
+    );
     await assert.rejects(probeGlibc(options), (error) => error instanceof SysprobeError && error.code === code);
   }
 });
 
 test('a worker thread loads its own instance of the addon and gets the same answer', async () => {
   const expected = JSON.parse(JSON.stringify(probeGlibcSync()));
-  const worker = new Worker(`
+  const worker = new Worker(
+    `
     const { parentPort } = require('node:worker_threads');
     const sysprobe = require(${JSON.stringify(new URL('../dist/index.js', import.meta.url).pathname)});
     sysprobe.probeGlibc().then((info) => parentPort.postMessage(JSON.parse(JSON.stringify(info))),
       (error) => parentPort.postMessage({ refused: { code: error.code, thread: error.details?.thread } }));
-  `, { eval: true });
-  const [fromWorker] = await Promise.all([new Promise((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  })]);
+  `,
+    { eval: true },
+  );
+  const [fromWorker] = await Promise.all([
+    new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    }),
+  ]);
   await worker.terminate();
   // koffi is not loaded on worker threads (test/koffi-worker.test.mjs): a typed refusal there.
   if (koffiMode) assert.deepEqual(fromWorker, { refused: { code: 'ERR_SYSPROBE_NEEDS_ADDON', thread: 'worker' } });

@@ -31,8 +31,11 @@ export const koffiPresent = (() => {
 /** The C++ core as WebAssembly (npm run prebuild -- wasm32): the koffi backend's parsers, /proc walks and roots need it. */
 export const wasmCorePresent = existsSync(new URL('../prebuilds/wasm32/sysprobe.wasm', import.meta.url));
 /** Why a koffi-backend test that needs the core skips, or false when it can run. */
-export const koffiCoreSkip = !koffiPresent ? 'koffi (optional dependency) not installed'
-  : !wasmCorePresent ? 'needs the core as WebAssembly (npm run prebuild -- wasm32)' : false;
+export const koffiCoreSkip = !koffiPresent
+  ? 'koffi (optional dependency) not installed'
+  : !wasmCorePresent
+    ? 'needs the core as WebAssembly (npm run prebuild -- wasm32)'
+    : false;
 
 /** A predicate for assert.throws/rejects: the koffi backend's "needs the addon" error. */
 export const needsAddon = (error) => error?.code === 'ERR_SYSPROBE_NEEDS_ADDON' && error?.details?.backend === 'koffi';
@@ -95,7 +98,11 @@ export function materializeRoot(name) {
   const restore = (dir) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
-      if (entry.isDirectory()) { chmodSync(path, 0o755); restore(path); continue; }
+      if (entry.isDirectory()) {
+        chmodSync(path, 0o755);
+        restore(path);
+        continue;
+      }
       if (!entry.isFile()) continue;
       const stat = statSync(path);
       if (stat.size === 0 || stat.size > 1024) continue;
@@ -107,7 +114,14 @@ export function materializeRoot(name) {
       symlinkSync(text, path);
     }
   };
-  const lexists = (path) => { try { lstatSync(path); return true; } catch { return false; } };
+  const lexists = (path) => {
+    try {
+      lstatSync(path);
+      return true;
+    } catch {
+      return false;
+    }
+  };
   chmodSync(target, 0o755);
   restore(target);
   materialized.set(name, target);

@@ -11,15 +11,17 @@ const dist = join(root, 'dist');
 
 function modules(dir, suffix = '.js') {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? modules(join(dir, entry.name), suffix) : entry.name.endsWith(suffix) ? [join(dir, entry.name)] : []);
+    entry.isDirectory() ? modules(join(dir, entry.name), suffix) : entry.name.endsWith(suffix) ? [join(dir, entry.name)] : [],
+  );
 }
 
 /** The type imports of the declarations (`from './x.js'`, `import('./x.js')`), resolved to .d.ts files. */
 function typeGraph() {
   const graph = new Map();
   for (const file of modules(dist, '.d.ts')) {
-    const targets = [...readFileSync(file, 'utf8').matchAll(/(?:from |import\()(["'])(\.{1,2}\/[^"']+)\.js\1/g)]
-      .map((match) => resolve(dirname(file), `${match[2]}.d.ts`));
+    const targets = [...readFileSync(file, 'utf8').matchAll(/(?:from |import\()(["'])(\.{1,2}\/[^"']+)\.js\1/g)].map((match) =>
+      resolve(dirname(file), `${match[2]}.d.ts`),
+    );
     graph.set(file, [...new Set(targets)]);
   }
   return graph;
@@ -70,7 +72,11 @@ test('dist/ declarations have no type-import cycle either', () => {
 });
 
 test('the cycle check finds a planted cycle', () => {
-  const graph = new Map([['/a.js', ['/b.js']], ['/b.js', ['/c.js']], ['/c.js', ['/a.js']]]);
+  const graph = new Map([
+    ['/a.js', ['/b.js']],
+    ['/b.js', ['/c.js']],
+    ['/c.js', ['/a.js']],
+  ]);
   assert.equal(findCycles(graph).length, 1);
 });
 

@@ -53,10 +53,19 @@ const script = `
 `;
 
 for (const backend of ['addon', 'koffi']) {
-  const skip = skipUnless(linux && sleepBin && (backend === 'addon' || koffiPresent), `${backend}: Linux with sleep(1)${backend === 'koffi' ? ' and koffi' : ''}`);
+  const skip = skipUnless(
+    linux && sleepBin && (backend === 'addon' || koffiPresent),
+    `${backend}: Linux with sleep(1)${backend === 'koffi' ? ' and koffi' : ''}`,
+  );
   const skipCore = skip || (backend === 'koffi' && koffiCoreSkip);
-  test(`${backend}: probeInotify during /proc churn (children exiting and killed mid-scan): zero errors`, { skip: skipCore, timeout: 60_000 }, () => {
-    const result = run(process.execPath, ['--input-type=module', '-e', script], { cwd: root, env: { ...process.env, SYSPROBE_BINDING: '', SYSPROBE_BACKEND: backend } });
+  test(`${backend}: probeInotify during /proc churn (children exiting and killed mid-scan): zero errors`, {
+    skip: skipCore,
+    timeout: 60_000,
+  }, () => {
+    const result = run(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: root,
+      env: { ...process.env, SYSPROBE_BINDING: '', SYSPROBE_BACKEND: backend },
+    });
     assert.equal(result.status, 0, result.stderr);
     const out = JSON.parse(result.stdout);
     process.stderr.write(`# ${backend}: ${JSON.stringify({ ...out, errors: out.errors.length })}\n`);
@@ -69,7 +78,9 @@ for (const backend of ['addon', 'koffi']) {
   });
 }
 
-test('koffi: a /proc listing that fails as Node fails it under churn (ENOENT from lstat of a vanished entry) is still scanned', { skip: skipUnless(linux && sleepBin, 'Linux with sleep(1)') || koffiCoreSkip }, () => {
+test('koffi: a /proc listing that fails as Node fails it under churn (ENOENT from lstat of a vanished entry) is still scanned', {
+  skip: skipUnless(linux && sleepBin, 'Linux with sleep(1)') || koffiCoreSkip,
+}, () => {
   const injected = `
     import fs from 'node:fs';
     import { spawn } from 'node:child_process';
@@ -100,7 +111,10 @@ test('koffi: a /proc listing that fails as Node fails it under churn (ENOENT fro
     watcher.kill('SIGKILL');
     console.log(JSON.stringify({ backend: s.backend().name, injectedCount, baseline: mine(baseline), outcome }));
   `;
-  const result = run(process.execPath, ['--input-type=module', '-e', injected], { cwd: root, env: { ...process.env, SYSPROBE_BINDING: '', SYSPROBE_BACKEND: 'koffi' } });
+  const result = run(process.execPath, ['--input-type=module', '-e', injected], {
+    cwd: root,
+    env: { ...process.env, SYSPROBE_BINDING: '', SYSPROBE_BACKEND: 'koffi' },
+  });
   assert.equal(result.status, 0, result.stderr);
   const out = JSON.parse(result.stdout);
   assert.equal(out.backend, 'koffi');

@@ -31,16 +31,27 @@ test('the limits are /proc/sys/fs/inotify/* and /proc/sys/user/max_inotify_*', {
   }
 });
 
-test('inside a new user namespace the per-namespace limits differ and are reported', { skip: skipUnless(unshare, 'unshare (util-linux) not installed') }, (t) => {
+test('inside a new user namespace the per-namespace limits differ and are reported', {
+  skip: skipUnless(unshare, 'unshare (util-linux) not installed'),
+}, (t) => {
   const oracle = run(unshare, ['-U', 'cat', '/proc/sys/user/max_inotify_watches', '/proc/sys/user/max_inotify_instances']);
   if (oracle.status !== 0) return t.skip(`skipped: unshare -U is not permitted here: ${oracle.stderr.trim()}`);
   const [watches, instances] = oracle.stdout.trim().split('\n').map(Number);
-  const result = run(unshare, ['-U', process.execPath, '--input-type=module', '-e',
-    "import { probeInotifySync } from 'sysprobe'; const i = probeInotifySync(); console.log(JSON.stringify(i));"], { cwd: root });
+  const result = run(
+    unshare,
+    [
+      '-U',
+      process.execPath,
+      '--input-type=module',
+      '-e',
+      "import { probeInotifySync } from 'sysprobe'; const i = probeInotifySync(); console.log(JSON.stringify(i));",
+    ],
+    { cwd: root },
+  );
   assert.equal(result.status, 0, result.stderr);
   const info = JSON.parse(result.stdout);
   assert.deepEqual(info.userNamespace, { maxUserWatches: watches, maxUserInstances: instances });
-  assert.equal(info.maxUserWatches, number('/proc/sys/fs/inotify/max_user_watches'), 'the initial namespace\'s limit is unchanged');
+  assert.equal(info.maxUserWatches, number('/proc/sys/fs/inotify/max_user_watches'), "the initial namespace's limit is unchanged");
   assert.equal(info.userNamespaceDiffers, watches !== info.maxUserWatches || instances !== info.maxUserInstances);
   assert.equal(info.effective.maxUserWatches, Math.min(watches, info.maxUserWatches));
 });
@@ -68,7 +79,9 @@ async function holder(counts) {
   return { pid: child.pid, stop };
 }
 
-test('use count: a process holding 3 instances with 2+0+3 watches and a dup()ed fd', { skip: skipUnless(linux && helper(), 'no C compiler for the test helper') }, async () => {
+test('use count: a process holding 3 instances with 2+0+3 watches and a dup()ed fd', {
+  skip: skipUnless(linux && helper(), 'no C compiler for the test helper'),
+}, async () => {
   const held = await holder([2, 0, 3]);
   for (const info of [probeInotifySync(), await probeInotify()]) {
     const mine = info.usage.processes.find((p) => p.pid === held.pid);
@@ -80,7 +93,7 @@ test('use count: a process holding 3 instances with 2+0+3 watches and a dup()ed 
       assert.equal(mine.watches, 5);
     } else {
       assert.equal(mine.instances, 4);
-      assert.equal(mine.watches, 7, 'without kcmp the dup()ed fd\'s 2 watches count again');
+      assert.equal(mine.watches, 7, "without kcmp the dup()ed fd's 2 watches count again");
     }
     const sum = (key) => info.usage.processes.reduce((total, p) => total + p[key], 0);
     assert.equal(info.usage.instances, sum('instances'));
@@ -92,9 +105,16 @@ test('use count: a process holding 3 instances with 2+0+3 watches and a dup()ed 
   const before = probeInotifySync().usage.processes.find((p) => p.pid === held.pid);
   const second = await holder([1]);
   const after = probeInotifySync();
-  assert.deepEqual(after.usage.processes.find((p) => p.pid === held.pid), before);
+  assert.deepEqual(
+    after.usage.processes.find((p) => p.pid === held.pid),
+    before,
+  );
   const other = after.usage.processes.find((p) => p.pid === second.pid);
   assert.deepEqual({ fds: other.fds, watches: other.watches }, { fds: 2, watches: after.usage.dedup === 'kcmp' ? 1 : 2 });
   await held.stop();
-  assert.equal(probeInotifySync().usage.processes.find((p) => p.pid === held.pid), undefined, 'gone once it exits');
+  assert.equal(
+    probeInotifySync().usage.processes.find((p) => p.pid === held.pid),
+    undefined,
+    'gone once it exits',
+  );
 });

@@ -87,8 +87,15 @@ test('gcompat: a glibc program on musl is musl, and the fake "2.8" is a disagree
 test('static program: static, family unknown, never a guess', () => {
   const info = interpretSelfLibc({
     ...glibcHost,
-    gnuVersion: null, gnuRelease: null, gnuVersionProvider: null, confstrVersion: 'glibc 2.36',
-    interpreter: null, atBase: 0n, loader: null, libcObject: null, loadedObjects: ['linux-vdso.so.1'],
+    gnuVersion: null,
+    gnuRelease: null,
+    gnuVersionProvider: null,
+    confstrVersion: 'glibc 2.36',
+    interpreter: null,
+    atBase: 0n,
+    loader: null,
+    libcObject: null,
+    loadedObjects: ['linux-vdso.so.1'],
   });
   assert.equal(info.static, true);
   assert.equal(info.family, 'unknown');
@@ -104,30 +111,55 @@ test('program started through its loader (AT_BASE 0): the loader is found among 
 });
 
 test('glibc before 2.34 started through its versioned loader file (ld-2.31.so) is still found', () => {
-  const info = interpretSelfLibc({ ...glibcHost, atBase: 0n, loader: null, loadedObjects: ['/lib/x86_64-linux-gnu/libc.so.6', '/opt/old/lib/ld-2.31.so'] });
+  const info = interpretSelfLibc({
+    ...glibcHost,
+    atBase: 0n,
+    loader: null,
+    loadedObjects: ['/lib/x86_64-linux-gnu/libc.so.6', '/opt/old/lib/ld-2.31.so'],
+  });
   assert.equal(info.loaderPath, '/opt/old/lib/ld-2.31.so');
 });
 
 test('gnu_get_libc_version and confstr disagreeing is reported with both values', () => {
   const info = interpretSelfLibc({ ...glibcHost, confstrVersion: 'glibc 2.35' });
   assert.equal(info.version, '2.36');
-  assert.deepEqual(info.disagreements.map((d) => d.fact), ['version']);
-  assert.deepEqual(info.disagreements[0].values.map((v) => v.value), ['2.36', 'glibc 2.35']);
+  assert.deepEqual(
+    info.disagreements.map((d) => d.fact),
+    ['version'],
+  );
+  assert.deepEqual(
+    info.disagreements[0].values.map((v) => v.value),
+    ['2.36', 'glibc 2.35'],
+  );
 });
 
 test('an interposer defining gnu_get_libc_version elsewhere than getpid is a disagreement', () => {
   const info = interpretSelfLibc({ ...glibcHost, gnuVersionProvider: file('/opt/shim/libfake.so') });
-  assert.deepEqual(info.disagreements.map((d) => d.fact), ['libc']);
+  assert.deepEqual(
+    info.disagreements.map((d) => d.fact),
+    ['libc'],
+  );
 });
 
 test('the loader mapped is not the one PT_INTERP names: disagreement', () => {
   const info = interpretSelfLibc({ ...glibcHost, interpreter: '/nix/store/x-glibc/lib/ld-linux-aarch64.so.1' });
-  assert.deepEqual(info.disagreements.map((d) => d.fact), ['loader']);
+  assert.deepEqual(
+    info.disagreements.map((d) => d.fact),
+    ['loader'],
+  );
 });
 
 test('macOS and Windows: family unknown with the reason, not glibc', () => {
   for (const platform of ['darwin', 'win32']) {
-    const info = interpretSelfLibc({ ...muslHost, platform, interpreter: null, loader: null, libcObject: null, loadedObjects: [], compiledFamily: platform === 'win32' ? 'msvcrt' : 'darwin' });
+    const info = interpretSelfLibc({
+      ...muslHost,
+      platform,
+      interpreter: null,
+      loader: null,
+      libcObject: null,
+      loadedObjects: [],
+      compiledFamily: platform === 'win32' ? 'msvcrt' : 'darwin',
+    });
     assert.equal(info.family, 'unknown');
     assert.equal(info.version, null);
     const why = info.evidence.find((e) => e.fact === 'family');

@@ -36,7 +36,10 @@ const script = `
 `;
 
 for (const backend of ['addon', 'koffi']) {
-  const skip = skipUnless(linux && (backend === 'addon' || koffiPresent), `${backend} backend: Linux${backend === 'koffi' ? ' with koffi installed' : ''} only`);
+  const skip = skipUnless(
+    linux && (backend === 'addon' || koffiPresent),
+    `${backend} backend: Linux${backend === 'koffi' ? ' with koffi installed' : ''} only`,
+  );
   test(`${backend} backend: probeGlibc({ refresh: true }) ${CALLS} times does not grow memory`, { skip, timeout: 120_000 }, () => {
     const result = runNode(script, { SYSPROBE_BACKEND: backend, SYSPROBE_BINDING: '' }, ['--expose-gc']);
     assert.equal(result.status, 0, result.stderr);

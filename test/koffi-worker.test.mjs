@@ -18,7 +18,10 @@ const workerCode = `
   require('node:worker_threads').parentPort.postMessage('probed');
 `;
 
-test('Workers terminated at varying delays during their first koffi-backend probe: zero aborts', { skip: needKoffi, timeout: 90_000 }, () => {
+test('Workers terminated at varying delays during their first koffi-backend probe: zero aborts', {
+  skip: needKoffi,
+  timeout: 90_000,
+}, () => {
   // In a child, so an abort is an exit status, not the end of this runner. The delays cover the whole
   // window, scaled to the time a Worker takes to finish here: Worker start (~25 ms on an idle machine),
   // koffi's module init in it (~7 ms) on the old code, the probes.
@@ -59,7 +62,9 @@ test('Workers terminated at varying delays during their first koffi-backend prob
   assert.ok(probed >= 10 && probed <= terminated - 10, `${probed} of ${terminated} Workers finished their probes`);
 });
 
-test('on a worker thread: koffi is not loaded, the core and /proc answer, the FFI probes are typed refusals', { skip: needKoffi || koffiCoreSkip }, () => {
+test('on a worker thread: koffi is not loaded, the core and /proc answer, the FFI probes are typed refusals', {
+  skip: needKoffi || koffiCoreSkip,
+}, () => {
   const script = `
     import { Worker } from 'node:worker_threads';
     const code = \`

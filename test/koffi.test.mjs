@@ -64,9 +64,10 @@ function runBoth(script, wrapper = null, wrapperArgs = []) {
   const nodeArgs = ['--input-type=module', '-e', script];
   for (const name of ['addon', 'koffi']) {
     const env = { ...process.env, SYSPROBE_BINDING: '', SYSPROBE_BACKEND: name };
-    const result = wrapper === null
-      ? run(process.execPath, nodeArgs, { cwd: root, env })
-      : run(wrapper, [...wrapperArgs, process.execPath, ...nodeArgs], { cwd: root, env });
+    const result =
+      wrapper === null
+        ? run(process.execPath, nodeArgs, { cwd: root, env })
+        : run(wrapper, [...wrapperArgs, process.execPath, ...nodeArgs], { cwd: root, env });
     assert.equal(result.status, 0, result.stderr);
     answers[name] = JSON.parse(result.stdout);
   }
@@ -79,8 +80,14 @@ function withoutBuildFacts(glibc) {
   return { ok: { ...glibc.ok, compiledAgainst: 'build', evidence: glibc.ok.evidence.filter((e) => e.fact !== 'compiledAgainst') } };
 }
 
-test('SYSPROBE_BACKEND=koffi answers exactly as the addon: glibc, limits of self and of a prlimit\'ed pid, setRlimit, reparse, errors', { skip: needKoffi || skipUnless(prlimitTool && sleepBin, 'prlimit (util-linux) or sleep not installed') }, async () => {
-  const sleeper = await startProcess(prlimitTool, [`--as=${GiB4}`, '--nofile=1234:4321', '--stack=16777216:unlimited', '--core=0:unlimited', sleepBin, '600'], 'sleep');
+test("SYSPROBE_BACKEND=koffi answers exactly as the addon: glibc, limits of self and of a prlimit'ed pid, setRlimit, reparse, errors", {
+  skip: needKoffi || skipUnless(prlimitTool && sleepBin, 'prlimit (util-linux) or sleep not installed'),
+}, async () => {
+  const sleeper = await startProcess(
+    prlimitTool,
+    [`--as=${GiB4}`, '--nofile=1234:4321', '--stack=16777216:unlimited', '--core=0:unlimited', sleepBin, '600'],
+    'sleep',
+  );
   started.push(sleeper);
   const gone = await startProcess(sleepBin, ['600'], 'sleep');
   await gone.stop();
@@ -88,7 +95,10 @@ test('SYSPROBE_BACKEND=koffi answers exactly as the addon: glibc, limits of self
   assert.equal(addon.backend.name, 'addon');
   assert.equal(koffi.backend.name, 'koffi');
   assert.match(koffi.backend.reason, /SYSPROBE_BACKEND=koffi asked for koffi; the addon was not tried/);
-  assert.deepEqual(koffi.backend.attempts.map((a) => [a.source, a.ok]), [['koffi', true]]);
+  assert.deepEqual(
+    koffi.backend.attempts.map((a) => [a.source, a.ok]),
+    [['koffi', true]],
+  );
   assert.match(koffi.backend.path, /koffi\.node$/);
   for (const key of Object.keys(addon)) {
     if (key === 'backend') continue;
@@ -104,11 +114,16 @@ test('SYSPROBE_BACKEND=koffi answers exactly as the addon: glibc, limits of self
   assert.deepEqual([addon.gone.error.code, addon.gone.error.errno, addon.gone.error.syscall], ['ESRCH', -3, 'prlimit']);
   assert.deepEqual([addon.einval.error.code, addon.einval.error.syscall], ['EINVAL', 'setrlimit']);
   assert.deepEqual([addon.einvalPid.error.code, addon.einvalPid.error.syscall], ['EINVAL', 'prlimit']);
-  assert.deepEqual([addon.reparseMissing.error.code, addon.reparseMissing.error.syscall, addon.reparseMissing.error.path], ['ENOENT', 'lgetxattr', '/nonexistent/sysprobe']);
+  assert.deepEqual(
+    [addon.reparseMissing.error.code, addon.reparseMissing.error.syscall, addon.reparseMissing.error.path],
+    ['ENOENT', 'lgetxattr', '/nonexistent/sysprobe'],
+  );
   assert.equal(addon.reparseDir.ok, null);
 });
 
-test('EPERM (raising the hard limit without CAP_SYS_RESOURCE) is the same SysprobeError from both backends', { skip: needKoffi || skipUnless(setpriv, 'setpriv (util-linux) not installed') }, (t) => {
+test('EPERM (raising the hard limit without CAP_SYS_RESOURCE) is the same SysprobeError from both backends', {
+  skip: needKoffi || skipUnless(setpriv, 'setpriv (util-linux) not installed'),
+}, (t) => {
   const script = `
     import * as s from 'sysprobe';
     const { hard } = s.getRlimitsSync().limits.nofile;
@@ -122,7 +137,13 @@ test('EPERM (raising the hard limit without CAP_SYS_RESOURCE) is the same Syspro
   if (probe.status !== 0) return t.skip(`skipped: setpriv cannot drop capabilities here: ${probe.stderr.trim()}`);
   const { addon, koffi } = runBoth(script, setpriv, ['--inh-caps=-all', '--bounding-set=-all']);
   assert.deepEqual([addon.backend, koffi.backend], ['addon', 'koffi']);
-  assert.deepEqual(addon.sync, { class: true, code: 'EPERM', errno: -1, syscall: 'setrlimit', message: 'EPERM: operation not permitted, setrlimit' });
+  assert.deepEqual(addon.sync, {
+    class: true,
+    code: 'EPERM',
+    errno: -1,
+    syscall: 'setrlimit',
+    message: 'EPERM: operation not permitted, setrlimit',
+  });
   assert.deepEqual(koffi.sync, addon.sync);
   assert.deepEqual(koffi.async, addon.async);
 });
@@ -179,7 +200,9 @@ const coreScript = (files) => `
   console.log(JSON.stringify(out));
 `;
 
-test('the koffi backend runs the core as WebAssembly: readElf, scanElf, resolveDeps, checkCompat, readLdSoCache, probeGlibc({ root }), decodeReparseBuffer, probeProcessEnv, probeInotify, getRlimits({ source: procfs }) answer exactly as the addon', { skip: needWasm }, () => {
+test('the koffi backend runs the core as WebAssembly: readElf, scanElf, resolveDeps, checkCompat, readLdSoCache, probeGlibc({ root }), decodeReparseBuffer, probeProcessEnv, probeInotify, getRlimits({ source: procfs }) answer exactly as the addon', {
+  skip: needWasm,
+}, () => {
   const files = ['/bin/ls', '/lib/x86_64-linux-gnu/libc.so.6', process.execPath, '/usr/bin/gcc', '/bin/sh'].filter((f) => existsSync(f));
   const { addon, koffi } = runBoth(coreScript(files));
   assert.equal(addon.backend, 'addon');
@@ -208,7 +231,9 @@ test('the koffi backend runs the core as WebAssembly: readElf, scanElf, resolveD
   assert.equal(addon.procfsGone.error.code, 'ESRCH');
 });
 
-test('without its WebAssembly module the koffi backend refuses the parsers with ERR_SYSPROBE_NEEDS_ADDON and says how to build it', { skip: needKoffi }, () => {
+test('without its WebAssembly module the koffi backend refuses the parsers with ERR_SYSPROBE_NEEDS_ADDON and says how to build it', {
+  skip: needKoffi,
+}, () => {
   const dir = packageWithoutAddon(true);
   const script = `
     import * as s from 'sysprobe';
@@ -240,7 +265,9 @@ function packageWithoutAddon(withKoffi) {
   dirs.push(dir);
   cpSync(join(root, 'package.json'), join(dir, 'package.json'));
   cpSync(join(root, 'dist'), join(dir, 'dist'), { recursive: true });
-  if (withKoffi) for (const name of ['koffi', '@koromix']) cpSync(join(root, 'node_modules', name), join(dir, 'node_modules', name), { recursive: true });
+  if (withKoffi)
+    for (const name of ['koffi', '@koromix'])
+      cpSync(join(root, 'node_modules', name), join(dir, 'node_modules', name), { recursive: true });
   return dir;
 }
 
@@ -251,32 +278,53 @@ const fallbackScript = `
 `;
 
 function runIn(dir, script, env = {}, args = []) {
-  const result = run(process.execPath, [...args, '--input-type=module', '-e', script], { cwd: dir, env: { ...process.env, SYSPROBE_BINDING: '', SYSPROBE_BACKEND: '', ...env } });
+  const result = run(process.execPath, [...args, '--input-type=module', '-e', script], {
+    cwd: dir,
+    env: { ...process.env, SYSPROBE_BINDING: '', SYSPROBE_BACKEND: '', ...env },
+  });
   assert.equal(result.status, 0, result.stderr);
   return JSON.parse(result.stdout);
 }
 
-test('no addon can load (a copy without build/ and prebuilds/): koffi answers automatically, and backend() says why', { skip: needKoffi }, () => {
+test('no addon can load (a copy without build/ and prebuilds/): koffi answers automatically, and backend() says why', {
+  skip: needKoffi,
+}, () => {
   const dir = packageWithoutAddon(true);
   const { glibc, backend } = runIn(dir, fallbackScript);
   assert.equal(backend.name, 'koffi');
   assert.equal(backend.requested, 'auto');
-  assert.deepEqual(backend.attempts.map((a) => [a.source, a.ok, a.error?.code ?? null]),
-    [['prebuild', false, 'ENOENT'], ['build/Release', false, 'ENOENT'], ['build/Debug', false, 'ENOENT'], ['koffi', true, null]]);
+  assert.deepEqual(
+    backend.attempts.map((a) => [a.source, a.ok, a.error?.code ?? null]),
+    [
+      ['prebuild', false, 'ENOENT'],
+      ['build/Release', false, 'ENOENT'],
+      ['build/Debug', false, 'ENOENT'],
+      ['koffi', true, null],
+    ],
+  );
   assert.match(backend.reason, /no addon could be loaded/);
-  const reference = runNode(`import { probeGlibcSync } from 'sysprobe'; console.log(JSON.stringify(probeGlibcSync()));`, { SYSPROBE_BINDING: '', SYSPROBE_BACKEND: '' });
+  const reference = runNode(`import { probeGlibcSync } from 'sysprobe'; console.log(JSON.stringify(probeGlibcSync()));`, {
+    SYSPROBE_BINDING: '',
+    SYSPROBE_BACKEND: '',
+  });
   assert.equal(reference.status, 0, reference.stderr);
   assert.deepEqual(withoutBuildFacts({ ok: glibc }), withoutBuildFacts({ ok: JSON.parse(reference.stdout) }));
 
   // SYSPROBE_BACKEND=addon: the addon only, no fallback.
   const addonOnly = runIn(dir, fallbackScript, { SYSPROBE_BACKEND: 'addon' });
   assert.equal(addonOnly.glibc.error, 'ERR_SYSPROBE_NO_BACKEND');
-  assert.deepEqual(addonOnly.backend.attempts.map((a) => a.source), ['prebuild', 'build/Release', 'build/Debug']);
+  assert.deepEqual(
+    addonOnly.backend.attempts.map((a) => a.source),
+    ['prebuild', 'build/Release', 'build/Debug'],
+  );
   assert.match(addonOnly.backend.reason, /SYSPROBE_BACKEND=addon asked for the addon only/);
 });
 
-test('the async parser functions of the koffi backend run the core on a worker thread: the host thread never instantiates it', { skip: needWasm }, () => {
-  const result = runNode(`
+test('the async parser functions of the koffi backend run the core on a worker thread: the host thread never instantiates it', {
+  skip: needWasm,
+}, () => {
+  const result = runNode(
+    `
     import * as s from 'sysprobe';
     import { createRequire } from 'node:module';
     const wasm = createRequire(import.meta.url)('./dist/backends/wasm/index.js');
@@ -289,7 +337,9 @@ test('the async parser functions of the koffi backend run the core on a worker t
     const afterAsync = wasm.wasmInstantiatedHere();
     const sync = s.readElfSync('/bin/ls').needed;
     console.log(JSON.stringify({ backend: s.backend().name, ok: scanned.map((e) => e.ok), asyncAnswers, missing, afterAsync, afterSync: wasm.wasmInstantiatedHere(), same: JSON.stringify(sync) === JSON.stringify(asyncAnswers[0]) }));
-  `, { SYSPROBE_BINDING: '', SYSPROBE_BACKEND: 'koffi' });
+  `,
+    { SYSPROBE_BINDING: '', SYSPROBE_BACKEND: 'koffi' },
+  );
   assert.equal(result.status, 0, result.stderr);
   const doc = JSON.parse(result.stdout);
   assert.equal(doc.backend, 'koffi');
@@ -301,13 +351,18 @@ test('the async parser functions of the koffi backend run the core on a worker t
   assert.equal(doc.same, true);
 });
 
-test('no addon can load but the package has its WebAssembly core: the fallback reads ELF files and resolves dependencies', { skip: needWasm }, () => {
+test('no addon can load but the package has its WebAssembly core: the fallback reads ELF files and resolves dependencies', {
+  skip: needWasm,
+}, () => {
   const dir = packageWithoutAddon(true);
   cpSync(join(root, 'prebuilds', 'wasm32'), join(dir, 'prebuilds', 'wasm32'), { recursive: true });
-  const answers = runIn(dir, `
+  const answers = runIn(
+    dir,
+    `
     import * as s from 'sysprobe';
     console.log(JSON.stringify({ backend: s.backend().name, needed: s.readElfSync('/bin/ls').needed, libc: s.resolveDepsSync('/bin/ls').libraries.find((l) => l.name === 'libc.so.6')?.path ?? null }));
-  `);
+  `,
+  );
   assert.equal(answers.backend, 'koffi');
   assert.ok(answers.needed.includes('libc.so.6'));
   assert.match(answers.libc, /libc\.so\.6$/);
@@ -316,24 +371,33 @@ test('no addon can load but the package has its WebAssembly core: the fallback r
 test('an explicitly named addon that fails does not fall back to koffi (SYSPROBE_BINDING=/nonexistent)', { skip: needKoffi }, () => {
   const { glibc, backend } = runIn(root, fallbackScript, { SYSPROBE_BINDING: '/nonexistent/sysprobe.node' });
   assert.equal(glibc.error, 'ERR_SYSPROBE_BINDING_LOAD');
-  assert.deepEqual(backend.attempts.map((a) => a.source), ['env:SYSPROBE_BINDING']);
+  assert.deepEqual(
+    backend.attempts.map((a) => a.source),
+    ['env:SYSPROBE_BINDING'],
+  );
   assert.match(backend.reason, /the koffi fallback is not used when an addon is named/);
   // …unless koffi is asked for explicitly: then the named addon is not tried at all.
   const forced = runIn(root, fallbackScript, { SYSPROBE_BINDING: '/nonexistent/sysprobe.node', SYSPROBE_BACKEND: 'koffi' });
   assert.equal(forced.backend.name, 'koffi');
   assert.equal(forced.glibc.family, 'glibc');
   // An addon named in code (configure({ nativeBinding }), an embedder) wins over SYSPROBE_BACKEND=koffi.
-  const embedded = runIn(root, `
+  const embedded = runIn(
+    root,
+    `
     import { configure, backend, probeGlibcSync } from 'sysprobe';
     configure({ nativeBinding: ${JSON.stringify(join(root, 'build', 'Release', 'sysprobe.node'))} });
     console.log(JSON.stringify({ glibc: probeGlibcSync(), backend: backend() }));
-  `, { SYSPROBE_BACKEND: 'koffi' });
+  `,
+    { SYSPROBE_BACKEND: 'koffi' },
+  );
   assert.equal(embedded.backend.name, 'addon');
   assert.equal(embedded.backend.reason, 'the addon named by configure({ nativeBinding }) loaded');
   assert.equal(embedded.glibc.compiledAgainst !== null, true);
 });
 
-test('koffi not installed: the failure lists the addon attempts and koffi\'s, with what to do', { skip: skipUnless(linux, 'Linux only') }, () => {
+test("koffi not installed: the failure lists the addon attempts and koffi's, with what to do", {
+  skip: skipUnless(linux, 'Linux only'),
+}, () => {
   const dir = packageWithoutAddon(false);
   const { glibc, backend } = runIn(dir, fallbackScript);
   assert.equal(glibc.error, 'ERR_SYSPROBE_NO_BACKEND');
@@ -357,11 +421,17 @@ test('node --no-addons: koffi is an addon too, so nothing loads, and the failure
   }
   const forced = runIn(root, fallbackScript, { SYSPROBE_BACKEND: 'koffi' }, ['--no-addons']);
   assert.equal(forced.glibc.error, 'ERR_SYSPROBE_NO_BACKEND');
-  assert.deepEqual(forced.backend.attempts.map((a) => [a.source, a.error.code]), [['koffi', 'ERR_DLOPEN_DISABLED']]);
+  assert.deepEqual(
+    forced.backend.attempts.map((a) => [a.source, a.error.code]),
+    [['koffi', 'ERR_DLOPEN_DISABLED']],
+  );
 });
 
-test('configure({ backend }) switches backends in-process; bad values are rejected; SYSPROBE_BACKEND is validated', { skip: needKoffi }, () => {
-  const result = runNode(`
+test('configure({ backend }) switches backends in-process; bad values are rejected; SYSPROBE_BACKEND is validated', {
+  skip: needKoffi,
+}, () => {
+  const result = runNode(
+    `
     import { configure, backend, probeGlibcSync, getRlimitsSync } from 'sysprobe';
     const out = { start: backend().name };
     configure({ backend: 'koffi' });
@@ -374,7 +444,9 @@ test('configure({ backend }) switches backends in-process; bad values are reject
       try { configure(bad); out.bad = (out.bad ?? []).concat('accepted'); } catch (e) { out.bad = (out.bad ?? []).concat(e.code); }
     }
     console.log(JSON.stringify(out));
-  `, { SYSPROBE_BINDING: '', SYSPROBE_BACKEND: '' });
+  `,
+    { SYSPROBE_BINDING: '', SYSPROBE_BACKEND: '' },
+  );
   assert.equal(result.status, 0, result.stderr);
   assert.deepEqual(JSON.parse(result.stdout), {
     start: 'addon',
@@ -390,7 +462,8 @@ test('configure({ backend }) switches backends in-process; bad values are reject
 });
 
 test('importing sysprobe with SYSPROBE_BACKEND=koffi loads neither koffi nor the addon until a probe runs', { skip: needKoffi }, () => {
-  const result = runNode(`
+  const result = runNode(
+    `
     import { readFileSync } from 'node:fs';
     import { createRequire } from 'node:module';
     const maps = () => readFileSync('/proc/self/maps', 'latin1');
@@ -400,13 +473,23 @@ test('importing sysprobe with SYSPROBE_BACKEND=koffi loads neither koffi nor the
     const afterImport = state();
     sysprobe.probeGlibcSync();
     console.log(JSON.stringify([afterImport, state()]));
-  `, { SYSPROBE_BINDING: '', SYSPROBE_BACKEND: 'koffi' });
+  `,
+    { SYSPROBE_BINDING: '', SYSPROBE_BACKEND: 'koffi' },
+  );
   assert.equal(result.status, 0, result.stderr);
-  assert.deepEqual(JSON.parse(result.stdout), [{ koffi: false, addon: false, koffiJs: false }, { koffi: true, addon: false, koffiJs: true }]);
+  assert.deepEqual(JSON.parse(result.stdout), [
+    { koffi: false, addon: false, koffiJs: false },
+    { koffi: true, addon: false, koffiJs: true },
+  ]);
 });
 
-test('the CLI report works under koffi and says what it could not answer (inotify without the WebAssembly core)', { skip: needKoffi }, () => {
-  const result = run(process.execPath, [join(root, 'bin', 'sysprobe.js'), 'report', '--json'], { cwd: root, env: { ...process.env, SYSPROBE_BINDING: '', SYSPROBE_BACKEND: 'koffi' } });
+test('the CLI report works under koffi and says what it could not answer (inotify without the WebAssembly core)', {
+  skip: needKoffi,
+}, () => {
+  const result = run(process.execPath, [join(root, 'bin', 'sysprobe.js'), 'report', '--json'], {
+    cwd: root,
+    env: { ...process.env, SYSPROBE_BINDING: '', SYSPROBE_BACKEND: 'koffi' },
+  });
   assert.equal(result.status, 0, result.stderr);
   const doc = JSON.parse(result.stdout);
   assert.equal(doc.backend.name, 'koffi');
@@ -421,17 +504,45 @@ test('the CLI report works under koffi and says what it could not answer (inotif
   assert.equal(doc.limits.shell.source, 'prlimit');
 });
 
-test('the existing suites pass with SYSPROBE_BACKEND=koffi (glibc, limits, interpretation; with the WebAssembly core also ELF against readelf, deps and compat against ld.so, ld.so.cache against ldconfig, reparse, env)', { skip: needKoffi }, (t) => {
-  const coreSuites = ['elf.test.mjs', 'elf.readelf.test.mjs', 'elf.mutation.test.mjs', 'elf.cli.test.mjs', 'compat-fixtures.test.mjs',
-    'compat-oracle.test.mjs', 'compat.cli.test.mjs', 'glibc-root.test.mjs', 'libc-banner.test.mjs', 'reparse.test.mjs', 'env.test.mjs', 'inotify.test.mjs'];
+test('the existing suites pass with SYSPROBE_BACKEND=koffi (glibc, limits, interpretation; with the WebAssembly core also ELF against readelf, deps and compat against ld.so, ld.so.cache against ldconfig, reparse, env)', {
+  skip: needKoffi,
+}, (t) => {
+  const coreSuites = [
+    'elf.test.mjs',
+    'elf.readelf.test.mjs',
+    'elf.mutation.test.mjs',
+    'elf.cli.test.mjs',
+    'compat-fixtures.test.mjs',
+    'compat-oracle.test.mjs',
+    'compat.cli.test.mjs',
+    'glibc-root.test.mjs',
+    'libc-banner.test.mjs',
+    'reparse.test.mjs',
+    'env.test.mjs',
+    'inotify.test.mjs',
+  ];
   if (!wasmBuilt) t.diagnostic('the WebAssembly core is not built: ELF, compat, reparse and env suites not run under koffi');
-  const files = ['glibc.test.mjs', 'glibc-pid.test.mjs', 'portable-glibc.test.mjs', 'interpret.test.mjs', 'limits.test.mjs', ...(wasmBuilt ? coreSuites : [])].map((f) => join('test', f));
+  const files = [
+    'glibc.test.mjs',
+    'glibc-pid.test.mjs',
+    'portable-glibc.test.mjs',
+    'interpret.test.mjs',
+    'limits.test.mjs',
+    ...(wasmBuilt ? coreSuites : []),
+  ].map((f) => join('test', f));
   for (const file of files) assert.ok(existsSync(join(root, file)), file);
   const env = { ...process.env, SYSPROBE_BINDING: '', SYSPROBE_BACKEND: 'koffi' };
-  delete env.NODE_TEST_CONTEXT;  // a fresh runner that prints its own TAP summary, not a subprocess of this one
+  delete env.NODE_TEST_CONTEXT; // a fresh runner that prints its own TAP summary, not a subprocess of this one
   const result = run(process.execPath, ['--test', '--test-reporter=tap', ...files], { cwd: root, timeout: 300_000, env });
   const summary = /# pass (\d+)[\s\S]*# fail (\d+)/.exec(result.stdout);
-  assert.equal(result.status, 0, result.stdout.split('\n').filter((l) => /^not ok|error:|code:/.test(l.trim())).join('\n'));
+  assert.equal(
+    result.status,
+    0,
+    result.stdout
+      .split('\n')
+      .filter((l) => /^not ok|error:|code:/.test(l.trim()))
+      .join('\n'),
+  );
   assert.ok(summary !== null && Number(summary[1]) > (wasmBuilt ? 80 : 20), `too few tests ran: ${summary?.[0]}`);
   assert.equal(summary[2], '0');
 });
@@ -445,8 +556,12 @@ const koffiWin = join(root, '.cache', 'koffi', 'win32-x64', 'package');
 const winPrebuild = join(root, 'prebuilds', 'win32-x64', 'sysprobe.node');
 
 test('koffi in Windows Node under wine: probeReparsePoint answers as the win32 addon (null, ENOENT with winerror 2/3, long paths)', {
-  skip: needKoffi || skipUnless(wine && existsSync(winNode) && existsSync(koffiWin) && existsSync(winPrebuild),
-    'needs wine64, the Windows Node (node scripts/fetch-node.mjs win32-x64), koffi\'s win32 package (node scripts/fetch-koffi-platform.mjs win32-x64) and prebuilds/win32-x64'),
+  skip:
+    needKoffi ||
+    skipUnless(
+      wine && existsSync(winNode) && existsSync(koffiWin) && existsSync(winPrebuild),
+      "needs wine64, the Windows Node (node scripts/fetch-node.mjs win32-x64), koffi's win32 package (node scripts/fetch-koffi-platform.mjs win32-x64) and prebuilds/win32-x64",
+    ),
   timeout: 300_000,
 }, () => {
   const dir = packageWithoutAddon(true);
@@ -455,7 +570,9 @@ test('koffi in Windows Node under wine: probeReparsePoint answers as the win32 a
   const toWindows = (path) => `Z:${path.replaceAll('/', '\\')}`;
   const longDir = 'a'.repeat(250);
   const script = join(dir, 'probe.cjs');
-  writeFileSync(script, `
+  writeFileSync(
+    script,
+    `
     const s = require('sysprobe');
     const out = { backend: s.backend().name, glibc: s.probeGlibcSync().family };
     const paths = { dir: 'C:\\\\windows', file: 'C:\\\\windows\\\\win.ini', missingFile: 'C:\\\\windows\\\\nope.txt',
@@ -472,15 +589,22 @@ test('koffi in Windows Node under wine: probeReparsePoint answers as the win32 a
       out.deps = attempt(() => s.resolveDepsSync('Z:\\\\bin\\\\ls'));
     }
     s.probeReparsePoint('C:\\\\windows').then((r) => { out.async = r; console.log(JSON.stringify(out)); });
-  `);
+  `,
+  );
   const prefix = mkdtempSync(join(tmpdir(), 'sysprobe-wine-koffi-'));
   dirs.push(prefix);
   const { NODE_TEST_CONTEXT: _runner, ...parentEnv } = process.env;
   const answers = {};
   try {
     for (const name of ['addon', 'koffi']) {
-      const env = { ...parentEnv, WINEPREFIX: prefix, WINEDEBUG: '-all', NODE_SKIP_PLATFORM_CHECK: '1', SYSPROBE_BACKEND: name,
-        SYSPROBE_BINDING: name === 'addon' ? toWindows(winPrebuild) : '' };
+      const env = {
+        ...parentEnv,
+        WINEPREFIX: prefix,
+        WINEDEBUG: '-all',
+        NODE_SKIP_PLATFORM_CHECK: '1',
+        SYSPROBE_BACKEND: name,
+        SYSPROBE_BINDING: name === 'addon' ? toWindows(winPrebuild) : '',
+      };
       // Pipes to wine's console fail; the output goes through a file.
       const outPath = join(prefix, `${name}.txt`);
       const out = openSync(outPath, 'w');

@@ -13,15 +13,20 @@ export function isElf(path) {
     } finally {
       closeSync(fd);
     }
-  } catch { return false; }
+  } catch {
+    return false;
+  }
 }
 
 /** `ld.so --list` / LD_TRACE_LOADED_OBJECTS stdout as "name => path" lines (the loader as "path => path"; vdso left out). */
 export function parseList(stdout) {
-  return stdout.split('\n').filter((l) => l.startsWith('\t') && !l.includes('linux-vdso') && !l.includes('statically linked')).map((l) => {
-    const m = /^\t(.*?)(?: => (.*?))?(?: \(0x[0-9a-f]+\))?$/.exec(l);
-    return `${m[1]} => ${m[2] ?? m[1]}`;
-  });
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('\t') && !l.includes('linux-vdso') && !l.includes('statically linked'))
+    .map((l) => {
+      const m = /^\t(.*?)(?: => (.*?))?(?: \(0x[0-9a-f]+\))?$/.exec(l);
+      return `${m[1]} => ${m[2] ?? m[1]}`;
+    });
 }
 
 /** A DepsResult in the same form. */

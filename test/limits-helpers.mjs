@@ -21,11 +21,22 @@ function temporaryDir(prefix) {
 
 /** The row descriptions of /proc/PID/limits (fs/proc/base.c, lnames[]) by prlimit(1) name. */
 export const KERNEL_ROWS = {
-  'Max cpu time': 'cpu', 'Max file size': 'fsize', 'Max data size': 'data', 'Max stack size': 'stack',
-  'Max core file size': 'core', 'Max resident set': 'rss', 'Max processes': 'nproc', 'Max open files': 'nofile',
-  'Max locked memory': 'memlock', 'Max address space': 'as', 'Max file locks': 'locks',
-  'Max pending signals': 'sigpending', 'Max msgqueue size': 'msgqueue', 'Max nice priority': 'nice',
-  'Max realtime priority': 'rtprio', 'Max realtime timeout': 'rttime',
+  'Max cpu time': 'cpu',
+  'Max file size': 'fsize',
+  'Max data size': 'data',
+  'Max stack size': 'stack',
+  'Max core file size': 'core',
+  'Max resident set': 'rss',
+  'Max processes': 'nproc',
+  'Max open files': 'nofile',
+  'Max locked memory': 'memlock',
+  'Max address space': 'as',
+  'Max file locks': 'locks',
+  'Max pending signals': 'sigpending',
+  'Max msgqueue size': 'msgqueue',
+  'Max nice priority': 'nice',
+  'Max realtime priority': 'rtprio',
+  'Max realtime timeout': 'rttime',
 };
 
 const toLimit = (text) => (text === 'unlimited' ? 'unlimited' : BigInt(text));
@@ -116,7 +127,8 @@ export function publicPackage() {
   cpSync(join(root, 'dist'), join(dir, 'dist'), { recursive: true });
   if (backend().name === 'koffi') {
     // The koffi backend (SYSPROBE_BACKEND=koffi): the copy needs koffi and its native package instead.
-    for (const name of ['koffi', '@koromix']) cpSync(join(root, 'node_modules', name), join(dir, 'node_modules', name), { recursive: true });
+    for (const name of ['koffi', '@koromix'])
+      cpSync(join(root, 'node_modules', name), join(dir, 'node_modules', name), { recursive: true });
     // ...and the core as WebAssembly, when it is built (probeProcessEnv reads /proc/PID/environ with it).
     const wasm = join(root, 'prebuilds', 'wasm32');
     if (existsSync(wasm)) cpSync(wasm, join(dir, 'prebuilds', 'wasm32'), { recursive: true });

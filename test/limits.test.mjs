@@ -3,9 +3,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import {
-  getRlimits, getRlimitsSync, setRlimit, setRlimitSync, RLIMIT_NAMES, SysprobeError,
-} from 'sysprobe';
+import { getRlimits, getRlimitsSync, setRlimit, setRlimitSync, RLIMIT_NAMES, SysprobeError } from 'sysprobe';
 import { run, root, runNode, which, skipUnless, koffiMode, koffiWithoutCore, needsAddon } from './helpers.mjs';
 import { pairs, prlimitOf, prlimitTool, procLimits, kernelLimits, publicEnv, publicPackage, startProcess } from './limits-helpers.mjs';
 
@@ -45,7 +43,9 @@ test('every resource is named as prlimit(1) names it, with exact values or unlim
   }
 });
 
-test('a Node child under prlimit(1) reports exactly its /proc/self/limits, sync and async', { skip: skipUnless(prlimitTool, 'prlimit (util-linux) not installed') }, () => {
+test('a Node child under prlimit(1) reports exactly its /proc/self/limits, sync and async', {
+  skip: skipUnless(prlimitTool, 'prlimit (util-linux) not installed'),
+}, () => {
   const script = `
     import { readFileSync } from 'node:fs';
     import { getRlimits, getRlimitsSync } from 'sysprobe';
@@ -84,10 +84,16 @@ test('a Node child under prlimit(1) reports exactly its /proc/self/limits, sync 
   // Node raised its soft nofile (1234) to the hard limit at start-up: the caveat the notes explain.
   assert.deepEqual(doc.sync.nofile.slice(0, 2), ['4321', '4321']);
   if (wasmFlags.length > 0) {
-    const refused = runCommand(prlimitTool, [...prlimitArgs, process.execPath, '--input-type=module', '-e', `
+    const refused = runCommand(prlimitTool, [
+      ...prlimitArgs,
+      process.execPath,
+      '--input-type=module',
+      '-e',
+      `
       import { getRlimitsSync } from 'sysprobe';
       try { getRlimitsSync({ source: 'procfs' }); console.log('answered'); } catch (error) { console.log(error.code + ' ' + error.message); }
-    `]);
+    `,
+    ]);
     // Node 24's V8 falls back to explicit bounds checks when the reservation fails; Node 20 and 22 refuse.
     if (Number(process.versions.node.split('.')[0]) >= 24) assert.equal(refused.stdout.trim(), 'answered');
     else assert.match(refused.stdout, /^ERR_SYSPROBE_WASM .*--disable-wasm-trap-handler/);
@@ -98,7 +104,9 @@ function runCommand(command, args) {
   return run(command, args, { cwd: root, env: process.env });
 }
 
-test('another process by pid (prlimit(2)) equals its /proc/PID/limits and prlimit(1), sync and async', { skip: skipUnless(prlimitTool && sleepBin, 'prlimit (util-linux) or sleep not installed') }, async () => {
+test('another process by pid (prlimit(2)) equals its /proc/PID/limits and prlimit(1), sync and async', {
+  skip: skipUnless(prlimitTool && sleepBin, 'prlimit (util-linux) or sleep not installed'),
+}, async () => {
   const sleeper = await limitedSleep();
   const sync = getRlimitsSync({ pid: sleeper.pid });
   const async = await getRlimits({ pid: sleeper.pid });
@@ -110,7 +118,7 @@ test('another process by pid (prlimit(2)) equals its /proc/PID/limits and prlimi
   assert.equal(sync.fallback, null);
   assert.equal(sync.self, false);
   assert.equal(sync.pid, sleeper.pid);
-  assert.deepEqual(sync.limits.nofile.soft, 1234n);  // sleep did not raise it, unlike Node
+  assert.deepEqual(sync.limits.nofile.soft, 1234n); // sleep did not raise it, unlike Node
   assert.deepEqual(sync.limits.nofile.hard, 4321n);
   assert.equal(sync.limits.as.soft, GiB4);
   if (koffiWithoutCore) {
@@ -124,18 +132,24 @@ test('another process by pid (prlimit(2)) equals its /proc/PID/limits and prlimi
   assert.deepEqual(pairs(await getRlimits({ pid: sleeper.pid, source: 'procfs' })), kernel);
 });
 
-test('a pid that has exited gives ESRCH, through prlimit(2) and through /proc', { skip: skipUnless(sleepBin && linux, 'sleep not installed') }, async () => {
+test('a pid that has exited gives ESRCH, through prlimit(2) and through /proc', {
+  skip: skipUnless(sleepBin && linux, 'sleep not installed'),
+}, async () => {
   const sleeper = await startProcess(sleepBin, ['600'], 'sleep');
   await sleeper.stop();
   for (const options of [{ pid: sleeper.pid }, { pid: sleeper.pid, source: 'procfs' }, { pid: sleeper.pid, source: 'syscall' }]) {
-    const expected = koffiWithoutCore && options.source === 'procfs' ? needsAddon
-      : (error) => error instanceof SysprobeError && error.code === 'ESRCH' && error.errno === -3;
+    const expected =
+      koffiWithoutCore && options.source === 'procfs'
+        ? needsAddon
+        : (error) => error instanceof SysprobeError && error.code === 'ESRCH' && error.errno === -3;
     assert.throws(() => getRlimitsSync(options), expected, JSON.stringify(options));
     await assert.rejects(getRlimits(options), expected);
   }
 });
 
-test('where prlimit(2) is refused (another uid, no capabilities), /proc/PID/limits is read, and source says so', { skip: skipUnless(setpriv && prlimitTool && sleepBin, 'setpriv or prlimit (util-linux) not installed') }, async (t) => {
+test('where prlimit(2) is refused (another uid, no capabilities), /proc/PID/limits is read, and source says so', {
+  skip: skipUnless(setpriv && prlimitTool && sleepBin, 'setpriv or prlimit (util-linux) not installed'),
+}, async (t) => {
   if (process.getuid() !== 0) return t.skip('skipped: needs root to start a child as another uid');
   const sleeper = await limitedSleep();
   const script = `
@@ -149,8 +163,11 @@ test('where prlimit(2) is refused (another uid, no capabilities), /proc/PID/limi
     try { getRlimitsSync({ pid, source: 'syscall' }); } catch (error) { strict = error.code; }
     console.log(JSON.stringify({ source: sync.source, fallback: sync.fallback, asyncSource: async.source, sync: flat(sync), async: flat(async), strict }));
   `;
-  const result = run(setpriv, ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all',
-    process.execPath, '--input-type=module', '-e', script], { cwd: publicPackage(), env: publicEnv() });
+  const result = run(
+    setpriv,
+    ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, '--input-type=module', '-e', script],
+    { cwd: publicPackage(), env: publicEnv() },
+  );
   assert.equal(result.status, 0, result.stderr);
   const doc = JSON.parse(result.stdout);
   if (koffiWithoutCore) {
@@ -158,7 +175,9 @@ test('where prlimit(2) is refused (another uid, no capabilities), /proc/PID/limi
     assert.deepEqual(doc.koffi, { code: 'ERR_SYSPROBE_NEEDS_ADDON', refused: { code: 'EPERM', errno: -1, syscall: 'prlimit' } });
     return;
   }
-  const kernel = Object.fromEntries(Object.entries(procLimits(sleeper.pid)).map(([name, v]) => [name, { soft: String(v.soft), hard: String(v.hard) }]));
+  const kernel = Object.fromEntries(
+    Object.entries(procLimits(sleeper.pid)).map(([name, v]) => [name, { soft: String(v.soft), hard: String(v.hard) }]),
+  );
   assert.equal(doc.source, 'procfs');
   assert.equal(doc.asyncSource, 'procfs');
   assert.deepEqual(doc.fallback, { code: 'EPERM', errno: 1, syscall: 'prlimit' });
@@ -185,7 +204,9 @@ test('setRlimit round trip for this process, checked in /proc/self/limits', asyn
   assert.deepEqual(procLimits('self').core, { soft: before.soft, hard: before.hard });
 });
 
-test('setRlimit on another process (prlimit(2)), checked in its /proc/PID/limits', { skip: skipUnless(prlimitTool && sleepBin, 'prlimit (util-linux) not installed') }, async () => {
+test('setRlimit on another process (prlimit(2)), checked in its /proc/PID/limits', {
+  skip: skipUnless(prlimitTool && sleepBin, 'prlimit (util-linux) not installed'),
+}, async () => {
   const sleeper = await limitedSleep();
   const set = setRlimitSync('nofile', { soft: 2000n }, { pid: sleeper.pid });
   assert.deepEqual({ soft: set.soft, hard: set.hard }, { soft: 2000n, hard: 4321n });
@@ -202,7 +223,9 @@ test('soft > hard gives EINVAL from the kernel, sync and async', async () => {
   assert.deepEqual(procLimits('self').nofile, before, 'nothing changed');
 });
 
-test('raising the hard limit without CAP_SYS_RESOURCE gives EPERM (setpriv drops every capability)', { skip: skipUnless(setpriv, 'setpriv (util-linux) not installed') }, (t) => {
+test('raising the hard limit without CAP_SYS_RESOURCE gives EPERM (setpriv drops every capability)', {
+  skip: skipUnless(setpriv, 'setpriv (util-linux) not installed'),
+}, (t) => {
   const script = (hardDelta) => `
     import { getRlimitsSync, setRlimitSync, setRlimit } from 'sysprobe';
     const { hard } = getRlimitsSync().limits.nofile;
@@ -214,7 +237,8 @@ test('raising the hard limit without CAP_SYS_RESOURCE gives EPERM (setpriv drops
   `;
   const dropped = runCommand(setpriv, ['--inh-caps=-all', '--bounding-set=-all', process.execPath, '--input-type=module', '-e', script(1)]);
   // Dropping the bounding set needs CAP_SETPCAP; without it setpriv itself fails before running Node.
-  if (dropped.status !== 0 && /^setpriv:/m.test(dropped.stderr)) return t.skip(`skipped: setpriv cannot drop capabilities here: ${dropped.stderr.trim()}`);
+  if (dropped.status !== 0 && /^setpriv:/m.test(dropped.stderr))
+    return t.skip(`skipped: setpriv cannot drop capabilities here: ${dropped.stderr.trim()}`);
   assert.equal(dropped.status, 0, dropped.stderr);
   const doc = JSON.parse(dropped.stdout);
   assert.equal(doc.sync, 'EPERM');

@@ -30,15 +30,24 @@ test('the default locations are tried in order (prebuild, then local build) and 
   const mtime = (path) => statSync(path, { throwIfNoEntry: false })?.mtimeMs;
   if (!existsSync(prebuild)) {
     assert.equal(backend.path, release);
-    assert.deepEqual(backend.attempts.map((a) => a.source), ['prebuild', 'build/Release']);
+    assert.deepEqual(
+      backend.attempts.map((a) => a.source),
+      ['prebuild', 'build/Release'],
+    );
     assert.equal(backend.attempts[0].error.code, 'ENOENT');
   } else if (mtime(release) > mtime(prebuild)) {
     // A source checkout: the local build made after the prebuild answers.
     assert.equal(backend.path, release);
-    assert.deepEqual(backend.attempts.map((a) => a.source), ['build/Release']);
+    assert.deepEqual(
+      backend.attempts.map((a) => a.source),
+      ['build/Release'],
+    );
   } else {
     assert.equal(backend.path, prebuild);
-    assert.deepEqual(backend.attempts.map((a) => a.source), ['prebuild']);
+    assert.deepEqual(
+      backend.attempts.map((a) => a.source),
+      ['prebuild'],
+    );
   }
 });
 
@@ -80,7 +89,8 @@ test('a relative SYSPROBE_BINDING is resolved against the working directory', ()
 });
 
 test('configure({ nativeBinding }) takes a path or a loaded module, and rejects a mismatched one', () => {
-  const result = runNode(`
+  const result = runNode(
+    `
     import { createRequire } from 'node:module';
     import { configure, backend, probeGlibcSync } from 'sysprobe';
     const require = createRequire(import.meta.url);
@@ -97,7 +107,9 @@ test('configure({ nativeBinding }) takes a path or a loaded module, and rejects 
     try { configure({ nativeBinding: 42 }); } catch (error) { out.badOption = error.code; }
     try { configure({ binding: 'x' }); } catch (error) { out.unknownOption = error.code; }
     console.log(JSON.stringify(out));
-  `, { SYSPROBE_BINDING: '/nonexistent/ignored-because-configured.node' });
+  `,
+    { SYSPROBE_BINDING: '/nonexistent/ignored-because-configured.node' },
+  );
   assert.equal(result.status, 0, result.stderr);
   assert.deepEqual(JSON.parse(result.stdout), {
     byPath: ['glibc', 'option'],
@@ -121,14 +133,17 @@ test('node --no-addons: the failure names the cause', () => {
 });
 
 test('importing sysprobe loads no native code until a probe runs', () => {
-  const result = runNode(`
+  const result = runNode(
+    `
     import { readFileSync } from 'node:fs';
     const mapped = () => /sysprobe(\\.glibc)?\\.node/.test(readFileSync('/proc/self/maps', 'latin1'));
     const sysprobe = await import('sysprobe');
     const afterImport = mapped();
     sysprobe.probeGlibcSync();
     console.log(JSON.stringify([afterImport, mapped()]));
-  `, { SYSPROBE_BINDING: '' });
+  `,
+    { SYSPROBE_BINDING: '' },
+  );
   assert.equal(result.status, 0, result.stderr);
   assert.deepEqual(JSON.parse(result.stdout), [false, true]);
 });

@@ -15,10 +15,26 @@ function processesStarted(script, env = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'sysprobe-strace-'));
   try {
     const log = join(dir, 'trace');
-    const result = run(strace, ['-f', '-qq', '-o', log, '-e', 'trace=execve,execveat,fork,vfork,clone,clone3',
-      process.execPath, '--input-type=module', '-e', script], { cwd: root, env: { ...process.env, SYSPROBE_BINDING: '', ...env } });
+    const result = run(
+      strace,
+      [
+        '-f',
+        '-qq',
+        '-o',
+        log,
+        '-e',
+        'trace=execve,execveat,fork,vfork,clone,clone3',
+        process.execPath,
+        '--input-type=module',
+        '-e',
+        script,
+      ],
+      { cwd: root, env: { ...process.env, SYSPROBE_BINDING: '', ...env } },
+    );
     assert.equal(result.status, 0, result.stderr);
-    const lines = readFileSync(log, 'utf8').split('\n').filter((line) => /\b(execve|execveat|fork|vfork|clone|clone3)\(/.test(line));
+    const lines = readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((line) => /\b(execve|execveat|fork|vfork|clone|clone3)\(/.test(line));
     const execs = lines.filter((line) => /\bexecve(at)?\(/.test(line));
     const forks = lines.filter((line) => /\b(v?fork)\(/.test(line) || (/\bclone3?\(/.test(line) && !/CLONE_THREAD/.test(line)));
     const threads = lines.filter((line) => /\bclone3?\(/.test(line) && /CLONE_THREAD/.test(line));

@@ -12,12 +12,44 @@ const require = createRequire(join(root, 'test', 'x.cjs'));
 
 test('ESM import and require() give the same functions, class and cache', () => {
   const cjs = require('sysprobe');
-  const names = ['RLIMIT_NAMES', 'SysprobeError', 'backend', 'checkCompat', 'checkCompatSync', 'configure',
-    'decodeReparseBuffer', 'diffEnv', 'explainPath', 'getRlimits', 'getRlimitsSync', 'probeGlibc', 'probeGlibcSync',
-    'probeInotify', 'probeInotifySync', 'probeProcessEnv', 'probeProcessEnvSync', 'probeReparsePoint',
-    'probeReparsePointSync', 'readElf', 'readElfSync', 'readLdSoCache', 'readLdSoCacheSync', 'reparseRuntimeViews',
-    'resolveDeps', 'resolveDepsSync', 'scanElf', 'scanReparsePoints', 'setRlimit', 'setRlimitSync'];
-  assert.deepEqual(Object.keys(esm).filter((k) => k !== 'default').sort(), names);
+  const names = [
+    'RLIMIT_NAMES',
+    'SysprobeError',
+    'backend',
+    'checkCompat',
+    'checkCompatSync',
+    'configure',
+    'decodeReparseBuffer',
+    'diffEnv',
+    'explainPath',
+    'getRlimits',
+    'getRlimitsSync',
+    'probeGlibc',
+    'probeGlibcSync',
+    'probeInotify',
+    'probeInotifySync',
+    'probeProcessEnv',
+    'probeProcessEnvSync',
+    'probeReparsePoint',
+    'probeReparsePointSync',
+    'readElf',
+    'readElfSync',
+    'readLdSoCache',
+    'readLdSoCacheSync',
+    'reparseRuntimeViews',
+    'resolveDeps',
+    'resolveDepsSync',
+    'scanElf',
+    'scanReparsePoints',
+    'setRlimit',
+    'setRlimitSync',
+  ];
+  assert.deepEqual(
+    Object.keys(esm)
+      .filter((k) => k !== 'default')
+      .sort(),
+    names,
+  );
   assert.deepEqual(Object.keys(cjs).sort(), names);
   for (const name of names) assert.equal(esm[name], cjs[name], name);
   assert.equal(esm.probeGlibcSync(), cjs.probeGlibcSync());

@@ -66,19 +66,24 @@ const script = `
 `;
 
 function answers(backend) {
-  const result = run(process.execPath, ['--input-type=module', '-e', script], { cwd: root, env: { ...process.env, SYSPROBE_BINDING: '', SYSPROBE_BACKEND: backend } });
+  const result = run(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: root,
+    env: { ...process.env, SYSPROBE_BINDING: '', SYSPROBE_BACKEND: backend },
+  });
   assert.equal(result.status, 0, result.stderr);
   return JSON.parse(result.stdout);
 }
 
 // The kernel's answers, through Node's fs with the same bytes, and the parser on the bytes fs read.
 const neededOf = (bytes) => readElfSync(bytes).needed;
-const truth = skip ? null : {
-  bad: neededOf(readFileSync(badName)),
-  decoy: neededOf(readFileSync(decoyName)),
-  dotdot: neededOf(readFileSync(join(dir, 's', '..', 'x').replace(/\/x$/, '/s/../x'))),
-  textual: neededOf(readFileSync(join(dir, 'x'))),
-};
+const truth = skip
+  ? null
+  : {
+      bad: neededOf(readFileSync(badName)),
+      decoy: neededOf(readFileSync(decoyName)),
+      dotdot: neededOf(readFileSync(join(dir, 's', '..', 'x').replace(/\/x$/, '/s/../x'))),
+      textual: neededOf(readFileSync(join(dir, 'x'))),
+    };
 const kernelTrailingSlash = (() => {
   try {
     openSync('/bin/ls/', 'r');
@@ -102,13 +107,17 @@ for (const backend of ['addon', 'koffi']) {
     assert.equal(kernelTrailingSlash, 'ENOTDIR');
   });
 
-  test(`${backend}: relative paths against the working directory, errors naming paths as given (U+FFFD for bytes that are not UTF-8)`, { skip: skipCore }, () => {
+  test(`${backend}: relative paths against the working directory, errors naming paths as given (U+FFFD for bytes that are not UTF-8)`, {
+    skip: skipCore,
+  }, () => {
     const out = backend === 'addon' ? addonAnswers : answers(backend);
     assert.equal(out.backend, backend);
     for (const key of ['relative', 'relativeAsync', 'relativeScan']) assert.deepEqual(out[key], { ok: truth.bad }, key);
     assert.deepEqual(out.relativeMissing, { error: { code: 'ENOENT', syscall: 'open', path: 'no-such-file' } });
     // A missing path under a non-UTF-8 name: ENOENT, its path the text form (U+FFFD), as Node's fs errors.
-    assert.deepEqual(out.reparseMissingBuffer, { error: { code: 'ENOENT', syscall: 'lgetxattr', path: `${badName.toString('utf8')}\ufffd` } });
+    assert.deepEqual(out.reparseMissingBuffer, {
+      error: { code: 'ENOENT', syscall: 'lgetxattr', path: `${badName.toString('utf8')}\ufffd` },
+    });
   });
 
   test(`${backend}: Buffer paths are the exact bytes (not the U+FFFD decoy), in scanElf's walk too`, { skip: skipCore }, () => {
@@ -126,7 +135,8 @@ for (const backend of ['addon', 'koffi']) {
     assert.deepEqual(out.dotdotRelative, { ok: truth.dotdot });
     assert.deepEqual(out.dotdotAbsolute, { ok: truth.dotdot });
     assert.deepEqual(out.dotdotDeps.ok?.[0], truth.dotdot[0]);
-    for (const key of ['trailingSlash', 'trailingSlashAsync']) assert.deepEqual(out[key], { error: { code: 'ENOTDIR', syscall: 'open', path: '/bin/ls/' } }, key);
+    for (const key of ['trailingSlash', 'trailingSlashAsync'])
+      assert.deepEqual(out[key], { error: { code: 'ENOTDIR', syscall: 'open', path: '/bin/ls/' } }, key);
     assert.deepEqual(out.trailingSlashScan, { ok: { code: 'ENOTDIR', syscall: 'open', path: '/bin/ls/' } });
     if (backend === 'koffi') assert.deepEqual(out, { ...addonAnswers, backend: 'koffi' });
   });
@@ -136,22 +146,75 @@ test('a Buffer or a file: URL is accepted wherever a path string is, with the sa
   const s = await import('sysprobe');
   const b = (text) => Buffer.from(text);
   const same = async (name, withString, withOther) => assert.deepEqual(await withOther(), await withString(), name);
-  await same('readElf URL', () => s.readElfSync(trueBin), () => s.readElfSync(pathToFileURL(trueBin)));
-  await same('readElf async URL', () => s.readElf(trueBin), () => s.readElf(pathToFileURL(trueBin)));
-  await same('scanElf', () => scanElf([trueBin]), () => scanElf([b(trueBin)]));
-  await same('scanElf URL', () => scanElf(trueBin), () => scanElf(pathToFileURL(trueBin)));
-  await same('resolveDeps', () => s.resolveDepsSync(trueBin, { root: '/', cwd: '/' }), () => s.resolveDepsSync(b(trueBin), { root: b('/'), cwd: b('/') }));
-  await same('resolveDeps async', () => s.resolveDeps(trueBin), () => s.resolveDeps(pathToFileURL(trueBin)));
-  await same('checkCompat', () => s.checkCompatSync(trueBin, { root: '/' }), () => s.checkCompatSync(b(trueBin), { root: b('/') }));
-  await same('checkCompat virtual', () => s.checkCompat(trueBin, { glibc: '2.17' }), () => s.checkCompat(b(trueBin), { glibc: '2.17' }));
-  await same('readLdSoCache', () => s.readLdSoCacheSync('/etc/ld.so.cache'), () => s.readLdSoCacheSync(b('/etc/ld.so.cache')));
-  await same('probeGlibc root', () => s.probeGlibcSync({ root: '/' }), () => s.probeGlibcSync({ root: b('/') }));
-  await same('probeReparsePoint', () => s.probeReparsePointSync('/etc'), () => s.probeReparsePointSync(b('/etc')));
-  await same('explainPath', () => s.explainPath('/etc'), () => s.explainPath(b('/etc')));
+  await same(
+    'readElf URL',
+    () => s.readElfSync(trueBin),
+    () => s.readElfSync(pathToFileURL(trueBin)),
+  );
+  await same(
+    'readElf async URL',
+    () => s.readElf(trueBin),
+    () => s.readElf(pathToFileURL(trueBin)),
+  );
+  await same(
+    'scanElf',
+    () => scanElf([trueBin]),
+    () => scanElf([b(trueBin)]),
+  );
+  await same(
+    'scanElf URL',
+    () => scanElf(trueBin),
+    () => scanElf(pathToFileURL(trueBin)),
+  );
+  await same(
+    'resolveDeps',
+    () => s.resolveDepsSync(trueBin, { root: '/', cwd: '/' }),
+    () => s.resolveDepsSync(b(trueBin), { root: b('/'), cwd: b('/') }),
+  );
+  await same(
+    'resolveDeps async',
+    () => s.resolveDeps(trueBin),
+    () => s.resolveDeps(pathToFileURL(trueBin)),
+  );
+  await same(
+    'checkCompat',
+    () => s.checkCompatSync(trueBin, { root: '/' }),
+    () => s.checkCompatSync(b(trueBin), { root: b('/') }),
+  );
+  await same(
+    'checkCompat virtual',
+    () => s.checkCompat(trueBin, { glibc: '2.17' }),
+    () => s.checkCompat(b(trueBin), { glibc: '2.17' }),
+  );
+  await same(
+    'readLdSoCache',
+    () => s.readLdSoCacheSync('/etc/ld.so.cache'),
+    () => s.readLdSoCacheSync(b('/etc/ld.so.cache')),
+  );
+  await same(
+    'probeGlibc root',
+    () => s.probeGlibcSync({ root: '/' }),
+    () => s.probeGlibcSync({ root: b('/') }),
+  );
+  await same(
+    'probeReparsePoint',
+    () => s.probeReparsePointSync('/etc'),
+    () => s.probeReparsePointSync(b('/etc')),
+  );
+  await same(
+    'explainPath',
+    () => s.explainPath('/etc'),
+    () => s.explainPath(b('/etc')),
+  );
   // Invalid paths are typed: empty, NUL inside, another URL scheme, not a path at all.
   for (const bad of [Buffer.alloc(0), Buffer.from('/etc\0x'), new URL('https://example.com/x'), 42]) {
-    assert.throws(() => s.resolveDepsSync(bad), (e) => e instanceof s.SysprobeError && e.code === 'ERR_SYSPROBE_INVALID_ARG');
-    assert.throws(() => s.probeReparsePointSync(bad), (e) => e instanceof s.SysprobeError && e.code === 'ERR_SYSPROBE_INVALID_ARG');
+    assert.throws(
+      () => s.resolveDepsSync(bad),
+      (e) => e instanceof s.SysprobeError && e.code === 'ERR_SYSPROBE_INVALID_ARG',
+    );
+    assert.throws(
+      () => s.probeReparsePointSync(bad),
+      (e) => e instanceof s.SysprobeError && e.code === 'ERR_SYSPROBE_INVALID_ARG',
+    );
   }
 });
-

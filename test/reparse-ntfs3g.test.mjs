@@ -24,20 +24,81 @@ const ALIAS = [
 
 // name, directory?, bytes, what the probe must report
 const PLANTED = [
-  ['junction', true, junction('\\??\\C:\\go\\pkg', 'C:\\go\\pkg'), { kind: 'junction', target: { substituteName: '\\??\\C:\\go\\pkg', printName: 'C:\\go\\pkg', relative: false, win32Path: 'C:\\go\\pkg' } }],
-  ['volume', true, junction(`\\??\\Volume${VOLUME_GUID}\\`, ''), { kind: 'volume-mount', target: { substituteName: `\\??\\Volume${VOLUME_GUID}\\`, printName: '', volumeGuid: VOLUME_GUID } }],
-  ['symabs', false, symlink('\\??\\C:\\Users\\dev\\x.txt', 'C:\\Users\\dev\\x.txt', false), { kind: 'symlink', target: { substituteName: '\\??\\C:\\Users\\dev\\x.txt', relative: false, flags: 0, win32Path: 'C:\\Users\\dev\\x.txt' } }],
-  ['symrel', false, symlink('..\\x.txt', '..\\x.txt', true), { kind: 'symlink', target: { substituteName: '..\\x.txt', printName: '..\\x.txt', relative: true, flags: 1 } }],
-  ['python.exe', false, appExecLink(ALIAS), { kind: 'app-exec-link', appExecLink: { version: 3, packageFamilyName: ALIAS[0], appUserModelId: ALIAS[1], targetPath: ALIAS[2], appType: '0' } }],
-  ['lxlink', false, lxSymlink('/usr/lib/go/bin'), { kind: 'lx-symlink', target: { substituteName: '/usr/lib/go/bin', printName: '/usr/lib/go/bin', relative: false, version: 2 } }],
-  ['OneDrive', true, buffer(0x9000301a, Buffer.from('0100000000000000', 'hex')), { kind: 'cloud', tagName: 'IO_REPARSE_TAG_CLOUD_3', cloudSubtype: 3, isDirectory: true }],
-  ['dedup.vhdx', false, buffer(TAG.DEDUP, Buffer.from('00112233445566778899aabbccddeeff', 'hex')), { kind: 'dedup', tagName: 'IO_REPARSE_TAG_DEDUP' }],
-  ['thirdparty', false, buffer(0x00007777, Buffer.from('vendor data'), { guid: THIRD_PARTY_GUID }), { kind: 'unknown', tagName: null, isMicrosoft: false, guid: THIRD_PARTY_GUID }],
-  ['compressed.dll', false, buffer(TAG.WOF, Buffer.from('01000000020000000100000003000000', 'hex')), { kind: 'wof', wof: { version: 1, provider: 'file', algorithm: 'xpress16k' } }],
+  [
+    'junction',
+    true,
+    junction('\\??\\C:\\go\\pkg', 'C:\\go\\pkg'),
+    {
+      kind: 'junction',
+      target: { substituteName: '\\??\\C:\\go\\pkg', printName: 'C:\\go\\pkg', relative: false, win32Path: 'C:\\go\\pkg' },
+    },
+  ],
+  [
+    'volume',
+    true,
+    junction(`\\??\\Volume${VOLUME_GUID}\\`, ''),
+    { kind: 'volume-mount', target: { substituteName: `\\??\\Volume${VOLUME_GUID}\\`, printName: '', volumeGuid: VOLUME_GUID } },
+  ],
+  [
+    'symabs',
+    false,
+    symlink('\\??\\C:\\Users\\dev\\x.txt', 'C:\\Users\\dev\\x.txt', false),
+    {
+      kind: 'symlink',
+      target: { substituteName: '\\??\\C:\\Users\\dev\\x.txt', relative: false, flags: 0, win32Path: 'C:\\Users\\dev\\x.txt' },
+    },
+  ],
+  [
+    'symrel',
+    false,
+    symlink('..\\x.txt', '..\\x.txt', true),
+    { kind: 'symlink', target: { substituteName: '..\\x.txt', printName: '..\\x.txt', relative: true, flags: 1 } },
+  ],
+  [
+    'python.exe',
+    false,
+    appExecLink(ALIAS),
+    {
+      kind: 'app-exec-link',
+      appExecLink: { version: 3, packageFamilyName: ALIAS[0], appUserModelId: ALIAS[1], targetPath: ALIAS[2], appType: '0' },
+    },
+  ],
+  [
+    'lxlink',
+    false,
+    lxSymlink('/usr/lib/go/bin'),
+    { kind: 'lx-symlink', target: { substituteName: '/usr/lib/go/bin', printName: '/usr/lib/go/bin', relative: false, version: 2 } },
+  ],
+  [
+    'OneDrive',
+    true,
+    buffer(0x9000301a, Buffer.from('0100000000000000', 'hex')),
+    { kind: 'cloud', tagName: 'IO_REPARSE_TAG_CLOUD_3', cloudSubtype: 3, isDirectory: true },
+  ],
+  [
+    'dedup.vhdx',
+    false,
+    buffer(TAG.DEDUP, Buffer.from('00112233445566778899aabbccddeeff', 'hex')),
+    { kind: 'dedup', tagName: 'IO_REPARSE_TAG_DEDUP' },
+  ],
+  [
+    'thirdparty',
+    false,
+    buffer(0x00007777, Buffer.from('vendor data'), { guid: THIRD_PARTY_GUID }),
+    { kind: 'unknown', tagName: null, isMicrosoft: false, guid: THIRD_PARTY_GUID },
+  ],
+  [
+    'compressed.dll',
+    false,
+    buffer(TAG.WOF, Buffer.from('01000000020000000100000003000000', 'hex')),
+    { kind: 'wof', wof: { version: 1, provider: 'file', algorithm: 'xpress16k' } },
+  ],
   ['nested/deeper/junction2', true, junction('\\??\\D:\\src', 'D:\\src'), { kind: 'junction' }],
 ];
 
-const tools = ['mkntfs', 'ntfs-3g', 'setfattr', 'getfattr'].filter((tool) => which(tool) === null && !existsSync(`/usr/sbin/${tool}`) && !existsSync(`/sbin/${tool}`));
+const tools = ['mkntfs', 'ntfs-3g', 'setfattr', 'getfattr'].filter(
+  (tool) => which(tool) === null && !existsSync(`/usr/sbin/${tool}`) && !existsSync(`/sbin/${tool}`),
+);
 let why = null;
 if (process.platform !== 'linux') why = 'ntfs-3g volumes are a Linux test';
 else if (tools.length > 0) why = `${tools.join(', ')} not installed (apt-get install ntfs-3g attr)`;
@@ -59,7 +120,12 @@ function mount() {
 
 function unmount() {
   if (!mounted) return;
-  for (const [command, args] of [['fusermount3', ['-u', mnt]], ['fusermount', ['-u', mnt]], ['umount', [mnt]], ['umount', ['-l', mnt]]]) {
+  for (const [command, args] of [
+    ['fusermount3', ['-u', mnt]],
+    ['fusermount', ['-u', mnt]],
+    ['umount', [mnt]],
+    ['umount', ['-l', mnt]],
+  ]) {
     const result = run(command, args);
     if (result !== null && result.status === 0) {
       mounted = false;
@@ -70,7 +136,9 @@ function unmount() {
 }
 
 function oracle(path) {
-  const result = run(tool('getfattr'), ['-h', '-e', 'hex', '--only-values', '-n', 'system.ntfs_reparse_data', path], { encoding: 'buffer' });
+  const result = run(tool('getfattr'), ['-h', '-e', 'hex', '--only-values', '-n', 'system.ntfs_reparse_data', path], {
+    encoding: 'buffer',
+  });
   if (result.status !== 0) return null;
   return result.stdout.toString('hex');
 }
@@ -104,13 +172,21 @@ function setUp() {
   for (const [name, isDir, bytes] of PLANTED) {
     const path = join(mnt, name);
     mkdirSync(join(path, '..'), { recursive: true });
-    if (isDir) mkdirSync(path); else writeFileSync(path, '');
+    if (isDir) mkdirSync(path);
+    else writeFileSync(path, '');
     const set = run(tool('setfattr'), ['-h', '-n', 'system.ntfs_reparse_data', '-v', `0x${hex(bytes)}`, path]);
     assert.equal(set.status, 0, `setfattr ${name}: ${set.stderr}`);
   }
   // Malformed on disk: ntfs-3g checks only the size of an app execution alias; ours has two strings.
   writeFileSync(join(mnt, 'broken-alias.exe'), '');
-  const bad = run(tool('setfattr'), ['-h', '-n', 'system.ntfs_reparse_data', '-v', `0x${hex(appExecLink(['a', 'b']))}`, join(mnt, 'broken-alias.exe')]);
+  const bad = run(tool('setfattr'), [
+    '-h',
+    '-n',
+    'system.ntfs_reparse_data',
+    '-v',
+    `0x${hex(appExecLink(['a', 'b']))}`,
+    join(mnt, 'broken-alias.exe'),
+  ]);
   assert.equal(bad.status, 0, bad.stderr);
   // Genuine WSL special files, made by ntfs-3g itself (special_files=wsl).
   symlinkSync('../real/target', join(mnt, 'wsl-symlink'));
@@ -149,7 +225,8 @@ describe('ntfs-3g volume', { skip }, () => {
       assert.equal((info.attributes & 0x10) !== 0, isDir, `${name}: FILE_ATTRIBUTE_DIRECTORY`);
       for (const [key, value] of Object.entries(expected)) {
         if (value !== null && typeof value === 'object') {
-          for (const [inner, innerValue] of Object.entries(value)) assert.deepEqual(info[key][inner], innerValue, `${name}.${key}.${inner}`);
+          for (const [inner, innerValue] of Object.entries(value))
+            assert.deepEqual(info[key][inner], innerValue, `${name}.${key}.${inner}`);
         } else {
           assert.deepEqual(info[key], value, `${name}.${key}`);
         }
@@ -211,8 +288,14 @@ describe('ntfs-3g volume', { skip }, () => {
     const progress = [];
     const scan = await scanReparsePoints(mnt, { onProgress: (p) => progress.push(p) });
     const expected = [...PLANTED.map(([name]) => join(mnt, name)), join(mnt, 'wsl-fifo'), join(mnt, 'wsl-symlink')].sort();
-    assert.deepEqual(scan.found.map((info) => info.path), expected);
-    assert.deepEqual(scan.errors.map((e) => [e.path, e.error.code]), [[join(mnt, 'broken-alias.exe'), 'ERR_SYSPROBE_BAD_REPARSE']]);
+    assert.deepEqual(
+      scan.found.map((info) => info.path),
+      expected,
+    );
+    assert.deepEqual(
+      scan.errors.map((e) => [e.path, e.error.code]),
+      [[join(mnt, 'broken-alias.exe'), 'ERR_SYSPROBE_BAD_REPARSE']],
+    );
     assert.ok(progress.length >= 4, 'progress after each directory');
     assert.equal(progress.at(-1).found, expected.length);
     const shallow = await scanReparsePoints(mnt, { maxDepth: 1 });
@@ -288,7 +371,11 @@ describe('ntfs-3g volume', { skip }, () => {
 
   test('the koffi backend on this volume: plain entries null and missing ENOENT as the addon; reparse points decoded as the addon does (with the core as WebAssembly)', () => {
     let koffiPresent = true;
-    try { createRequire(import.meta.url).resolve('koffi'); } catch { koffiPresent = false; }
+    try {
+      createRequire(import.meta.url).resolve('koffi');
+    } catch {
+      koffiPresent = false;
+    }
     if (!koffiPresent) return skipUnless(false, 'koffi (optional dependency) not installed');
     const paths = ['plain-dir', 'plain-dir/plain.txt', 'missing', 'junction', 'wsl-symlink'].map((name) => join(mnt, name));
     const script = `
@@ -308,12 +395,21 @@ describe('ntfs-3g volume', { skip }, () => {
     }
     const missing = { code: 'ENOENT', syscall: 'lgetxattr', path: paths[2] };
     assert.deepEqual(answers.addon.slice(0, 4), ['addon', null, null, missing]);
-    assert.deepEqual(answers.addon.slice(4).map((info) => info.kind), ['junction', 'lx-symlink']);
+    assert.deepEqual(
+      answers.addon.slice(4).map((info) => info.kind),
+      ['junction', 'lx-symlink'],
+    );
     if (existsSync(join(root, 'prebuilds', 'wasm32', 'sysprobe.wasm'))) {
       assert.deepEqual(answers.koffi, ['koffi', ...answers.addon.slice(1)]);
     } else {
-      assert.deepEqual(answers.koffi, ['koffi', null, null, missing,
-        { code: 'ERR_SYSPROBE_NEEDS_ADDON', syscall: null, path: paths[3] }, { code: 'ERR_SYSPROBE_NEEDS_ADDON', syscall: null, path: paths[4] }]);
+      assert.deepEqual(answers.koffi, [
+        'koffi',
+        null,
+        null,
+        missing,
+        { code: 'ERR_SYSPROBE_NEEDS_ADDON', syscall: null, path: paths[3] },
+        { code: 'ERR_SYSPROBE_NEEDS_ADDON', syscall: null, path: paths[4] },
+      ]);
     }
   });
 });

@@ -14,7 +14,7 @@ test('scanReparsePoints on an ordinary directory: nothing found, entries counted
     mkdirSync(join(dir, 'a', 'b'), { recursive: true });
     writeFileSync(join(dir, 'a', 'b', 'f'), 'x');
     writeFileSync(join(dir, 'g'), 'x');
-    symlinkSync('/', join(dir, 'loop'));  // a symlink is never descended
+    symlinkSync('/', join(dir, 'loop')); // a symlink is never descended
     const progress = [];
     const scan = await scanReparsePoints(dir, { onProgress: (p) => progress.push(p.current) });
     assert.deepEqual(scan.found, []);

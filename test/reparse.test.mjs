@@ -10,19 +10,32 @@ import { join } from 'node:path';
 import { decodeReparseBuffer, probeReparsePoint, probeReparsePointSync, reparseRuntimeViews, SysprobeError } from 'sysprobe';
 import { root } from './helpers.mjs';
 import {
-  GOLDEN, TAG, TAG_TABLE, appExecLink, buffer, guidBytes, hex, junction, lxSymlink, namesBuffer, symlink,
+  GOLDEN,
+  TAG,
+  TAG_TABLE,
+  appExecLink,
+  buffer,
+  guidBytes,
+  hex,
+  junction,
+  lxSymlink,
+  namesBuffer,
+  symlink,
 } from './reparse-buffers.mjs';
 
 const bytes = (text) => Buffer.from(text, 'hex');
 
 function badReparse(input, offset, pattern) {
-  assert.throws(() => decodeReparseBuffer(input), (error) => {
-    assert.ok(error instanceof SysprobeError, `not a SysprobeError: ${error}`);
-    assert.equal(error.code, 'ERR_SYSPROBE_BAD_REPARSE');
-    assert.equal(error.offset, offset, `offset for: ${error.message}`);
-    if (pattern) assert.match(error.message, pattern);
-    return true;
-  });
+  assert.throws(
+    () => decodeReparseBuffer(input),
+    (error) => {
+      assert.ok(error instanceof SysprobeError, `not a SysprobeError: ${error}`);
+      assert.equal(error.code, 'ERR_SYSPROBE_BAD_REPARSE');
+      assert.equal(error.offset, offset, `offset for: ${error.message}`);
+      if (pattern) assert.match(error.message, pattern);
+      return true;
+    },
+  );
 }
 
 test('golden: mklink /D dot . (winfsp#454 fsutil dump): relative symlink, print name stored first', () => {
@@ -99,7 +112,9 @@ test('names are read by their offsets: junction stored print-first, symlink stor
   const printFirst = decodeReparseBuffer(namesBuffer(TAG.MOUNT_POINT, '\\??\\D:\\go', 'D:\\go', { printFirst: true }));
   assert.equal(printFirst.target.substituteName, '\\??\\D:\\go');
   assert.equal(printFirst.target.printName, 'D:\\go');
-  const substituteFirst = decodeReparseBuffer(namesBuffer(TAG.SYMLINK, '\\??\\C:\\Program Files\\é😀', 'C:\\Program Files\\é😀', { flags: 0, nul: true }));
+  const substituteFirst = decodeReparseBuffer(
+    namesBuffer(TAG.SYMLINK, '\\??\\C:\\Program Files\\é😀', 'C:\\Program Files\\é😀', { flags: 0, nul: true }),
+  );
   assert.equal(substituteFirst.target.substituteName, '\\??\\C:\\Program Files\\é😀');
   assert.equal(substituteFirst.target.relative, false);
   assert.equal(substituteFirst.target.flags, 0);
@@ -117,7 +132,12 @@ test('app execution alias: version, package family name, app user model id, targ
   assert.equal(info.kind, 'app-exec-link');
   assert.equal(info.isNameSurrogate, false);
   assert.deepEqual(info.appExecLink, {
-    version: 3, packageFamilyName: strings[0], appUserModelId: strings[1], targetPath: strings[2], appType: '0', strings,
+    version: 3,
+    packageFamilyName: strings[0],
+    appUserModelId: strings[1],
+    targetPath: strings[2],
+    appType: '0',
+    strings,
   });
   // A list terminator (an extra NUL) is not a string.
   const withTerminator = Buffer.concat([appExecLink(strings.slice(0, 3)), Buffer.alloc(2)]);
@@ -151,10 +171,18 @@ test('NFS, WOF and the zero-length WSL special files', () => {
   const nfs = decodeReparseBuffer(buffer(TAG.NFS, Buffer.concat([type, Buffer.from('/srv/x', 'utf16le')])));
   assert.deepEqual(nfs.nfs, { type: 'LNK\\x01', symlinkTarget: '/srv/x', major: null, minor: null });
   const wofData = Buffer.alloc(16);
-  wofData.writeUInt32LE(1, 0); wofData.writeUInt32LE(2, 4); wofData.writeUInt32LE(1, 8); wofData.writeUInt32LE(1, 12);
+  wofData.writeUInt32LE(1, 0);
+  wofData.writeUInt32LE(2, 4);
+  wofData.writeUInt32LE(1, 8);
+  wofData.writeUInt32LE(1, 12);
   const wof = decodeReparseBuffer(buffer(TAG.WOF, wofData));
   assert.deepEqual(wof.wof, { version: 1, provider: 'file', algorithm: 'lzx' });
-  for (const [tag, kind] of [[TAG.AF_UNIX, 'af-unix'], [TAG.LX_FIFO, 'lx-fifo'], [TAG.LX_CHR, 'lx-chr'], [TAG.LX_BLK, 'lx-blk']]) {
+  for (const [tag, kind] of [
+    [TAG.AF_UNIX, 'af-unix'],
+    [TAG.LX_FIFO, 'lx-fifo'],
+    [TAG.LX_CHR, 'lx-chr'],
+    [TAG.LX_BLK, 'lx-blk'],
+  ]) {
     assert.equal(decodeReparseBuffer(buffer(tag)).kind, kind);
   }
 });
@@ -185,21 +213,26 @@ test('malformed: short header, tag 0, lengths past the end, non-Microsoft tag wi
 
 test('malformed: names past the path buffer, odd UTF-16 lengths and offsets, missing names', () => {
   const golden = () => bytes(GOLDEN.relativeSymlinkDot);
-  let b = golden(); b.writeUInt16LE(3, 10);  // substitute name length odd
+  let b = golden();
+  b.writeUInt16LE(3, 10); // substitute name length odd
   badReparse(b, 10, /substitute name length 3 is odd/);
-  b = golden(); b.writeUInt16LE(1, 8);  // substitute offset odd
+  b = golden();
+  b.writeUInt16LE(1, 8); // substitute offset odd
   badReparse(b, 8, /substitute name offset 1 is odd/);
-  b = golden(); b.writeUInt16LE(4, 14);  // print name 0+4 > 4-byte path buffer? no: 4 bytes fits; make it 6
+  b = golden();
+  b.writeUInt16LE(4, 14); // print name 0+4 > 4-byte path buffer? no: 4 bytes fits; make it 6
   b.writeUInt16LE(6, 14);
   badReparse(b, 12, /print name \(offset 0, length 6\) runs past the 4-byte path buffer/);
-  b = golden(); b.writeUInt16LE(0xfffe, 8);
+  b = golden();
+  b.writeUInt16LE(0xfffe, 8);
   badReparse(b, 8, /substitute name \(offset 65534, length 2\) runs past/);
-  b = golden(); b.writeUInt16LE(0, 10);
+  b = golden();
+  b.writeUInt16LE(0, 10);
   badReparse(b, 10, /substitute name is empty/);
   badReparse(buffer(TAG.SYMLINK, Buffer.alloc(8)), 16, /shorter than its 12-byte fixed part/);
   badReparse(buffer(TAG.MOUNT_POINT, Buffer.alloc(4)), 12, /shorter than its 8-byte fixed part/);
   const junctionBytes = bytes(GOLDEN.junctionCt);
-  junctionBytes.writeUInt16LE(0x24, 0x0e);  // print name length past the end
+  junctionBytes.writeUInt16LE(0x24, 0x0e); // print name length past the end
   badReparse(junctionBytes, 12, /print name/);
 });
 
@@ -223,12 +256,22 @@ test('no truncation or bit flip of the golden buffers crashes the decoder', () =
   for (const seed of seeds) {
     const input = bytes(seed);
     for (let length = 0; length <= input.length; length++) {
-      try { decodeReparseBuffer(input.subarray(0, length)); } catch (error) { assert.equal(error.code, 'ERR_SYSPROBE_BAD_REPARSE'); errors++; }
+      try {
+        decodeReparseBuffer(input.subarray(0, length));
+      } catch (error) {
+        assert.equal(error.code, 'ERR_SYSPROBE_BAD_REPARSE');
+        errors++;
+      }
     }
     for (let bit = 0; bit < input.length * 8; bit++) {
       const flipped = Buffer.from(input);
       flipped[bit >> 3] ^= 1 << (bit & 7);
-      try { decodeReparseBuffer(flipped); } catch (error) { assert.equal(error.code, 'ERR_SYSPROBE_BAD_REPARSE'); errors++; }
+      try {
+        decodeReparseBuffer(flipped);
+      } catch (error) {
+        assert.equal(error.code, 'ERR_SYSPROBE_BAD_REPARSE');
+        errors++;
+      }
     }
   }
   assert.ok(errors > 50, `only ${errors} inputs were rejected`);
@@ -239,7 +282,11 @@ test('fuzzer regression inputs (test/fixtures/reparse/) decode or fail with a ty
   const files = existsSync(dir) ? readdirSync(dir) : [];
   assert.ok(files.length > 0, 'the regression corpus is missing');
   for (const file of files) {
-    try { decodeReparseBuffer(readFileSync(join(dir, file))); } catch (error) { assert.equal(error.code, 'ERR_SYSPROBE_BAD_REPARSE', file); }
+    try {
+      decodeReparseBuffer(readFileSync(join(dir, file)));
+    } catch (error) {
+      assert.equal(error.code, 'ERR_SYSPROBE_BAD_REPARSE', file);
+    }
   }
 });
 
@@ -287,17 +334,20 @@ test('probe: ordinary files and directories are not reparse points; a missing pa
     assert.equal(await probeReparsePoint(dir), null);
     const missing = join(dir, 'missing');
     for (const attempt of [() => probeReparsePointSync(missing), () => probeReparsePoint(missing)]) {
-      await assert.rejects(async () => attempt(), (error) => {
-        assert.ok(error instanceof SysprobeError);
-        assert.equal(error.code, 'ENOENT');
-        assert.equal(error.path, missing);
-        if (process.platform === 'win32') {
-          assert.equal(error.winerror, 2);
-          assert.equal(error.syscall, 'CreateFileW');
-          assert.match(error.message, /ERROR_FILE_NOT_FOUND/);
-        }
-        return true;
-      });
+      await assert.rejects(
+        async () => attempt(),
+        (error) => {
+          assert.ok(error instanceof SysprobeError);
+          assert.equal(error.code, 'ENOENT');
+          assert.equal(error.path, missing);
+          if (process.platform === 'win32') {
+            assert.equal(error.winerror, 2);
+            assert.equal(error.syscall, 'CreateFileW');
+            assert.match(error.message, /ERROR_FILE_NOT_FOUND/);
+          }
+          return true;
+        },
+      );
     }
     assert.throws(() => probeReparsePointSync(''), { code: 'ERR_SYSPROBE_INVALID_ARG' });
     assert.throws(() => probeReparsePointSync(42), { code: 'ERR_SYSPROBE_INVALID_ARG' });

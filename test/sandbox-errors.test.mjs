@@ -65,17 +65,29 @@ function answers(backend, dir, root) {
 }
 
 for (const backend of ['addon', 'koffi']) {
-  test(`root errors name the in-root path, the root itself, and the kernel's answers (${backend})`, { skip: skipUnless(process.platform === 'linux' && (backend === 'addon' || wasm), 'needs Linux (and the wasm core for koffi)') }, () => {
+  test(`root errors name the in-root path, the root itself, and the kernel's answers (${backend})`, {
+    skip: skipUnless(process.platform === 'linux' && (backend === 'addon' || wasm), 'needs Linux (and the wasm core for koffi)'),
+  }, () => {
     const { dir, root } = makeRoot();
     try {
       const out = answers(backend, dir, root);
-      const inRoot = (code, syscall, path) => ({ code, syscall, path, message: `${code}: ${{ ENOENT: 'no such file or directory', ELOOP: 'too many symbolic links encountered', ENOTDIR: 'not a directory' }[code]}, ${syscall} '${path}' inside the root '${root}'` });
+      const inRoot = (code, syscall, path) => ({
+        code,
+        syscall,
+        path,
+        message: `${code}: ${{ ENOENT: 'no such file or directory', ELOOP: 'too many symbolic links encountered', ENOTDIR: 'not a directory' }[code]}, ${syscall} '${path}' inside the root '${root}'`,
+      });
       assert.deepEqual(out.missing, inRoot('ENOENT', 'openat', '/bin/nope'));
       assert.deepEqual(out.missingAsync, out.missing);
       assert.ok(!out.missing.message.includes(`${root}/bin`), 'no host path in the message');
       assert.deepEqual(out.loop, inRoot('ELOOP', 'openat', '/bin/loop'));
       assert.deepEqual(out.trailing, inRoot('ENOTDIR', 'openat', '/bin/app'));
-      const rootItself = (code, path) => ({ code, syscall: 'open', path, message: `${code}: ${code === 'ENOENT' ? 'no such file or directory' : 'not a directory'}, open '${path}'` });
+      const rootItself = (code, path) => ({
+        code,
+        syscall: 'open',
+        path,
+        message: `${code}: ${code === 'ENOENT' ? 'no such file or directory' : 'not a directory'}, open '${path}'`,
+      });
       assert.deepEqual(out.noRoot, rootItself('ENOENT', join(dir, 'nonexistent')));
       assert.deepEqual(out.noRootAsync, out.noRoot);
       assert.deepEqual(out.fileRoot, rootItself('ENOTDIR', join(dir, 'file')));

@@ -30,13 +30,21 @@ const end = Date.now() + Number(seconds) * 1000;
 while (Date.now() < end) {
   if (mode === 'glibc-sync') {
     for (let i = 0; i < 20; i++) {
-      try { glibc(probeGlibcSync({ root })); } catch (error) { failed(error); }
+      try {
+        glibc(probeGlibcSync({ root }));
+      } catch (error) {
+        failed(error);
+      }
     }
   } else if (mode === 'glibc-async') {
     await Promise.all(Array.from({ length: 8 }, () => probeGlibc({ root }).then(glibc, failed)));
   } else if (mode === 'sync') {
     for (let i = 0; i < 50; i++) {
-      try { tally(resolveDepsSync('/bin/app', options)); } catch (error) { failed(error); }
+      try {
+        tally(resolveDepsSync('/bin/app', options));
+      } catch (error) {
+        failed(error);
+      }
     }
   } else {
     await Promise.all(Array.from({ length: 16 }, () => resolveDeps('/bin/app', options).then(tally, failed)));

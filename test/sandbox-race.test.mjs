@@ -15,7 +15,7 @@ import { root as repo, run, skipUnless, which } from './helpers.mjs';
 const cc = which('cc') ?? which('gcc') ?? which('clang');
 const strace = which('strace');
 const wasm = existsSync(join(repo, 'prebuilds', 'wasm32', 'sysprobe.wasm'));
-const SECONDS = 3;  // per backend and mode (probeGlibc: 2), plus one run under strace per backend: ~30 s in all
+const SECONDS = 3; // per backend and mode (probeGlibc: 2), plus one run under strace per backend: ~30 s in all
 
 const elf = (spec) => buildElf({ cls: 64, big: false, machine: 62, ...spec });
 
@@ -27,7 +27,8 @@ function setUpGlibc() {
   mkdirSync(join(root, 'bin'), { recursive: true });
   mkdirSync(join(root, 'lib64'));
   mkdirSync(host);
-  const libc = (version) => Buffer.concat([elf({ soname: 'libc.so.6' }), Buffer.from(`GNU C Library (test) stable release version ${version}.\0`)]);
+  const libc = (version) =>
+    Buffer.concat([elf({ soname: 'libc.so.6' }), Buffer.from(`GNU C Library (test) stable release version ${version}.\0`)]);
   writeFileSync(join(root, 'bin', 'sh'), elf({ needed: ['libc.so.6'] }));
   writeFileSync(join(root, 'lib64', 'libc.so.6'), libc('2.99'));
   writeFileSync(join(host, 'libc.so.6'), libc('1.11'));
@@ -45,7 +46,7 @@ function buildSwapper(dir) {
 function setUp() {
   const dir = mkdtempSync(join(tmpdir(), 'sysprobe-race-'));
   const root = join(dir, 'root');
-  const host = join(dir, 'host');  // outside the root
+  const host = join(dir, 'host'); // outside the root
   mkdirSync(join(root, 'bin'), { recursive: true });
   mkdirSync(join(root, 'libdir'));
   mkdirSync(host);
@@ -61,8 +62,12 @@ function runChild(command, args, env) {
     const child = spawn(command, args, { cwd: repo, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
@@ -72,8 +77,11 @@ function runChild(command, args, env) {
 async function race(setup, backend, mode, prefix = [], seconds = SECONDS) {
   const swapping = runChild(setup.swapper, [join(setup.root, setup.swap[0]), join(setup.root, setup.swap[1]), String(seconds + 1)], {});
   const child = join(repo, 'test', 'sandbox-race-child.mjs');
-  const resolving = runChild(prefix[0] ?? process.execPath, [...prefix.slice(1), ...(prefix.length ? [process.execPath] : []), child, setup.root, mode, String(seconds)],
-    { SYSPROBE_BACKEND: backend });
+  const resolving = runChild(
+    prefix[0] ?? process.execPath,
+    [...prefix.slice(1), ...(prefix.length ? [process.execPath] : []), child, setup.root, mode, String(seconds)],
+    { SYSPROBE_BACKEND: backend },
+  );
   const [swaps, answers] = await Promise.all([swapping, resolving]);
   assert.equal(swaps.status, 0, swaps.stderr);
   assert.equal(answers.status, 0, answers.stderr);
@@ -82,9 +90,16 @@ async function race(setup, backend, mode, prefix = [], seconds = SECONDS) {
 }
 
 for (const backend of ['addon', 'koffi']) {
-  const skip = !cc ? 'needs a C compiler for the swapping helper' : process.platform !== 'linux' ? 'needs Linux renameat2'
-    : backend === 'koffi' && !wasm ? 'needs prebuilds/wasm32/sysprobe.wasm' : false;
-  test(`resolveDeps in a root under a RENAME_EXCHANGE race never reads outside the root (${backend}, sync and async)`, { skip: skipUnless(!skip, skip) }, async () => {
+  const skip = !cc
+    ? 'needs a C compiler for the swapping helper'
+    : process.platform !== 'linux'
+      ? 'needs Linux renameat2'
+      : backend === 'koffi' && !wasm
+        ? 'needs prebuilds/wasm32/sysprobe.wasm'
+        : false;
+  test(`resolveDeps in a root under a RENAME_EXCHANGE race never reads outside the root (${backend}, sync and async)`, {
+    skip: skipUnless(!skip, skip),
+  }, async () => {
     const setup = setUp();
     try {
       for (const mode of ['sync', 'async']) {
@@ -97,7 +112,11 @@ for (const backend of ['addon', 'koffi']) {
         assert.equal(counts.escapes, 0, `answers from the decoy outside the root: ${JSON.stringify(counts)}`);
         // A lookup during a swap may fail with an errno of the lookup (ENOENT: /libdir is the link to a
         // directory that is not in the root); never EIO for a link that stopped being one (readlink EINVAL).
-        assert.deepEqual(Object.keys(counts.errors).filter((k) => k.startsWith('EIO')), [], JSON.stringify(counts.errors));
+        assert.deepEqual(
+          Object.keys(counts.errors).filter((k) => k.startsWith('EIO')),
+          [],
+          JSON.stringify(counts.errors),
+        );
         assert.equal(counts.candidates.EIO, undefined, JSON.stringify(counts.candidates));
       }
     } finally {
@@ -107,9 +126,16 @@ for (const backend of ['addon', 'koffi']) {
 }
 
 for (const backend of ['addon', 'koffi']) {
-  const skip = !cc ? 'needs a C compiler for the swapping helper' : process.platform !== 'linux' ? 'needs Linux renameat2'
-    : backend === 'koffi' && !wasm ? 'needs prebuilds/wasm32/sysprobe.wasm' : false;
-  test(`probeGlibc({ root }) under the race reads the root's libc, never the decoy outside (${backend})`, { skip: skipUnless(!skip, skip) }, async () => {
+  const skip = !cc
+    ? 'needs a C compiler for the swapping helper'
+    : process.platform !== 'linux'
+      ? 'needs Linux renameat2'
+      : backend === 'koffi' && !wasm
+        ? 'needs prebuilds/wasm32/sysprobe.wasm'
+        : false;
+  test(`probeGlibc({ root }) under the race reads the root's libc, never the decoy outside (${backend})`, {
+    skip: skipUnless(!skip, skip),
+  }, async () => {
     const setup = setUpGlibc();
     try {
       for (const mode of ['glibc-sync', 'glibc-async']) {
@@ -124,7 +150,9 @@ for (const backend of ['addon', 'koffi']) {
   });
 }
 
-test('under the race, strace -y shows no file outside the root opened (both backends)', { skip: skipUnless(cc && strace && process.platform === 'linux', 'needs cc and strace') }, async () => {
+test('under the race, strace -y shows no file outside the root opened (both backends)', {
+  skip: skipUnless(cc && strace && process.platform === 'linux', 'needs cc and strace'),
+}, async () => {
   const setup = setUp();
   try {
     for (const backend of wasm ? ['addon', 'koffi'] : ['addon']) {
@@ -134,7 +162,10 @@ test('under the race, strace -y shows no file outside the root opened (both back
       const lines = readFileSync(log, 'utf8').split('\n');
       // The fd each open returns is shown with the path the kernel has for it ("= 7</…/libfoo.so>").
       const outside = lines.filter((line) => line.includes(`${setup.host}/`) && / = \d+</.test(line));
-      assert.ok(lines.some((line) => line.includes('libfoo.so') && / = \d+</.test(line)), `strace saw the library opened (${backend})`);
+      assert.ok(
+        lines.some((line) => line.includes('libfoo.so') && / = \d+</.test(line)),
+        `strace saw the library opened (${backend})`,
+      );
       assert.deepEqual(outside, [], `opened outside the root (${backend})`);
     }
   } finally {

@@ -4,9 +4,9 @@
 #include "modules.h"
 #include "promise_worker.h"
 
+#include "../core/compat_json.h"
 #include "../core/ldcache.h"
 #include "../core/resolve_request.h"
-#include "../core/compat_json.h"
 #include "../core/root_read.h"
 
 namespace sysprobe::binding {
@@ -31,7 +31,8 @@ std::string PathArg(const Napi::CallbackInfo& info, const char* what) {
 
 // The request's JSON text (src/backends/wire.ts resolveRequest), read by the core as the WebAssembly build reads it.
 std::string RequestArg(const Napi::CallbackInfo& info, const char* what) {
-  if (info.Length() != 1 || !info[0].IsString()) ThrowError(info.Env(), InvalidArgument(std::string(what) + " expects the request's JSON text"));
+  if (info.Length() != 1 || !info[0].IsString())
+    ThrowError(info.Env(), InvalidArgument(std::string(what) + " expects the request's JSON text"));
   return info[0].As<Napi::String>().Utf8Value();
 }
 
@@ -43,7 +44,8 @@ Napi::Value ReadLdSoCacheSync(const Napi::CallbackInfo& info) {
 
 Napi::Value ReadLdSoCache(const Napi::CallbackInfo& info) {
   std::string path = PathArg(info, "readLdSoCache()");
-  return PromiseWorker<std::string>::Start(info.Env(), [path] { return CacheJson(path); }, ToJs);
+  return PromiseWorker<std::string>::Start(
+      info.Env(), [path] { return CacheJson(path); }, ToJs);
 }
 
 Napi::Value ResolveDepsSync(const Napi::CallbackInfo& info) {
@@ -54,7 +56,8 @@ Napi::Value ResolveDepsSync(const Napi::CallbackInfo& info) {
 
 Napi::Value ResolveDeps(const Napi::CallbackInfo& info) {
   std::string request = RequestArg(info, "resolveDeps()");
-  return PromiseWorker<std::string>::Start(info.Env(), [request] { return core::ResolveRequestToJson(request); }, ToJs);
+  return PromiseWorker<std::string>::Start(
+      info.Env(), [request] { return core::ResolveRequestToJson(request); }, ToJs);
 }
 
 // (root, path, what, flags, offset, length) validated in src/probes/libc/root.ts: one file inside a root.
@@ -90,8 +93,8 @@ Napi::Value ReadInRootSync(const Napi::CallbackInfo& info) {
 
 Napi::Value ReadInRoot(const Napi::CallbackInfo& info) {
   core::RootRead request = RootReadArgs(info);
-  return PromiseWorker<std::string>::Start(info.Env(), [request] { return core::ReadInRoot(request); },
-                                           request.what == "bytes" ? ToBuffer : ToJs);
+  return PromiseWorker<std::string>::Start(
+      info.Env(), [request] { return core::ReadInRoot(request); }, request.what == "bytes" ? ToBuffer : ToJs);
 }
 
 }  // namespace

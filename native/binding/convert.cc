@@ -23,8 +23,6 @@ Napi::Error MakeError(Napi::Env env, const core::SysError& error) {
   return fallback;
 }
 
-void ThrowError(Napi::Env env, const core::SysError& error) {
-  throw MakeError(env, error);
-}
+void ThrowError(Napi::Env env, const core::SysError& error) { throw MakeError(env, error); }
 
 }  // namespace sysprobe::binding

@@ -1,8 +1,8 @@
 // Shared pieces of the binding layer: per-load state, core errors -> SysprobeError, small converters.
 #pragma once
 
-#include "../config.h"
 #include <napi.h>
+#include "../config.h"
 
 #include <string>
 

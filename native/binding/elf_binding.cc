@@ -27,7 +27,8 @@ namespace elf = core::elf;
 Napi::Value JsonToJs(Napi::Env env, std::string& json) {
   if (json.size() < (64u << 10)) return Napi::String::New(env, json);
   auto* owned = new std::string(std::move(json));
-  return Napi::Buffer<char>::NewOrCopy(env, owned->data(), owned->size(), [](Napi::Env, char*, std::string* text) { delete text; }, owned);
+  return Napi::Buffer<char>::NewOrCopy(
+      env, owned->data(), owned->size(), [](Napi::Env, char*, std::string* text) { delete text; }, owned);
 }
 
 // What src/probes/elf/index.ts asks for: symbols (true, or 'demangled' for symbols with demangled names), crossCheck.
@@ -91,8 +92,10 @@ Napi::Value ReadElfSync(const Napi::CallbackInfo& info) {
 class BytesWorker : public Napi::AsyncWorker {
  public:
   BytesWorker(Napi::Env env, const uint8_t* data, size_t size, Options options)
-      : Napi::AsyncWorker(env, "sysprobe"), deferred_(Napi::Promise::Deferred::New(env)),
-        bytes_(data, data + size), options_(options) {}
+      : Napi::AsyncWorker(env, "sysprobe"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        bytes_(data, data + size),
+        options_(options) {}
   Napi::Promise Promise() { return deferred_.Promise(); }
 
  protected:
@@ -102,7 +105,8 @@ class BytesWorker : public Napi::AsyncWorker {
   }
   void OnOK() override {
     if (result_->ok()) deferred_.Resolve(JsonToJs(Env(), result_->value()));
-    else deferred_.Reject(MakeError(Env(), result_->error()).Value());
+    else
+      deferred_.Reject(MakeError(Env(), result_->error()).Value());
   }
   void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
 
@@ -124,7 +128,8 @@ Napi::Value ReadElf(const Napi::CallbackInfo& info) {
     try {
       worker = new BytesWorker(env, data, size, options);
     } catch (const std::bad_alloc&) {
-      ThrowError(env, core::SysError::Sysprobe("ERR_SYSPROBE_TOO_LARGE", "readElf(): no memory for a copy of " + std::to_string(size) + " bytes"));
+      ThrowError(env, core::SysError::Sysprobe("ERR_SYSPROBE_TOO_LARGE",
+                                               "readElf(): no memory for a copy of " + std::to_string(size) + " bytes"));
     }
     Napi::Promise promise = worker->Promise();
     worker->Queue();

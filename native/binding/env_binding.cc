@@ -10,7 +10,9 @@ namespace sysprobe::binding {
 
 namespace {
 
-Napi::Value EnvToJs(Napi::Env env, const core::ProcessEnvFacts& facts) { return Napi::String::New(env, core::ProcessEnvToJson(facts)); }
+Napi::Value EnvToJs(Napi::Env env, const core::ProcessEnvFacts& facts) {
+  return Napi::String::New(env, core::ProcessEnvToJson(facts));
+}
 
 long long PidArg(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsNumber()) ThrowError(info.Env(), InvalidArgument("pid must be a number"));
@@ -29,7 +31,8 @@ Napi::Value ProcessEnvSync(const Napi::CallbackInfo& info) {
 
 Napi::Value ProcessEnv(const Napi::CallbackInfo& info) {
   const long long pid = PidArg(info);
-  return PromiseWorker<core::ProcessEnvFacts>::Start(info.Env(), [pid] { return core::ReadProcessEnv(pid); }, EnvToJs);
+  return PromiseWorker<core::ProcessEnvFacts>::Start(
+      info.Env(), [pid] { return core::ReadProcessEnv(pid); }, EnvToJs);
 }
 
 }  // namespace

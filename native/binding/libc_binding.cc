@@ -10,7 +10,9 @@ namespace sysprobe::binding {
 
 namespace {
 
-Napi::Value SelfLibcToJs(Napi::Env env, const core::SelfLibcFacts& facts) { return Napi::String::New(env, core::SelfLibcToJson(facts)); }
+Napi::Value SelfLibcToJs(Napi::Env env, const core::SelfLibcFacts& facts) {
+  return Napi::String::New(env, core::SelfLibcToJson(facts));
+}
 
 Napi::Value SelfLibcSync(const Napi::CallbackInfo& info) {
   if (info.Length() != 0) ThrowError(info.Env(), InvalidArgument("selfLibcSync() takes no arguments"));

@@ -77,7 +77,8 @@ Napi::Value RlimitsSync(const Napi::CallbackInfo& info) {
 Napi::Value Rlimits(const Napi::CallbackInfo& info) {
   const long long pid = PidArg(info, 0);
   const core::RlimitMode mode = ModeArg(info, 1);
-  return PromiseWorker<core::RlimitSet>::Start(info.Env(), [pid, mode] { return core::GetRlimits(pid, mode); }, SetToJs);
+  return PromiseWorker<core::RlimitSet>::Start(
+      info.Env(), [pid, mode] { return core::GetRlimits(pid, mode); }, SetToJs);
 }
 
 Napi::Value SetRlimitSync(const Napi::CallbackInfo& info) {
@@ -102,7 +103,8 @@ Napi::Value InotifySync(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Inotify(const Napi::CallbackInfo& info) {
-  return PromiseWorker<core::InotifyFacts>::Start(info.Env(), [] { return core::ProbeInotify(); }, InotifyToJs);
+  return PromiseWorker<core::InotifyFacts>::Start(
+      info.Env(), [] { return core::ProbeInotify(); }, InotifyToJs);
 }
 
 }  // namespace

@@ -27,8 +27,7 @@ std::string PathArgument(const Napi::CallbackInfo& info, const char* name) {
 
 Napi::Value DecodeReparseBuffer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 1 || !info[0].IsTypedArray() ||
-      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+  if (info.Length() != 1 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
     ThrowError(env, InvalidArgument("decodeReparseBuffer() expects one Uint8Array"));
   }
   Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
@@ -46,7 +45,8 @@ Napi::Value ProbeReparsePointSync(const Napi::CallbackInfo& info) {
 
 Napi::Value ProbeReparsePoint(const Napi::CallbackInfo& info) {
   const std::string path = PathArgument(info, "probeReparsePoint");
-  return PromiseWorker<std::optional<core::ReparseProbe>>::Start(info.Env(), [path] { return core::ProbeReparsePoint(path); }, ProbeToJs);
+  return PromiseWorker<std::optional<core::ReparseProbe>>::Start(
+      info.Env(), [path] { return core::ProbeReparsePoint(path); }, ProbeToJs);
 }
 
 }  // namespace

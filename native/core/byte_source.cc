@@ -17,15 +17,14 @@ namespace sysprobe::core {
 Result<ByteView> ByteSource::Read(uint64_t offset, uint64_t length, const char* what) {
   if (!Contains(offset, length)) {
     char message[160];
-    std::snprintf(message, sizeof(message), "%s (%llu bytes at offset %llu) extends past the end of the input (%llu bytes)",
-                  what, static_cast<unsigned long long>(length), static_cast<unsigned long long>(offset),
+    std::snprintf(message, sizeof(message), "%s (%llu bytes at offset %llu) extends past the end of the input (%llu bytes)", what,
+                  static_cast<unsigned long long>(length), static_cast<unsigned long long>(offset),
                   static_cast<unsigned long long>(Size()));
     return SysError::Malformed("ERR_SYSPROBE_TRUNCATED", message, static_cast<long long>(offset));
   }
   if (length > kMaxRead) {
     char message[160];
-    std::snprintf(message, sizeof(message), "%s is implausibly large (%llu bytes)", what,
-                  static_cast<unsigned long long>(length));
+    std::snprintf(message, sizeof(message), "%s is implausibly large (%llu bytes)", what, static_cast<unsigned long long>(length));
     return SysError::Malformed("ERR_SYSPROBE_BAD_ELF", message, static_cast<long long>(offset));
   }
   if (length == 0) return ByteView{nullptr, 0};

@@ -29,9 +29,7 @@ class ByteSource {
   // the error message. Lengths above kMaxRead are refused (ERR_SYSPROBE_BAD_ELF-style callers decide).
   Result<ByteView> Read(uint64_t offset, uint64_t length, const char* what);
   // True when [offset, offset + length) lies inside the input (overflow-safe).
-  bool Contains(uint64_t offset, uint64_t length) const {
-    return offset <= Size() && length <= Size() - offset;
-  }
+  bool Contains(uint64_t offset, uint64_t length) const { return offset <= Size() && length <= Size() - offset; }
   static constexpr uint64_t kMaxRead = uint64_t(1) << 30;  // 1 GiB: no ELF table is larger
 
   // Between 1 and `length` bytes from `offset` (inside the input: ERR_SYSPROBE_TRUNCATED otherwise),
@@ -53,9 +51,7 @@ class MemorySource final : public ByteSource {
   uint64_t Size() const override { return size_; }
 
  protected:
-  Result<ByteView> ReadRange(uint64_t offset, uint64_t length) override {
-    return ByteView{data_ + offset, length};
-  }
+  Result<ByteView> ReadRange(uint64_t offset, uint64_t length) override { return ByteView{data_ + offset, length}; }
 
  private:
   const uint8_t* data_;

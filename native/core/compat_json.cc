@@ -12,7 +12,8 @@ namespace {
 // Integers without printf's floating-point path (-1 marks "none" in the resolver's indexes).
 void Int(Json& j, int64_t value) {
   if (value < 0) j.Number(static_cast<double>(value));
-  else j.Uint(static_cast<uint64_t>(value));
+  else
+    j.Uint(static_cast<uint64_t>(value));
 }
 
 void EntriesToJson(Json& j, const std::vector<ldcache::Entry>& entries) {
@@ -57,7 +58,6 @@ std::string CacheToJson(const ldcache::Cache& cache) {
   return std::move(j.text);
 }
 
-
 std::string ResolveToJson(const resolve::Result& r, bool versions) {
   Json j;
   j.Open('{');
@@ -85,10 +85,16 @@ std::string ResolveToJson(const resolve::Result& r, bool versions) {
     j.Key("path").OptionalString(o.path);
     // Most often all three name the same file: only differing paths are sent (null = same as before).
     const std::string& shown = o.path ? *o.path : o.name;
-    if (o.realPath != shown) j.Key("realPath").String(o.realPath); else j.Key("realPath").Null();
-    if (o.hostPath != o.realPath) j.Key("hostPath").String(o.hostPath); else j.Key("hostPath").Null();
+    if (o.realPath != shown) j.Key("realPath").String(o.realPath);
+    else
+      j.Key("realPath").Null();
+    if (o.hostPath != o.realPath) j.Key("hostPath").String(o.hostPath);
+    else
+      j.Key("hostPath").Null();
     j.Key("foundVia").String(o.foundVia);
-    if (o.viaObject) j.Key("viaObject").Uint(static_cast<uint64_t>(*o.viaObject)); else j.Key("viaObject").Null();
+    if (o.viaObject) j.Key("viaObject").Uint(static_cast<uint64_t>(*o.viaObject));
+    else
+      j.Key("viaObject").Null();
     j.Key("hwcaps").OptionalString(o.hwcaps);
     Int(j.Key("loader"), o.loader);
     j.Key("requiredBy").Open('[');
@@ -123,7 +129,9 @@ std::string ResolveToJson(const resolve::Result& r, bool versions) {
       j.Key("needed").Strings(e.needed);
       j.Key("rpath").String(StringsOrEmpty(e.rpath));
       j.Key("runpath").String(StringsOrEmpty(e.runpath));
-      if (e.flags1) j.Key("flags1").Uint(*e.flags1); else j.Key("flags1").Null();
+      if (e.flags1) j.Key("flags1").Uint(*e.flags1);
+      else
+        j.Key("flags1").Null();
       j.Key("versionNeeds");
       WriteVersionNeeds(j, e.versionNeeds);
       j.Key("versionDefs");

@@ -34,7 +34,8 @@ std::optional<SysError> Parser::Header() {
   if (ident.size < 4 || std::memcmp(ident.data, "\177ELF", 4) != 0) {
     return MalformedAt(kNotElf, 0, "not an ELF file (no \\177ELF magic)");
   }
-  if (ident.size < kIdentSize) return MalformedAt(kTruncated, 0, "ELF identification truncated (%llu bytes)", (unsigned long long)size);
+  if (ident.size < kIdentSize)
+    return MalformedAt(kTruncated, 0, "ELF identification truncated (%llu bytes)", (unsigned long long)size);
   const uint8_t cls = ident.data[4], data = ident.data[5];
   if (cls != kClass32 && cls != kClass64) return MalformedAt(kBad, 4, "invalid ELF class %u", cls);
   if (data != kData2Lsb && data != kData2Msb) return MalformedAt(kBad, 5, "invalid ELF data encoding %u", data);
@@ -177,18 +178,18 @@ std::optional<Located> Parser::Map(uint64_t addr) {
   return std::nullopt;
 }
 
-std::optional<SysError> Parser::Locate(const std::optional<std::pair<uint64_t, uint64_t>>& tag, uint32_t sectionType,
-                                       const char* what, std::optional<Located>* result) {
+std::optional<SysError> Parser::Locate(const std::optional<std::pair<uint64_t, uint64_t>>& tag, uint32_t sectionType, const char* what,
+                                       std::optional<Located>* result) {
   const Shdr* section = opt_.crossCheck || !tag ? SectionOfType(sectionType) : nullptr;
   if (tag) {
     auto located = Map(tag->first);
     if (!located) {
       return MalformedAt(kBad, tag->second, "%s address 0x%llx is not inside any loaded segment", what,
-                  (unsigned long long)tag->first);
+                         (unsigned long long)tag->first);
     }
     if (section && section->type != SHT_NOBITS && section->offset != located->offset) {
-      Diagnose("%s: the dynamic table says offset %llu, the section header %llu", what,
-               (unsigned long long)located->offset, (unsigned long long)section->offset);
+      Diagnose("%s: the dynamic table says offset %llu, the section header %llu", what, (unsigned long long)located->offset,
+               (unsigned long long)section->offset);
     }
     *result = located;
   } else if (section && section->type != SHT_NOBITS) {
@@ -207,8 +208,8 @@ std::optional<SysError> Parser::Dynamic() {
     if (opt_.crossCheck) {
       const Shdr* section = SectionOfType(SHT_DYNAMIC);
       if (section && section->offset != where.offset) {
-        Diagnose("dynamic table: PT_DYNAMIC says offset %llu, the section header %llu",
-                 (unsigned long long)where.offset, (unsigned long long)section->offset);
+        Diagnose("dynamic table: PT_DYNAMIC says offset %llu, the section header %llu", (unsigned long long)where.offset,
+                 (unsigned long long)section->offset);
       }
     }
   } else if (const Shdr* section = SectionOfType(SHT_DYNAMIC)) {
@@ -226,7 +227,8 @@ std::optional<SysError> Parser::Dynamic() {
   for (uint64_t i = 0; i < count; ++i) {
     const uint64_t at = where.offset + i * entsize;
     if (i == kMaxDynamicEntries) {
-      return MalformedAt(kTooLarge, at, "dynamic table: more than %llu entries before DT_NULL (the limit)", (unsigned long long)kMaxDynamicEntries);
+      return MalformedAt(kTooLarge, at, "dynamic table: more than %llu entries before DT_NULL (the limit)",
+                         (unsigned long long)kMaxDynamicEntries);
     }
     SP_TRY(raw, Record(at, entsize, "dynamic entry"));
     const Dyn dyn = DecodeDyn(d_, raw);
@@ -234,7 +236,9 @@ std::optional<SysError> Parser::Dynamic() {
     switch (dyn.tag) {
       case DT_NULL: return std::nullopt;
       case DT_NEEDED: neededAt_.push_back(value); break;
-      case DT_SONAME: if (!soname_) soname_ = value; break;
+      case DT_SONAME:
+        if (!soname_) soname_ = value;
+        break;
       case DT_RPATH: rpathAt_.push_back(value); break;
       case DT_RUNPATH: runpathAt_.push_back(value); break;
       case DT_STRTAB: strtab_ = value; break;
@@ -253,7 +257,9 @@ std::optional<SysError> Parser::Dynamic() {
       case DT_RELA: rela_ = value; break;
       case DT_REL: rel_ = value; break;
       case DT_JMPREL: jmprel_ = value; break;
-      case DT_MIPS_SYMTABNO: if (eh_.machine == EM_MIPS) mipsSymtabno_ = value; break;
+      case DT_MIPS_SYMTABNO:
+        if (eh_.machine == EM_MIPS) mipsSymtabno_ = value;
+        break;
       default: break;
     }
   }
@@ -266,7 +272,7 @@ std::optional<SysError> Parser::StringTable() {
     auto located = Map(strtab_->first);
     if (!located) {
       return MalformedAt(kBad, strtab_->second, "DT_STRTAB address 0x%llx is not inside any loaded segment",
-                  (unsigned long long)strtab_->first);
+                         (unsigned long long)strtab_->first);
     }
     where = located;
     if (strsz_) where->avail = strsz_->first;
@@ -316,15 +322,16 @@ Result<std::string> Parser::Name(uint64_t from, uint64_t end, bool needNul, uint
     if (nul) return name;
     pos += view.size;
   }
-  if (needNul) return MalformedAt(kBad, at, "%s: string at offset %llu is not terminated", what, (unsigned long long)(from - stringsAt_));
+  if (needNul)
+    return MalformedAt(kBad, at, "%s: string at offset %llu is not terminated", what, (unsigned long long)(from - stringsAt_));
   return name;
 }
 
 Result<std::string> Parser::Str(uint64_t index, uint64_t at, const char* what) {
   if (!haveStrings_) return MalformedAt(kBad, at, "%s: the file has no dynamic string table", what);
   if (index >= stringsSize_) {
-    return MalformedAt(kBad, at, "%s: string offset %llu is outside the string table (%llu bytes)", what,
-                (unsigned long long)index, (unsigned long long)stringsSize_);
+    return MalformedAt(kBad, at, "%s: string offset %llu is outside the string table (%llu bytes)", what, (unsigned long long)index,
+                       (unsigned long long)stringsSize_);
   }
   if (wholeStrings_.data == nullptr) return Name(stringsAt_ + index, stringsAt_ + stringsSize_, true, at, what);
   const char* start = reinterpret_cast<const char*>(wholeStrings_.data) + index;

@@ -16,11 +16,10 @@ constexpr uint64_t SHF_ALLOC = 2;
 constexpr uint16_t PN_XNUM = 0xffff;
 constexpr uint16_t SHN_UNDEF = 0, SHN_LORESERVE = 0xff00, SHN_XINDEX = 0xffff;
 
-constexpr uint64_t DT_NULL = 0, DT_NEEDED = 1, DT_HASH = 4, DT_STRTAB = 5, DT_SYMTAB = 6, DT_RELA = 7, DT_STRSZ = 10,
-                   DT_SYMENT = 11, DT_SONAME = 14, DT_RPATH = 15, DT_REL = 17, DT_JMPREL = 23, DT_RUNPATH = 29, DT_FLAGS = 30,
-                   DT_GNU_HASH = 0x6ffffef5, DT_VERSYM = 0x6ffffff0, DT_FLAGS_1 = 0x6ffffffb,
-                   DT_VERDEF = 0x6ffffffc, DT_VERDEFNUM = 0x6ffffffd, DT_VERNEED = 0x6ffffffe,
-                   DT_VERNEEDNUM = 0x6fffffff, DT_MIPS_SYMTABNO = 0x70000011;
+constexpr uint64_t DT_NULL = 0, DT_NEEDED = 1, DT_HASH = 4, DT_STRTAB = 5, DT_SYMTAB = 6, DT_RELA = 7, DT_STRSZ = 10, DT_SYMENT = 11,
+                   DT_SONAME = 14, DT_RPATH = 15, DT_REL = 17, DT_JMPREL = 23, DT_RUNPATH = 29, DT_FLAGS = 30,
+                   DT_GNU_HASH = 0x6ffffef5, DT_VERSYM = 0x6ffffff0, DT_FLAGS_1 = 0x6ffffffb, DT_VERDEF = 0x6ffffffc,
+                   DT_VERDEFNUM = 0x6ffffffd, DT_VERNEED = 0x6ffffffe, DT_VERNEEDNUM = 0x6fffffff, DT_MIPS_SYMTABNO = 0x70000011;
 constexpr uint16_t EM_MIPS = 8;
 
 constexpr uint16_t VERSYM_HIDDEN = 0x8000, VERSYM_VERSION = 0x7fff;
@@ -38,16 +37,12 @@ constexpr uint64_t kVerneedSize = 16, kVernauxSize = 16, kVerdefSize = 20, kVerd
 struct Decoder {
   bool big = false;
   bool is64 = false;
-  uint16_t U16(const uint8_t* p) const {
-    return big ? uint16_t(uint16_t(p[0]) << 8 | p[1]) : uint16_t(uint16_t(p[1]) << 8 | p[0]);
-  }
+  uint16_t U16(const uint8_t* p) const { return big ? uint16_t(uint16_t(p[0]) << 8 | p[1]) : uint16_t(uint16_t(p[1]) << 8 | p[0]); }
   uint32_t U32(const uint8_t* p) const {
     return big ? (uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3])
                : (uint32_t(p[3]) << 24 | uint32_t(p[2]) << 16 | uint32_t(p[1]) << 8 | p[0]);
   }
-  uint64_t U64(const uint8_t* p) const {
-    return big ? (uint64_t(U32(p)) << 32 | U32(p + 4)) : (uint64_t(U32(p + 4)) << 32 | U32(p));
-  }
+  uint64_t U64(const uint8_t* p) const { return big ? (uint64_t(U32(p)) << 32 | U32(p + 4)) : (uint64_t(U32(p + 4)) << 32 | U32(p)); }
   uint64_t Word(const uint8_t* p) const { return is64 ? U64(p) : U32(p); }  // Addr/Off/Xword by class
 };
 
@@ -63,13 +58,27 @@ inline Ehdr DecodeEhdr(const Decoder& d, const uint8_t* p) {
   e.machine = d.U16(p + 18);
   e.version = d.U32(p + 20);
   if (d.is64) {
-    e.entry = d.U64(p + 24); e.phoff = d.U64(p + 32); e.shoff = d.U64(p + 40); e.flags = d.U32(p + 48);
-    e.ehsize = d.U16(p + 52); e.phentsize = d.U16(p + 54); e.phnum = d.U16(p + 56);
-    e.shentsize = d.U16(p + 58); e.shnum = d.U16(p + 60); e.shstrndx = d.U16(p + 62);
+    e.entry = d.U64(p + 24);
+    e.phoff = d.U64(p + 32);
+    e.shoff = d.U64(p + 40);
+    e.flags = d.U32(p + 48);
+    e.ehsize = d.U16(p + 52);
+    e.phentsize = d.U16(p + 54);
+    e.phnum = d.U16(p + 56);
+    e.shentsize = d.U16(p + 58);
+    e.shnum = d.U16(p + 60);
+    e.shstrndx = d.U16(p + 62);
   } else {
-    e.entry = d.U32(p + 24); e.phoff = d.U32(p + 28); e.shoff = d.U32(p + 32); e.flags = d.U32(p + 36);
-    e.ehsize = d.U16(p + 40); e.phentsize = d.U16(p + 42); e.phnum = d.U16(p + 44);
-    e.shentsize = d.U16(p + 46); e.shnum = d.U16(p + 48); e.shstrndx = d.U16(p + 50);
+    e.entry = d.U32(p + 24);
+    e.phoff = d.U32(p + 28);
+    e.shoff = d.U32(p + 32);
+    e.flags = d.U32(p + 36);
+    e.ehsize = d.U16(p + 40);
+    e.phentsize = d.U16(p + 42);
+    e.phnum = d.U16(p + 44);
+    e.shentsize = d.U16(p + 46);
+    e.shnum = d.U16(p + 48);
+    e.shstrndx = d.U16(p + 50);
   }
   return e;
 }
@@ -87,11 +96,17 @@ inline Phdr DecodePhdr(const Decoder& d, const uint8_t* p) {
   Phdr h{};
   h.type = d.U32(p);
   if (d.is64) {
-    h.flags = d.U32(p + 4); h.offset = d.U64(p + 8); h.vaddr = d.U64(p + 16);
-    h.filesz = d.U64(p + 32); h.memsz = d.U64(p + 40);
+    h.flags = d.U32(p + 4);
+    h.offset = d.U64(p + 8);
+    h.vaddr = d.U64(p + 16);
+    h.filesz = d.U64(p + 32);
+    h.memsz = d.U64(p + 40);
   } else {
-    h.offset = d.U32(p + 4); h.vaddr = d.U32(p + 8); h.filesz = d.U32(p + 16);
-    h.memsz = d.U32(p + 20); h.flags = d.U32(p + 24);
+    h.offset = d.U32(p + 4);
+    h.vaddr = d.U32(p + 8);
+    h.filesz = d.U32(p + 16);
+    h.memsz = d.U32(p + 20);
+    h.flags = d.U32(p + 24);
   }
   return h;
 }
@@ -105,11 +120,21 @@ inline Shdr DecodeShdr(const Decoder& d, const uint8_t* p) {
   s.name = d.U32(p);
   s.type = d.U32(p + 4);
   if (d.is64) {
-    s.flags = d.U64(p + 8); s.addr = d.U64(p + 16); s.offset = d.U64(p + 24); s.size = d.U64(p + 32);
-    s.link = d.U32(p + 40); s.info = d.U32(p + 44); s.entsize = d.U64(p + 56);
+    s.flags = d.U64(p + 8);
+    s.addr = d.U64(p + 16);
+    s.offset = d.U64(p + 24);
+    s.size = d.U64(p + 32);
+    s.link = d.U32(p + 40);
+    s.info = d.U32(p + 44);
+    s.entsize = d.U64(p + 56);
   } else {
-    s.flags = d.U32(p + 8); s.addr = d.U32(p + 12); s.offset = d.U32(p + 16); s.size = d.U32(p + 20);
-    s.link = d.U32(p + 24); s.info = d.U32(p + 28); s.entsize = d.U32(p + 36);
+    s.flags = d.U32(p + 8);
+    s.addr = d.U32(p + 12);
+    s.offset = d.U32(p + 16);
+    s.size = d.U32(p + 20);
+    s.link = d.U32(p + 24);
+    s.info = d.U32(p + 28);
+    s.entsize = d.U32(p + 36);
   }
   return s;
 }
@@ -133,9 +158,17 @@ inline Sym DecodeSym(const Decoder& d, const uint8_t* p) {
   Sym s{};
   s.name = d.U32(p);
   if (d.is64) {
-    s.info = p[4]; s.other = p[5]; s.shndx = d.U16(p + 6); s.value = d.U64(p + 8); s.size = d.U64(p + 16);
+    s.info = p[4];
+    s.other = p[5];
+    s.shndx = d.U16(p + 6);
+    s.value = d.U64(p + 8);
+    s.size = d.U64(p + 16);
   } else {
-    s.value = d.U32(p + 4); s.size = d.U32(p + 8); s.info = p[12]; s.other = p[13]; s.shndx = d.U16(p + 14);
+    s.value = d.U32(p + 4);
+    s.size = d.U32(p + 8);
+    s.info = p[12];
+    s.other = p[13];
+    s.shndx = d.U16(p + 14);
   }
   return s;
 }

@@ -45,9 +45,11 @@ bool Tame(const std::string& name) {
       if (j < name.size() && name[j] == '_') ++refs;
     }
     if (std::strchr("INFXLJ", c) != nullptr) ++open;
-    else if (c == 'E' && open > 0) --open;
+    else if (c == 'E' && open > 0)
+      --open;
     if (std::strchr("PROCGKVAD", c) != nullptr) ++run;
-    else if (!(c >= '0' && c <= '9') && c != '_') run = 0;
+    else if (!(c >= '0' && c <= '9') && c != '_')
+      run = 0;
     if (open + run > worst) worst = open + run;
   }
   return refs <= kMaxDemangleRefs && worst <= kMaxDemangleDepth;
@@ -131,8 +133,12 @@ std::string ElfToJson(const elf::ElfFile& file, bool demangle) {
   j.Key("rpath").OptionalString(SearchPath(file.rpath));
   j.Key("runpath").OptionalString(SearchPath(file.runpath));
   j.Key("flags").Open('{');
-  if (file.flags) j.Key("flags").Uint(*file.flags); else j.Key("flags").Null();
-  if (file.flags1) j.Key("flags1").Uint(*file.flags1); else j.Key("flags1").Null();
+  if (file.flags) j.Key("flags").Uint(*file.flags);
+  else
+    j.Key("flags").Null();
+  if (file.flags1) j.Key("flags1").Uint(*file.flags1);
+  else
+    j.Key("flags1").Null();
   j.Key("names").Strings(elf::FlagNames(file.flags, file.flags1));
   j.Close('}');
   j.Key("versionNeeds");
@@ -164,7 +170,9 @@ std::string ElfToJson(const elf::ElfFile& file, bool demangle) {
           part.Key("demangled").OptionalString(plain);
         }
         part.Key("version").OptionalString(sym.version);
-        if (sym.hasVersion) part.Key("versionIndex").Uint(sym.versionIndex); else part.Key("versionIndex").Null();
+        if (sym.hasVersion) part.Key("versionIndex").Uint(sym.versionIndex);
+        else
+          part.Key("versionIndex").Null();
         part.Key("hidden").Bool(sym.hidden);
         part.Key("file").OptionalString(sym.versionFile);
         part.Key("weakVersion").Bool(sym.versionWeak);

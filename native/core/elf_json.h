@@ -13,9 +13,9 @@ namespace sysprobe::core {
 
 /**
  * The text is the ElfInfo as one JSON object, its `path` null (the caller knows the path, and src/ sets
- * it: the name as given, which need not be UTF-8), with `symbols: []` when symbols were read, then the symbols as JSON arrays of at most
- * kElfSymbolsPerSlice entries, each after a '\n' (which JSON text here never contains otherwise): src/
- * turns a large result into objects slice by slice, leaving the event loop its turns in between.
+ * it: the name as given, which need not be UTF-8), with `symbols: []` when symbols were read, then the symbols as JSON arrays of at
+ * most kElfSymbolsPerSlice entries, each after a '\n' (which JSON text here never contains otherwise): src/ turns a large result into
+ * objects slice by slice, leaving the event loop its turns in between.
  */
 std::string ElfToJson(const elf::ElfFile& file, bool demangle = false);
 constexpr size_t kElfSymbolsPerSlice = 1024;

@@ -81,11 +81,11 @@ const char* SymbolVisibilityName(uint8_t visibility) {
 
 std::vector<std::string> FlagNames(std::optional<uint64_t> flags, std::optional<uint64_t> flags1) {
   static const char* const df[] = {"DF_ORIGIN", "DF_SYMBOLIC", "DF_TEXTREL", "DF_BIND_NOW", "DF_STATIC_TLS"};
-  static const char* const df1[] = {"NOW", "GLOBAL", "GROUP", "NODELETE", "LOADFLTR", "INITFIRST", "NOOPEN",
-                                    "ORIGIN", "DIRECT", "TRANS", "INTERPOSE", "NODEFLIB", "NODUMP", "CONFALT",
-                                    "ENDFILTEE", "DISPRELDNE", "DISPRELPND", "NODIRECT", "IGNMULDEF", "NOKSYMS",
-                                    "NOHDR", "EDITED", "NORELOC", "SYMINTPOSE", "GLOBAUDIT", "SINGLETON", "STUB",
-                                    "PIE", "KMOD", "WEAKFILTER", "NOCOMMON"};
+  static const char* const df1[] = {"NOW",       "GLOBAL",     "GROUP",      "NODELETE",  "LOADFLTR",  "INITFIRST", "NOOPEN",
+                                    "ORIGIN",    "DIRECT",     "TRANS",      "INTERPOSE", "NODEFLIB",  "NODUMP",    "CONFALT",
+                                    "ENDFILTEE", "DISPRELDNE", "DISPRELPND", "NODIRECT",  "IGNMULDEF", "NOKSYMS",   "NOHDR",
+                                    "EDITED",    "NORELOC",    "SYMINTPOSE", "GLOBAUDIT", "SINGLETON", "STUB",      "PIE",
+                                    "KMOD",      "WEAKFILTER", "NOCOMMON"};
   std::vector<std::string> names;
   char buffer[40];
   if (flags) {

@@ -26,15 +26,15 @@ constexpr const char* kTooLarge = "ERR_SYSPROBE_TOO_LARGE";
 inline bool AddOverflows(uint64_t a, uint64_t b, uint64_t* out) { return __builtin_add_overflow(a, b, out); }
 inline bool MulOverflows(uint64_t a, uint64_t b, uint64_t* out) { return __builtin_mul_overflow(a, b, out); }
 
-#define SP_TRY(decl, expr)                   \
-  auto decl##_result = (expr);               \
+#define SP_TRY(decl, expr)                               \
+  auto decl##_result = (expr);                           \
   if (!decl##_result.ok()) return decl##_result.error(); \
   auto decl = std::move(decl##_result.value())
 
-#define SP_CHECK(expr)                        \
-  do {                                        \
+#define SP_CHECK(expr)                          \
+  do {                                          \
     std::optional<SysError> sp_error_ = (expr); \
-    if (sp_error_) return *sp_error_;         \
+    if (sp_error_) return *sp_error_;           \
   } while (0)
 
 // A table located in the file: where, how many bytes can belong to it, and where that came from.
@@ -69,8 +69,8 @@ class Parser {
   std::optional<Located> Map(uint64_t addr);
 
   // A DT_* address as a file location, or the section of `type` when the tag is absent.
-  std::optional<SysError> Locate(const std::optional<std::pair<uint64_t, uint64_t>>& tag, uint32_t sectionType,
-                                 const char* what, std::optional<Located>* result);
+  std::optional<SysError> Locate(const std::optional<std::pair<uint64_t, uint64_t>>& tag, uint32_t sectionType, const char* what,
+                                 std::optional<Located>* result);
 
   // ---- dynamic table -------------------------------------------------------------------------------
   std::optional<SysError> Dynamic();
@@ -111,7 +111,7 @@ class Parser {
     const char* entryName;
     uint64_t entrySize, auxFieldAt, nextFieldAt;  // the entry, where its aux and next fields are
     const char* auxName;
-    uint64_t auxSize, auxNextFieldAt;             // an aux entry, where its next field is
+    uint64_t auxSize, auxNextFieldAt;  // an aux entry, where its next field is
   };
   struct Links {
     uint32_t aux = 0, count = 0, next = 0;
@@ -147,8 +147,8 @@ class Parser {
   std::vector<Phdr> loads_;
   std::optional<Phdr> dynamicPh_;
   std::vector<std::pair<uint64_t, uint64_t>> neededAt_, rpathAt_, runpathAt_;
-  Tag soname_, strtab_, strsz_, symtab_, syment_, hash_, gnuHash_, versym_, verneed_, verneednum_, verdef_,
-      verdefnum_, mipsSymtabno_, rela_, rel_, jmprel_;
+  Tag soname_, strtab_, strsz_, symtab_, syment_, hash_, gnuHash_, versym_, verneed_, verneednum_, verdef_, verdefnum_, mipsSymtabno_,
+      rela_, rel_, jmprel_;
   bool gnuHashLowerBound_ = false;
   uint64_t stringsAt_ = 0, stringsSize_ = 0;
   ByteView wholeStrings_;  // the string table, when read whole (symbols asked for)

@@ -37,7 +37,8 @@ std::optional<SysError> Parser::WalkList(const ListRegion& region, const ListFor
     Links links;
     SP_CHECK(head(raw, at, &links));
     uint64_t auxAt = 0;
-    if (AddOverflows(at, links.aux, &auxAt)) return MalformedAt(kBad, at + form.auxFieldAt, "%s: aux offset overflows", form.entryName);
+    if (AddOverflows(at, links.aux, &auxAt))
+      return MalformedAt(kBad, at + form.auxFieldAt, "%s: aux offset overflows", form.entryName);
     for (uint32_t j = 0; j < links.count; ++j) {
       if (auxBudget-- == 0) return MalformedAt(kBad, auxAt, "%s: more entries than the region can hold", form.auxName);
       SP_TRY(auxRaw, Entry(auxAt, region.limit, form.auxSize, form.auxName));
@@ -47,17 +48,20 @@ std::optional<SysError> Parser::WalkList(const ListRegion& region, const ListFor
         if (j + 1 < links.count) Diagnose("%s: the list ends after %u of %u entries", form.auxName, j + 1, links.count);
         break;
       }
-      if (next < form.auxSize) return MalformedAt(kBad, auxAt + form.auxNextFieldAt, "%s: next %u does not advance past the entry", form.auxName, next);
+      if (next < form.auxSize)
+        return MalformedAt(kBad, auxAt + form.auxNextFieldAt, "%s: next %u does not advance past the entry", form.auxName, next);
       if (AddOverflows(auxAt, next, &auxAt)) return MalformedAt(kBad, auxAt + form.auxNextFieldAt, "%s: next overflows", form.auxName);
     }
     end();
     if (links.next == 0) {
       if (region.count != UINT64_MAX && i + 1 < region.count) {
-        Diagnose("%s: the list ends after %llu of %llu entries", form.entryName, (unsigned long long)(i + 1), (unsigned long long)region.count);
+        Diagnose("%s: the list ends after %llu of %llu entries", form.entryName, (unsigned long long)(i + 1),
+                 (unsigned long long)region.count);
       }
       break;
     }
-    if (links.next < form.entrySize) return MalformedAt(kBad, at + form.nextFieldAt, "%s: next %u does not advance past the entry", form.entryName, links.next);
+    if (links.next < form.entrySize)
+      return MalformedAt(kBad, at + form.nextFieldAt, "%s: next %u does not advance past the entry", form.entryName, links.next);
     if (AddOverflows(at, links.next, &at)) return MalformedAt(kBad, at + form.nextFieldAt, "%s: next overflows", form.entryName);
   }
   return std::nullopt;
@@ -116,7 +120,9 @@ std::optional<SysError> Parser::VersionDefs() {
       [&](const uint8_t* bytes, uint64_t at, uint32_t j, uint32_t* next) -> std::optional<SysError> {
         const Verdaux vda = DecodeVerdaux(d_, bytes);
         SP_TRY(name, Str(vda.name, at, "vda_name"));
-        if (j == 0) def.name = std::move(name); else def.parents.push_back(std::move(name));
+        if (j == 0) def.name = std::move(name);
+        else
+          def.parents.push_back(std::move(name));
         *next = vda.next;
         return std::nullopt;
       },
@@ -174,7 +180,8 @@ Result<std::optional<uint64_t>> Parser::SymbolCountFromHash() {
     uint64_t index = maxBucket;
     for (;;) {
       const uint64_t entryAt = chainsAt + (index - symoffset) * 4;
-      if (!src_.Contains(entryAt, 4) || entryAt < chainsAt) return MalformedAt(kTruncated, entryAt, "DT_GNU_HASH chain runs past the end of the input");
+      if (!src_.Contains(entryAt, 4) || entryAt < chainsAt)
+        return MalformedAt(kTruncated, entryAt, "DT_GNU_HASH chain runs past the end of the input");
       if (index >= kMaxSymbols) {
         return MalformedAt(kTooLarge, entryAt, "DT_GNU_HASH: more than %llu symbols (the limit)", (unsigned long long)kMaxSymbols);
       }
@@ -196,10 +203,12 @@ std::optional<SysError> Parser::Symbols() {
   const Shdr* section = SectionOfType(SHT_DYNSYM);
   uint64_t entsize = SymSize(d_.is64);
   if (syment_ && syment_->first != 0) {
-    if (syment_->first < entsize) return MalformedAt(kBad, syment_->second, "DT_SYMENT %llu is smaller than a symbol", (unsigned long long)syment_->first);
+    if (syment_->first < entsize)
+      return MalformedAt(kBad, syment_->second, "DT_SYMENT %llu is smaller than a symbol", (unsigned long long)syment_->first);
     entsize = syment_->first;
   } else if (!symtab_ && section && section->entsize != 0) {
-    if (section->entsize < entsize) return MalformedAt(kBad, eh_.shoff, ".dynsym sh_entsize %llu is smaller than a symbol", (unsigned long long)section->entsize);
+    if (section->entsize < entsize)
+      return MalformedAt(kBad, eh_.shoff, ".dynsym sh_entsize %llu is smaller than a symbol", (unsigned long long)section->entsize);
     entsize = section->entsize;
   }
   SP_TRY(fromHash, SymbolCountFromHash());
@@ -220,13 +229,15 @@ std::optional<SysError> Parser::Symbols() {
       if (estimate > where->avail / entsize) estimate = where->avail / entsize;  // not past its segment
       count = estimate > *fromHash ? estimate : *fromHash;
       if (fromSection && *fromSection != count) {
-        Diagnose("dynamic symbols: the table layout counts %llu, the section header %llu", (unsigned long long)count, (unsigned long long)*fromSection);
+        Diagnose("dynamic symbols: the table layout counts %llu, the section header %llu", (unsigned long long)count,
+                 (unsigned long long)*fromSection);
       }
     }
   } else if (symtab_ && fromHash) {
     count = *fromHash;
     if (fromSection && *fromSection != count) {
-      Diagnose("dynamic symbols: the hash table counts %llu, the section header %llu", (unsigned long long)count, (unsigned long long)*fromSection);
+      Diagnose("dynamic symbols: the hash table counts %llu, the section header %llu", (unsigned long long)count,
+               (unsigned long long)*fromSection);
     }
   } else if (fromSection) {
     count = *fromSection;
@@ -236,11 +247,12 @@ std::optional<SysError> Parser::Symbols() {
   }
   uint64_t bytes = 0;
   if (MulOverflows(count, entsize, &bytes) || !src_.Contains(where->offset, bytes)) {
-    return MalformedAt(kTruncated, where->offset, "dynamic symbol table (%llu symbols) extends past the end of the input", (unsigned long long)count);
+    return MalformedAt(kTruncated, where->offset, "dynamic symbol table (%llu symbols) extends past the end of the input",
+                       (unsigned long long)count);
   }
   if (count > kMaxSymbols) {
-    return MalformedAt(kTooLarge, where->offset, "dynamic symbol table: %llu symbols exceed the limit of %llu", (unsigned long long)count,
-                       (unsigned long long)kMaxSymbols);
+    return MalformedAt(kTooLarge, where->offset, "dynamic symbol table: %llu symbols exceed the limit of %llu",
+                       (unsigned long long)count, (unsigned long long)kMaxSymbols);
   }
   std::optional<Located> versymWhere;
   SP_CHECK(Locate(versym_, SHT_GNU_versym, "symbol versions (DT_VERSYM)", &versymWhere));
@@ -250,7 +262,8 @@ std::optional<SysError> Parser::Symbols() {
   // Version index -> the Verneed aux or Verdef that carries it.
   std::unordered_map<uint16_t, std::pair<const VersionNeed*, const VersionNeedAux*>> needByIndex;
   for (const auto& need : out_.versionNeeds) {
-    for (const auto& aux : need.versions) needByIndex.emplace(static_cast<uint16_t>(aux.index & VERSYM_VERSION), std::make_pair(&need, &aux));
+    for (const auto& aux : need.versions)
+      needByIndex.emplace(static_cast<uint16_t>(aux.index & VERSYM_VERSION), std::make_pair(&need, &aux));
   }
   std::unordered_map<uint16_t, const VersionDef*> defByIndex;
   for (const auto& def : out_.versionDefs) defByIndex.emplace(static_cast<uint16_t>(def.index & VERSYM_VERSION), &def);

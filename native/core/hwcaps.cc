@@ -59,13 +59,28 @@ std::vector<std::string> CpuHwcapsUncached() {
     xcr0 = (uint64_t(hi) << 32) | lo;
   }
   X86Features f;
-  f.cx16 = c1 & (1u << 13); f.lahf = ce & 1u; f.popcnt = c1 & (1u << 23); f.sse3 = c1 & 1u;
-  f.sse41 = c1 & (1u << 19); f.sse42 = c1 & (1u << 20); f.ssse3 = c1 & (1u << 9);
-  f.ymmState = (xcr0 & 6) == 6; f.zmmState = (xcr0 & 0xe6) == 0xe6;
-  f.avx = c1 & (1u << 28); f.avx2 = b7 & (1u << 5); f.bmi1 = b7 & (1u << 3); f.bmi2 = b7 & (1u << 8);
-  f.f16c = c1 & (1u << 29); f.fma = c1 & (1u << 12); f.lzcnt = ce & (1u << 5); f.movbe = c1 & (1u << 22);
-  f.avx512f = b7 & (1u << 16); f.avx512dq = b7 & (1u << 17); f.avx512cd = b7 & (1u << 28);
-  f.avx512bw = b7 & (1u << 30); f.avx512vl = b7 & (1u << 31);
+  f.cx16 = c1 & (1u << 13);
+  f.lahf = ce & 1u;
+  f.popcnt = c1 & (1u << 23);
+  f.sse3 = c1 & 1u;
+  f.sse41 = c1 & (1u << 19);
+  f.sse42 = c1 & (1u << 20);
+  f.ssse3 = c1 & (1u << 9);
+  f.ymmState = (xcr0 & 6) == 6;
+  f.zmmState = (xcr0 & 0xe6) == 0xe6;
+  f.avx = c1 & (1u << 28);
+  f.avx2 = b7 & (1u << 5);
+  f.bmi1 = b7 & (1u << 3);
+  f.bmi2 = b7 & (1u << 8);
+  f.f16c = c1 & (1u << 29);
+  f.fma = c1 & (1u << 12);
+  f.lzcnt = ce & (1u << 5);
+  f.movbe = c1 & (1u << 22);
+  f.avx512f = b7 & (1u << 16);
+  f.avx512dq = b7 & (1u << 17);
+  f.avx512cd = b7 & (1u << 28);
+  f.avx512bw = b7 & (1u << 30);
+  f.avx512vl = b7 & (1u << 31);
   return IsaLevels(f);
 #elif defined(__wasi__)
   // The WebAssembly build has no CPU of its own to ask: on an x86-64 Linux host (src/wasm.ts says so),
@@ -90,13 +105,28 @@ std::vector<std::string> CpuHwcapsUncached() {
   }
   auto flag = [&](const char* name) { return have.count(name) != 0; };
   X86Features f;
-  f.cx16 = flag("cx16"); f.lahf = flag("lahf_lm"); f.popcnt = flag("popcnt"); f.sse3 = flag("pni");
-  f.sse41 = flag("sse4_1"); f.sse42 = flag("sse4_2"); f.ssse3 = flag("ssse3");
-  f.avx = flag("avx"); f.ymmState = f.avx;
-  f.avx2 = flag("avx2"); f.bmi1 = flag("bmi1"); f.bmi2 = flag("bmi2"); f.f16c = flag("f16c"); f.fma = flag("fma");
-  f.lzcnt = flag("abm"); f.movbe = flag("movbe");
-  f.avx512f = flag("avx512f"); f.zmmState = f.avx512f; f.avx512bw = flag("avx512bw"); f.avx512cd = flag("avx512cd");
-  f.avx512dq = flag("avx512dq"); f.avx512vl = flag("avx512vl");
+  f.cx16 = flag("cx16");
+  f.lahf = flag("lahf_lm");
+  f.popcnt = flag("popcnt");
+  f.sse3 = flag("pni");
+  f.sse41 = flag("sse4_1");
+  f.sse42 = flag("sse4_2");
+  f.ssse3 = flag("ssse3");
+  f.avx = flag("avx");
+  f.ymmState = f.avx;
+  f.avx2 = flag("avx2");
+  f.bmi1 = flag("bmi1");
+  f.bmi2 = flag("bmi2");
+  f.f16c = flag("f16c");
+  f.fma = flag("fma");
+  f.lzcnt = flag("abm");
+  f.movbe = flag("movbe");
+  f.avx512f = flag("avx512f");
+  f.zmmState = f.avx512f;
+  f.avx512bw = flag("avx512bw");
+  f.avx512cd = flag("avx512cd");
+  f.avx512dq = flag("avx512dq");
+  f.avx512vl = flag("avx512vl");
   return IsaLevels(f);
 #else
   return {};

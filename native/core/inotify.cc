@@ -70,8 +70,8 @@ bool EffectiveUid(const std::string& dir, unsigned long long* uid) {
 int CountWatchLines(const std::string& path, unsigned long long* count) {
   static constexpr char kPrefix[] = "inotify wd:";
   constexpr size_t kPrefixLength = sizeof(kPrefix) - 1;
-  size_t matched = 0;        // characters of kPrefix matched at the start of the current line
-  bool atLineStart = true;   // still inside the first kPrefixLength characters of a line
+  size_t matched = 0;       // characters of kPrefix matched at the start of the current line
+  bool atLineStart = true;  // still inside the first kPrefixLength characters of a line
   return ReadChunks(path, [&](const char* bytes, size_t size) {
     for (size_t i = 0; i < size; ++i) {
       const char c = bytes[i];
@@ -102,8 +102,8 @@ int SameFile(const Instance& a, const Instance& b) {
   return sysprobe_host_kcmp_file(static_cast<double>(a.pid), static_cast<double>(b.pid), a.fd, b.fd);
 #elif defined(SYS_kcmp)
   constexpr int kKcmpFile = 0;  // KCMP_FILE
-  long rc = syscall(SYS_kcmp, static_cast<pid_t>(a.pid), static_cast<pid_t>(b.pid), kKcmpFile,
-                    static_cast<unsigned long>(a.fd), static_cast<unsigned long>(b.fd));
+  long rc = syscall(SYS_kcmp, static_cast<pid_t>(a.pid), static_cast<pid_t>(b.pid), kKcmpFile, static_cast<unsigned long>(a.fd),
+                    static_cast<unsigned long>(b.fd));
   if (rc == 0) return 0;
   if (rc > 0) return 1;
   return -1;

@@ -27,13 +27,13 @@ struct InotifyFacts {
   // /proc/sys/user/max_inotify_*; -1 when absent (kernels before 4.9) or unreadable.
   long long nsMaxWatches = -1;
   long long nsMaxInstances = -1;
-  unsigned long long uid = 0;          // the effective uid whose use is counted
+  unsigned long long uid = 0;  // the effective uid whose use is counted
   unsigned fds = 0;
   unsigned instances = 0;
   unsigned long long watches = 0;
-  unsigned processesScanned = 0;       // processes of this uid looked at
-  unsigned processesUnreadable = 0;    // of those, ones whose fd/fdinfo could not be read
-  bool dedup = false;                  // kcmp(KCMP_FILE) told shared instances apart
+  unsigned processesScanned = 0;          // processes of this uid looked at
+  unsigned processesUnreadable = 0;       // of those, ones whose fd/fdinfo could not be read
+  bool dedup = false;                     // kcmp(KCMP_FILE) told shared instances apart
   std::vector<InotifyProcess> processes;  // only those holding inotify fds
 };
 

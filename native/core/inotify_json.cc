@@ -8,7 +8,9 @@ namespace {
 
 // -1 (not readable, or absent on this kernel) is null.
 void OptionalCount(Json& j, long long value) {
-  if (value < 0) j.Null(); else j.Uint(static_cast<uint64_t>(value));
+  if (value < 0) j.Null();
+  else
+    j.Uint(static_cast<uint64_t>(value));
 }
 
 }  // namespace

@@ -15,7 +15,10 @@ class Json {
  public:
   std::string text;
 
-  Json& Raw(const char* s) { text += s; return *this; }
+  Json& Raw(const char* s) {
+    text += s;
+    return *this;
+  }
   Json& Key(const char* key) {
     Comma();
     text += '"';
@@ -36,8 +39,16 @@ class Json {
     text += std::to_string(value);
     return *this;
   }
-  Json& Bool(bool value) { Comma(); text += value ? "true" : "false"; return *this; }
-  Json& Null() { Comma(); text += "null"; return *this; }
+  Json& Bool(bool value) {
+    Comma();
+    text += value ? "true" : "false";
+    return *this;
+  }
+  Json& Null() {
+    Comma();
+    text += "null";
+    return *this;
+  }
   // Strings from the file are arbitrary bytes: valid UTF-8 is kept, each invalid byte becomes U+FFFD.
   Json& String(const std::string& s) {
     Comma();
@@ -47,25 +58,47 @@ class Json {
     for (size_t i = 0; i < n;) {
       const unsigned char c = p[i];
       if (c < 0x80) {
-        if (c == '"' || c == '\\') { text += '\\'; text += static_cast<char>(c); }
-        else if (c < 0x20) { char e[8]; std::snprintf(e, sizeof(e), "\\u%04x", c); text += e; }
-        else text += static_cast<char>(c);
+        if (c == '"' || c == '\\') {
+          text += '\\';
+          text += static_cast<char>(c);
+        } else if (c < 0x20) {
+          char e[8];
+          std::snprintf(e, sizeof(e), "\\u%04x", c);
+          text += e;
+        } else
+          text += static_cast<char>(c);
         ++i;
         continue;
       }
       size_t length = 0;
       uint32_t cp = 0, min = 0;
-      if (c >= 0xc2 && c <= 0xdf) { length = 2; cp = c & 0x1f; min = 0x80; }
-      else if (c >= 0xe0 && c <= 0xef) { length = 3; cp = c & 0x0f; min = 0x800; }
-      else if (c >= 0xf0 && c <= 0xf4) { length = 4; cp = c & 0x07; min = 0x10000; }
+      if (c >= 0xc2 && c <= 0xdf) {
+        length = 2;
+        cp = c & 0x1f;
+        min = 0x80;
+      } else if (c >= 0xe0 && c <= 0xef) {
+        length = 3;
+        cp = c & 0x0f;
+        min = 0x800;
+      } else if (c >= 0xf0 && c <= 0xf4) {
+        length = 4;
+        cp = c & 0x07;
+        min = 0x10000;
+      }
       bool valid = length != 0 && i + length <= n;
       for (size_t k = 1; valid && k < length; ++k) {
         if ((p[i + k] & 0xc0) != 0x80) valid = false;
-        else cp = (cp << 6) | (p[i + k] & 0x3f);
+        else
+          cp = (cp << 6) | (p[i + k] & 0x3f);
       }
       if (valid && (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))) valid = false;
-      if (valid) { text.append(s, i, length); i += length; }
-      else { text += "\xef\xbf\xbd"; ++i; }
+      if (valid) {
+        text.append(s, i, length);
+        i += length;
+      } else {
+        text += "\xef\xbf\xbd";
+        ++i;
+      }
     }
     text += '"';
     return *this;
@@ -76,9 +109,16 @@ class Json {
     Comma();
     text += '"';
     for (const char16_t unit : s) {
-      if (unit == '"' || unit == '\\') { text += '\\'; text += static_cast<char>(unit); }
-      else if (unit >= 0x20 && unit < 0x7f) text += static_cast<char>(unit);
-      else { char e[8]; std::snprintf(e, sizeof(e), "\\u%04x", static_cast<unsigned>(unit)); text += e; }
+      if (unit == '"' || unit == '\\') {
+        text += '\\';
+        text += static_cast<char>(unit);
+      } else if (unit >= 0x20 && unit < 0x7f)
+        text += static_cast<char>(unit);
+      else {
+        char e[8];
+        std::snprintf(e, sizeof(e), "\\u%04x", static_cast<unsigned>(unit));
+        text += e;
+      }
     }
     text += '"';
     return *this;
@@ -96,8 +136,17 @@ class Json {
     return Close(']');
   }
   Json& OptionalString(const std::optional<std::string>& s) { return s ? String(*s) : Null(); }
-  Json& Open(char bracket) { Comma(); text += bracket; fresh_ = true; return *this; }
-  Json& Close(char bracket) { text += bracket; fresh_ = false; return *this; }
+  Json& Open(char bracket) {
+    Comma();
+    text += bracket;
+    fresh_ = true;
+    return *this;
+  }
+  Json& Close(char bracket) {
+    text += bracket;
+    fresh_ = false;
+    return *this;
+  }
   // The next value starts a new top-level text (no comma before it).
   void Reset() { fresh_ = true; }
   Json& Strings(const std::vector<std::string>& items) {

@@ -16,17 +16,17 @@ using elf::format::Decoder;
 constexpr const char* kBad = "ERR_SYSPROBE_BAD_LDCACHE";
 constexpr const char* kTruncated = "ERR_SYSPROBE_TRUNCATED";
 
-constexpr char kOldMagic[] = "ld.so-1.7.0";            // 11 bytes, then uint32 nlibs at offset 12
-constexpr char kNewMagic[] = "glibc-ld.so.cache1.1";   // 20 bytes
+constexpr char kOldMagic[] = "ld.so-1.7.0";           // 11 bytes, then uint32 nlibs at offset 12
+constexpr char kNewMagic[] = "glibc-ld.so.cache1.1";  // 20 bytes
 constexpr uint64_t kOldHeader = 16, kOldEntry = 12;
 constexpr uint64_t kNewHeader = 48, kNewEntry = 24;
-constexpr uint32_t kExtensionMagic = 0xEAA42174u;      // (uint32_t) -358342284
+constexpr uint32_t kExtensionMagic = 0xEAA42174u;  // (uint32_t) -358342284
 constexpr uint64_t kHwcapExtension = uint64_t(1) << 62;
 constexpr uint64_t kIsaLevelMask = 0x3ff;
 
-#define SP_TRY(decl, expr)                                  \
-  auto decl##_result = (expr);                              \
-  if (!decl##_result.ok()) return decl##_result.error();    \
+#define SP_TRY(decl, expr)                               \
+  auto decl##_result = (expr);                           \
+  if (!decl##_result.ok()) return decl##_result.error(); \
   auto decl = std::move(decl##_result.value())
 
 // A NUL-terminated string at base + index, inside [base, end): glibc only checks index < size.
@@ -117,7 +117,7 @@ class Parser {
       nlibs = d.U32(nlibsBytes);
       if (nlibs > (size - kOldHeader) / kOldEntry) {
         return MalformedAt(kBad, 12, "old cache: %u entries do not fit in %llu bytes", Decoder{false, false}.U32(nlibsBytes),
-                    (unsigned long long)size);
+                           (unsigned long long)size);
       }
     }
     out_.format = "old";
@@ -159,7 +159,8 @@ class Parser {
     if (out_.endianFlag == 1) return MalformedAt(kBad, base + 28, "new cache: endianness flag says 'invalid'");
     bool big;
     if (out_.endianFlag == 2) big = false;
-    else if (out_.endianFlag == 3) big = true;
+    else if (out_.endianFlag == 3)
+      big = true;
     else {
       // Unset (caches of glibc < 2.32): host order in glibc; here the order in which nlibs fits.
       const uint64_t limit = (size - base - kNewHeader) / kNewEntry;
@@ -213,7 +214,8 @@ class Parser {
     SP_TRY(head, src_.Read(at, 8, "extension directory"));
     if (d.U32(head.data) != kExtensionMagic) return MalformedAt(kBad, at, "extension directory without its magic number");
     const uint64_t count = d.U32(head.data + 4);
-    if (count > (size - at - 8) / 16) return MalformedAt(kBad, at + 4, "extension directory: %llu sections do not fit", (unsigned long long)count);
+    if (count > (size - at - 8) / 16)
+      return MalformedAt(kBad, at + 4, "extension directory: %llu sections do not fit", (unsigned long long)count);
     for (uint64_t i = 0; i < count; ++i) {
       SP_TRY(sec, src_.Read(at + 8 + i * 16, 16, "extension section"));
       const uint32_t tag = d.U32(sec.data), secOffset = d.U32(sec.data + 8), secSize = d.U32(sec.data + 12);
@@ -277,8 +279,16 @@ int LibCompare(const std::string& a, const std::string& b) {
     if (digit(p1)) {
       if (!digit(p2)) return 1;
       uint64_t v1 = 0, v2 = 0;
-      while (i < a.size() && digit(a[i])) { v1 = v1 * 10 + uint64_t(a[i] - '0'); if (v1 > 0xffffffffull) v1 = 0xffffffffull; ++i; }
-      while (j < b.size() && digit(b[j])) { v2 = v2 * 10 + uint64_t(b[j] - '0'); if (v2 > 0xffffffffull) v2 = 0xffffffffull; ++j; }
+      while (i < a.size() && digit(a[i])) {
+        v1 = v1 * 10 + uint64_t(a[i] - '0');
+        if (v1 > 0xffffffffull) v1 = 0xffffffffull;
+        ++i;
+      }
+      while (j < b.size() && digit(b[j])) {
+        v2 = v2 * 10 + uint64_t(b[j] - '0');
+        if (v2 > 0xffffffffull) v2 = 0xffffffffull;
+        ++j;
+      }
       if (v1 != v2) return v1 < v2 ? -1 : 1;
     } else if (digit(p2)) {
       return -1;
@@ -295,28 +305,28 @@ int LibCompare(const std::string& a, const std::string& b) {
 std::vector<int32_t> AcceptedFlags(uint8_t elfClass, uint16_t machine, uint32_t eflags) {
   const bool is64 = elfClass == 64;
   switch (machine) {
-    case 62: return {is64 ? 0x0303 : 0x0803};          // x86-64 / x32: == _DL_CACHE_DEFAULT_ID
-    case 183: return {is64 ? 0x0a03 : 0x0a03};         // AArch64 (ILP32 uses FLAG_AARCH64_LIB32, rare)
+    case 62: return {is64 ? 0x0303 : 0x0803};                                          // x86-64 / x32: == _DL_CACHE_DEFAULT_ID
+    case 183: return {is64 ? 0x0a03 : 0x0a03};                                         // AArch64 (ILP32 uses FLAG_AARCH64_LIB32, rare)
     case 22: return is64 ? std::vector<int32_t>{0x0403} : std::vector<int32_t>{1, 3};  // s390x / s390
-    case 21: return {0x0503};                          // ppc64
-    case 43: return {0x0103};                          // sparc64
+    case 21: return {0x0503};                                                          // ppc64
+    case 43: return {0x0103};                                                          // sparc64
     case 40: return {1, (eflags & 0x400) ? 0x0903 : 0x0b03};  // ARM: hard-float (EF_ARM_ABI_FLOAT_HARD) or soft
-    case 243: {                                        // RISC-V: by float ABI
+    case 243: {                                               // RISC-V: by float ABI
       const uint32_t abi = eflags & 0x6;
       return {abi == 4 ? 0x1003 : abi == 0 ? 0x0f03 : 3};
     }
     case 258: return {(eflags & 0x3) == 3 ? 0x1203 : 0x1103};  // LoongArch
-    default: return {1, 3};                            // generic: ELF libc6 or old ELF
+    default: return {1, 3};                                    // generic: ELF libc6 or old ELF
   }
 }
 
 std::optional<LookupResult> Lookup(const Cache& cache, const std::string& name, const std::vector<int32_t>& accepted,
-                                   int32_t defaultId, const std::vector<std::string>& activeHwcaps,
-                                   uint32_t isaLevelSupported) {
+                                   int32_t defaultId, const std::vector<std::string>& activeHwcaps, uint32_t isaLevelSupported) {
   const auto& libs = cache.entries;
   const bool newFormat = cache.format != "old";
   auto acceptable = [&](int32_t flags) {
-    for (int32_t f : accepted) if (f == flags) return true;
+    for (int32_t f : accepted)
+      if (f == flags) return true;
     return false;
   };
   int64_t left = 0, right = static_cast<int64_t>(libs.size()) - 1;
@@ -341,7 +351,10 @@ std::optional<LookupResult> Lookup(const Cache& cache, const std::string& name, 
             uint32_t priority = 0;
             if (lib.hwcapName) {
               for (size_t k = 0; k < activeHwcaps.size(); ++k) {
-                if (activeHwcaps[k] == *lib.hwcapName) { priority = static_cast<uint32_t>(k + 1); break; }
+                if (activeHwcaps[k] == *lib.hwcapName) {
+                  priority = static_cast<uint32_t>(k + 1);
+                  break;
+                }
               }
             }
             if (priority == 0) continue;
@@ -358,7 +371,8 @@ std::optional<LookupResult> Lookup(const Cache& cache, const std::string& name, 
       return best;
     }
     if (cmp < 0) left = middle + 1;
-    else right = middle - 1;
+    else
+      right = middle - 1;
   }
   return std::nullopt;
 }

@@ -16,26 +16,26 @@
 namespace sysprobe::core::ldcache {
 
 struct Entry {
-  int32_t flags = 0;           // FLAG_ELF_LIBC6 | FLAG_X8664_LIB64 ...
-  std::string key;             // the SONAME
-  std::string value;           // the full path
-  uint32_t osVersion = 0;      // new format only (unused since glibc 2.33)
-  uint64_t hwcap = 0;          // new format only
+  int32_t flags = 0;       // FLAG_ELF_LIBC6 | FLAG_X8664_LIB64 ...
+  std::string key;         // the SONAME
+  std::string value;       // the full path
+  uint32_t osVersion = 0;  // new format only (unused since glibc 2.33)
+  uint64_t hwcap = 0;      // new format only
   // hwcap bit 62 with only ISA-level bits above: the low 32 bits index the glibc-hwcaps names.
   bool hwcapExtension = false;
   std::optional<std::string> hwcapName;
-  uint32_t isaLevel = 0;       // bits 32..41 of an extension entry's hwcap (x86 ISA level)
+  uint32_t isaLevel = 0;  // bits 32..41 of an extension entry's hwcap (x86 ISA level)
 };
 
 struct Cache {
-  std::string format;          // "old", "new", "compat"
-  bool bigEndian = false;      // new format: the file's byte order
-  uint8_t endianFlag = 0;      // new format: the low 2 bits of the flags byte (0 unset, 2 little, 3 big)
-  std::vector<Entry> entries;        // the table glibc searches: the new one when there is one
-  std::vector<Entry> oldEntries;     // the old-format table (old and compat files)
-  std::optional<std::string> generator;     // extension tag 0
-  std::vector<std::string> hwcapNames;      // extension tag 1
-  std::vector<std::string> diagnostics;     // unknown extension tags and the like
+  std::string format;                    // "old", "new", "compat"
+  bool bigEndian = false;                // new format: the file's byte order
+  uint8_t endianFlag = 0;                // new format: the low 2 bits of the flags byte (0 unset, 2 little, 3 big)
+  std::vector<Entry> entries;            // the table glibc searches: the new one when there is one
+  std::vector<Entry> oldEntries;         // the old-format table (old and compat files)
+  std::optional<std::string> generator;  // extension tag 0
+  std::vector<std::string> hwcapNames;   // extension tag 1
+  std::vector<std::string> diagnostics;  // unknown extension tags and the like
 };
 
 // Parses a whole cache from any byte source. ERR_SYSPROBE_BAD_LDCACHE / ERR_SYSPROBE_TRUNCATED with the offset.
@@ -60,7 +60,6 @@ struct LookupResult {
 // `activeHwcaps` (index 0 = best; names not in it are unusable), a plain entry with hwcap bits set is
 // skipped, a plain entry ends the scan once a hwcaps match exists or when its flags are the default id.
 std::optional<LookupResult> Lookup(const Cache& cache, const std::string& name, const std::vector<int32_t>& accepted,
-                                   int32_t defaultId, const std::vector<std::string>& activeHwcaps,
-                                   uint32_t isaLevelSupported);
+                                   int32_t defaultId, const std::vector<std::string>& activeHwcaps, uint32_t isaLevelSupported);
 
 }  // namespace sysprobe::core::ldcache

@@ -8,18 +8,24 @@ namespace {
 
 void Limit(Json& j, bool supported, const RlimitValue& value) {
   if (!supported) j.Null();
-  else if (value.unlimited) j.String("unlimited");
-  else j.String(std::to_string(value.value));
+  else if (value.unlimited)
+    j.String("unlimited");
+  else
+    j.String(std::to_string(value.value));
 }
 
 void Entry(Json& j, const RlimitEntry& entry) {
   j.Open('{');
   j.Key("name").String(entry.name);
   j.Key("supported").Bool(entry.supported);
-  if (entry.resource >= 0) j.Key("resource").Uint(static_cast<uint64_t>(entry.resource)); else j.Key("resource").Null();
+  if (entry.resource >= 0) j.Key("resource").Uint(static_cast<uint64_t>(entry.resource));
+  else
+    j.Key("resource").Null();
   Limit(j.Key("soft"), entry.supported, entry.soft);
   Limit(j.Key("hard"), entry.supported, entry.hard);
-  if (entry.source.empty()) j.Key("source").Null(); else j.Key("source").String(entry.source);
+  if (entry.source.empty()) j.Key("source").Null();
+  else
+    j.Key("source").String(entry.source);
   j.Close('}');
 }
 

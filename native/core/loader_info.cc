@@ -24,8 +24,8 @@ std::string StatKey(const std::string& hostPath, const struct stat& st) {
 #else
   const auto& mtime = st.st_mtim;
 #endif
-  return hostPath + '\0' + std::to_string(st.st_dev) + ':' + std::to_string(st.st_ino) + ':' + std::to_string(st.st_size) +
-         ':' + std::to_string(mtime.tv_sec) + '.' + std::to_string(mtime.tv_nsec);
+  return hostPath + '\0' + std::to_string(st.st_dev) + ':' + std::to_string(st.st_ino) + ':' + std::to_string(st.st_size) + ':' +
+         std::to_string(mtime.tv_sec) + '.' + std::to_string(mtime.tv_nsec);
 }
 
 #if defined(__wasi__)
@@ -74,7 +74,8 @@ std::shared_ptr<const ElfEntry> ReadElfEntry(RootFs& fs, const RootFs::Found& fo
     options.crossCheck = false;
     auto parsed = elf::Parse(src, options);
     if (parsed.ok()) entry->elf = std::make_shared<const elf::ElfFile>(std::move(parsed.value()));
-    else entry->parseError = parsed.error();
+    else
+      entry->parseError = parsed.error();
   }
   CacheLock lock(cacheMutex);
   Trim(elfCache);
@@ -106,7 +107,8 @@ std::shared_ptr<const LoaderInfo> ReadLoaderInfo(RootFs& fs, const RootFs::Found
           if (nul == std::string::npos || nul - p > 256) break;
           const std::string dir = data.substr(p, nul - p);
           bool printable = dir.size() >= 2 && dir.back() == '/';
-          for (char c : dir) if (c <= ' ' || c > '~') printable = false;
+          for (char c : dir)
+            if (c <= ' ' || c > '~') printable = false;
           if (!printable) break;
           dirs.push_back(dir);
           p = nul + 1;
@@ -114,8 +116,8 @@ std::shared_ptr<const LoaderInfo> ReadLoaderInfo(RootFs& fs, const RootFs::Found
         if (dirs.size() >= 2) info->systemDirs = std::move(dirs);
       }
       info->glibcHwcaps = data.find("glibc-hwcaps") != std::string::npos;
-      for (const char* list : {"x86-64-v4:x86-64-v3:x86-64-v2", "z17:z16:z15:z14:z13", "z16:z15:z14:z13", "z15:z14:z13",
-                               "power10:power9"}) {
+      for (const char* list :
+           {"x86-64-v4:x86-64-v3:x86-64-v2", "z17:z16:z15:z14:z13", "z16:z15:z14:z13", "z15:z14:z13", "power10:power9"}) {
         if (data.find(list) != std::string::npos) {
           std::string names(list);
           size_t start = 0;
@@ -148,7 +150,8 @@ std::shared_ptr<const ldcache::Cache> ReadLdCache(RootFs& fs, const RootFs::Foun
   auto parsed = file.ok() ? ldcache::ParseFile(*file.value()) : core::Result<ldcache::Cache>(file.error());
   std::shared_ptr<const ldcache::Cache> cache;
   if (parsed.ok()) cache = std::make_shared<const ldcache::Cache>(std::move(parsed.value()));
-  else *error = parsed.error().message.empty() ? std::string(std::strerror(parsed.error().errnum)) : parsed.error().message;
+  else
+    *error = parsed.error().message.empty() ? std::string(std::strerror(parsed.error().errnum)) : parsed.error().message;
   if (cache) {
     CacheLock lock(cacheMutex);
     Trim(ldCacheCache);

@@ -17,17 +17,17 @@
 namespace sysprobe::core::resolve {
 
 struct ElfEntry {
-  std::vector<uint8_t> head;                   // the first 64 bytes (fewer when the file is shorter)
+  std::vector<uint8_t> head;  // the first 64 bytes (fewer when the file is shorter)
   uint64_t size = 0;
-  std::shared_ptr<const elf::ElfFile> elf;     // null when the parse failed
+  std::shared_ptr<const elf::ElfFile> elf;  // null when the parse failed
   std::optional<SysError> parseError;
 };
 
 struct LoaderInfo {
-  std::vector<std::string> systemDirs;         // each ending in '/'
-  std::vector<std::string> hwcapsSubdirs;      // the loader's own list ("x86-64-v4:x86-64-v3:x86-64-v2")
-  bool glibcHwcaps = false;                    // the loader knows glibc-hwcaps (2.33+)
-  std::optional<std::string> version;          // "2.36"
+  std::vector<std::string> systemDirs;     // each ending in '/'
+  std::vector<std::string> hwcapsSubdirs;  // the loader's own list ("x86-64-v4:x86-64-v3:x86-64-v2")
+  bool glibcHwcaps = false;                // the loader knows glibc-hwcaps (2.33+)
+  std::optional<std::string> version;      // "2.36"
 };
 
 // Every file is opened through the RootFs that found it: from its directory fd, checked to be the file

@@ -10,8 +10,7 @@
 
 namespace sysprobe::core {
 
-int ReadChunks(const std::string& path, const std::function<bool(const char*, size_t)>& sink,
-               const char** failedCall) {
+int ReadChunks(const std::string& path, const std::function<bool(const char*, size_t)>& sink, const char** failedCall) {
 #if defined(_WIN32)
   (void)path;
   (void)sink;
@@ -47,14 +46,17 @@ Result<std::string> ReadSmallFile(const std::string& path, size_t cap) {
   std::string data;
   bool tooLarge = false;
   const char* call = "";
-  const int err = ReadChunks(path, [&](const char* bytes, size_t size) {
-    if (data.size() + size > cap) {
-      tooLarge = true;
-      return false;
-    }
-    data.append(bytes, size);
-    return true;
-  }, &call);
+  const int err = ReadChunks(
+      path,
+      [&](const char* bytes, size_t size) {
+        if (data.size() + size > cap) {
+          tooLarge = true;
+          return false;
+        }
+        data.append(bytes, size);
+        return true;
+      },
+      &call);
   if (err != 0) return SysError::FromErrno(err, call, path);
   if (tooLarge) {
     return SysError::Sysprobe("ERR_SYSPROBE_TOO_LARGE", "file is larger than " + std::to_string(cap) + " bytes", path);

@@ -12,8 +12,7 @@ namespace sysprobe::core {
 
 // Reads `path` to EOF in chunks handed to `sink` (which returns false to stop early). Returns 0 or
 // the errno of the failed open()/read(); `*failedCall` names that call.
-int ReadChunks(const std::string& path, const std::function<bool(const char*, size_t)>& sink,
-               const char** failedCall = nullptr);
+int ReadChunks(const std::string& path, const std::function<bool(const char*, size_t)>& sink, const char** failedCall = nullptr);
 
 // Reads `path` to EOF (at most `cap` bytes; more is ERR_SYSPROBE_TOO_LARGE). errno failures keep
 // the call that failed ("open" or "read") and the path.

@@ -24,9 +24,7 @@ class Span {
     return static_cast<uint32_t>(data_[offset]) | (static_cast<uint32_t>(data_[offset + 1]) << 8) |
            (static_cast<uint32_t>(data_[offset + 2]) << 16) | (static_cast<uint32_t>(data_[offset + 3]) << 24);
   }
-  uint64_t U64(size_t offset) const {
-    return static_cast<uint64_t>(U32(offset)) | (static_cast<uint64_t>(U32(offset + 4)) << 32);
-  }
+  uint64_t U64(size_t offset) const { return static_cast<uint64_t>(U32(offset)) | (static_cast<uint64_t>(U32(offset + 4)) << 32); }
   uint8_t U8(size_t offset) const { return data_[offset]; }
   // `length` bytes of UTF-16LE at `offset` (caller checked bounds and evenness).
   std::u16string Utf16(size_t offset, size_t length) const {
@@ -100,10 +98,9 @@ const TagEntry* FindTag(uint32_t tag) {
 
 std::string FormatGuid(const Span& span, size_t offset) {
   char text[40];
-  std::snprintf(text, sizeof(text), "{%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x}", span.U32(offset),
-                span.U16(offset + 4), span.U16(offset + 6), span.U8(offset + 8), span.U8(offset + 9),
-                span.U8(offset + 10), span.U8(offset + 11), span.U8(offset + 12), span.U8(offset + 13),
-                span.U8(offset + 14), span.U8(offset + 15));
+  std::snprintf(text, sizeof(text), "{%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x}", span.U32(offset), span.U16(offset + 4),
+                span.U16(offset + 6), span.U8(offset + 8), span.U8(offset + 9), span.U8(offset + 10), span.U8(offset + 11),
+                span.U8(offset + 12), span.U8(offset + 13), span.U8(offset + 14), span.U8(offset + 15));
   return text;
 }
 
@@ -150,17 +147,14 @@ Result<ReparseTargetNames> DecodeNames(const Span& span, size_t base, size_t len
   };
   for (Field& field : fields) {
     if (field.offset % 2 != 0) {
-      return Bad(std::string(field.what) + " offset " + std::to_string(field.offset) + " is odd (UTF-16)",
-                 field.fieldOffset);
+      return Bad(std::string(field.what) + " offset " + std::to_string(field.offset) + " is odd (UTF-16)", field.fieldOffset);
     }
     if (field.length % 2 != 0) {
-      return Bad(std::string(field.what) + " length " + std::to_string(field.length) + " is odd (UTF-16)",
-                 field.fieldOffset + 2);
+      return Bad(std::string(field.what) + " length " + std::to_string(field.length) + " is odd (UTF-16)", field.fieldOffset + 2);
     }
     if (static_cast<size_t>(field.offset) + field.length > pathLength) {
-      return Bad(std::string(field.what) + " (offset " + std::to_string(field.offset) + ", length " +
-                     std::to_string(field.length) + ") runs past the " + std::to_string(pathLength) +
-                     "-byte path buffer",
+      return Bad(std::string(field.what) + " (offset " + std::to_string(field.offset) + ", length " + std::to_string(field.length) +
+                     ") runs past the " + std::to_string(pathLength) + "-byte path buffer",
                  field.fieldOffset);
     }
     *field.out = span.Utf16(pathBuffer + field.offset, field.length);
@@ -273,9 +267,7 @@ Result<ReparseData> DecodeReparseBuffer(const uint8_t* data, size_t size) {
   const size_t base = out.dataOffset;
   const size_t length = out.dataLength;
   if (!span.Has(base, length)) {
-    return Bad("ReparseDataLength " + std::to_string(length) + " runs past the " + std::to_string(size) +
-                   "-byte buffer",
-               4);
+    return Bad("ReparseDataLength " + std::to_string(length) + " runs past the " + std::to_string(size) + "-byte buffer", 4);
   }
   out.trailingBytes = size - base - length;
 
@@ -347,22 +339,36 @@ std::string Win32ErrorName(unsigned long code) {
     const char* name;
   };
   static const Name kNames[] = {
-      {1, "ERROR_INVALID_FUNCTION"},       {2, "ERROR_FILE_NOT_FOUND"},
-      {3, "ERROR_PATH_NOT_FOUND"},         {5, "ERROR_ACCESS_DENIED"},
-      {6, "ERROR_INVALID_HANDLE"},         {8, "ERROR_NOT_ENOUGH_MEMORY"},
-      {15, "ERROR_INVALID_DRIVE"},         {21, "ERROR_NOT_READY"},
-      {32, "ERROR_SHARING_VIOLATION"},     {33, "ERROR_LOCK_VIOLATION"},
-      {50, "ERROR_NOT_SUPPORTED"},         {53, "ERROR_BAD_NETPATH"},
-      {67, "ERROR_BAD_NET_NAME"},          {87, "ERROR_INVALID_PARAMETER"},
-      {122, "ERROR_INSUFFICIENT_BUFFER"},  {123, "ERROR_INVALID_NAME"},
-      {161, "ERROR_BAD_PATHNAME"},         {206, "ERROR_FILENAME_EXCED_RANGE"},
-      {234, "ERROR_MORE_DATA"},            {267, "ERROR_DIRECTORY"},
+      {1, "ERROR_INVALID_FUNCTION"},
+      {2, "ERROR_FILE_NOT_FOUND"},
+      {3, "ERROR_PATH_NOT_FOUND"},
+      {5, "ERROR_ACCESS_DENIED"},
+      {6, "ERROR_INVALID_HANDLE"},
+      {8, "ERROR_NOT_ENOUGH_MEMORY"},
+      {15, "ERROR_INVALID_DRIVE"},
+      {21, "ERROR_NOT_READY"},
+      {32, "ERROR_SHARING_VIOLATION"},
+      {33, "ERROR_LOCK_VIOLATION"},
+      {50, "ERROR_NOT_SUPPORTED"},
+      {53, "ERROR_BAD_NETPATH"},
+      {67, "ERROR_BAD_NET_NAME"},
+      {87, "ERROR_INVALID_PARAMETER"},
+      {122, "ERROR_INSUFFICIENT_BUFFER"},
+      {123, "ERROR_INVALID_NAME"},
+      {161, "ERROR_BAD_PATHNAME"},
+      {206, "ERROR_FILENAME_EXCED_RANGE"},
+      {234, "ERROR_MORE_DATA"},
+      {267, "ERROR_DIRECTORY"},
       {362, "ERROR_CLOUD_FILE_PROVIDER_NOT_RUNNING"},
       {383, "ERROR_CLOUD_FILE_ACCESS_DENIED"},
-      {1005, "ERROR_UNRECOGNIZED_VOLUME"}, {1314, "ERROR_PRIVILEGE_NOT_HELD"},
-      {1464, "ERROR_SYMLINK_NOT_SUPPORTED"}, {1920, "ERROR_CANT_ACCESS_FILE"},
-      {1921, "ERROR_CANT_RESOLVE_FILENAME"}, {4390, "ERROR_NOT_A_REPARSE_POINT"},
-      {4392, "ERROR_INVALID_REPARSE_DATA"}, {4393, "ERROR_REPARSE_TAG_INVALID"},
+      {1005, "ERROR_UNRECOGNIZED_VOLUME"},
+      {1314, "ERROR_PRIVILEGE_NOT_HELD"},
+      {1464, "ERROR_SYMLINK_NOT_SUPPORTED"},
+      {1920, "ERROR_CANT_ACCESS_FILE"},
+      {1921, "ERROR_CANT_RESOLVE_FILENAME"},
+      {4390, "ERROR_NOT_A_REPARSE_POINT"},
+      {4392, "ERROR_INVALID_REPARSE_DATA"},
+      {4393, "ERROR_REPARSE_TAG_INVALID"},
       {4394, "ERROR_REPARSE_TAG_MISMATCH"},
   };
   for (const Name& name : kNames) {

@@ -47,8 +47,8 @@ struct ReparseTargetNames {
   std::u16string printName;
   uint16_t substituteNameOffset = 0, substituteNameLength = 0;
   uint16_t printNameOffset = 0, printNameLength = 0;
-  std::optional<uint32_t> flags;   // SYMLINK only
-  bool relative = false;           // SYMLINK_FLAG_RELATIVE
+  std::optional<uint32_t> flags;  // SYMLINK only
+  bool relative = false;          // SYMLINK_FLAG_RELATIVE
 };
 
 // APPEXECLINK (undocumented; libuv, NtCoreLib, FAR Manager agree): a version, then NUL-terminated
@@ -68,26 +68,26 @@ struct NfsData {
 // WOF (Windows Overlay Filter, compact.exe): WOF_EXTERNAL_INFO and, for the file provider, its algorithm.
 struct WofData {
   uint32_t version = 0;
-  uint32_t provider = 0;                  // 1 WIM, 2 FILE
-  std::optional<uint32_t> fileVersion;    // FILE_PROVIDER_EXTERNAL_INFO_V1
-  std::optional<uint32_t> algorithm;      // 0 XPRESS4K, 1 LZX, 2 XPRESS8K, 3 XPRESS16K
+  uint32_t provider = 0;                // 1 WIM, 2 FILE
+  std::optional<uint32_t> fileVersion;  // FILE_PROVIDER_EXTERNAL_INFO_V1
+  std::optional<uint32_t> algorithm;    // 0 XPRESS4K, 1 LZX, 2 XPRESS8K, 3 XPRESS16K
 };
 
 struct ReparseData {
   uint32_t tag = 0;
   uint16_t dataLength = 0;  // ReparseDataLength: bytes after the header (after the GUID for non-Microsoft tags)
   uint16_t reserved = 0;
-  std::string tagName;      // empty when unknown
+  std::string tagName;  // empty when unknown
   std::string kind;
   bool isMicrosoft = false, highLatency = false, isNameSurrogate = false, isDirectory = false;
-  std::optional<uint32_t> cloudSubtype;   // bits 12..15 of a cloud tag
-  std::optional<std::string> guid;        // non-Microsoft tags: "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}"
-  size_t dataOffset = 0;                  // where the tag-specific data starts (8, or 24 with a GUID)
-  size_t trailingBytes = 0;               // bytes after the declared data (ignored)
+  std::optional<uint32_t> cloudSubtype;  // bits 12..15 of a cloud tag
+  std::optional<std::string> guid;       // non-Microsoft tags: "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}"
+  size_t dataOffset = 0;                 // where the tag-specific data starts (8, or 24 with a GUID)
+  size_t trailingBytes = 0;              // bytes after the declared data (ignored)
   std::optional<ReparseTargetNames> names;
   std::optional<AppExecLinkData> appExecLink;
   std::optional<uint32_t> lxVersion;
-  std::optional<std::string> lxTarget;    // UTF-8 bytes exactly as stored (not validated, no NUL added)
+  std::optional<std::string> lxTarget;  // UTF-8 bytes exactly as stored (not validated, no NUL added)
   std::optional<NfsData> nfs;
   std::optional<WofData> wof;
 };
@@ -100,12 +100,12 @@ std::string Utf16ToUtf8(const std::u16string& text);
 
 // What a probe read from one path.
 struct ReparseProbe {
-  std::string source;               // "win32" or "ntfs-3g"
-  std::vector<uint8_t> raw;         // the buffer exactly as the OS returned it
-  std::optional<uint32_t> attributes;  // FILE_ATTRIBUTE_* (Windows; ntfs-3g's system.ntfs_attrib)
+  std::string source;                         // "win32" or "ntfs-3g"
+  std::vector<uint8_t> raw;                   // the buffer exactly as the OS returned it
+  std::optional<uint32_t> attributes;         // FILE_ATTRIBUTE_* (Windows; ntfs-3g's system.ntfs_attrib)
   std::optional<uint32_t> tagFromAttributes;  // Windows: FileAttributeTagInfo's ReparseTag
-  std::string placeholderMode;      // Windows: "exposed" when placeholders were exposed for the query,
-                                    // "default" when the mode could not be set; empty elsewhere
+  std::string placeholderMode;                // Windows: "exposed" when placeholders were exposed for the query,
+                                              // "default" when the mode could not be set; empty elsewhere
 };
 
 // nullopt: not a reparse point (or a file system that has none). A missing path is ENOENT.

@@ -7,7 +7,9 @@ namespace sysprobe::core {
 namespace {
 
 void OptionalUint(Json& j, const std::optional<uint32_t>& value) {
-  if (value) j.Uint(*value); else j.Null();
+  if (value) j.Uint(*value);
+  else
+    j.Null();
 }
 
 }  // namespace
@@ -18,7 +20,9 @@ std::string ReparseToJson(const ReparseData& data) {
   j.Key("tag").Uint(data.tag);
   j.Key("dataLength").Uint(data.dataLength);
   j.Key("reserved").Uint(data.reserved);
-  if (data.tagName.empty()) j.Key("tagName").Null(); else j.Key("tagName").String(data.tagName);
+  if (data.tagName.empty()) j.Key("tagName").Null();
+  else
+    j.Key("tagName").String(data.tagName);
   j.Key("kind").String(data.kind);
   j.Key("isMicrosoft").Bool(data.isMicrosoft);
   j.Key("highLatency").Bool(data.highLatency);
@@ -89,7 +93,9 @@ std::string ReparseProbeToJson(const std::optional<ReparseProbe>& probe) {
   j.Key("raw").Latin1(std::string(probe->raw.begin(), probe->raw.end()));
   OptionalUint(j.Key("attributes"), probe->attributes);
   OptionalUint(j.Key("tagFromAttributes"), probe->tagFromAttributes);
-  if (probe->placeholderMode.empty()) j.Key("placeholderMode").Null(); else j.Key("placeholderMode").String(probe->placeholderMode);
+  if (probe->placeholderMode.empty()) j.Key("placeholderMode").Null();
+  else
+    j.Key("placeholderMode").String(probe->placeholderMode);
   j.Close('}');
   return std::move(j.text);
 }

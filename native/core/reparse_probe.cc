@@ -122,9 +122,8 @@ Result<std::optional<ReparseProbe>> ProbeReparsePoint(const std::string& path) {
   if (!LongPath(wide, &longPath)) return WinError(GetLastError(), "GetFullPathNameW", path);
 
   ExposePlaceholders placeholders;
-  Handle handle(CreateFileW(longPath.c_str(), FILE_READ_ATTRIBUTES,
-                            FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, OPEN_EXISTING,
-                            FILE_FLAG_OPEN_REPARSE_POINT | FILE_FLAG_BACKUP_SEMANTICS, nullptr));
+  Handle handle(CreateFileW(longPath.c_str(), FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                            OPEN_EXISTING, FILE_FLAG_OPEN_REPARSE_POINT | FILE_FLAG_BACKUP_SEMANTICS, nullptr));
   if (handle.get() == INVALID_HANDLE_VALUE) return WinError(GetLastError(), "CreateFileW", path);
 
   FILE_ATTRIBUTE_TAG_INFO tagInfo{};
@@ -145,8 +144,8 @@ Result<std::optional<ReparseProbe>> ProbeReparsePoint(const std::string& path) {
   probe.placeholderMode = placeholders.exposed() ? "exposed" : "default";
   probe.raw.resize(kMaximumReparseDataBufferSize);
   DWORD returned = 0;
-  if (!DeviceIoControl(handle.get(), FSCTL_GET_REPARSE_POINT, nullptr, 0, probe.raw.data(),
-                       static_cast<DWORD>(probe.raw.size()), &returned, nullptr)) {
+  if (!DeviceIoControl(handle.get(), FSCTL_GET_REPARSE_POINT, nullptr, 0, probe.raw.data(), static_cast<DWORD>(probe.raw.size()),
+                       &returned, nullptr)) {
     const DWORD code = GetLastError();
     if (code == ERROR_NOT_A_REPARSE_POINT) return std::optional<ReparseProbe>();
     return WinError(code, "DeviceIoControl(FSCTL_GET_REPARSE_POINT)", path);
@@ -159,8 +158,8 @@ Result<std::optional<ReparseProbe>> ProbeReparsePoint(const std::string& path) {
 
 #else  // POSIX
 
-#include <cerrno>
 #include <sys/stat.h>
+#include <cerrno>
 #if defined(__linux__)
 #include <sys/xattr.h>
 #endif
@@ -187,8 +186,8 @@ Result<std::optional<std::vector<uint8_t>>> ReadXattr(const std::string& path, c
     }
     // A reparse buffer is at most 16 KiB; ntfs-3g allows up to 64 KiB of attribute value.
     if (static_cast<size_t>(size) > 65536) {
-      return SysError::Sysprobe("ERR_SYSPROBE_BAD_REPARSE", std::string(name) + " is " + std::to_string(size) +
-                                " bytes, larger than any reparse buffer", path);
+      return SysError::Sysprobe("ERR_SYSPROBE_BAD_REPARSE",
+                                std::string(name) + " is " + std::to_string(size) + " bytes, larger than any reparse buffer", path);
     }
     std::vector<uint8_t> value(static_cast<size_t>(size) + 1);
     const ssize_t got = lgetxattr(path.c_str(), name, value.data(), value.size());

@@ -13,9 +13,7 @@ namespace {
 #if defined(_WIN32)
 
 namespace sysprobe::core::resolve {
-core::Result<Result> Resolve(const std::string&, const Options&) {
-  return NotOnWindows();
-}
+core::Result<Result> Resolve(const std::string&, const Options&) { return NotOnWindows(); }
 }  // namespace sysprobe::core::resolve
 
 #else
@@ -36,34 +34,6 @@ core::Result<Result> Resolve(const std::string&, const Options&) {
 namespace sysprobe::core::resolve {
 
 namespace {
-
-std::string DirName(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
-const char* ErrnoName(int e) {
-  switch (e) {
-    case ENOENT: return "ENOENT";
-    case ENOTDIR: return "ENOTDIR";
-    case EACCES: return "EACCES";
-    case ELOOP: return "ELOOP";
-    case EISDIR: return "EISDIR";
-    case EAGAIN: return "EAGAIN";  // a root's directory renamed during the lookup, again and again
-    case ENAMETOOLONG: return "ENAMETOOLONG";
-    case EPERM: return "EPERM";
-    case EINVAL: return "EINVAL";
-    case EMFILE: return "EMFILE";
-    case ENFILE: return "ENFILE";
-    case ENOMEM: return "ENOMEM";
-    case ENXIO: return "ENXIO";
-    case ENODEV: return "ENODEV";
-    case EOVERFLOW: return "EOVERFLOW";
-    default: return "EIO";
-  }
-}
 
 // ---- the resolver ----------------------------------------------------------------------------------
 class Resolver {
@@ -99,7 +69,8 @@ class Resolver {
     // The loader: PT_INTERP, or the machine's default (a library given to ld.so --list).
     const char* fallback = DefaultInterpreter(machine_, cls_);
     if (main.interpreter) out_.interpreter = *main.interpreter;
-    else if (fallback) out_.interpreter = fallback;
+    else if (fallback)
+      out_.interpreter = fallback;
     std::shared_ptr<const LoaderInfo> loader;
     if (out_.interpreter) {
       auto interp = fs_.Stat(*out_.interpreter, "/");
@@ -140,7 +111,8 @@ class Resolver {
       } else if (machine_ == 62 && cls_ == 64 && IsHostMachine()) {
         const auto cpu = CpuHwcaps();
         for (const auto& name : loader->hwcapsSubdirs) {
-          for (const auto& have : cpu) if (have == name) out_.hwcaps.push_back(name);
+          for (const auto& have : cpu)
+            if (have == name) out_.hwcaps.push_back(name);
         }
       }
     } else if (opt_.hwcaps) {
@@ -209,7 +181,8 @@ class Resolver {
         out_.objects[q].deps.push_back(index);
         auto& required = out_.objects[index].requiredBy;
         bool seen = false;
-        for (int r : required) if (r == static_cast<int>(q)) seen = true;
+        for (int r : required)
+          if (r == static_cast<int>(q)) seen = true;
         if (!seen) required.push_back(static_cast<int>(q));
         Order(index);
       }
@@ -229,7 +202,11 @@ class Resolver {
     size_t prefixLength = 0;
     if (!ldso.empty() && ldso[0] == '/') {
       size_t t = 0, z = 0;
-      for (size_t i = 0; i < ldso.size(); ++i) if (ldso[i] == '/') { z = t; t = i; }
+      for (size_t i = 0; i < ldso.size(); ++i)
+        if (ldso[i] == '/') {
+          z = t;
+          t = i;
+        }
       prefixLength = z;
     }
     const size_t dash = ldso.rfind("ld-musl-");
@@ -251,9 +228,11 @@ class Resolver {
     // ldd order: the loader first, then the objects in load order.
     std::vector<int> order;
     int rtld = -1;
-    for (size_t i = 0; i < out_.objects.size(); ++i) if (out_.objects[i].isInterpreter) rtld = static_cast<int>(i);
+    for (size_t i = 0; i < out_.objects.size(); ++i)
+      if (out_.objects[i].isInterpreter) rtld = static_cast<int>(i);
     if (rtld >= 0) order.push_back(rtld);
-    for (size_t i = 1; i < out_.objects.size(); ++i) if (static_cast<int>(i) != rtld) order.push_back(static_cast<int>(i));
+    for (size_t i = 1; i < out_.objects.size(); ++i)
+      if (static_cast<int>(i) != rtld) order.push_back(static_cast<int>(i));
     out_.order = std::move(order);
     return std::move(out_);
   }
@@ -348,11 +327,14 @@ class Resolver {
   // list (first-encounter order without faked objects), as rtld.c does.
   void FinalOrder() {
     int rtld = -1;
-    for (size_t i = 0; i < out_.objects.size(); ++i) if (out_.objects[i].isInterpreter) rtld = static_cast<int>(i);
+    for (size_t i = 0; i < out_.objects.size(); ++i)
+      if (out_.objects[i].isInterpreter) rtld = static_cast<int>(i);
     bool rtldNeeded = false;
-    for (int i : out_.order) if (i == rtld) rtldNeeded = true;
+    for (int i : out_.order)
+      if (i == rtld) rtldNeeded = true;
     std::vector<int> order;
-    for (size_t i = 1; i < out_.objects.size(); ++i) if (static_cast<int>(i) != rtld) order.push_back(static_cast<int>(i));
+    for (size_t i = 1; i < out_.objects.size(); ++i)
+      if (static_cast<int>(i) != rtld) order.push_back(static_cast<int>(i));
     if (rtldNeeded) {
       int previous = 0;
       for (int i : out_.order) {
@@ -361,7 +343,8 @@ class Resolver {
       }
       size_t at = 0;
       if (previous != 0) {
-        for (size_t k = 0; k < order.size(); ++k) if (order[k] == previous) at = k + 1;
+        for (size_t k = 0; k < order.size(); ++k)
+          if (order[k] == previous) at = k + 1;
       }
       order.insert(order.begin() + static_cast<long>(at), rtld);
     }
@@ -369,7 +352,8 @@ class Resolver {
   }
 
   void Order(int index) {
-    for (int i : out_.order) if (i == index) return;
+    for (int i : out_.order)
+      if (i == index) return;
     out_.order.push_back(index);
   }
 
@@ -412,26 +396,45 @@ class Resolver {
     const bool identOk = std::memcmp(h.data(), "\177ELF", 4) == 0 && h[4] == (cls_ == 64 ? 2 : 1) && h[5] == expectedData &&
                          h[6] == 1 && (h[7] == 0 || h[7] == 3) && (h[7] == 0 ? h[8] == 0 : h[8] < 4);
     bool padOk = true;
-    for (int i = 9; i < 16; ++i) if (h[i] != 0) padOk = false;
+    for (int i = 9; i < 16; ++i)
+      if (h[i] != 0) padOk = false;
     if (!identOk || !padOk) {
       if (std::memcmp(h.data(), "\177ELF", 4) != 0) *error = "invalid ELF header";
-      else if (h[4] != (cls_ == 64 ? 2 : 1)) return "wrong-class";
-      else if (h[5] != expectedData) *error = big_ ? "ELF file data encoding not big-endian" : "ELF file data encoding not little-endian";
-      else if (h[6] != 1) *error = "ELF file version ident does not match current one";
-      else if (h[7] != 0 && h[7] != 3) *error = "ELF file OS ABI invalid";
-      else if (!(h[7] == 0 ? h[8] == 0 : h[8] < 4)) *error = "ELF file ABI version invalid";
-      else *error = "nonzero padding in e_ident";
+      else if (h[4] != (cls_ == 64 ? 2 : 1))
+        return "wrong-class";
+      else if (h[5] != expectedData)
+        *error = big_ ? "ELF file data encoding not big-endian" : "ELF file data encoding not little-endian";
+      else if (h[6] != 1)
+        *error = "ELF file version ident does not match current one";
+      else if (h[7] != 0 && h[7] != 3)
+        *error = "ELF file OS ABI invalid";
+      else if (!(h[7] == 0 ? h[8] == 0 : h[8] < 4))
+        *error = "ELF file ABI version invalid";
+      else
+        *error = "nonzero padding in e_ident";
       return "fatal";
     }
     elf::format::Decoder d{big_, cls_ == 64};
     const uint16_t type = d.U16(h.data() + 16), machine = d.U16(h.data() + 18);
     const uint32_t version = d.U32(h.data() + 20);
     const uint16_t phentsize = d.U16(h.data() + (cls_ == 64 ? 54 : 42));
-    if (version != 1) { *error = "ELF file version does not match current one"; return "fatal"; }
+    if (version != 1) {
+      *error = "ELF file version does not match current one";
+      return "fatal";
+    }
     if (machine != machine_) return "wrong-machine";
-    if (type != 2 && type != 3) { *error = "only ET_DYN and ET_EXEC can be loaded"; return "fatal"; }
-    if (phentsize != (cls_ == 64 ? 56 : 32)) { *error = "ELF file's phentsize not the expected size"; return "fatal"; }
-    if (!entry.elf) { *error = entry.parseError ? entry.parseError->message : "cannot read file data"; return "fatal"; }
+    if (type != 2 && type != 3) {
+      *error = "only ET_DYN and ET_EXEC can be loaded";
+      return "fatal";
+    }
+    if (phentsize != (cls_ == 64 ? 56 : 32)) {
+      *error = "ELF file's phentsize not the expected size";
+      return "fatal";
+    }
+    if (!entry.elf) {
+      *error = entry.parseError ? entry.parseError->message : "cannot read file data";
+      return "fatal";
+    }
     return "found";
   }
 
@@ -474,7 +477,8 @@ class Resolver {
       for (const auto& cap : capstr_) {
         if (Try(dir + cap + name, object, otherClass)) {
           if (!cap.empty() && cap.compare(0, 13, "glibc-hwcaps/") == 0) object.hwcaps = cap.substr(13, cap.size() - 14);
-          else if (!cap.empty()) object.hwcaps = cap.substr(0, cap.size() - 1);
+          else if (!cap.empty())
+            object.hwcaps = cap.substr(0, cap.size() - 1);
           return true;
         }
       }

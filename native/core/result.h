@@ -12,13 +12,13 @@
 namespace sysprobe::core {
 
 struct SysError {
-  int errnum = 0;               // positive errno from the OS, 0 when not an errno failure
-  unsigned long winerror = 0;   // Win32 error code, 0 when none
-  std::string code;             // ERR_SYSPROBE_* when the failure is ours, empty for errno failures
-  std::string syscall;          // the call that failed ("open", "realpath", ...)
-  std::string path;             // the path involved, empty when none
-  std::string message;          // for ERR_SYSPROBE_* codes; errno failures are worded in JS
-  long long offset = -1;        // for parser errors: the byte offset in the input that failed, -1 when none
+  int errnum = 0;              // positive errno from the OS, 0 when not an errno failure
+  unsigned long winerror = 0;  // Win32 error code, 0 when none
+  std::string code;            // ERR_SYSPROBE_* when the failure is ours, empty for errno failures
+  std::string syscall;         // the call that failed ("open", "realpath", ...)
+  std::string path;            // the path involved, empty when none
+  std::string message;         // for ERR_SYSPROBE_* codes; errno failures are worded in JS
+  long long offset = -1;       // for parser errors: the byte offset in the input that failed, -1 when none
 
   static SysError FromErrno(int errnum, std::string syscall, std::string path = {}) {
     SysError e;
@@ -56,8 +56,8 @@ inline SysError MalformedAt(const char* code, uint64_t offset, const char* fmt, 
 template <class T>
 class Result {
  public:
-  Result(T value) : value_(std::move(value)) {}            // NOLINT: implicit by design
-  Result(SysError error) : error_(std::move(error)) {}     // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
+  Result(SysError error) : error_(std::move(error)) {}  // NOLINT: implicit by design
 
   bool ok() const { return value_.has_value(); }
   const T& value() const { return *value_; }

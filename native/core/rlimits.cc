@@ -9,8 +9,8 @@
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
 #endif
-#include <windows.h>
 #include <stdio.h>
+#include <windows.h>
 #elif defined(__wasi__)
 // The WebAssembly build reads /proc/PID/limits only (the koffi backend makes the calls itself, on Linux).
 // Its resource numbers are Linux's asm-generic ones, as the koffi backend's table: x64, arm64, riscv64, ...
@@ -141,14 +141,22 @@ const struct {
   const char* description;
   const char* name;
 } kProcNames[] = {
-    {"Max cpu time", "cpu"},           {"Max file size", "fsize"},
-    {"Max data size", "data"},         {"Max stack size", "stack"},
-    {"Max core file size", "core"},    {"Max resident set", "rss"},
-    {"Max processes", "nproc"},        {"Max open files", "nofile"},
-    {"Max locked memory", "memlock"},  {"Max address space", "as"},
-    {"Max file locks", "locks"},       {"Max pending signals", "sigpending"},
-    {"Max msgqueue size", "msgqueue"}, {"Max nice priority", "nice"},
-    {"Max realtime priority", "rtprio"}, {"Max realtime timeout", "rttime"},
+    {"Max cpu time", "cpu"},
+    {"Max file size", "fsize"},
+    {"Max data size", "data"},
+    {"Max stack size", "stack"},
+    {"Max core file size", "core"},
+    {"Max resident set", "rss"},
+    {"Max processes", "nproc"},
+    {"Max open files", "nofile"},
+    {"Max locked memory", "memlock"},
+    {"Max address space", "as"},
+    {"Max file locks", "locks"},
+    {"Max pending signals", "sigpending"},
+    {"Max msgqueue size", "msgqueue"},
+    {"Max nice priority", "nice"},
+    {"Max realtime priority", "rtprio"},
+    {"Max realtime timeout", "rttime"},
 };
 
 [[maybe_unused]] int NumberOf(const std::string& name) {
@@ -332,8 +340,8 @@ Result<std::vector<ProcLimitRow>> ParseProcLimits(std::string_view text) {
   const size_t unitsCol = header.find("Units");
   if (header.rfind("Limit", 0) != 0 || softCol == std::string_view::npos || hardCol == std::string_view::npos ||
       unitsCol == std::string_view::npos || !(0 < softCol && softCol < hardCol && hardCol < unitsCol)) {
-    return SysError::Malformed("ERR_SYSPROBE_BAD_LIMITS",
-                               "the header does not have the columns Limit, Soft Limit, Hard Limit, Units", 0);
+    return SysError::Malformed("ERR_SYSPROBE_BAD_LIMITS", "the header does not have the columns Limit, Soft Limit, Hard Limit, Units",
+                               0);
   }
   std::vector<ProcLimitRow> rows;
   size_t lineStart = headerEnd + 1;
@@ -429,8 +437,7 @@ Result<RlimitSet> GetRlimits(long long pid, RlimitMode mode) {
 #endif
 }
 
-Result<RlimitEntry> SetRlimit(long long pid, const std::string& name, RlimitValue soft,
-                              std::optional<RlimitValue> hard) {
+Result<RlimitEntry> SetRlimit(long long pid, const std::string& name, RlimitValue soft, std::optional<RlimitValue> hard) {
   if (!KnownName(name)) {
     return SysError::Sysprobe("ERR_SYSPROBE_INVALID_ARG", "unknown resource '" + name + "'");
   }

@@ -23,12 +23,12 @@ struct RlimitEntry {
   int resource = -1;       // this platform's number for it, -1 when unsupported or not a RLIMIT_*
   RlimitValue soft;
   RlimitValue hard;
-  std::string source;      // "getrlimit", "prlimit", "procfs", "crt", "jobObject", "" when unsupported
+  std::string source;  // "getrlimit", "prlimit", "procfs", "crt", "jobObject", "" when unsupported
 };
 
 struct RlimitSet {
-  long long pid = -1;         // -1: this process
-  std::string source;         // how most entries were read: "getrlimit", "prlimit", "procfs", "crt"
+  long long pid = -1;  // -1: this process
+  std::string source;  // how most entries were read: "getrlimit", "prlimit", "procfs", "crt"
   // When prlimit(2) was refused and /proc/PID/limits was read instead: the errno and the call.
   int fallbackErrno = 0;
   std::string fallbackSyscall;
@@ -47,8 +47,7 @@ Result<RlimitSet> GetRlimits(long long pid, RlimitMode mode);
 // Sets `name` for this process (pid < 0) or another (prlimit). Without `hard`, the current hard
 // limit is kept. The kernel's errors are returned as they are (EINVAL soft > hard, EPERM raising
 // the hard limit without privilege). Returns the limit as read back afterwards.
-Result<RlimitEntry> SetRlimit(long long pid, const std::string& name, RlimitValue soft,
-                              std::optional<RlimitValue> hard);
+Result<RlimitEntry> SetRlimit(long long pid, const std::string& name, RlimitValue soft, std::optional<RlimitValue> hard);
 
 // One row of /proc/PID/limits.
 struct ProcLimitRow {
@@ -56,7 +55,7 @@ struct ProcLimitRow {
   std::string name;         // "nofile", or "" for a row this version does not know
   RlimitValue soft;
   RlimitValue hard;
-  std::string units;        // "files", "" for nice/rtprio
+  std::string units;  // "files", "" for nice/rtprio
 };
 
 // Parses /proc/PID/limits by the column offsets of its header line (descriptions contain spaces).

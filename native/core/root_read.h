@@ -11,9 +11,9 @@
 namespace sysprobe::core {
 
 struct RootRead {
-  std::string root;     // host directory of the root ("" or "/": this host)
-  std::string path;     // inside the root
-  std::string what;     // "elf" (flags: 1 symbols, 2 crossCheck), "ldcache", "size", or "bytes" (offset, length)
+  std::string root;  // host directory of the root ("" or "/": this host)
+  std::string path;  // inside the root
+  std::string what;  // "elf" (flags: 1 symbols, 2 crossCheck), "ldcache", "size", or "bytes" (offset, length)
   int flags = 0;
   uint64_t offset = 0;
   uint64_t length = 0;  // "bytes": at most this many (capped at kMaxBytes)

@@ -3,6 +3,7 @@
 #if !defined(_WIN32)  // the loader model is POSIX only (resolve.cc is stubbed on Windows)
 
 #include <cctype>
+#include <cerrno>
 #include <cstring>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -34,10 +35,11 @@ std::string PlatformUncached(uint16_t machine) {
       if (__get_cpuid(1, &a1, &b1, &c1, &d1) && __get_cpuid_count(7, 0, &a7, &b7, &c7, &d7) &&
           __get_cpuid(0x80000001, &ae, &be, &ce, &de)) {
         const bool avx512er = b7 & (1u << 27), avx512pf = b7 & (1u << 26), avx512cd = b7 & (1u << 28);
-        const bool haswell = (b7 & (1u << 5)) && (c1 & (1u << 12)) && (b7 & (1u << 3)) && (b7 & (1u << 8)) &&
-                             (ce & (1u << 5)) && (c1 & (1u << 22)) && (c1 & (1u << 23));
+        const bool haswell = (b7 & (1u << 5)) && (c1 & (1u << 12)) && (b7 & (1u << 3)) && (b7 & (1u << 8)) && (ce & (1u << 5)) &&
+                             (c1 & (1u << 22)) && (c1 & (1u << 23));
         if (avx512cd && avx512er && avx512pf) platform = "xeon_phi";
-        else if (haswell) platform = "haswell";
+        else if (haswell)
+          platform = "haswell";
       }
     }
     return platform;
@@ -95,14 +97,22 @@ std::string PlatformFor(uint16_t machine) {
 std::optional<std::string> Substitute(const std::string& input, const Dst& dst) {
   std::string out;
   for (size_t i = 0; i < input.size(); ++i) {
-    if (input[i] != '$') { out += input[i]; continue; }
+    if (input[i] != '$') {
+      out += input[i];
+      continue;
+    }
     size_t len;
     const std::string* value = nullptr;
     std::optional<std::string> none;
     if ((len = IsDst(input, i + 1, "ORIGIN")) != 0) value = dst.origin ? &*dst.origin : nullptr;
-    else if ((len = IsDst(input, i + 1, "PLATFORM")) != 0) value = dst.platform.empty() ? nullptr : &dst.platform;
-    else if ((len = IsDst(input, i + 1, "LIB")) != 0) value = &dst.lib;
-    if (len == 0) { out += '$'; continue; }
+    else if ((len = IsDst(input, i + 1, "PLATFORM")) != 0)
+      value = dst.platform.empty() ? nullptr : &dst.platform;
+    else if ((len = IsDst(input, i + 1, "LIB")) != 0)
+      value = &dst.lib;
+    if (len == 0) {
+      out += '$';
+      continue;
+    }
     if (value == nullptr) return std::nullopt;
     out += *value;
     i += len;
@@ -129,11 +139,40 @@ std::vector<std::string> SearchList(const std::vector<std::string>& strings, con
         if (dir.back() != '/') dir += '/';
       }
       bool seen = false;
-      for (const auto& d : dirs) if (d == dir) seen = true;
+      for (const auto& d : dirs)
+        if (d == dir) seen = true;
       if (!seen) dirs.push_back(dir);
     }
   }
   return dirs;
+}
+
+std::string DirName(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+const char* ErrnoName(int e) {
+  switch (e) {
+    case ENOENT: return "ENOENT";
+    case ENOTDIR: return "ENOTDIR";
+    case EACCES: return "EACCES";
+    case ELOOP: return "ELOOP";
+    case EISDIR: return "EISDIR";
+    case EAGAIN: return "EAGAIN";  // a root's directory renamed during the lookup, again and again
+    case ENAMETOOLONG: return "ENAMETOOLONG";
+    case EPERM: return "EPERM";
+    case EINVAL: return "EINVAL";
+    case EMFILE: return "EMFILE";
+    case ENFILE: return "ENFILE";
+    case ENOMEM: return "ENOMEM";
+    case ENXIO: return "ENXIO";
+    case ENODEV: return "ENODEV";
+    case EOVERFLOW: return "EOVERFLOW";
+    default: return "EIO";
+  }
 }
 
 }  // namespace sysprobe::core::resolve

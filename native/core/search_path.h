@@ -30,4 +30,10 @@ std::optional<std::string> Substitute(const std::string& input, const Dst& dst);
 // fillin_rpath: split, substitute, strip trailing slashes, add one, drop duplicates.
 std::vector<std::string> SearchList(const std::vector<std::string>& strings, const char* separators, const Dst& dst);
 
+// The directory of a path as dirname(3) gives it ("." for a bare name, "/" for the root).
+std::string DirName(const std::string& path);
+
+// The errno names the resolver's results carry (EIO for any other).
+const char* ErrnoName(int e);
+
 }  // namespace sysprobe::core::resolve

@@ -16,13 +16,38 @@ if (!out) throw new Error('usage: node native/fuzz/seeds.mjs DIR [maxBytes]');
 mkdirSync(out, { recursive: true });
 
 const spec = {
-  interpreter: '/lib/ld.so.1', soname: 'libseed.so.1', needed: ['libc.so.6'], runpath: '$ORIGIN',
-  needs: [{ file: 'libc.so.6', versions: [{ name: 'GLIBC_2.0', index: 2 }, { name: 'GLIBC_2.17', index: 3, weak: true }] }],
-  defs: [{ name: 'libseed.so.1', index: 1, base: true }, { name: 'S_1', index: 4 }, { name: 'S_2', index: 5, parents: ['S_1'] }],
-  symbols: [{ name: 'printf', version: 2 }, { name: 'memcpy', version: 3 }, { name: 'old', version: 4, defined: true, hidden: true }, { name: 'new', version: 5, defined: true }],
+  interpreter: '/lib/ld.so.1',
+  soname: 'libseed.so.1',
+  needed: ['libc.so.6'],
+  runpath: '$ORIGIN',
+  needs: [
+    {
+      file: 'libc.so.6',
+      versions: [
+        { name: 'GLIBC_2.0', index: 2 },
+        { name: 'GLIBC_2.17', index: 3, weak: true },
+      ],
+    },
+  ],
+  defs: [
+    { name: 'libseed.so.1', index: 1, base: true },
+    { name: 'S_1', index: 4 },
+    { name: 'S_2', index: 5, parents: ['S_1'] },
+  ],
+  symbols: [
+    { name: 'printf', version: 2 },
+    { name: 'memcpy', version: 3 },
+    { name: 'old', version: 4, defined: true, hidden: true },
+    { name: 'new', version: 5, defined: true },
+  ],
 };
 let count = 0;
-for (const [cls, big, machine] of [[32, true, 20], [64, true, 22], [32, false, 3], [64, false, 62]]) {
+for (const [cls, big, machine] of [
+  [32, true, 20],
+  [64, true, 22],
+  [32, false, 3],
+  [64, false, 62],
+]) {
   const bytes = buildElf({ ...spec, cls, big, machine });
   writeFileSync(join(out, `hand-${cls}${big ? 'be' : 'le'}`), bytes);
   writeFileSync(join(out, `hand-${cls}${big ? 'be' : 'le'}-nosections`), withoutSectionHeaders(bytes));
@@ -42,6 +67,9 @@ for (const file of elfFilesUnder(source)) {
 }
 const fixtures = join(root, 'test', 'fixtures', 'elf');
 if (existsSync(fixtures)) {
-  for (const name of readdirSync(fixtures)) { copyFileSync(join(fixtures, name), join(out, `fixture-${name}`)); count += 1; }
+  for (const name of readdirSync(fixtures)) {
+    copyFileSync(join(fixtures, name), join(out, `fixture-${name}`));
+    count += 1;
+  }
 }
 process.stdout.write(`${count} seeds in ${out} (real files from ${source})\n`);

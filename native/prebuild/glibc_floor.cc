@@ -21,9 +21,9 @@ SYSPROBE_HIDDEN char __libc_single_threaded = 0;
 
 // glibc 2.34 moved libpthread into libc under GLIBC_2.34 names; libgcc/libstdc++ refer to these
 // (weakly). Each wrapper calls the base version, found in libpthread on older systems.
-#define SYSPROBE_BASE_WRAPPER(ret, name, params, args)                             \
-  ret sysprobe_base_##name params;                                                \
-  __asm__(".symver sysprobe_base_" #name "," #name "@" SYSPROBE_GLIBC_BASE);      \
+#define SYSPROBE_BASE_WRAPPER(ret, name, params, args)                       \
+  ret sysprobe_base_##name params;                                           \
+  __asm__(".symver sysprobe_base_" #name "," #name "@" SYSPROBE_GLIBC_BASE); \
   SYSPROBE_HIDDEN ret name params { return sysprobe_base_##name args; }
 SYSPROBE_BASE_WRAPPER(int, pthread_once, (pthread_once_t * once, void (*init)(void)), (once, init))
 SYSPROBE_BASE_WRAPPER(int, __pthread_key_create, (pthread_key_t * key, void (*destructor)(void*)), (key, destructor))
@@ -35,9 +35,7 @@ SYSPROBE_BASE_WRAPPER(int, pthread_setspecific, (pthread_key_t key, const void* 
 // glibc 2.33 made the stat family real symbols (stat@GLIBC_2.33, ...); before, the headers routed
 // them to __xstat & co. The kernel answers them directly: on x86_64 and aarch64 its struct stat is
 // glibc's, and newfstatat exists on both (aarch64 has no stat/lstat system calls).
-SYSPROBE_HIDDEN int fstat(int fd, struct stat* st) {
-  return static_cast<int>(syscall(SYS_fstat, fd, st));
-}
+SYSPROBE_HIDDEN int fstat(int fd, struct stat* st) { return static_cast<int>(syscall(SYS_fstat, fd, st)); }
 SYSPROBE_HIDDEN int fstatat(int dirfd, const char* path, struct stat* st, int flags) {
   return static_cast<int>(syscall(SYS_newfstatat, dirfd, path, st, flags));
 }

@@ -49,16 +49,17 @@ inline int RunAll() {
 
 #define SYSPROBE_CONCAT2(a, b) a##b
 #define SYSPROBE_CONCAT(a, b) SYSPROBE_CONCAT2(a, b)
-#define TEST_CASE(name)                                                                          \
-  static void SYSPROBE_CONCAT(test_body_, __LINE__)();                                           \
-  static ::sysprobe::test::Register SYSPROBE_CONCAT(test_register_, __LINE__)(name,              \
-                                                                              SYSPROBE_CONCAT(test_body_, __LINE__)); \
+#define TEST_CASE(name)                                                                                                     \
+  static void SYSPROBE_CONCAT(test_body_, __LINE__)();                                                                      \
+  static ::sysprobe::test::Register SYSPROBE_CONCAT(test_register_, __LINE__)(name, SYSPROBE_CONCAT(test_body_, __LINE__)); \
   static void SYSPROBE_CONCAT(test_body_, __LINE__)()
-#define CHECK(condition) \
-  do { if (!(condition)) ::sysprobe::test::Fail(__FILE__, __LINE__, #condition); } while (0)
-#define CHECK_EQ(a, b)                                                                                 \
-  do {                                                                                                 \
-    const auto& check_a = (a);                                                                         \
-    const auto& check_b = (b);                                                                         \
+#define CHECK(condition)                                                      \
+  do {                                                                        \
+    if (!(condition)) ::sysprobe::test::Fail(__FILE__, __LINE__, #condition); \
+  } while (0)
+#define CHECK_EQ(a, b)                                                                                \
+  do {                                                                                                \
+    const auto& check_a = (a);                                                                        \
+    const auto& check_b = (b);                                                                        \
     if (!(check_a == check_b)) ::sysprobe::test::Fail(__FILE__, __LINE__, std::string(#a " == " #b)); \
   } while (0)

@@ -2,14 +2,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <cerrno>
+#include <cstdio>
 #include <string>
 
 #include "check.h"
 #include "core/byte_source.h"
-#include "core/ldcache.h"
 #include "core/json_read.h"
+#include "core/ldcache.h"
 #include "core/resolve.h"
 #include "core/resolve_request.h"
 #include "core/rootfs.h"
@@ -21,7 +21,7 @@ TEST_CASE("ldcache: _dl_cache_libcmp compares digit runs numerically") {
   CHECK(ldcache::LibCompare("libfoo.so.9", "libfoo.so.10") < 0);
   CHECK(ldcache::LibCompare("libc.so.6", "libc.so.6") == 0);
   CHECK(ldcache::LibCompare("liba.so", "libb.so") < 0);
-  CHECK(ldcache::LibCompare("lib1", "liba") > 0);   // a digit sorts after a non-digit
+  CHECK(ldcache::LibCompare("lib1", "liba") > 0);  // a digit sorts after a non-digit
   CHECK(ldcache::LibCompare("libx", "libx.so") < 0);
   CHECK(ldcache::LibCompare("lib99999999999999999999", "lib1") > 0);  // no overflow
 }
@@ -143,7 +143,6 @@ TEST_CASE("rootfs: the file opened is the one the walk found, from its directory
   rmdir(root.c_str());
 }
 
-
 TEST_CASE("resolve request: the JSON text src/backends/wire.ts writes, paths as latin1 text of their bytes") {
   // JSON.stringify({ program: Buffer.from([0x2f, 0xff, 0x0a]).toString('latin1'), ... }): \u00ff as UTF-8, \n escaped.
   auto request = sysprobe::core::ReadResolveRequest(
@@ -166,9 +165,10 @@ TEST_CASE("resolve request: the JSON text src/backends/wire.ts writes, paths as 
 }
 
 TEST_CASE("resolve request: anything but the flat object is refused as an invalid argument") {
-  for (const char* bad : {"", "[]", "{", "{\"program\":1}", "{\"program\":\"/a\",\"program\":\"/b\"}", "{\"program\":\"/a\"} x",
-                          "{\"program\":\"\\ud800\"}", "{\"program\":\"\xe2\x82\xac\"}", "{\"root\":\"/\"}", "{\"program\":\"/a\",\"what\":true}",
-                          "{\"program\":\"/a\",\"hwcaps\":[1]}", "{\"program\":\"/a\",\"useCache\":\"no\"}", "{\"program\":\"a\\q\"}"}) {
+  for (const char* bad :
+       {"", "[]", "{", "{\"program\":1}", "{\"program\":\"/a\",\"program\":\"/b\"}", "{\"program\":\"/a\"} x",
+        "{\"program\":\"\\ud800\"}", "{\"program\":\"\xe2\x82\xac\"}", "{\"root\":\"/\"}", "{\"program\":\"/a\",\"what\":true}",
+        "{\"program\":\"/a\",\"hwcaps\":[1]}", "{\"program\":\"/a\",\"useCache\":\"no\"}", "{\"program\":\"a\\q\"}"}) {
     auto request = sysprobe::core::ReadResolveRequest(bad);
     CHECK(!request.ok());
     if (!request.ok()) CHECK_EQ(request.error().code, std::string("ERR_SYSPROBE_INVALID_ARG"));

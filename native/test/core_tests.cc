@@ -2,10 +2,10 @@
 #include "check.h"
 #include "core/libc_self.h"
 
+#include <unistd.h>
 #include <cstdlib>
 #include <cstring>
 #include <string>
-#include <unistd.h>
 #if defined(__GLIBC__)
 #include <gnu/libc-version.h>
 #endif

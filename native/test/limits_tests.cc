@@ -106,7 +106,10 @@ TEST_CASE("SplitNulList: entries, empty entries, a missing final NUL") {
 TEST_CASE("ParseProcArgs2: the environment after argc, exec path, padding and argv; apple strings excluded") {
   int argc = 2;
   std::string bytes(reinterpret_cast<const char*>(&argc), sizeof(argc));
-  bytes += std::string("/bin/sleep\0\0\0\0sleep\0" "600\0A=1\0B=x y\0C=\0\0executable_path=/bin/sleep\0", 56);
+  bytes += std::string(
+      "/bin/sleep\0\0\0\0sleep\0"
+      "600\0A=1\0B=x y\0C=\0\0executable_path=/bin/sleep\0",
+      56);
   auto env = ParseProcArgs2(bytes);
   CHECK(env.ok());
   if (env.ok()) CHECK_EQ(env.value(), (std::vector<std::string>{"A=1", "B=x y", "C="}));

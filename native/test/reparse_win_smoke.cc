@@ -65,21 +65,21 @@ int main() {
   }
   auto longResult = ProbeReparsePoint(longPath);
   Check(longPath.size() > MAX_PATH && longResult.ok() && !longResult.value().has_value(),
-        "a " + std::to_string(longPath.size()) + "-character path is probed (" + (longResult.ok() ? std::string("ok") : longResult.error().message) + ")");
+        "a " + std::to_string(longPath.size()) + "-character path is probed (" +
+            (longResult.ok() ? std::string("ok") : longResult.error().message) + ")");
 
   // A junction made with FSCTL_SET_REPARSE_POINT, where the system supports it (Wine >= 10.19, Windows).
   const std::string junction = dir + "\\junction";
   CreateDirectoryA(junction.c_str(), nullptr);
   HANDLE j = CreateFileA(junction.c_str(), GENERIC_WRITE, 0, nullptr, OPEN_EXISTING,
                          FILE_FLAG_OPEN_REPARSE_POINT | FILE_FLAG_BACKUP_SEMANTICS, nullptr);
-  const unsigned char golden[] = {0x03, 0x00, 0x00, 0xa0, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x12, 0x00,
-                                  0x08, 0x00, 0x5c, 0x00, 0x3f, 0x00, 0x3f, 0x00, 0x5c, 0x00, 0x43, 0x00, 0x3a, 0x00,
-                                  0x5c, 0x00, 0x74, 0x00, 0x00, 0x00, 0x43, 0x00, 0x3a, 0x00, 0x5c, 0x00, 0x74, 0x00,
-                                  0x00, 0x00};
+  const unsigned char golden[] = {0x03, 0x00, 0x00, 0xa0, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x12, 0x00, 0x08,
+                                  0x00, 0x5c, 0x00, 0x3f, 0x00, 0x3f, 0x00, 0x5c, 0x00, 0x43, 0x00, 0x3a, 0x00, 0x5c, 0x00,
+                                  0x74, 0x00, 0x00, 0x00, 0x43, 0x00, 0x3a, 0x00, 0x5c, 0x00, 0x74, 0x00, 0x00, 0x00};
   DWORD returned = 0;
-  const BOOL set = j != INVALID_HANDLE_VALUE &&
-                   DeviceIoControl(j, 0x000900A4 /* FSCTL_SET_REPARSE_POINT */, const_cast<unsigned char*>(golden),
-                                   sizeof(golden), nullptr, 0, &returned, nullptr);
+  const BOOL set =
+      j != INVALID_HANDLE_VALUE && DeviceIoControl(j, 0x000900A4 /* FSCTL_SET_REPARSE_POINT */, const_cast<unsigned char*>(golden),
+                                                   sizeof(golden), nullptr, 0, &returned, nullptr);
   const DWORD setError = set ? 0 : GetLastError();
   if (j != INVALID_HANDLE_VALUE) CloseHandle(j);
   if (!set) {

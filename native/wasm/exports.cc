@@ -24,8 +24,8 @@
 #include "../core/reparse_json.h"
 #include "../core/resolve.h"
 #include "../core/resolve_request.h"
-#include "../core/root_read.h"
 #include "../core/rlimits.h"
+#include "../core/root_read.h"
 
 #define SYSPROBE_EXPORT(name) extern "C" __attribute__((export_name(name)))
 
@@ -63,7 +63,8 @@ std::vector<std::string> Fields(const char* data, size_t size) {
   std::vector<std::string> fields(1);
   for (size_t i = 0; i < size; ++i) {
     if (data[i] == '\0') fields.emplace_back();
-    else fields.back() += data[i];
+    else
+      fields.back() += data[i];
   }
   return fields;
 }
@@ -104,7 +105,8 @@ SYSPROBE_EXPORT("sysprobe_read_ld_so_cache") int SysprobeReadLdSoCache(const cha
 }
 
 // fields: root, path, what (native/core/root_read.h); offset and length as doubles (exact below 2^53).
-SYSPROBE_EXPORT("sysprobe_read_in_root") int SysprobeReadInRoot(const char* data, size_t size, int flags, double offset, double length) {
+SYSPROBE_EXPORT("sysprobe_read_in_root")
+int SysprobeReadInRoot(const char* data, size_t size, int flags, double offset, double length) {
   const std::vector<std::string> fields = Fields(data, size);
   if (fields.size() != 3) return Fail(SysError::Sysprobe("ERR_SYSPROBE_INVALID_ARG", "readInRoot: 3 fields expected"));
   sysprobe::core::RootRead request;
@@ -161,7 +163,8 @@ SYSPROBE_EXPORT("sysprobe_proc_limits") int SysprobeProcLimits(double pid) {
 
 // probeGlibc({ root }) in one call (native/core/libc_root.h): the root and the working directory, each as
 // its own input.
-SYSPROBE_EXPORT("sysprobe_probe_libc_root") int SysprobeProbeLibcRoot(const char* root, size_t rootSize, const char* cwd, size_t cwdSize) {
+SYSPROBE_EXPORT("sysprobe_probe_libc_root")
+int SysprobeProbeLibcRoot(const char* root, size_t rootSize, const char* cwd, size_t cwdSize) {
   auto probed = sysprobe::core::libc::ProbeRootJson(Text(root, rootSize), Text(cwd, cwdSize));
   if (!probed.ok()) return Fail(probed.error());
   return Ok(std::move(probed.value()));

@@ -176,8 +176,20 @@ export interface AddonExports extends Omit<NativeBinding, TextFacts | 'resolveDe
   resolveDeps(request: string): Promise<string>;
 }
 
-type TextFacts = 'selfLibcSync' | 'selfLibc' | 'rlimitsSync' | 'rlimits' | 'setRlimitSync' | 'setRlimit' | 'inotifySync' | 'inotify' |
-  'processEnvSync' | 'processEnv' | 'decodeReparseBuffer' | 'probeReparsePointSync' | 'probeReparsePoint';
+type TextFacts =
+  | 'selfLibcSync'
+  | 'selfLibc'
+  | 'rlimitsSync'
+  | 'rlimits'
+  | 'setRlimitSync'
+  | 'setRlimit'
+  | 'inotifySync'
+  | 'inotify'
+  | 'processEnvSync'
+  | 'processEnv'
+  | 'decodeReparseBuffer'
+  | 'probeReparsePointSync'
+  | 'probeReparsePoint';
 
 export interface RawCacheEntry {
   key: string;
@@ -275,7 +287,14 @@ export interface CompatNativeBinding {
    * (at most `length` bytes at `offset`, as a Uint8Array).
    */
   readInRootSync(root: PathArg, path: string, what: RawRootReadKind, flags: number, offset: number, length: number): string | Uint8Array;
-  readInRoot(root: PathArg, path: string, what: RawRootReadKind, flags: number, offset: number, length: number): Promise<string | Uint8Array>;
+  readInRoot(
+    root: PathArg,
+    path: string,
+    what: RawRootReadKind,
+    flags: number,
+    offset: number,
+    length: number,
+  ): Promise<string | Uint8Array>;
 }
 
 export type RawRootReadKind = 'elf' | 'ldcache' | 'size' | 'bytes';
@@ -311,17 +330,19 @@ export interface RawLibcFile {
 export interface RawLibcRoot {
   /** The programs whose dependencies were looked at. */
   programs: string[];
-  found: null | (RawLibcFile & {
-    family: 'glibc' | 'musl';
-    /** needed: libc.so.6 as the loader resolves it for `program`; interpreter: its musl PT_INTERP; loader: `program` is an ld-musl that exists. */
-    how: 'needed' | 'interpreter' | 'loader';
-    program: string;
-    libcPath: string;
-    loaderPath: string | null;
-    /** Canonical, inside the root. */
-    realPath: string;
-    /** The ld.so.cache generator string, when the resolver read the root's cache (glibc). */
-    generator: string | null;
-    generatorVersion: string | null;
-  });
+  found:
+    | null
+    | (RawLibcFile & {
+        family: 'glibc' | 'musl';
+        /** needed: libc.so.6 as the loader resolves it for `program`; interpreter: its musl PT_INTERP; loader: `program` is an ld-musl that exists. */
+        how: 'needed' | 'interpreter' | 'loader';
+        program: string;
+        libcPath: string;
+        loaderPath: string | null;
+        /** Canonical, inside the root. */
+        realPath: string;
+        /** The ld.so.cache generator string, when the resolver read the root's cache (glibc). */
+        generator: string | null;
+        generatorVersion: string | null;
+      });
 }

@@ -110,7 +110,10 @@ function candidates(): Array<{ source: LoadAttempt['source']; path: string }> {
   // A local build newer than the prebuild goes first: it was made from these sources after the
   // prebuild was (a source checkout being worked on), and a prebuild cannot tell that it is stale.
   const prebuildFile = process.platform === 'linux' ? 'sysprobe.glibc.node' : 'sysprobe.node';
-  const prebuild = { source: 'prebuild' as const, path: join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, prebuildFile) };
+  const prebuild = {
+    source: 'prebuild' as const,
+    path: join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, prebuildFile),
+  };
   const release = { source: 'build/Release' as const, path: join(packageRoot, 'build', 'Release', 'sysprobe.node') };
   const debug = { source: 'build/Debug' as const, path: join(packageRoot, 'build', 'Debug', 'sysprobe.node') };
   const releaseTime = modifiedTime(release.path);
@@ -196,7 +199,11 @@ function loadKoffi(info: BackendInfo, why: string): boolean {
     ({ createKoffiBackend, OFF_MAIN_THREAD, koffiReason } = require('./koffi/index.js') as typeof import('./koffi/index.js'));
     backendObject = createKoffiBackend(koffi, packageVersion());
   } catch (error) {
-    attempt.error = { code: String((error as { code?: unknown }).code ?? 'ERR_UNKNOWN'), message: String((error as Error).message ?? error), explanation: 'koffi loaded, but the C library functions could not be bound' };
+    attempt.error = {
+      code: String((error as { code?: unknown }).code ?? 'ERR_UNKNOWN'),
+      message: String((error as Error).message ?? error),
+      explanation: 'koffi loaded, but the C library functions could not be bound',
+    };
     info.reason = `${why}; koffi loaded but could not bind the C library`;
     return false;
   }
@@ -225,7 +232,9 @@ function koffiPackageVersion(entry: string): string | undefined {
 
 function describeKoffiError(error: unknown): NonNullable<LoadAttempt['error']> {
   const code = String((error as { code?: unknown })?.code ?? 'ERR_UNKNOWN');
-  const message = String((error as { message?: unknown })?.message ?? error).split('\nRequire stack:')[0]!.trim();
+  const message = String((error as { message?: unknown })?.message ?? error)
+    .split('\nRequire stack:')[0]!
+    .trim();
   let explanation: string | undefined;
   if (code === 'MODULE_NOT_FOUND' && /'koffi'/.test(message)) {
     explanation = 'koffi is an optional dependency of sysprobe and is not installed (npm install koffi)';
@@ -288,10 +297,14 @@ function accept(module: unknown, attempt: LoadAttempt, info: BackendInfo): boole
   native.init(SysprobeError);
   attempt.ok = true;
   info.name = 'addon';
-  info.reason = attempt.source === 'option' ? 'the addon named by configure({ nativeBinding }) loaded' :
-    info.requested === 'addon' ? `${info.requestedBy === 'option' ? "configure({ backend: 'addon' })" : 'SYSPROBE_BACKEND=addon'} asked for the addon` :
-    attempt.source === 'env:SYSPROBE_BINDING' ? 'the addon named by SYSPROBE_BINDING loaded' :
-    `the ${attempt.source} addon loaded, so koffi was not needed`;
+  info.reason =
+    attempt.source === 'option'
+      ? 'the addon named by configure({ nativeBinding }) loaded'
+      : info.requested === 'addon'
+        ? `${info.requestedBy === 'option' ? "configure({ backend: 'addon' })" : 'SYSPROBE_BACKEND=addon'} asked for the addon`
+        : attempt.source === 'env:SYSPROBE_BINDING'
+          ? 'the addon named by SYSPROBE_BINDING loaded'
+          : `the ${attempt.source} addon loaded, so koffi was not needed`;
   info.path = attempt.path;
   info.version = native.version;
   info.napiVersion = native.napiVersion;
@@ -307,7 +320,9 @@ function packageVersion(): string {
 
 function describeLoadError(error: unknown): NonNullable<LoadAttempt['error']> {
   const code = String((error as { code?: unknown })?.code ?? 'ERR_UNKNOWN');
-  const message = String((error as { message?: unknown })?.message ?? error).split('\nRequire stack:')[0]!.trim();
+  const message = String((error as { message?: unknown })?.message ?? error)
+    .split('\nRequire stack:')[0]!
+    .trim();
   const explanation = explainLoadError(code, message);
   return explanation === undefined ? { code, message } : { code, message, explanation };
 }
@@ -339,16 +354,23 @@ function libcWithoutAddon(): NonNullable<BackendInfo['libc']> {
 }
 
 function loadFailure(info: BackendInfo): SysprobeError {
-  const lines = [`sysprobe could not load its native addon${info.attempts.some((a) => a.source === 'koffi') ? ' or koffi' : ''} for ${info.platform}-${info.arch}: ${info.reason}`];
-  if (info.libc !== undefined) lines.push(`C library of this process: ${info.libc.family}${info.libc.loader ? ` (${info.libc.loader})` : ''}`);
+  const lines = [
+    `sysprobe could not load its native addon${info.attempts.some((a) => a.source === 'koffi') ? ' or koffi' : ''} for ${info.platform}-${info.arch}: ${info.reason}`,
+  ];
+  if (info.libc !== undefined)
+    lines.push(`C library of this process: ${info.libc.family}${info.libc.loader ? ` (${info.libc.loader})` : ''}`);
   for (const attempt of info.attempts) {
-    lines.push(`- ${attempt.source}: ${attempt.path}: ${attempt.error?.code}: ${attempt.error?.message}` +
-      (attempt.error?.explanation ? ` (${attempt.error.explanation})` : ''));
+    lines.push(
+      `- ${attempt.source}: ${attempt.path}: ${attempt.error?.code}: ${attempt.error?.message}` +
+        (attempt.error?.explanation ? ` (${attempt.error.explanation})` : ''),
+    );
   }
   const explicit = info.attempts.some((a) => a.source === 'option' || a.source === 'env:SYSPROBE_BINDING');
-  lines.push(explicit
-    ? 'Only the explicitly named binding was tried; fix or unset it to use the default locations.'
-    : 'Build it with `npm rebuild sysprobe` (needs Python 3, make and a C++17 compiler), or install koffi (an optional dependency) for the fallback.');
+  lines.push(
+    explicit
+      ? 'Only the explicitly named binding was tried; fix or unset it to use the default locations.'
+      : 'Build it with `npm rebuild sysprobe` (needs Python 3, make and a C++17 compiler), or install koffi (an optional dependency) for the fallback.',
+  );
   return new SysprobeError({
     code: explicit ? 'ERR_SYSPROBE_BINDING_LOAD' : 'ERR_SYSPROBE_NO_BACKEND',
     message: lines.join('\n'),

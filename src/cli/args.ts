@@ -23,14 +23,24 @@ export function parse(args: string[]): { json: boolean; help: boolean } {
 }
 
 /** The common options plus --pid N (and --diff, --root DIR where allowed). */
-export function parseWithPid(args: string[], allowDiff: boolean, allowRoot = false): { json: boolean; help: boolean; pid: number | undefined; diff: boolean; root: string | undefined } {
+export function parseWithPid(
+  args: string[],
+  allowDiff: boolean,
+  allowRoot = false,
+): { json: boolean; help: boolean; pid: number | undefined; diff: boolean; root: string | undefined } {
   const options = { ...commonOptions, pid: { type: 'string' }, diff: { type: 'boolean' }, root: { type: 'string' } } as const;
   const { values } = usageErrors(() => parseArgs({ args, options, allowPositionals: false, strict: true }));
   if (!allowDiff && values.diff !== undefined) throw new UsageError("Unknown option '--diff'");
   if (!allowRoot && values.root !== undefined) throw new UsageError("Unknown option '--root'");
   const raw = values.pid;
   if (raw !== undefined && !/^[1-9][0-9]{0,9}$/.test(raw)) throw new UsageError(`--pid must be a process id, not '${raw}'`);
-  return { json: values.json === true, help: values.help === true, pid: raw === undefined ? undefined : Number(raw), diff: values.diff === true, root: values.root };
+  return {
+    json: values.json === true,
+    help: values.help === true,
+    pid: raw === undefined ? undefined : Number(raw),
+    diff: values.diff === true,
+    root: values.root,
+  };
 }
 
 export function parseWithPaths(args: string[]): { json: boolean; help: boolean; paths: string[] } {

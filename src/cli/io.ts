@@ -36,8 +36,12 @@ function streamIo(): Io {
   watch(process.stdout, 'out');
   watch(process.stderr, 'err');
   return {
-    out: (text) => { if (!closed.out) process.stdout.write(text); },
-    err: (text) => { if (!closed.err) process.stderr.write(text); },
+    out: (text) => {
+      if (!closed.out) process.stdout.write(text);
+    },
+    err: (text) => {
+      if (!closed.err) process.stderr.write(text);
+    },
   };
 }
 

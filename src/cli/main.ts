@@ -1,7 +1,7 @@
 // The sysprobe command: dispatches to a command (report when none is named) and never throws.
 import { SysprobeError } from '../errors.js';
 import { UsageError } from './args.js';
-import { commands, printHelp } from './commands.js';
+import { commands, printHelp } from './commands/index.js';
 import { EXIT_USAGE, SCHEMA_VERSION, defaultIo, json, type Io } from './io.js';
 
 export { EXIT_FINDING, EXIT_OK, EXIT_USAGE, SCHEMA_VERSION } from './io.js';
@@ -25,7 +25,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       io.err(`sysprobe: ${error.message}\nRun 'sysprobe --help' for usage.\n`);
       return EXIT_USAGE;
     }
-    const facts = error instanceof SysprobeError ? error.toJSON() : { code: 'ERR_SYSPROBE_INTERNAL', message: String((error as Error)?.stack ?? error) };
+    const facts =
+      error instanceof SysprobeError
+        ? error.toJSON()
+        : { code: 'ERR_SYSPROBE_INTERNAL', message: String((error as Error)?.stack ?? error) };
     if (wantsJson) io.out(json({ schemaVersion: SCHEMA_VERSION, error: facts }));
     io.err(`sysprobe: ${String(facts['message'])}\n`);
     return EXIT_USAGE;

@@ -20,13 +20,16 @@ export interface ComparedProcess {
 /** The shell this CLI was run from, or the direct parent when the process tree cannot be read (not Linux). */
 export function comparedProcess(): ComparedProcess {
   const found = process.platform === 'linux' ? nearestShellAncestor(process.pid) : null;
-  if (found === null) return { pid: process.ppid, name: 'parent', isShell: false, skipped: [], description: `the parent (pid ${process.ppid})` };
+  if (found === null)
+    return { pid: process.ppid, name: 'parent', isShell: false, skipped: [], description: `the parent (pid ${process.ppid})` };
   return {
     pid: found.shell.pid,
     name: found.shell.exe?.slice(found.shell.exe.lastIndexOf('/') + 1) ?? found.shell.comm,
     isShell: found.isShell,
     skipped: found.skipped.map((node) => ({ pid: node.pid, comm: node.comm })),
-    description: found.isShell ? describeAncestor(found) : `${describeAncestor(found)} (no shell above: the nearest ancestor that is not a launcher)`,
+    description: found.isShell
+      ? describeAncestor(found)
+      : `${describeAncestor(found)} (no shell above: the nearest ancestor that is not a launcher)`,
   };
 }
 
@@ -56,4 +59,9 @@ export async function shellEnvironment(who: ComparedProcess): Promise<{ env: Env
   } catch {
     return { env: process.env, from: `this process's environment (the launcher's could not be read)` };
   }
+}
+
+/** Who the limits are compared with, in --json. */
+export function shellProcessJson(who: ComparedProcess): Record<string, unknown> {
+  return { pid: who.pid, name: who.name, isShell: who.isShell, skipped: who.skipped };
 }

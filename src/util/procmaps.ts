@@ -32,7 +32,15 @@ export function parseMaps(text: string): MapsEntry[] {
     if (deleted) path = path.slice(0, -' (deleted)'.length);
     // seq_file_path() escapes the newline of a name as \012 (and nothing else).
     path = path.replace(/\\012/g, '\n');
-    out.push({ range: match[1]!, offset: BigInt(`0x${match[2]}`), major: parseInt(match[3]!, 16), minor: parseInt(match[4]!, 16), inode: BigInt(match[5]!), path, deleted });
+    out.push({
+      range: match[1]!,
+      offset: BigInt(`0x${match[2]}`),
+      major: parseInt(match[3]!, 16),
+      minor: parseInt(match[4]!, 16),
+      inode: BigInt(match[5]!),
+      path,
+      deleted,
+    });
   }
   return out;
 }

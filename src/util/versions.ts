@@ -20,7 +20,10 @@ export function parseVersionName(name: string): VersionName | null {
   const known = parsed.get(name);
   if (known !== undefined) return known;
   const match = NUMERIC_TAIL.exec(name);
-  const result = match === null ? null : Object.freeze({ prefix: match[1]!, version: match[2]!, parts: Object.freeze(match[2]!.split('.').map(Number)) as number[] });
+  const result =
+    match === null
+      ? null
+      : Object.freeze({ prefix: match[1]!, version: match[2]!, parts: Object.freeze(match[2]!.split('.').map(Number)) as number[] });
   if (parsed.size > 50_000) parsed.clear();
   parsed.set(name, result);
   return result;

@@ -1,6 +1,15 @@
 // An ESM consumer: the types resolve through the exports map's "import" condition.
 import { probeGlibc, probeGlibcSync, backend, configure, SysprobeError, type LibcInfo, type BackendInfo } from 'sysprobe';
-import { getRlimitsSync, setRlimit, probeProcessEnvSync, diffEnv, RLIMIT_NAMES, type Limit, type RlimitName, type ResourceLimit } from 'sysprobe';
+import {
+  getRlimitsSync,
+  setRlimit,
+  probeProcessEnvSync,
+  diffEnv,
+  RLIMIT_NAMES,
+  type Limit,
+  type RlimitName,
+  type ResourceLimit,
+} from 'sysprobe';
 
 const info: LibcInfo = probeGlibcSync({ refresh: true });
 const family: 'glibc' | 'musl' | 'unknown' = info.family;
@@ -20,7 +29,14 @@ const path: string | undefined = diffEnv(process.env, probeProcessEnvSync(1)).ad
 setRlimit('files', { soft: 1n });
 // @ts-expect-error soft is required
 setRlimit('nofile', { hard: 1n });
-import { decodeReparseBuffer, probeReparsePointSync, explainPath, scanReparsePoints, type ReparseInfo, type PathExplanation } from 'sysprobe';
+import {
+  decodeReparseBuffer,
+  probeReparsePointSync,
+  explainPath,
+  scanReparsePoints,
+  type ReparseInfo,
+  type PathExplanation,
+} from 'sysprobe';
 const reparse: ReparseInfo = decodeReparseBuffer(new Uint8Array(24));
 const substitute: string | undefined = reparse.target?.substituteName;
 const maybe: ReparseInfo | null = probeReparsePointSync('C:\\x');
@@ -28,7 +44,16 @@ const explained: Promise<PathExplanation> = explainPath('C:\\go\\src');
 void scanReparsePoints('/mnt', { maxDepth: 2, onProgress: (p) => p.found });
 // @ts-expect-error kind is a closed union
 const kind: ReparseInfo['kind'] = 'not-a-kind';
-import { checkCompat, checkCompatSync, resolveDeps, resolveDepsSync, readLdSoCacheSync, type CompatReport, type DepsResult, type FoundVia } from 'sysprobe';
+import {
+  checkCompat,
+  checkCompatSync,
+  resolveDeps,
+  resolveDepsSync,
+  readLdSoCacheSync,
+  type CompatReport,
+  type DepsResult,
+  type FoundVia,
+} from 'sysprobe';
 const report: Promise<CompatReport> = checkCompat('/bin/ls', { glibc: '2.31', arch: 'x86_64' });
 const rootOk: boolean = checkCompatSync('/bin/ls', { root: '/srv/rootfs' }).ok;
 const missingSymbols: string[] | undefined = checkCompatSync('/bin/ls').missingVersions[0]?.symbols;
@@ -38,5 +63,25 @@ const hwcap: bigint | undefined = readLdSoCacheSync('/etc/ld.so.cache').entries[
 const rootLibc: Promise<LibcInfo> = probeGlibc({ root: '/srv/rootfs' });
 // @ts-expect-error a target is 'host', { root } or { glibc }
 checkCompat('/bin/ls', 'container');
-export { family, version, later, which, code, nofile, names, set, path, substitute, maybe, explained, kind,
-  report, rootOk, missingSymbols, deps, via, hwcap, rootLibc };
+export {
+  family,
+  version,
+  later,
+  which,
+  code,
+  nofile,
+  names,
+  set,
+  path,
+  substitute,
+  maybe,
+  explained,
+  kind,
+  report,
+  rootOk,
+  missingSymbols,
+  deps,
+  via,
+  hwcap,
+  rootLibc,
+};

@@ -24,7 +24,8 @@ export const KOFFI_CAPABILITIES: readonly KoffiCapability[] = [
     via: 'koffi',
     platforms: 'all',
     onWorker: 'refused',
-    answer: 'the same answer, except `compiledAgainst: null` (no addon was built; its evidence says *no addon: the koffi backend answered*)',
+    answer:
+      'the same answer, except `compiledAgainst: null` (no addon was built; its evidence says *no addon: the koffi backend answered*)',
     how: '`dlsym(RTLD_DEFAULT)` of `gnu_get_libc_version`/`gnu_get_libc_release` called through their addresses, `confstr(_CS_GNU_LIBC_VERSION)`, `getauxval(AT_BASE)`, `dl_iterate_phdr` with a koffi callback (PT_INTERP of the main program, the objects containing the two functions), `realpath`',
   },
   {
@@ -33,15 +34,15 @@ export const KOFFI_CAPABILITIES: readonly KoffiCapability[] = [
     platforms: 'linux',
     onWorker: 'same',
     answer: 'the same answers',
-    how: 'one call of the core as WebAssembly, as the addon makes: `{ root }` resolves inside the root (walked by directory fds) and reads the libc\'s banner, version definitions and the cache generator; `{ pid }` reads the file it holds open (banner and version definitions); without the `.wasm`: `ERR_SYSPROBE_NEEDS_ADDON`',
+    how: "one call of the core as WebAssembly, as the addon makes: `{ root }` resolves inside the root (walked by directory fds) and reads the libc's banner, version definitions and the cache generator; `{ pid }` reads the file it holds open (banner and version definitions); without the `.wasm`: `ERR_SYSPROBE_NEEDS_ADDON`",
   },
   {
     functions: ['getRlimits', 'getRlimitsSync'],
     via: 'koffi+core',
     platforms: 'all',
-    onWorker: 'read from /proc/PID/limits; { source: \'syscall\' } refused',
+    onWorker: "read from /proc/PID/limits; { source: 'syscall' } refused",
     answer: 'the same answers, the `/proc/PID/limits` fallback included',
-    how: 'this process: `getrlimit64` (glibc) / `getrlimit`; `{ pid }`: `prlimit64`, and where it is refused (`EPERM`/`EACCES`/`ENOSYS`) `/proc/PID/limits` read by the core as WebAssembly, with `fallback: { errno, syscall: \'prlimit\' }` as from the addon (without the `.wasm`: `ERR_SYSPROBE_NEEDS_ADDON` with `details.refused`); `{ source: \'procfs\' }` (Linux): the core reads and parses `/proc/PID/limits`. koffi has no C headers, so the `RLIMIT_*` numbers are a table in `rlimits.ts` (asm-generic\'s on Linux)',
+    how: "this process: `getrlimit64` (glibc) / `getrlimit`; `{ pid }`: `prlimit64`, and where it is refused (`EPERM`/`EACCES`/`ENOSYS`) `/proc/PID/limits` read by the core as WebAssembly, with `fallback: { errno, syscall: 'prlimit' }` as from the addon (without the `.wasm`: `ERR_SYSPROBE_NEEDS_ADDON` with `details.refused`); `{ source: 'procfs' }` (Linux): the core reads and parses `/proc/PID/limits`. koffi has no C headers, so the `RLIMIT_*` numbers are a table in `rlimits.ts` (asm-generic's on Linux)",
   },
   {
     functions: ['setRlimit', 'setRlimitSync'],
@@ -56,7 +57,8 @@ export const KOFFI_CAPABILITIES: readonly KoffiCapability[] = [
     via: 'core',
     platforms: 'linux',
     onWorker: 'same',
-    answer: 'Linux: the same entries, bytes and errors (`ESRCH`, `EACCES` with `path`); macOS/FreeBSD (`sysctl KERN_PROCARGS2`): `ERR_SYSPROBE_NEEDS_ADDON`',
+    answer:
+      'Linux: the same entries, bytes and errors (`ESRCH`, `EACCES` with `path`); macOS/FreeBSD (`sysctl KERN_PROCARGS2`): `ERR_SYSPROBE_NEEDS_ADDON`',
     how: 'the core reads and splits `/proc/PID/environ` (WebAssembly)',
   },
   {
@@ -65,14 +67,15 @@ export const KOFFI_CAPABILITIES: readonly KoffiCapability[] = [
     platforms: 'linux',
     onWorker: 'answered without kcmp(2): shared instances are not told apart',
     answer: 'Linux: the same answer, instances told apart by `kcmp(KCMP_FILE)` as in the addon',
-    how: 'the core\'s scan of `/proc` as WebAssembly (directories listed through WASI `fd_readdir`); `kcmp(2)` through koffi\'s `syscall()` (its number per architecture is a table in `proc.ts`); the effective uid from `process.geteuid()`',
+    how: "the core's scan of `/proc` as WebAssembly (directories listed through WASI `fd_readdir`); `kcmp(2)` through koffi's `syscall()` (its number per architecture is a table in `proc.ts`); the effective uid from `process.geteuid()`",
   },
   {
     functions: ['probeReparsePoint', 'probeReparsePointSync'],
     via: 'koffi+core',
     platforms: 'linux, macos, windows',
     onWorker: 'refused (macOS: lstat only)',
-    answer: 'Linux: as the addon (`null` for entries that are not reparse points, `ENOENT`/`EACCES`…, reparse points decoded); macOS: `null` / `ENOENT`; Windows: `null` and `ENOENT` (with `winerror` 2/3 and `syscall`) as the addon, any other Win32 error (its `winerror` kept) `ERR_SYSPROBE_NEEDS_ADDON`, because the names of Win32 errors are a table in the core\'s Windows code, not in the WebAssembly build',
+    answer:
+      "Linux: as the addon (`null` for entries that are not reparse points, `ENOENT`/`EACCES`…, reparse points decoded); macOS: `null` / `ENOENT`; Windows: `null` and `ENOENT` (with `winerror` 2/3 and `syscall`) as the addon, any other Win32 error (its `winerror` kept) `ERR_SYSPROBE_NEEDS_ADDON`, because the names of Win32 errors are a table in the core's Windows code, not in the WebAssembly build",
     how: 'Linux: `lgetxattr` of `system.ntfs_reparse_data` and `system.ntfs_attrib` through koffi, the buffer decoded by the core; macOS: `lstat`; Windows, through kernel32: `GetFullPathNameW` to the `\\\\?\\` long form, `CreateFileW(FILE_FLAG_OPEN_REPARSE_POINT | FILE_FLAG_BACKUP_SEMANTICS)` with placeholders exposed (ntdll `RtlSetThreadPlaceholderCompatibilityMode`), `GetFileInformationByHandleEx(FileAttributeTagInfo)`, then for a reparse point `DeviceIoControl(FSCTL_GET_REPARSE_POINT)`, the buffer decoded by the core (**not run**: wine 8 cannot make reparse points)',
   },
   {
@@ -80,16 +83,16 @@ export const KOFFI_CAPABILITIES: readonly KoffiCapability[] = [
     via: 'core',
     platforms: 'all',
     onWorker: 'same',
-    answer: 'the same facts and errors (also the CLI\'s `elf`)',
-    how: 'the core\'s ELF parser as WebAssembly, the async forms on a worker thread of its own: `npm run bench -- elf` over the 3124 ELF files of `/usr` took 216 ms warm and 416 ms on a first scan, against the addon\'s 100/137 ms with 4 threads and 157/190 ms with one in the same run (1.4× to 2.2× slower warm)',
+    answer: "the same facts and errors (also the CLI's `elf`)",
+    how: "the core's ELF parser as WebAssembly, the async forms on a worker thread of its own: `npm run bench -- elf` over the 3124 ELF files of `/usr` took 216 ms warm and 416 ms on a first scan, against the addon's 100/137 ms with 4 threads and 157/190 ms with one in the same run (1.4× to 2.2× slower warm)",
   },
   {
     functions: ['resolveDeps', 'resolveDepsSync', 'checkCompat', 'checkCompatSync', 'readLdSoCache', 'readLdSoCacheSync'],
     via: 'core',
     platforms: 'all',
     onWorker: 'same',
-    answer: 'the same answers, for every target of `checkCompat` (host, `{ root }`, `{ glibc }`; also the CLI\'s `deps` and `compat`)',
-    how: 'the core\'s loader model and ld.so.cache parser as WebAssembly. It cannot run `cpuid`: on x86-64 Linux it takes the ISA levels (glibc-hwcaps) from the `flags` of `/proc/cpuinfo`, and the legacy `$PLATFORM` is `x86_64` (never `haswell`/`xeon_phi`) unless given',
+    answer: "the same answers, for every target of `checkCompat` (host, `{ root }`, `{ glibc }`; also the CLI's `deps` and `compat`)",
+    how: "the core's loader model and ld.so.cache parser as WebAssembly. It cannot run `cpuid`: on x86-64 Linux it takes the ISA levels (glibc-hwcaps) from the `flags` of `/proc/cpuinfo`, and the legacy `$PLATFORM` is `x86_64` (never `haswell`/`xeon_phi`) unless given",
   },
   {
     functions: ['decodeReparseBuffer', 'explainPath', 'scanReparsePoints'],
@@ -97,7 +100,7 @@ export const KOFFI_CAPABILITIES: readonly KoffiCapability[] = [
     platforms: 'all',
     onWorker: 'same',
     answer: 'the same answers',
-    how: 'the core\'s reparse decoder as WebAssembly; `explainPath` and `scanReparsePoints` probe each entry as `probeReparsePoint` does',
+    how: "the core's reparse decoder as WebAssembly; `explainPath` and `scanReparsePoints` probe each entry as `probeReparsePoint` does",
   },
 ];
 

@@ -7,7 +7,20 @@ import type { NativeBinding, RawReparseProbe, RawRlimitSet } from '../binding.js
 import { absoluteBytes, isAbsolutePath, pathText } from '../../util/paths.js';
 import type { PathArg } from '../../util/paths.js';
 import type { WasmErrorFacts, WasmRequest } from '../wasm/index.js';
-import { WASM_PATH, errorFromFacts, wasmOnWorker, wasmAvailable, wasmProcessEnv, wasmReadElf, wasmReadElfBatch, wasmReadInRoot, wasmReadLdSoCache, wasmResolveDeps, wasmProbeLibcRoot, wasmScanLibcFile } from '../wasm/index.js';
+import {
+  WASM_PATH,
+  errorFromFacts,
+  wasmOnWorker,
+  wasmAvailable,
+  wasmProcessEnv,
+  wasmReadElf,
+  wasmReadElfBatch,
+  wasmReadInRoot,
+  wasmReadLdSoCache,
+  wasmResolveDeps,
+  wasmProbeLibcRoot,
+  wasmScanLibcFile,
+} from '../wasm/index.js';
 import { bindCalls, withCore, needsAddon, type Koffi, type Calls } from './calls.js';
 import { capabilitySummary, refusedOnWorker } from './capabilities.js';
 import { selfLibc } from './libc.js';
@@ -15,7 +28,6 @@ import { procLimits, rlimits, setRlimit } from './rlimits.js';
 import { decodeReparse, probeReparsePoint } from './reparse.js';
 import { checkEnvPlatform, inotify, processEnv } from './proc.js';
 import { decodeProcessEnv } from '../wire.js';
-
 
 /**
  * An async call of the core: on the core's worker thread (../wasm/client.ts) so the host's event loop stays
@@ -29,7 +41,7 @@ function coreAsync<T>(what: string, name: WasmRequest['name'], args: unknown[], 
 /** calls null: macOS off the main thread (lstat only). The path's bytes go to the kernel as they are. */
 
 function asGiven(path: PathArg | Uint8Array, error: unknown): unknown {
-  if (!(error instanceof SysprobeError) || typeof path !== 'string' && !Buffer.isBuffer(path) || isAbsolutePath(path)) return error;
+  if (!(error instanceof SysprobeError) || (typeof path !== 'string' && !Buffer.isBuffer(path)) || isAbsolutePath(path)) return error;
   if (error.path !== pathText(absoluteBytes(path))) return error;
   return errorFromFacts({ ...error.toJSON(), path: pathText(path) });
 }
@@ -43,7 +55,11 @@ function given<T>(path: PathArg | Uint8Array, isPath: boolean, work: () => T): T
 }
 
 function givenAsync<T>(path: PathArg | Uint8Array, isPath: boolean, work: Promise<T>): Promise<T> {
-  return isPath ? work.catch((error: unknown) => { throw asGiven(path, error); }) : work;
+  return isPath
+    ? work.catch((error: unknown) => {
+        throw asGiven(path, error);
+      })
+    : work;
 }
 
 /** Turns a synchronous probe into the addon's Promise shape (koffi's callbacks must run on this thread). */
@@ -72,7 +88,8 @@ let boundCalls: Calls | null = null;
  * window, so on a worker thread the koffi backend answers what the WebAssembly core and /proc can answer and
  * refuses the rest.
  */
-export const OFF_MAIN_THREAD = 'koffi is not loaded on worker threads: a Worker terminated while a koffi call runs aborts the whole process ' +
+export const OFF_MAIN_THREAD =
+  'koffi is not loaded on worker threads: a Worker terminated while a koffi call runs aborts the whole process ' +
   '(a defect of koffi: docs/backends.md, "The koffi backend and worker threads"); call it from the main thread, or use the addon';
 
 function offMainThread(what: string): SysprobeError {
@@ -82,8 +99,10 @@ function offMainThread(what: string): SysprobeError {
 /** Why the koffi backend answers, and what it answers with: the loader's BackendInfo.reason. */
 export function koffiReason(onMainThread: boolean, offMainThread: string): string {
   const { koffi, core } = capabilitySummary();
-  const thread = onMainThread ? '' : `; on this worker thread ${refusedOnWorker()} throw ERR_SYSPROBE_NEEDS_ADDON, getRlimits reads ` +
-    `/proc/PID/limits and probeInotify cannot tell shared instances apart: ${offMainThread}`;
+  const thread = onMainThread
+    ? ''
+    : `; on this worker thread ${refusedOnWorker()} throw ERR_SYSPROBE_NEEDS_ADDON, getRlimits reads ` +
+      `/proc/PID/limits and probeInotify cannot tell shared instances apart: ${offMainThread}`;
   return wasmAvailable()
     ? `koffi answers ${koffi}, with the core as WebAssembly (${WASM_PATH}) for ${core}${thread}`
     : `koffi answers ${koffi}, but without the core as WebAssembly (${WASM_PATH} is missing) ${core} throw ERR_SYSPROBE_NEEDS_ADDON${thread}`;
@@ -98,7 +117,7 @@ export function createKoffiBackend(koffi: Koffi | null, version: string): Native
   };
   // getRlimits off the main thread: /proc/PID/limits (the process's limits, shared by its threads), by the core.
   const limits = (pid: number, mode: 'auto' | 'syscall' | 'procfs'): RawRlimitSet =>
-    (bound === null && mode !== 'syscall' ? procLimits(pid) : rlimits(ffi('getRlimits()'), pid, mode));
+    bound === null && mode !== 'syscall' ? procLimits(pid) : rlimits(ffi('getRlimits()'), pid, mode);
   // probeInotify: without kcmp(2) (no koffi) instances are not told apart (dedup: false), as where kcmp is refused.
   const inotifyCalls = (): Calls | null => bound;
   const reparse = (path: PathArg): RawReparseProbe | null =>
@@ -129,21 +148,37 @@ export function createKoffiBackend(koffi: Koffi | null, version: string): Native
     readElf: (given, symbols, crossCheck, isPath = typeof given === 'string') => {
       // Bytes are copied now: the caller may detach or transfer its ArrayBuffer before the work runs.
       const target = typeof given === 'string' ? given : Buffer.from(given);
-      return givenAsync(target, isPath,
-        coreAsync('readElf()', 'readElf', [target, symbols, crossCheck, !isPath], () => wasmReadElf(target, symbols, crossCheck, !isPath)));
+      return givenAsync(
+        target,
+        isPath,
+        coreAsync('readElf()', 'readElf', [target, symbols, crossCheck, !isPath], () => wasmReadElf(target, symbols, crossCheck, !isPath)),
+      );
     },
     readElfBatch: async (paths, symbols, crossCheck) => {
-      const outcomes = await coreAsync<Array<string | Error | { error: WasmErrorFacts }>>('scanElf()', 'readElfBatch', [paths, symbols, crossCheck],
-        () => wasmReadElfBatch(paths, symbols, crossCheck));
-      return outcomes.map((outcome, i) => (typeof outcome === 'string' ? outcome
-        : asGiven(paths[i]!, outcome instanceof Error ? outcome : errorFromFacts(outcome.error)) as Error));
+      const outcomes = await coreAsync<Array<string | Error | { error: WasmErrorFacts }>>(
+        'scanElf()',
+        'readElfBatch',
+        [paths, symbols, crossCheck],
+        () => wasmReadElfBatch(paths, symbols, crossCheck),
+      );
+      return outcomes.map((outcome, i) =>
+        typeof outcome === 'string'
+          ? outcome
+          : (asGiven(paths[i]!, outcome instanceof Error ? outcome : errorFromFacts(outcome.error)) as Error),
+      );
     },
     readLdSoCacheSync: (path) => given(path, true, () => withCore('readLdSoCache()', () => wasmReadLdSoCache(path))),
-    readLdSoCache: (path) => givenAsync(path, true, coreAsync('readLdSoCache()', 'readLdSoCache', [path], () => wasmReadLdSoCache(path))),
+    readLdSoCache: (path) =>
+      givenAsync(
+        path,
+        true,
+        coreAsync('readLdSoCache()', 'readLdSoCache', [path], () => wasmReadLdSoCache(path)),
+      ),
     resolveDepsSync: (program, options) => withCore('resolveDeps()', () => wasmResolveDeps(program, options)),
-    resolveDeps: (program, options) => coreAsync('resolveDeps()', 'resolveDeps', [program, options], () => wasmResolveDeps(program, options)),
-    readInRootSync: (...args) => withCore('probeGlibc()', () => wasmReadInRoot(...args)),
-    readInRoot: (...args) => coreAsync('probeGlibc()', 'readInRoot', args, () => wasmReadInRoot(...args)),
+    resolveDeps: (program, options) =>
+      coreAsync('resolveDeps()', 'resolveDeps', [program, options], () => wasmResolveDeps(program, options)),
+    readInRootSync: (...args) => withCore('checkCompat()', () => wasmReadInRoot(...args)),
+    readInRoot: (...args) => coreAsync('checkCompat()', 'readInRoot', args, () => wasmReadInRoot(...args)),
     probeLibcRootSync: (root, cwd) => withCore('probeGlibc()', () => wasmProbeLibcRoot(root, cwd)),
     probeLibcRoot: (root, cwd) => coreAsync('probeGlibc()', 'probeLibcRoot', [root, cwd], () => wasmProbeLibcRoot(root, cwd)),
     scanLibcFileSync: (path) => withCore('probeGlibc()', () => wasmScanLibcFile(path)),

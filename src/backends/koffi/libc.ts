@@ -1,16 +1,4 @@
-// This process's C library, read in-process through koffi (as native/core/libc_self.cc does).
-import { constants } from 'node:os';
-import { closeSync, lstatSync, openSync } from 'node:fs';
-import { SysprobeError } from '../../errors.js';
-import type {
-  NativeBinding, RawInotify, RawLimitArg, RawNamedFile, RawProcessEnv, RawReparseProbe, RawRlimitEntry, RawRlimitSet, RawSelfLibc,
-} from '../binding.js';
-import { RLIMIT_NAMES } from '../../util/rlimit-names.js';
-import { absoluteBytes, isAbsolutePath, pathBytes, pathText } from '../../util/paths.js';
-import type { PathArg } from '../../util/paths.js';
-import type { RawReparseData } from '../binding.js';
-import type { WasmErrorFacts, WasmRequest } from '../wasm/index.js';
-import { WASM_PATH, errorFromFacts, setWasmHostCalls, wasmOnWorker, wasmAvailable, wasmDecodeReparse, wasmInotify, wasmProcLimits, wasmProcessEnv, wasmReadElf, wasmReadElfBatch, wasmReadInRoot, wasmReadLdSoCache, wasmResolveDeps } from '../wasm/index.js';
+import type { RawNamedFile, RawSelfLibc } from '../binding.js';
 import { PATH_MAX, decodeEach, toBig, type Calls } from './calls.js';
 
 // _CS_GNU_LIBC_VERSION (glibc <bits/confname.h>); AT_BASE (<elf.h>); PT_INTERP, PT_LOAD.
@@ -44,7 +32,10 @@ function resolver(calls: Calls): (name: string) => RawNamedFile {
     let file = cache.get(name);
     if (file === undefined) {
       const resolved = calls.realpath!(name, null) as string | null;
-      file = resolved === null ? { name, realPath: null, realPathErrno: calls.koffi.errno() as number } : { name, realPath: resolved, realPathErrno: 0 };
+      file =
+        resolved === null
+          ? { name, realPath: null, realPathErrno: calls.koffi.errno() as number }
+          : { name, realPath: resolved, realPathErrno: 0 };
       cache.set(name, file);
     }
     return { ...file };
@@ -55,10 +46,19 @@ export function selfLibc(calls: Calls): RawSelfLibc {
   const { koffi } = calls;
   const facts: RawSelfLibc = {
     platform: process.platform === 'win32' ? 'win32' : process.platform,
-    gnuVersion: null, gnuRelease: null, gnuVersionProvider: null, confstrVersion: null, interpreter: null,
-    mainProgramSeen: false, atBase: 0n, loader: null, libcObject: null, loadedObjects: [],
+    gnuVersion: null,
+    gnuRelease: null,
+    gnuVersionProvider: null,
+    confstrVersion: null,
+    interpreter: null,
+    mainProgramSeen: false,
+    atBase: 0n,
+    loader: null,
+    libcObject: null,
+    loadedObjects: [],
     // No addon was built: nothing was compiled against any C library headers.
-    compiledFamily: 'koffi', compiledVersion: null,
+    compiledFamily: 'koffi',
+    compiledVersion: null,
   };
   if (process.platform === 'win32') return facts;
   const versionAddress = symbolAddress(calls, 'gnu_get_libc_version');
@@ -89,14 +89,24 @@ export function selfLibc(calls: Calls): RawSelfLibc {
   let loaderName = '';
   let versionObject = '';
   let getpidObject = '';
-  const contains = (base: bigint, headers: Array<{ type: number; vaddr: number | bigint; memsz: number | bigint }>, address: bigint | null): boolean => {
+  const contains = (
+    base: bigint,
+    headers: Array<{ type: number; vaddr: number | bigint; memsz: number | bigint }>,
+    address: bigint | null,
+  ): boolean => {
     if (address === null) return false;
-    return headers.some((ph) => ph.type === PT_LOAD && address >= base + toBig(ph.vaddr) && address - (base + toBig(ph.vaddr)) < toBig(ph.memsz));
+    return headers.some(
+      (ph) => ph.type === PT_LOAD && address >= base + toBig(ph.vaddr) && address - (base + toBig(ph.vaddr)) < toBig(ph.memsz),
+    );
   };
   calls.dlIteratePhdr((pointer: unknown) => {
     const info = koffi.decode(pointer, calls.phdrInfo) as { addr: number | bigint; name: string | null; phdr: unknown; phnum: number };
     const base = toBig(info.addr);
-    const headers = decodeEach(koffi, info.phdr, calls.phdr, info.phnum) as Array<{ type: number; vaddr: number | bigint; memsz: number | bigint }>;
+    const headers = decodeEach(koffi, info.phdr, calls.phdr, info.phnum) as Array<{
+      type: number;
+      vaddr: number | bigint;
+      memsz: number | bigint;
+    }>;
     if (first) {
       first = false;
       facts.mainProgramSeen = true;

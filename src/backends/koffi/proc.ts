@@ -18,7 +18,8 @@ function kcmpFile(calls: Calls | null, pidA: number, pidB: number, fdA: number, 
 }
 
 export function inotify(calls: Calls | null): RawInotify {
-  if (process.platform !== 'linux') throw new SysprobeError({ code: 'ENOTSUP', syscall: 'probeInotify', message: 'inotify exists only on Linux' });
+  if (process.platform !== 'linux')
+    throw new SysprobeError({ code: 'ENOTSUP', syscall: 'probeInotify', message: 'inotify exists only on Linux' });
   setWasmHostCalls({
     kcmpFile: (pidA, pidB, fdA, fdB) => kcmpFile(calls, pidA, pidB, fdA, fdB),
     kcmpWorks: () => {

@@ -21,7 +21,11 @@ function readXattr(calls: Calls, cPath: Buffer, path: string, name: string, size
   for (let attempt = 0; attempt < 4; attempt++) {
     if (size > 65536) {
       if (quiet) return null;
-      throw new SysprobeError({ code: 'ERR_SYSPROBE_BAD_REPARSE', path, message: `${name} is ${size} bytes, larger than any reparse buffer` });
+      throw new SysprobeError({
+        code: 'ERR_SYSPROBE_BAD_REPARSE',
+        path,
+        message: `${name} is ${size} bytes, larger than any reparse buffer`,
+      });
     }
     const value = Buffer.alloc(size + 1);
     const got = Number(calls.lgetxattr!(cPath, name, value, value.length));
@@ -66,8 +70,13 @@ export function probeReparsePoint(calls: Calls | null, given: PathArg): RawRepar
     if (raw === null) return null;
     const attrib = readXattr(calls, cPath, path, ATTRIB_XATTR, 4, true);
     return withDecoded(path, {
-      source: 'ntfs-3g', raw, attributes: attrib !== null && attrib.length === 4 ? attrib.readUInt32LE(0) : null,
-      tagFromAttributes: null, placeholderMode: null, decoded: null, decodeError: null,
+      source: 'ntfs-3g',
+      raw,
+      attributes: attrib !== null && attrib.length === 4 ? attrib.readUInt32LE(0) : null,
+      tagFromAttributes: null,
+      placeholderMode: null,
+      decoded: null,
+      decodeError: null,
     });
   }
   if (process.platform === 'win32') return probeReparsePointWindows(calls, path);
@@ -99,7 +108,7 @@ const FILE_ATTRIBUTE_TAG_INFO_CLASS = 9;
 const PHCM_EXPOSE_PLACEHOLDERS = 2;
 const FSCTL_GET_REPARSE_POINT = 0x000900a8;
 const ERROR_NOT_A_REPARSE_POINT = 4390;
-const NO_TAG_INFO = new Set([1, 50, 87]);  // ERROR_INVALID_FUNCTION, ERROR_NOT_SUPPORTED, ERROR_INVALID_PARAMETER: FAT and co.
+const NO_TAG_INFO = new Set([1, 50, 87]); // ERROR_INVALID_FUNCTION, ERROR_NOT_SUPPORTED, ERROR_INVALID_PARAMETER: FAT and co.
 
 interface WindowsCalls {
   getFullPathName: KoffiFunction;
@@ -116,12 +125,20 @@ function bindWindows(koffi: Koffi): WindowsCalls {
   const kernel32 = koffi.load('kernel32.dll');
   const ntdll = koffi.load('ntdll.dll');
   return {
-    getFullPathName: kernel32.func('uint32_t __stdcall GetFullPathNameW(const char16_t *name, uint32_t size, _Out_ uint16_t *buffer, void *filePart)'),
-    createFile: kernel32.func('uintptr_t __stdcall CreateFileW(const char16_t *name, uint32_t access, uint32_t share, void *security, uint32_t disposition, uint32_t flags, void *template)'),
-    getInfo: kernel32.func('int __stdcall GetFileInformationByHandleEx(uintptr_t handle, int infoClass, _Out_ uint8_t *buffer, uint32_t size)'),
+    getFullPathName: kernel32.func(
+      'uint32_t __stdcall GetFullPathNameW(const char16_t *name, uint32_t size, _Out_ uint16_t *buffer, void *filePart)',
+    ),
+    createFile: kernel32.func(
+      'uintptr_t __stdcall CreateFileW(const char16_t *name, uint32_t access, uint32_t share, void *security, uint32_t disposition, uint32_t flags, void *template)',
+    ),
+    getInfo: kernel32.func(
+      'int __stdcall GetFileInformationByHandleEx(uintptr_t handle, int infoClass, _Out_ uint8_t *buffer, uint32_t size)',
+    ),
     closeHandle: kernel32.func('int __stdcall CloseHandle(uintptr_t handle)'),
     getLastError: kernel32.func('uint32_t __stdcall GetLastError(void)'),
-    deviceIoControl: kernel32.func('int __stdcall DeviceIoControl(uintptr_t handle, uint32_t code, void *inBuffer, uint32_t inSize, _Out_ uint8_t *outBuffer, uint32_t outSize, _Out_ uint8_t *returned, void *overlapped)'),
+    deviceIoControl: kernel32.func(
+      'int __stdcall DeviceIoControl(uintptr_t handle, uint32_t code, void *inBuffer, uint32_t inSize, _Out_ uint8_t *outBuffer, uint32_t outSize, _Out_ uint8_t *returned, void *overlapped)',
+    ),
     setPlaceholderMode: optionalFunc(ntdll, 'int8_t __stdcall RtlSetThreadPlaceholderCompatibilityMode(int8_t mode)'),
   };
 }
@@ -129,11 +146,20 @@ function bindWindows(koffi: Koffi): WindowsCalls {
 function winError(code: number, syscall: string, path: string): SysprobeError {
   if (code === 2 || code === 3) {
     // As the addon: a missing path is ENOENT on every platform, with the Win32 code kept.
-    return new SysprobeError({ errno: E.ENOENT, code: 'ENOENT', winerror: code, syscall, path,
-      message: `${code === 2 ? 'ERROR_FILE_NOT_FOUND' : 'ERROR_PATH_NOT_FOUND'} (${code})` });
+    return new SysprobeError({
+      errno: E.ENOENT,
+      code: 'ENOENT',
+      winerror: code,
+      syscall,
+      path,
+      message: `${code === 2 ? 'ERROR_FILE_NOT_FOUND' : 'ERROR_PATH_NOT_FOUND'} (${code})`,
+    });
   }
   return new SysprobeError({
-    code: 'ERR_SYSPROBE_NEEDS_ADDON', winerror: code, syscall, path,
+    code: 'ERR_SYSPROBE_NEEDS_ADDON',
+    winerror: code,
+    syscall,
+    path,
     message: `${syscall} failed with Win32 error ${code} for '${path}'; the names of Win32 errors are a table in the core (the addon names it)`,
     details: { backend: 'koffi' },
   });
@@ -156,11 +182,21 @@ function probeReparsePointWindows(calls: Calls, path: string): RawReparseProbe |
   if (full === null) throw winError(win.getLastError() as number, 'GetFullPathNameW', path);
   const previous = win.setPlaceholderMode === null ? -1 : (win.setPlaceholderMode(PHCM_EXPOSE_PLACEHOLDERS) as number);
   try {
-    const handle = toBig(win.createFile(full, FILE_READ_ATTRIBUTES, FILE_SHARE_ALL, null, OPEN_EXISTING,
-      FILE_FLAG_OPEN_REPARSE_POINT | FILE_FLAG_BACKUP_SEMANTICS, null));
-    if (handle === (1n << BigInt(8 * (calls.koffi.sizeof('void *') as number))) - 1n) throw winError(win.getLastError() as number, 'CreateFileW', path);
+    const handle = toBig(
+      win.createFile(
+        full,
+        FILE_READ_ATTRIBUTES,
+        FILE_SHARE_ALL,
+        null,
+        OPEN_EXISTING,
+        FILE_FLAG_OPEN_REPARSE_POINT | FILE_FLAG_BACKUP_SEMANTICS,
+        null,
+      ),
+    );
+    if (handle === (1n << BigInt(8 * (calls.koffi.sizeof('void *') as number))) - 1n)
+      throw winError(win.getLastError() as number, 'CreateFileW', path);
     try {
-      const info = Buffer.alloc(8);  // FILE_ATTRIBUTE_TAG_INFO: FileAttributes, ReparseTag
+      const info = Buffer.alloc(8); // FILE_ATTRIBUTE_TAG_INFO: FileAttributes, ReparseTag
       if (win.getInfo(handle, FILE_ATTRIBUTE_TAG_INFO_CLASS, info, info.length) === 0) {
         const code = win.getLastError() as number;
         if (NO_TAG_INFO.has(code)) return null;
@@ -177,8 +213,13 @@ function probeReparsePointWindows(calls: Calls, path: string): RawReparseProbe |
       }
       const bytes = raw.subarray(0, returned.readUInt32LE(0));
       return withDecoded(path, {
-        source: 'win32', raw: bytes, attributes: info.readUInt32LE(0), tagFromAttributes: info.readUInt32LE(4),
-        placeholderMode: win.setPlaceholderMode !== null && previous >= 0 ? 'exposed' : 'default', decoded: null, decodeError: null,
+        source: 'win32',
+        raw: bytes,
+        attributes: info.readUInt32LE(0),
+        tagFromAttributes: info.readUInt32LE(4),
+        placeholderMode: win.setPlaceholderMode !== null && previous >= 0 ? 'exposed' : 'default',
+        decoded: null,
+        decodeError: null,
       });
     } finally {
       win.closeHandle(handle);

@@ -11,8 +11,22 @@ import { E, sysError, withCore, toBig, needsAddon, type Calls } from './calls.js
 // x64, arm64, arm, ia32, riscv64, ppc64, s390x and loong64 (MIPS, SPARC and Alpha differ: not listed,
 // so those throw ERR_SYSPROBE_NEEDS_ADDON). macOS: <sys/resource.h> (RLIMIT_RSS is RLIMIT_AS there).
 const LINUX_GENERIC: Record<string, number> = {
-  cpu: 0, fsize: 1, data: 2, stack: 3, core: 4, rss: 5, nproc: 6, nofile: 7, memlock: 8, as: 9, locks: 10,
-  sigpending: 11, msgqueue: 12, nice: 13, rtprio: 14, rttime: 15,
+  cpu: 0,
+  fsize: 1,
+  data: 2,
+  stack: 3,
+  core: 4,
+  rss: 5,
+  nproc: 6,
+  nofile: 7,
+  memlock: 8,
+  as: 9,
+  locks: 10,
+  sigpending: 11,
+  msgqueue: 12,
+  nice: 13,
+  rtprio: 14,
+  rttime: 15,
 };
 const DARWIN: Record<string, number> = { cpu: 0, fsize: 1, data: 2, stack: 3, core: 4, as: 5, rss: 5, memlock: 6, nproc: 7, nofile: 8 };
 const LINUX_GENERIC_ARCHES = new Set(['x64', 'arm64', 'arm', 'ia32', 'riscv64', 'ppc64', 's390x', 'loong64']);
@@ -25,7 +39,6 @@ function resourceTable(): Record<string, number> | null {
 
 /** Infinity for 64-bit rlim_t: all ones on Linux, 2^63 - 1 on macOS. */
 const RLIM_INFINITY = process.platform === 'darwin' ? (1n << 63n) - 1n : (1n << 64n) - 1n;
-
 
 function limitValue(raw: bigint): bigint | 'unlimited' {
   return raw === RLIM_INFINITY ? 'unlimited' : raw;
@@ -43,11 +56,18 @@ function readOne(calls: Calls, pid: number, resource: number, out: { cur?: numbe
 export function rlimits(calls: Calls, pid: number, mode: 'auto' | 'syscall' | 'procfs'): RawRlimitSet {
   const table = resourceTable();
   if (table === null || calls.getrlimit === null) {
-    throw needsAddon('getRlimits()', `the koffi backend knows the RLIMIT_* numbers of Linux (generic architectures) and macOS, not ${process.platform}-${process.arch}`);
+    throw needsAddon(
+      'getRlimits()',
+      `the koffi backend knows the RLIMIT_* numbers of Linux (generic architectures) and macOS, not ${process.platform}-${process.arch}`,
+    );
   }
   if (mode === 'procfs') return procLimits(pid);
   if (pid >= 0 && calls.prlimit === null) {
-    throw new SysprobeError({ code: 'ENOTSUP', syscall: 'prlimit', message: 'this platform cannot read the resource limits of another process' });
+    throw new SysprobeError({
+      code: 'ENOTSUP',
+      syscall: 'prlimit',
+      message: 'this platform cannot read the resource limits of another process',
+    });
   }
   const source = pid < 0 ? 'getrlimit' : 'prlimit';
   const entries: RawRlimitEntry[] = [];
@@ -66,9 +86,13 @@ export function rlimits(calls: Calls, pid: number, mode: 'auto' | 'syscall' | 'p
         if (pid >= 0 && mode === 'auto' && (err === E.EPERM || err === E.EACCES || err === E.ENOSYS)) {
           // As the addon: prlimit(2) refused, /proc/PID/limits read instead (by the core, as WebAssembly).
           if (!wasmAvailable()) {
-            throw needsAddon(`getRlimits({ pid: ${pid} })`, `prlimit(2) was refused and the /proc/PID/limits fallback needs the core's parser (the WebAssembly core ${WASM_PATH} is not there)`, {
-              refused: { code: sysError(err, 'prlimit').code, errno: -err, syscall: 'prlimit' },
-            });
+            throw needsAddon(
+              `getRlimits({ pid: ${pid} })`,
+              `prlimit(2) was refused and the /proc/PID/limits fallback needs the core's parser (the WebAssembly core ${WASM_PATH} is not there)`,
+              {
+                refused: { code: sysError(err, 'prlimit').code, errno: -err, syscall: 'prlimit' },
+              },
+            );
           }
           return { ...procLimits(pid), fallback: { errno: err, syscall: 'prlimit' } };
         }
@@ -98,15 +122,24 @@ export function setRlimit(calls: Calls, pid: number, name: string, soft: RawLimi
   }
   const table = resourceTable();
   if (table === null || calls.getrlimit === null || calls.setrlimit === null) {
-    throw needsAddon('setRlimit()', `the koffi backend knows the RLIMIT_* numbers of Linux (generic architectures) and macOS, not ${process.platform}-${process.arch}`);
+    throw needsAddon(
+      'setRlimit()',
+      `the koffi backend knows the RLIMIT_* numbers of Linux (generic architectures) and macOS, not ${process.platform}-${process.arch}`,
+    );
   }
   const resource = table[name];
-  if (resource === undefined) throw new SysprobeError({ code: 'ENOTSUP', syscall: 'setrlimit', message: `this platform has no resource '${name}'` });
+  if (resource === undefined)
+    throw new SysprobeError({ code: 'ENOTSUP', syscall: 'setrlimit', message: `this platform has no resource '${name}'` });
   if (pid >= 0 && calls.prlimit === null) {
-    throw new SysprobeError({ code: 'ENOTSUP', syscall: 'prlimit', message: 'this platform cannot set the resource limits of another process' });
+    throw new SysprobeError({
+      code: 'ENOTSUP',
+      syscall: 'prlimit',
+      message: 'this platform cannot set the resource limits of another process',
+    });
   }
   const current: { cur?: number | bigint; max?: number | bigint } = {};
-  if (hard === undefined && readOne(calls, pid, resource, current) !== 0) throw sysError(calls.koffi.errno(), pid < 0 ? 'getrlimit' : 'prlimit');
+  if (hard === undefined && readOne(calls, pid, resource, current) !== 0)
+    throw sysError(calls.koffi.errno(), pid < 0 ? 'getrlimit' : 'prlimit');
   const wanted = { cur: rlimFrom(soft), max: hard === undefined ? toBig(current.max!) : rlimFrom(hard) };
   const rc = pid >= 0 ? calls.prlimit!(pid, resource, wanted, null) : calls.setrlimit(resource, wanted);
   if (rc !== 0) throw sysError(calls.koffi.errno(), pid < 0 ? 'setrlimit' : 'prlimit');

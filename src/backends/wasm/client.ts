@@ -6,8 +6,17 @@ import { SysprobeError } from '../../errors.js';
 
 export interface WasmRequest {
   id: number;
-  name: 'readElf' | 'readElfBatch' | 'readLdSoCache' | 'resolveDeps' | 'readInRoot' | 'decodeReparse' | 'processEnv' | 'procLimits'
-    | 'probeLibcRoot' | 'scanLibcFile';
+  name:
+    | 'readElf'
+    | 'readElfBatch'
+    | 'readLdSoCache'
+    | 'resolveDeps'
+    | 'readInRoot'
+    | 'decodeReparse'
+    | 'processEnv'
+    | 'procLimits'
+    | 'probeLibcRoot'
+    | 'scanLibcFile';
   args: unknown[];
 }
 
@@ -34,7 +43,7 @@ function startWorker(): Worker | null {
   if (worker !== null || workerFailed) return worker;
   try {
     const started = new Worker(join(__dirname, 'worker.js'));
-    started.unref();  // an idle worker never keeps the host alive
+    started.unref(); // an idle worker never keeps the host alive
     started.on('message', (reply: { id: number; ok?: unknown; error?: WasmErrorFacts }) => {
       const call = pending.get(reply.id);
       if (call === undefined) return;
@@ -45,7 +54,9 @@ function startWorker(): Worker | null {
     });
     const gone = (why: string) => {
       if (worker === started) worker = null;
-      failAll(new SysprobeError({ code: 'ERR_SYSPROBE_WASM', message: `the WebAssembly worker stopped: ${why}`, details: { backend: 'koffi' } }));
+      failAll(
+        new SysprobeError({ code: 'ERR_SYSPROBE_WASM', message: `the WebAssembly worker stopped: ${why}`, details: { backend: 'koffi' } }),
+      );
     };
     started.on('error', (error) => gone(error.message));
     started.on('exit', (code) => gone(`exit code ${code}`));

@@ -41,7 +41,12 @@ function instance(): Instance {
         ? '; V8 reserves about 10 GiB of address space for a WebAssembly memory, which a limit on address space ' +
           '(ulimit -v, RLIMIT_AS) forbids: start Node with --disable-wasm-trap-handler (Node >= 20.15), or use the addon'
         : '';
-      throw new SysprobeError({ code: 'ERR_SYSPROBE_WASM', path: WASM_PATH, message: `the WebAssembly core could not be loaded: ${message}${hint}`, details: { backend: 'koffi' } });
+      throw new SysprobeError({
+        code: 'ERR_SYSPROBE_WASM',
+        path: WASM_PATH,
+        message: `the WebAssembly core could not be loaded: ${message}${hint}`,
+        details: { backend: 'koffi' },
+      });
     }
   }
   return current;
@@ -75,7 +80,8 @@ function callRaw(run: (exports: Exports, pointers: number[]) => number, bytes: b
   try {
     for (const input of inputs) {
       const pointer = exports.sysprobe_alloc(input.length);
-      if (pointer === 0) throw new SysprobeError({ code: 'ERR_SYSPROBE_TOO_LARGE', message: `the WebAssembly core could not take ${input.length} bytes` });
+      if (pointer === 0)
+        throw new SysprobeError({ code: 'ERR_SYSPROBE_TOO_LARGE', message: `the WebAssembly core could not take ${input.length} bytes` });
       pointers.push(pointer);
       new Uint8Array(exports.memory.buffer, pointer, input.length).set(input);
     }
@@ -88,7 +94,11 @@ function callRaw(run: (exports: Exports, pointers: number[]) => number, bytes: b
     // A trap (out of memory, an abort) or exit: this instance is done; the next call starts a new one.
     target.dispose();
     current = null;
-    throw new SysprobeError({ code: 'ERR_SYSPROBE_WASM', message: `the WebAssembly core failed: ${(error as Error).message}`, details: { backend: 'koffi' } });
+    throw new SysprobeError({
+      code: 'ERR_SYSPROBE_WASM',
+      message: `the WebAssembly core failed: ${(error as Error).message}`,
+      details: { backend: 'koffi' },
+    });
   } finally {
     if (current === target) for (const pointer of pointers) exports.sysprobe_free(pointer);
   }
@@ -98,7 +108,12 @@ function callRaw(run: (exports: Exports, pointers: number[]) => number, bytes: b
 const pathIn = (path: string | Buffer): Buffer => absoluteBytes(path);
 
 /** `target`: a path (string or Buffer), or with `bytes` the ELF file's contents. */
-export function wasmReadElf(target: string | Uint8Array, symbols: ElfSymbolsWanted, crossCheck: boolean, bytes = typeof target !== 'string'): string {
+export function wasmReadElf(
+  target: string | Uint8Array,
+  symbols: ElfSymbolsWanted,
+  crossCheck: boolean,
+  bytes = typeof target !== 'string',
+): string {
   const flags = (symbols ? 1 : 0) | (crossCheck ? 2 : 0) | (symbols === 'demangled' ? 4 : 0);
   if (!bytes) {
     const path = pathIn(target as string | Buffer);
@@ -112,7 +127,6 @@ export function wasmReadLdSoCache(path: string | Buffer): string {
   return call((e, [p]) => e.sysprobe_read_ld_so_cache(p!, bytes.length), bytes);
 }
 
-
 /** The request as the addon takes it (src/backends/wire.ts resolveRequest). */
 export function wasmResolveDeps(program: string | Buffer, options: RawResolveOptions): string {
   // Every path as bytes, unchanged (src/probes/compat/deps.ts always sets cwd: the core resolves a relative program against it).
@@ -121,13 +135,24 @@ export function wasmResolveDeps(program: string | Buffer, options: RawResolveOpt
 }
 
 /** One file inside a root, opened through the core's race-free walk (native/core/root_read.h). */
-export function wasmReadInRoot(root: string | Buffer, path: string, what: RawRootReadKind, flags: number, offset: number, length: number): string | Buffer {
+export function wasmReadInRoot(
+  root: string | Buffer,
+  path: string,
+  what: RawRootReadKind,
+  flags: number,
+  offset: number,
+  length: number,
+): string | Buffer {
   const fields = Buffer.concat([pathBytes(root), Buffer.from(`\0${path}\0${what}`)]);
   return callRaw((e, [p]) => e.sysprobe_read_in_root(p!, fields.length, flags, offset, length), what === 'bytes', fields);
 }
 
 /** One outcome per path, as the addon's readElfBatch: a file's error is its entry; a broken core fails them all. */
-export function wasmReadElfBatch(paths: Array<string | Buffer>, symbols: ElfSymbolsWanted, crossCheck: boolean): Array<string | SysprobeError> {
+export function wasmReadElfBatch(
+  paths: Array<string | Buffer>,
+  symbols: ElfSymbolsWanted,
+  crossCheck: boolean,
+): Array<string | SysprobeError> {
   return paths.map((path) => {
     try {
       return wasmReadElf(path, symbols, crossCheck, false);

@@ -31,7 +31,12 @@ export function listDirectory(dir: string | Buffer): DirEntry[] {
   for (const name of readdirSync(dir, { encoding: 'buffer' })) {
     const stats = lstatSync(joinBytes(dir, name), { throwIfNoEntry: false });
     if (stats === undefined) continue;
-    entries.push({ name, isDirectory: () => stats.isDirectory(), isFile: () => stats.isFile(), isSymbolicLink: () => stats.isSymbolicLink() });
+    entries.push({
+      name,
+      isDirectory: () => stats.isDirectory(),
+      isFile: () => stats.isFile(),
+      isSymbolicLink: () => stats.isSymbolicLink(),
+    });
   }
   return entries;
 }

@@ -1,9 +1,18 @@
 // The WASI host of the core: its file calls answered with synchronous node:fs calls on the calling
 // thread (a small host, not node:wasi, which is experimental and warns on Node 20).
-import { closeSync, fstatSync, lstatSync, openSync, readSync, readlinkSync, realpathSync, statSync, constants as fsConstants } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readSync,
+  readlinkSync,
+  realpathSync,
+  statSync,
+  constants as fsConstants,
+} from 'node:fs';
 import { resolve } from 'node:path';
 import { dirCalls } from './dirfs.js';
-import { pathBytes } from '../../util/paths.js';
 import { listDirectory } from './dir-entries.js';
 import type { DirEntry } from './dir-entries.js';
 import { E, FILETYPE, PREOPEN_FD, PREOPEN_NAME, WASI_NUMBER, type Exports } from './wasi-abi.js';
@@ -153,7 +162,7 @@ export class Instance {
   private realpath(pointer: number, length: number, out: number, capacity: number): number {
     try {
       const real = realpathSync.native(Buffer.from(this.bytes(pointer, length)), { encoding: 'buffer' });
-      if (real.length > capacity) return -37;  // ENAMETOOLONG
+      if (real.length > capacity) return -37; // ENAMETOOLONG
       real.copy(this.bytes(out, capacity));
       return real.length;
     } catch (error) {
@@ -173,7 +182,7 @@ export class Instance {
       fd_prestat_get: (fd: number, out: number) => {
         if (fd !== PREOPEN_FD) return E.BADF;
         const view = this.view();
-        view.setUint8(out, 0);  // __WASI_PREOPENTYPE_DIR
+        view.setUint8(out, 0); // __WASI_PREOPENTYPE_DIR
         view.setUint32(out + 4, PREOPEN_NAME.length, true);
         return 0;
       },
@@ -182,117 +191,148 @@ export class Instance {
         PREOPEN_NAME.copy(this.bytes(pointer, length));
         return 0;
       },
-      path_open: (dirFd: number, lookupFlags: number, pointer: number, length: number, openFlags: number,
-        _rightsBase: bigint, _rightsInheriting: bigint, fdFlags: number, fdOut: number) => guard(() => {
-        const target = this.target(dirFd, pointer, length);
-        if (target === null) return E.BADF;
-        if ((openFlags & ~2) !== 0) return E.INVAL;  // only O_DIRECTORY: this host opens for reading
-        const noFollow = (lookupFlags & 1) === 0 && fsConstants.O_NOFOLLOW !== undefined ? fsConstants.O_NOFOLLOW : 0;
-        const directory = (openFlags & 2) !== 0;
-        // O_NONBLOCK (fdflags 4) as the core asks: opening a FIFO must not wait for a writer.
-        const nonBlock = (fdFlags & 4) !== 0 && fsConstants.O_NONBLOCK !== undefined ? fsConstants.O_NONBLOCK : 0;
-        let hostFd: number;
-        let file: OpenFile;
-        if ('dir' in target) {
-          hostFd = dirCalls()!.openat(target.dir, target.path, fsConstants.O_RDONLY | noFollow | nonBlock | (directory ? fsConstants.O_DIRECTORY : 0));
-          file = { hostFd, position: 0n, ...(directory ? { directory: dirCalls()!.fdPath(hostFd) } : {}) };
-        } else {
-          if (directory && !statSync(target.hostPath).isDirectory()) return E.NOTDIR;
-          hostFd = openSync(target.hostPath, fsConstants.O_RDONLY | noFollow | nonBlock);
-          file = { hostFd, position: 0n, path: target.hostPath, ...(directory ? { directory: target.hostPath } : {}) };
-        }
-        const fd = this.nextFd++;
-        this.files.set(fd, file);
-        this.view().setUint32(fdOut, fd, true);
-        return 0;
-      }),
-      fd_close: (fd: number) => guard(() => {
-        const file = this.files.get(fd);
-        if (file === undefined) return E.BADF;
-        this.files.delete(fd);
-        closeFile(file);
-        return 0;
-      }),
-      fd_read: (fd: number, iovs: number, count: number, nread: number) => guard(() => {
-        const file = this.files.get(fd);
-        return file === undefined ? E.BADF : this.readInto(file, iovs, count, null, nread);
-      }),
-      fd_pread: (fd: number, iovs: number, count: number, offset: bigint, nread: number) => guard(() => {
-        const file = this.files.get(fd);
-        return file === undefined ? E.BADF : this.readInto(file, iovs, count, offset, nread);
-      }),
-      fd_seek: (fd: number, offset: bigint, whence: number, out: number) => guard(() => {
-        const file = this.files.get(fd);
-        if (file === undefined) return E.BADF;
-        const base = whence === 0 ? 0n : whence === 1 ? file.position : fstatSync(file.hostFd, { bigint: true }).size;
-        if (base + offset < 0n) return E.INVAL;
-        file.position = base + offset;
-        this.view().setBigUint64(out, file.position, true);
-        return 0;
-      }),
-      fd_fdstat_get: (fd: number, out: number) => guard(() => {
-        const view = this.view();
-        let type: number = FILETYPE.directory;
-        if (fd !== PREOPEN_FD) {
-          const file = this.files.get(fd);
-          if (file === undefined) return fd <= 2 ? (view.setUint8(out, FILETYPE.char), 0) : E.BADF;
-          type = filetype(fstatSync(file.hostFd, { bigint: true }));
-        }
-        view.setUint8(out, type);
-        view.setUint16(out + 2, 0, true);
-        view.setBigUint64(out + 8, 0xffffffffffffffffn, true);
-        view.setBigUint64(out + 16, 0xffffffffffffffffn, true);
-        return 0;
-      }),
-      fd_filestat_get: (fd: number, out: number) => guard(() => {
-        const file = this.files.get(fd);
-        if (file === undefined) return E.BADF;
-        this.writeFilestat(out, fstatSync(file.hostFd, { bigint: true }));
-        return 0;
-      }),
-      path_filestat_get: (dirFd: number, lookupFlags: number, pointer: number, length: number, out: number) => guard(() => {
-        const target = this.target(dirFd, pointer, length);
-        if (target === null) return E.BADF;
-        const follow = (lookupFlags & 1) !== 0;
-        if ('dir' in target) {
-          this.writeFilestat(out, dirCalls()!.stat(target.dir, target.path, follow));
+      path_open: (
+        dirFd: number,
+        lookupFlags: number,
+        pointer: number,
+        length: number,
+        openFlags: number,
+        _rightsBase: bigint,
+        _rightsInheriting: bigint,
+        fdFlags: number,
+        fdOut: number,
+      ) =>
+        guard(() => {
+          const target = this.target(dirFd, pointer, length);
+          if (target === null) return E.BADF;
+          if ((openFlags & ~2) !== 0) return E.INVAL; // only O_DIRECTORY: this host opens for reading
+          const noFollow = (lookupFlags & 1) === 0 && fsConstants.O_NOFOLLOW !== undefined ? fsConstants.O_NOFOLLOW : 0;
+          const directory = (openFlags & 2) !== 0;
+          // O_NONBLOCK (fdflags 4) as the core asks: opening a FIFO must not wait for a writer.
+          const nonBlock = (fdFlags & 4) !== 0 && fsConstants.O_NONBLOCK !== undefined ? fsConstants.O_NONBLOCK : 0;
+          let hostFd: number;
+          let file: OpenFile;
+          if ('dir' in target) {
+            hostFd = dirCalls()!.openat(
+              target.dir,
+              target.path,
+              fsConstants.O_RDONLY | noFollow | nonBlock | (directory ? fsConstants.O_DIRECTORY : 0),
+            );
+            file = { hostFd, position: 0n, ...(directory ? { directory: dirCalls()!.fdPath(hostFd) } : {}) };
+          } else {
+            if (directory && !statSync(target.hostPath).isDirectory()) return E.NOTDIR;
+            hostFd = openSync(target.hostPath, fsConstants.O_RDONLY | noFollow | nonBlock);
+            file = { hostFd, position: 0n, path: target.hostPath, ...(directory ? { directory: target.hostPath } : {}) };
+          }
+          const fd = this.nextFd++;
+          this.files.set(fd, file);
+          this.view().setUint32(fdOut, fd, true);
           return 0;
-        }
-        this.writeFilestat(out, follow ? statSync(target.hostPath, { bigint: true }) : lstatSync(target.hostPath, { bigint: true }));
-        return 0;
-      }),
+        }),
+      fd_close: (fd: number) =>
+        guard(() => {
+          const file = this.files.get(fd);
+          if (file === undefined) return E.BADF;
+          this.files.delete(fd);
+          closeFile(file);
+          return 0;
+        }),
+      fd_read: (fd: number, iovs: number, count: number, nread: number) =>
+        guard(() => {
+          const file = this.files.get(fd);
+          return file === undefined ? E.BADF : this.readInto(file, iovs, count, null, nread);
+        }),
+      fd_pread: (fd: number, iovs: number, count: number, offset: bigint, nread: number) =>
+        guard(() => {
+          const file = this.files.get(fd);
+          return file === undefined ? E.BADF : this.readInto(file, iovs, count, offset, nread);
+        }),
+      fd_seek: (fd: number, offset: bigint, whence: number, out: number) =>
+        guard(() => {
+          const file = this.files.get(fd);
+          if (file === undefined) return E.BADF;
+          const base = whence === 0 ? 0n : whence === 1 ? file.position : fstatSync(file.hostFd, { bigint: true }).size;
+          if (base + offset < 0n) return E.INVAL;
+          file.position = base + offset;
+          this.view().setBigUint64(out, file.position, true);
+          return 0;
+        }),
+      fd_fdstat_get: (fd: number, out: number) =>
+        guard(() => {
+          const view = this.view();
+          let type: number = FILETYPE.directory;
+          if (fd !== PREOPEN_FD) {
+            const file = this.files.get(fd);
+            if (file === undefined) return fd <= 2 ? (view.setUint8(out, FILETYPE.char), 0) : E.BADF;
+            type = filetype(fstatSync(file.hostFd, { bigint: true }));
+          }
+          view.setUint8(out, type);
+          view.setUint16(out + 2, 0, true);
+          view.setBigUint64(out + 8, 0xffffffffffffffffn, true);
+          view.setBigUint64(out + 16, 0xffffffffffffffffn, true);
+          return 0;
+        }),
+      fd_filestat_get: (fd: number, out: number) =>
+        guard(() => {
+          const file = this.files.get(fd);
+          if (file === undefined) return E.BADF;
+          this.writeFilestat(out, fstatSync(file.hostFd, { bigint: true }));
+          return 0;
+        }),
+      path_filestat_get: (dirFd: number, lookupFlags: number, pointer: number, length: number, out: number) =>
+        guard(() => {
+          const target = this.target(dirFd, pointer, length);
+          if (target === null) return E.BADF;
+          const follow = (lookupFlags & 1) !== 0;
+          if ('dir' in target) {
+            this.writeFilestat(out, dirCalls()!.stat(target.dir, target.path, follow));
+            return 0;
+          }
+          this.writeFilestat(out, follow ? statSync(target.hostPath, { bigint: true }) : lstatSync(target.hostPath, { bigint: true }));
+          return 0;
+        }),
       // __wasi_dirent_t records (d_next, d_ino, d_namlen, d_type, then the name), cut off where the buffer ends:
       // wasi-libc asks again with a larger buffer for an entry that did not fit.
-      fd_readdir: (fd: number, buffer: number, length: number, cookie: bigint, used: number) => guard(() => {
-        const file = this.files.get(fd);
-        if (file === undefined || file.directory === undefined) return E.BADF;
-        file.entries ??= listDirectory(file.directory);
-        const memory = this.bytes(buffer, length);
-        let offset = 0;
-        for (let i = Number(cookie); i < file.entries.length && offset < length; i++) {
-          const entry = file.entries[i]!;
-          const name = entry.name;
-          const record = Buffer.alloc(24 + name.length);
-          record.writeBigUInt64LE(BigInt(i + 1), 0);
-          record.writeBigUInt64LE(BigInt(i + 1), 8);  // no inode from readdir: nonzero, so wasi-libc does not stat
-          record.writeUInt32LE(name.length, 16);
-          record.writeUInt8(entry.isDirectory() ? FILETYPE.directory : entry.isFile() ? FILETYPE.regular
-            : entry.isSymbolicLink() ? FILETYPE.symlink : FILETYPE.unknown, 20);
-          name.copy(record, 24);
-          offset += record.copy(memory, offset, 0, Math.min(record.length, length - offset));
-        }
-        this.view().setUint32(used, offset, true);
-        return 0;
-      }),
-      path_readlink: (dirFd: number, pointer: number, length: number, buffer: number, capacity: number, used: number) => guard(() => {
-        const at = this.target(dirFd, pointer, length);
-        if (at === null) return E.BADF;
-        const target = 'dir' in at ? dirCalls()!.readlinkat(at.dir, at.path) : readlinkSync(at.hostPath, { encoding: 'buffer' });
-        const n = Math.min(target.length, capacity);
-        target.copy(this.bytes(buffer, capacity), 0, 0, n);
-        this.view().setUint32(used, n, true);
-        return 0;
-      }),
+      fd_readdir: (fd: number, buffer: number, length: number, cookie: bigint, used: number) =>
+        guard(() => {
+          const file = this.files.get(fd);
+          if (file === undefined || file.directory === undefined) return E.BADF;
+          file.entries ??= listDirectory(file.directory);
+          const memory = this.bytes(buffer, length);
+          let offset = 0;
+          for (let i = Number(cookie); i < file.entries.length && offset < length; i++) {
+            const entry = file.entries[i]!;
+            const name = entry.name;
+            const record = Buffer.alloc(24 + name.length);
+            record.writeBigUInt64LE(BigInt(i + 1), 0);
+            record.writeBigUInt64LE(BigInt(i + 1), 8); // no inode from readdir: nonzero, so wasi-libc does not stat
+            record.writeUInt32LE(name.length, 16);
+            record.writeUInt8(
+              entry.isDirectory()
+                ? FILETYPE.directory
+                : entry.isFile()
+                  ? FILETYPE.regular
+                  : entry.isSymbolicLink()
+                    ? FILETYPE.symlink
+                    : FILETYPE.unknown,
+              20,
+            );
+            name.copy(record, 24);
+            offset += record.copy(memory, offset, 0, Math.min(record.length, length - offset));
+          }
+          this.view().setUint32(used, offset, true);
+          return 0;
+        }),
+      path_readlink: (dirFd: number, pointer: number, length: number, buffer: number, capacity: number, used: number) =>
+        guard(() => {
+          const at = this.target(dirFd, pointer, length);
+          if (at === null) return E.BADF;
+          const target = 'dir' in at ? dirCalls()!.readlinkat(at.dir, at.path) : readlinkSync(at.hostPath, { encoding: 'buffer' });
+          const n = Math.min(target.length, capacity);
+          target.copy(this.bytes(buffer, capacity), 0, 0, n);
+          this.view().setUint32(used, n, true);
+          return 0;
+        }),
       // stdout/stderr: the core never writes there; anything that does is dropped, not shown to the host.
       fd_write: (fd: number, iovs: number, count: number, written: number) => {
         if (fd !== 1 && fd !== 2) return E.BADF;
@@ -311,13 +351,17 @@ export class Instance {
     for (const file of this.files.values()) {
       try {
         closeFile(file);
-      } catch { /* already gone */ }
+      } catch {
+        /* already gone */
+      }
     }
     this.files.clear();
     if (this.rootFd >= 0) {
       try {
         closeSync(this.rootFd);
-      } catch { /* already gone */ }
+      } catch {
+        /* already gone */
+      }
       this.rootFd = -1;
     }
   }

@@ -5,28 +5,30 @@ import { join } from 'node:path';
 // @types/node 20 does not declare the WebAssembly global (lib.dom does); the part used here.
 declare global {
   namespace WebAssembly {
-  class Module {
-    constructor(bytes: Uint8Array);
+    class Module {
+      constructor(bytes: Uint8Array);
+    }
+    class Instance {
+      constructor(module: Module, imports: Record<string, Record<string, unknown>>);
+      readonly exports: Record<string, unknown>;
+    }
+    class Memory {
+      readonly buffer: ArrayBuffer;
+    }
   }
-  class Instance {
-    constructor(module: Module, imports: Record<string, Record<string, unknown>>);
-    readonly exports: Record<string, unknown>;
-  }
-  class Memory {
-    readonly buffer: ArrayBuffer;
-  }
-}
 }
 
 /** Where the module is looked for: the package's prebuilds/ (dist/ is next to it). */
 export const WASM_PATH = join(__dirname, '..', '..', '..', 'prebuilds', 'wasm32', 'sysprobe.wasm');
 
 // WASI preview 1 errno names in their numbering order (wasi/api.h), without the leading E.
-export const WASI_ERRNO = ('SUCCESS 2BIG ACCES ADDRINUSE ADDRNOTAVAIL AFNOSUPPORT AGAIN ALREADY BADF BADMSG BUSY CANCELED CHILD ' +
+export const WASI_ERRNO = (
+  'SUCCESS 2BIG ACCES ADDRINUSE ADDRNOTAVAIL AFNOSUPPORT AGAIN ALREADY BADF BADMSG BUSY CANCELED CHILD ' +
   'CONNABORTED CONNREFUSED CONNRESET DEADLK DESTADDRREQ DOM DQUOT EXIST FAULT FBIG HOSTUNREACH IDRM ILSEQ INPROGRESS INTR ' +
   'INVAL IO ISCONN ISDIR LOOP MFILE MLINK MSGSIZE MULTIHOP NAMETOOLONG NETDOWN NETRESET NETUNREACH NFILE NOBUFS NODEV NOENT ' +
   'NOEXEC NOLCK NOLINK NOMEM NOMSG NOPROTOOPT NOSPC NOSYS NOTCONN NOTDIR NOTEMPTY NOTRECOVERABLE NOTSOCK NOTSUP NOTTY NXIO ' +
-  'OVERFLOW OWNERDEAD PERM PIPE PROTO PROTONOSUPPORT PROTOTYPE RANGE ROFS SPIPE SRCH STALE TIMEDOUT TXTBSY XDEV NOTCAPABLE').split(' ');
+  'OVERFLOW OWNERDEAD PERM PIPE PROTO PROTONOSUPPORT PROTOTYPE RANGE ROFS SPIPE SRCH STALE TIMEDOUT TXTBSY XDEV NOTCAPABLE'
+).split(' ');
 export const WASI_NUMBER = new Map(WASI_ERRNO.map((name, index) => [`E${name}`, index]));
 export const E = { BADF: 8, INVAL: 28, IO: 29, NOENT: 44, NOTDIR: 54, NOSYS: 52 };
 

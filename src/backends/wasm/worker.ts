@@ -2,13 +2,27 @@
 // parsing thousands of files does not hold the host's event loop (client.ts starts it; one per process).
 import { parentPort } from 'node:worker_threads';
 import { SysprobeError } from '../../errors.js';
-import { wasmDecodeReparse, wasmProbeLibcRoot, wasmProcLimits, wasmProcessEnv, wasmReadElf, wasmReadElfBatch, wasmReadInRoot, wasmReadLdSoCache, wasmResolveDeps, wasmScanLibcFile } from './core.js';
+import {
+  wasmDecodeReparse,
+  wasmProbeLibcRoot,
+  wasmProcLimits,
+  wasmProcessEnv,
+  wasmReadElf,
+  wasmReadElfBatch,
+  wasmReadInRoot,
+  wasmReadLdSoCache,
+  wasmResolveDeps,
+  wasmScanLibcFile,
+} from './core.js';
 import type { WasmErrorFacts, WasmRequest } from './client.js';
 import type { ElfSymbolsWanted } from '../binding.js';
 
 function facts(error: unknown): WasmErrorFacts {
   if (error instanceof SysprobeError) return error.toJSON();
-  return new SysprobeError({ code: 'ERR_SYSPROBE_WASM', message: `the WebAssembly worker failed: ${(error as Error)?.message ?? String(error)}` }).toJSON();
+  return new SysprobeError({
+    code: 'ERR_SYSPROBE_WASM',
+    message: `the WebAssembly worker failed: ${(error as Error)?.message ?? String(error)}`,
+  }).toJSON();
 }
 
 const calls: Record<WasmRequest['name'], (...args: never[]) => unknown> = {

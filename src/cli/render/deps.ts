@@ -6,8 +6,15 @@ export function renderTree(deps: DepsResult): string {
   const walk = (node: DepsTreeNode, prefix: string): void => {
     node.children.forEach((child, i) => {
       const last = i === node.children.length - 1;
-      const how = child.path === null ? 'not found' : child.reused ? 'already loaded' : `${child.foundVia}${deps.libraries.find((l) => l.name === child.name && l.path === child.path)?.hwcaps ? `, ${deps.libraries.find((l) => l.name === child.name && l.path === child.path)!.hwcaps}` : ''}`;
-      lines.push(`${prefix}${last ? '└── ' : '├── '}${child.name}${child.path !== null && child.path !== child.name ? ` => ${child.path}` : ''} [${how}]`);
+      const how =
+        child.path === null
+          ? 'not found'
+          : child.reused
+            ? 'already loaded'
+            : `${child.foundVia}${deps.libraries.find((l) => l.name === child.name && l.path === child.path)?.hwcaps ? `, ${deps.libraries.find((l) => l.name === child.name && l.path === child.path)!.hwcaps}` : ''}`;
+      lines.push(
+        `${prefix}${last ? '└── ' : '├── '}${child.name}${child.path !== null && child.path !== child.name ? ` => ${child.path}` : ''} [${how}]`,
+      );
       walk(child, `${prefix}${last ? '    ' : '│   '}`);
     });
   };

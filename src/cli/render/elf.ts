@@ -20,7 +20,9 @@ export function newestVersions(info: ElfInfo, mangled: boolean): NewestVersion[]
       for (const v of need.versions) {
         const parsed = parseVersionName(v.name);
         if (parsed === null || parsed.prefix !== prefix || compareVersions(parsed.version, version) !== 0) continue;
-        const symbols = (info.symbols ?? []).filter((s) => !s.defined && s.version === v.name && s.file === need.file).map((s) => (mangled ? s.name : s.demangled ?? s.name));
+        const symbols = (info.symbols ?? [])
+          .filter((s) => !s.defined && s.version === v.name && s.file === need.file)
+          .map((s) => (mangled ? s.name : (s.demangled ?? s.name)));
         out.push({ prefix, version, name: v.name, file: need.file, weak: v.weak, symbols: [...new Set(symbols)].sort() });
       }
     }
@@ -42,7 +44,14 @@ export function renderElf(info: ElfInfo, newest: NewestVersion[], withSymbols: b
   if (info.flags.names.length > 0) rows.push(['flags', info.flags.names.join(' ')]);
   const maxima = Object.entries(info.maxVersions).map(([prefix, version]) => `${prefix} ${version}`);
   rows.push(['newest', maxima.length === 0 ? 'no versioned needs' : maxima.join(', ')]);
-  if (info.versionDefs.length > 0) rows.push(['defines', info.versionDefs.filter((d) => !d.base).map((d) => d.name).join(' ') || 'only the base version']);
+  if (info.versionDefs.length > 0)
+    rows.push([
+      'defines',
+      info.versionDefs
+        .filter((d) => !d.base)
+        .map((d) => d.name)
+        .join(' ') || 'only the base version',
+    ]);
   if (info.dynamicSource === 'section-headers') rows.push(['note', 'no PT_DYNAMIC: read through the section headers']);
   for (const diagnostic of info.diagnostics) rows.push(['diagnostic', diagnostic]);
   text += table(rows);
@@ -50,12 +59,14 @@ export function renderElf(info: ElfInfo, newest: NewestVersion[], withSymbols: b
     text += '  versions needed per library:\n';
     const width = Math.max(...info.versionNeeds.map((n) => n.file.length));
     for (const need of info.versionNeeds) {
-      const names = [...need.versions].sort((a, b) => {
-        const pa = parseVersionName(a.name);
-        const pb = parseVersionName(b.name);
-        if (pa && pb && pa.prefix === pb.prefix) return compareVersions(pa.version, pb.version);
-        return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-      }).map((v) => v.name + (v.weak ? ' (weak)' : ''));
+      const names = [...need.versions]
+        .sort((a, b) => {
+          const pa = parseVersionName(a.name);
+          const pb = parseVersionName(b.name);
+          if (pa && pb && pa.prefix === pb.prefix) return compareVersions(pa.version, pb.version);
+          return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+        })
+        .map((v) => v.name + (v.weak ? ' (weak)' : ''));
       text += `    ${need.file.padEnd(width)}  ${names.join(' ')}\n`;
     }
   }
@@ -70,7 +81,7 @@ export function renderElf(info: ElfInfo, newest: NewestVersion[], withSymbols: b
     text += '  dynamic symbols:\n';
     for (const s of info.symbols) {
       const version = s.version === null ? '' : s.defined ? `${s.hidden ? '@' : '@@'}${s.version}` : `@${s.version}`;
-      text += `    ${s.defined ? 'def' : 'und'} ${s.binding.padEnd(6)} ${s.type.padEnd(7)} ${mangled ? s.name : s.demangled ?? s.name}${version}${s.file !== null ? ` (${s.file})` : ''}\n`;
+      text += `    ${s.defined ? 'def' : 'und'} ${s.binding.padEnd(6)} ${s.type.padEnd(7)} ${mangled ? s.name : (s.demangled ?? s.name)}${version}${s.file !== null ? ` (${s.file})` : ''}\n`;
     }
   }
   return text;

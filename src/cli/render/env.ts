@@ -6,7 +6,8 @@ function visible(bytes: Buffer): string {
   const text = bytes.toString('utf8');
   if (!text.includes('\ufffd') && !/[\x00-\x1f\x7f]/.test(text)) return text;
   let out = '';
-  for (const byte of bytes) out += byte >= 0x20 && byte < 0x7f && byte !== 0x5c ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
+  for (const byte of bytes)
+    out += byte >= 0x20 && byte < 0x7f && byte !== 0x5c ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
   return out;
 }
 

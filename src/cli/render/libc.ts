@@ -6,7 +6,9 @@ export { table };
 
 /** The C library's findings, worded: each disagreement, or a C library that cannot be told on Linux. */
 export function libcFindings(libc: LibcInfo): string[] {
-  const out = libc.disagreements.map((d) => `C library ${d.fact}: ${d.note} (${d.values.map((v) => `${v.source}: ${v.value ?? 'none'}`).join('; ')})`);
+  const out = libc.disagreements.map(
+    (d) => `C library ${d.fact}: ${d.note} (${d.values.map((v) => `${v.source}: ${v.value ?? 'none'}`).join('; ')})`,
+  );
   if (process.platform === 'linux' && libc.family === 'unknown') out.push('the C library cannot be told');
   return out;
 }
@@ -20,8 +22,14 @@ export function renderLibc(libc: LibcInfo, verbose: boolean): string {
     ['static', libc.static ? 'yes' : 'no'],
   ];
   if (libc.subject === 'self') {
-    rows.push(['addon built on', libc.compiledAgainst !== null ? `glibc ${libc.compiledAgainst}`
-      : libc.evidence.some((e) => e.fact === 'compiledAgainst' && e.detail?.startsWith('no addon')) ? 'no addon (koffi backend)' : 'not glibc']);
+    rows.push([
+      'addon built on',
+      libc.compiledAgainst !== null
+        ? `glibc ${libc.compiledAgainst}`
+        : libc.evidence.some((e) => e.fact === 'compiledAgainst' && e.detail?.startsWith('no addon'))
+          ? 'no addon (koffi backend)'
+          : 'not glibc',
+    ]);
   }
   let text = table(rows);
   if (libc.disagreements.length === 0) {

@@ -7,7 +7,7 @@ import type { PathArg, PathInput } from '../../util/paths.js';
 import { binding } from '../../backends/loader.js';
 import type { RawResolve, RawResolveObject, RawResolveOptions } from '../../backends/binding.js';
 import { checkRoot, objectPath, resolveOptions, resolveRaw, resolveRawSync, rootText, shapeDeps } from './deps.js';
-import type { DepsResult, MissingLibrary } from './deps.js';
+import type { DepsResult } from './deps.js';
 import { virtualCheck } from './glibc-target.js';
 import type { CompatReport, CompatTarget, MissingVersion } from './verdict-types.js';
 
@@ -47,17 +47,24 @@ function versionCheck(raw: RawResolve): VersionCheck {
     const requirer = objectPath(o);
     for (const need of o.elf.versionNeeds) {
       // find_needed(): among the loaded objects, by name, path or SONAME.
-      const providerIndex = o.deps.find((d) => d >= 0 && matches(objects[d]!, need.file))
-        ?? objects.findIndex((p) => p.path !== null && matches(p, need.file));
+      const providerIndex =
+        o.deps.find((d) => d >= 0 && matches(objects[d]!, need.file)) ?? objects.findIndex((p) => p.path !== null && matches(p, need.file));
       const provider = providerIndex < 0 ? undefined : objects[providerIndex];
-      if (provider === undefined || provider.path === null || provider.elf === null) continue;  // not loaded: a missing library
+      if (provider === undefined || provider.path === null || provider.elf === null) continue; // not loaded: a missing library
       if (provider.elf.versionDefs.length === 0) {
         result.warnings.push(`${objectPath(provider)}: no version information available (required by ${requirer})`);
         continue;
       }
       for (const v of need.versions) {
         if (provider.elf.versionDefs.some((d) => d.name === v.name && d.hash === v.hash)) continue;
-        result.missing.push({ version: v.name, file: need.file, requiredBy: requirer, provider: objectPath(provider), symbols: [], weak: v.weak });
+        result.missing.push({
+          version: v.name,
+          file: need.file,
+          requiredBy: requirer,
+          provider: objectPath(provider),
+          symbols: [],
+          weak: v.weak,
+        });
         if (v.weak) result.warnings.push(`${objectPath(provider)}: weak version \`${v.name}' not found (required by ${requirer})`);
         else result.messages.push(`${objectPath(provider)}: version \`${v.name}' not found (required by ${requirer})`);
       }
@@ -140,7 +147,6 @@ function planCheck(fn: string, binary: PathInput, target: CompatTarget | undefin
   return { program, target: t, virtual: null, options };
 }
 
-
 /**
  * Will `binary` load? On this host (`'host'`), in a root filesystem (`{ root }`), or on a glibc
  * release (`{ glibc: '2.31', arch? }`, from tables of the version names real glibc builds define).
@@ -156,7 +162,9 @@ export async function checkCompat(binary: PathInput, target?: CompatTarget): Pro
   for (const [requirer, path] of requirersOf(check, raw, plan.options.root)) {
     try {
       attachSymbols(check, requirer, await symbols(plan.options.root, path));
-    } catch { /* symbols explain the verdict; they do not decide it */ }
+    } catch {
+      /* symbols explain the verdict; they do not decide it */
+    }
   }
   return compatFromDeps(plan.target, deps, raw, check);
 }
@@ -172,7 +180,9 @@ export function checkCompatSync(binary: PathInput, target?: CompatTarget): Compa
   for (const [requirer, path] of requirersOf(check, raw, plan.options.root)) {
     try {
       attachSymbols(check, requirer, symbolsSync(plan.options.root, path));
-    } catch { /* symbols explain the verdict; they do not decide it */ }
+    } catch {
+      /* symbols explain the verdict; they do not decide it */
+    }
   }
   return compatFromDeps(plan.target, deps, raw, check);
 }

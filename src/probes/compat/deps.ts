@@ -8,144 +8,44 @@ import { binding } from '../../backends/loader.js';
 import type { RawCache, RawResolve, RawResolveObject, RawResolveOptions } from '../../backends/binding.js';
 
 /** One entry of an ld.so.cache. */
-export interface LdSoCacheEntry {
-  /** The library's SONAME. */
-  key: string;
-  /** The full path. */
-  value: string;
-  /** Type and architecture flags (`0x303` = libc6, x86-64). */
-  flags: number;
-  /** The flags as `ldconfig -p` prints them: `'libc6,x86-64'`. */
-  flagsText: string;
-  osVersion: number;
-  /** 64-bit hwcap field, exact. */
-  hwcap: bigint;
-  /** A glibc-hwcaps subdirectory entry (the hwcap extension bit). */
-  hwcapExtension: boolean;
-  /** Its subdirectory name (`'x86-64-v3'`). */
-  hwcapName: string | null;
-  /** x86 ISA level bits of an extension entry. */
-  isaLevel: number;
-}
-
-export interface LdSoCache {
-  path: string;
-  /** `'old'` (ld.so-1.7.0), `'new'` (glibc-ld.so.cache1.1) or `'compat'` (new inside old). */
-  format: 'old' | 'new' | 'compat';
-  endian: 'little' | 'big';
-  /** The new header's endianness flag: 0 unset, 2 little, 3 big. */
-  endianFlag: number;
-  /** The table the loader searches (the new one when there is one). */
-  entries: LdSoCacheEntry[];
-  /** The old-format table of old and compat files. */
-  oldEntries: LdSoCacheEntry[];
-  /** Who wrote the cache (`'ldconfig (Debian GLIBC 2.36-9) stable release version 2.36'`); evidence only. */
-  generator: string | null;
-  hwcapNames: string[];
-  diagnostics: string[];
-}
-
-export type FoundVia = 'rpath' | 'ld_library_path' | 'runpath' | 'cache' | 'default' | 'direct' | 'interpreter';
-
-/** One path the loader tried and what came of it. */
-export interface DepsCandidate {
-  path: string;
-  /** `'found'`, `'ENOENT'`, `'ENOTDIR'`, `'EACCES'`, `'wrong-class'`, `'wrong-machine'`, `'nodeflib'`, `'fatal'`. */
-  result: string;
-}
-
-/** A library in load order, as `ld.so --list` prints it. */
-export interface ResolvedLibrary {
-  /** As requested: the DT_NEEDED string (or PT_INTERP for the loader). */
-  name: string;
-  /** As the loader names it (search directory + name, symlinks kept); `null` when not found. */
-  path: string | null;
-  /** The file behind it inside the root, symlinks resolved; `null` when not found. */
-  realPath: string | null;
-  /** How it was found; `null` when not found. */
-  foundVia: FoundVia | null;
-  /** For `rpath`/`runpath`: whose search path found it. */
-  via: string | null;
-  /** The glibc-hwcaps (or legacy) subdirectory it came from. */
-  hwcaps: string | null;
-  /** Paths of the objects whose DT_NEEDED named it. */
-  requiredBy: string[];
-  /** Every path tried, in order. */
-  candidates: DepsCandidate[];
-  soname: string | null;
-  /** Why it is not loaded (`'cannot open shared object file: No such file or directory'`), or `null`. */
-  error: string | null;
-}
-
-export interface DepsTreeNode {
-  name: string;
-  path: string | null;
-  foundVia: FoundVia | 'main' | null;
-  /** Already loaded earlier: its children are listed where it first appears. */
-  reused: boolean;
-  children: DepsTreeNode[];
-}
-
-export interface MissingLibrary {
-  name: string;
-  requiredBy: string[];
-  /** Every path tried. */
-  searched: string[];
-  error: string;
-}
-
-export interface DepsResult {
-  program: string;
-  /** The root analysed (`null`: this host). */
-  root: string | null;
-  interpreter: string | null;
-  /** Whose rules applied: glibc's, or musl's (an `ld-musl-*` interpreter: no cache, no hwcaps, the path file). */
-  libc: 'glibc' | 'musl';
-  /** The glibc version of the loader's own banner (`'2.36'`). */
-  loaderVersion: string | null;
-  systemDirs: string[];
-  hwcaps: string[];
-  legacyHwcaps: string[];
-  platform: string;
-  lib: string;
-  /** The program inside the root (or on this host), symlinks resolved. */
-  realPath: string;
-  /** The root's cache: `hostPath` is where it was read on this host (resolved inside the root). */
-  cache: { path: string; hostPath: string | null; used: boolean; error: string | null };
-  libraries: ResolvedLibrary[];
-  tree: DepsTreeNode;
-  missing: MissingLibrary[];
-  /** The loader would stop with this message (an invalid ELF header, ...). */
-  fatal: string | null;
-}
-
-export interface ResolveDepsOptions {
-  /** A root filesystem (a directory on this host): every path resolves inside it. A Buffer is its exact bytes. */
-  root?: PathInput;
-  /** The environment the program would start with (only `LD_LIBRARY_PATH` is used). */
-  env?: { LD_LIBRARY_PATH?: string };
-  /** Working directory (inside the root) for relative paths; default: this process's for the host, `/` for a root. */
-  cwd?: PathInput;
-  /** Active glibc-hwcaps subdirectories, best first; default: this CPU's x86-64 levels the loader knows. */
-  hwcaps?: string[];
-  /** `$PLATFORM`; default: as glibc names this CPU. */
-  platform?: string;
-  /** Use the root's etc/ld.so.cache (default true). */
-  useCache?: boolean;
-}
+import type {
+  DepsResult,
+  LdSoCache,
+  LdSoCacheEntry,
+  MissingLibrary,
+  ResolveDepsOptions,
+  ResolvedLibrary,
+  DepsTreeNode,
+  FoundVia,
+} from './deps-types.js';
+export type * from './deps-types.js';
 
 const FLAG_TYPES: Record<number, string> = { 0: 'libc4', 1: 'ELF', 2: 'libc5', 3: 'libc6' };
 const FLAG_ARCH: Record<number, string> = {
-  0x0100: ',64bit', 0x0200: ',IA-64', 0x0300: ',x86-64', 0x0400: ',64bit', 0x0500: ',64bit', 0x0600: ',N32',
-  0x0700: ',64bit', 0x0800: ',x32', 0x0900: ',hard-float', 0x0a00: ',AArch64', 0x0b00: ',soft-float',
-  0x0c00: ',nan2008', 0x0d00: ',N32,nan2008', 0x0e00: ',64bit,nan2008', 0x0f00: ',soft-float', 0x1000: ',double-float',
-  0x1100: ',soft-float', 0x1200: ',double-float',
+  0x0100: ',64bit',
+  0x0200: ',IA-64',
+  0x0300: ',x86-64',
+  0x0400: ',64bit',
+  0x0500: ',64bit',
+  0x0600: ',N32',
+  0x0700: ',64bit',
+  0x0800: ',x32',
+  0x0900: ',hard-float',
+  0x0a00: ',AArch64',
+  0x0b00: ',soft-float',
+  0x0c00: ',nan2008',
+  0x0d00: ',N32,nan2008',
+  0x0e00: ',64bit,nan2008',
+  0x0f00: ',soft-float',
+  0x1000: ',double-float',
+  0x1100: ',soft-float',
+  0x1200: ',double-float',
 };
 
 function flagsText(flags: number): string {
   const type = flags & 0xff;
   const arch = flags & 0xff00;
-  return `${FLAG_TYPES[type] ?? 'unknown'}${arch === 0 ? '' : FLAG_ARCH[arch] ?? `,${arch}`}`;
+  return `${FLAG_TYPES[type] ?? 'unknown'}${arch === 0 ? '' : (FLAG_ARCH[arch] ?? `,${arch}`)}`;
 }
 
 /** A root: absolute, its trailing slashes dropped (the bytes kept otherwise). */
@@ -160,13 +60,28 @@ export function checkRoot(fn: string, root: unknown): PathArg {
 
 function shapeCache(path: string, text: string): LdSoCache {
   const raw = JSON.parse(text) as RawCache;
-  const entries = (list: RawCache['entries']): LdSoCacheEntry[] => list.map((e) => ({
-    key: e.key, value: e.value, flags: e.flags, flagsText: flagsText(e.flags), osVersion: e.osVersion, hwcap: BigInt(e.hwcap),
-    hwcapExtension: e.hwcapExtension, hwcapName: e.hwcapName, isaLevel: e.isaLevel,
-  }));
+  const entries = (list: RawCache['entries']): LdSoCacheEntry[] =>
+    list.map((e) => ({
+      key: e.key,
+      value: e.value,
+      flags: e.flags,
+      flagsText: flagsText(e.flags),
+      osVersion: e.osVersion,
+      hwcap: BigInt(e.hwcap),
+      hwcapExtension: e.hwcapExtension,
+      hwcapName: e.hwcapName,
+      isaLevel: e.isaLevel,
+    }));
   return {
-    path, format: raw.format, endian: raw.endian, endianFlag: raw.endianFlag, entries: entries(raw.entries),
-    oldEntries: entries(raw.oldEntries), generator: raw.generator, hwcapNames: raw.hwcapNames, diagnostics: raw.diagnostics,
+    path,
+    format: raw.format,
+    endian: raw.endian,
+    endianFlag: raw.endianFlag,
+    entries: entries(raw.entries),
+    oldEntries: entries(raw.oldEntries),
+    generator: raw.generator,
+    hwcapNames: raw.hwcapNames,
+    diagnostics: raw.diagnostics,
   };
 }
 
@@ -200,7 +115,8 @@ export function resolveOptions(fn: string, options: ResolveDepsOptions | undefin
   if (cwd !== undefined && !isAbsolutePath(cwd)) throw invalidArgument(`${fn}(): cwd must be an absolute path`);
   raw.cwd = cwd ?? (raw.root !== undefined && raw.root.length !== 0 ? '/' : process.cwd());
   if (options.hwcaps !== undefined) {
-    if (!Array.isArray(options.hwcaps) || options.hwcaps.some((h) => typeof h !== 'string')) throw invalidArgument(`${fn}(): hwcaps must be an array of names`);
+    if (!Array.isArray(options.hwcaps) || options.hwcaps.some((h) => typeof h !== 'string'))
+      throw invalidArgument(`${fn}(): hwcaps must be an array of names`);
     raw.hwcaps = options.hwcaps;
   }
   if (options.platform !== undefined) {
@@ -274,16 +190,29 @@ export function shapeDeps(program: string, root: string | null, raw: RawResolve)
       continue;
     }
     missing.push({
-      name: o.name, requiredBy, searched: o.candidates.map((c) => c.path),
+      name: o.name,
+      requiredBy,
+      searched: o.candidates.map((c) => c.path),
       error: o.error ?? 'cannot open shared object file: No such file or directory',
     });
   }
   return {
-    program, root, interpreter: raw.interpreter, libc: raw.libc, loaderVersion: raw.loaderVersion, systemDirs: raw.systemDirs, hwcaps: raw.hwcaps,
-    legacyHwcaps: raw.legacyHwcaps, platform: raw.platform, lib: raw.lib,
+    program,
+    root,
+    interpreter: raw.interpreter,
+    libc: raw.libc,
+    loaderVersion: raw.loaderVersion,
+    systemDirs: raw.systemDirs,
+    hwcaps: raw.hwcaps,
+    legacyHwcaps: raw.legacyHwcaps,
+    platform: raw.platform,
+    lib: raw.lib,
     realPath: objects[0]!.realPath!,
     cache: { path: raw.cachePath, hostPath: raw.cacheHostPath, used: raw.cacheUsed, error: raw.cacheError },
-    libraries, tree: node(0, -1, 0), missing, fatal: raw.fatalError,
+    libraries,
+    tree: node(0, -1, 0),
+    missing,
+    fatal: raw.fatalError,
   };
 }
 

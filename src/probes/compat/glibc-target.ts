@@ -23,10 +23,15 @@ const MARKER_SINCE: Record<string, string> = { GLIBC_ABI_DT_RELR: '2.36' };
  * GLIBC_PRIVATE stays with its library.
  * null: no table of that arch is newer.
  */
-export function glibcTableFor(release: string, arch: string, tables: readonly GlibcVersionTable[] = GLIBC_VERSION_TABLES): (GlibcVersionTable & { derivedFrom?: string }) | null {
+export function glibcTableFor(
+  release: string,
+  arch: string,
+  tables: readonly GlibcVersionTable[] = GLIBC_VERSION_TABLES,
+): (GlibcVersionTable & { derivedFrom?: string }) | null {
   const exact = tables.find((t) => t.glibc === release && t.arch === arch);
   if (exact !== undefined) return exact;
-  const newer = tables.filter((t) => t.arch === arch && compareVersions(t.glibc, release) > 0)
+  const newer = tables
+    .filter((t) => t.arch === arch && compareVersions(t.glibc, release) > 0)
     .sort((a, b) => compareVersions(a.glibc, b.glibc))[0];
   if (newer === undefined) return null;
   const files: Record<string, string[]> = {};
@@ -46,8 +51,16 @@ export function glibcTableFor(release: string, arch: string, tables: readonly Gl
 }
 
 const ARCH_ALIASES: Record<string, string> = {
-  x86_64: 'x86_64', amd64: 'x86_64', x64: 'x86_64', aarch64: 'aarch64', arm64: 'aarch64', i386: 'i386', i686: 'i386', x86: 'i386',
-  ia32: 'i386', s390x: 's390x',
+  x86_64: 'x86_64',
+  amd64: 'x86_64',
+  x64: 'x86_64',
+  aarch64: 'aarch64',
+  arm64: 'aarch64',
+  i386: 'i386',
+  i686: 'i386',
+  x86: 'i386',
+  ia32: 'i386',
+  s390x: 's390x',
 };
 
 export function virtualCheck(target: { glibc: string; arch?: string }, binary: string, elf: ElfInfo): CompatReport {
@@ -55,14 +68,19 @@ export function virtualCheck(target: { glibc: string; arch?: string }, binary: s
   const table = glibcTableFor(target.glibc, arch);
   if (table === null) {
     const known = GLIBC_VERSION_TABLES.map((t) => `${t.glibc}/${t.arch}`).join(', ');
-    throw new SysprobeError({ code: 'ERR_SYSPROBE_UNSUPPORTED', message: `checkCompat(): no table of glibc ${target.glibc} for ${arch}, and none newer to derive it from (tables: ${known})` });
+    throw new SysprobeError({
+      code: 'ERR_SYSPROBE_UNSUPPORTED',
+      message: `checkCompat(): no table of glibc ${target.glibc} for ${arch}, and none newer to derive it from (tables: ${known})`,
+    });
   }
   const missing: MissingVersion[] = [];
   const messages: string[] = [];
   const warnings: string[] = [];
   if (table.derivedFrom !== undefined) {
-    warnings.push(`glibc ${table.glibc} (${arch}): version names derived from the glibc ${table.derivedFrom} table (every GLIBC_X.Y up to ${table.glibc}); ` +
-      'symbols that moved between libraries since (libpthread, libdl, librt into libc in 2.34) are not checked');
+    warnings.push(
+      `glibc ${table.glibc} (${arch}): version names derived from the glibc ${table.derivedFrom} table (every GLIBC_X.Y up to ${table.glibc}); ` +
+        'symbols that moved between libraries since (libpthread, libdl, librt into libc in 2.34) are not checked',
+    );
   }
   const missingLibraries: MissingLibrary[] = [];
   for (const need of elf.versionNeeds) {
@@ -81,9 +99,22 @@ export function virtualCheck(target: { glibc: string; arch?: string }, binary: s
   }
   for (const name of elf.needed) {
     if (table.files[name] === undefined && /^(libc|libm|libdl|libpthread|librt|libutil|libresolv|libanl|ld-linux.*|ld64)\.so/.test(name)) {
-      missingLibraries.push({ name, requiredBy: [binary], searched: [], error: 'cannot open shared object file: No such file or directory' });
+      missingLibraries.push({
+        name,
+        requiredBy: [binary],
+        searched: [],
+        error: 'cannot open shared object file: No such file or directory',
+      });
       messages.unshift(`${name}: cannot open shared object file: No such file or directory`);
     }
   }
-  return { ok: messages.length === 0, target: { kind: 'virtual', root: null, glibc: table.glibc, arch }, missingLibraries, missingVersions: missing, messages, warnings, deps: null };
+  return {
+    ok: messages.length === 0,
+    target: { kind: 'virtual', root: null, glibc: table.glibc, arch },
+    missingLibraries,
+    missingVersions: missing,
+    messages,
+    warnings,
+    deps: null,
+  };
 }

@@ -8,7 +8,7 @@ import { walk, type Planned } from './walk.js';
 import type { ElfSymbolsWanted } from '../../backends/binding.js';
 import { pathArg, pathText } from '../../util/paths.js';
 import type { PathArg, PathInput } from '../../util/paths.js';
-import type { ElfInfo, ElfScanEntry, ElfScanProgress, ReadElfOptions, ScanElfOptions } from './types.js';
+import type { ElfInfo, ElfScanEntry, ReadElfOptions, ScanElfOptions } from './types.js';
 export type * from './types.js';
 
 type Bytes = Uint8Array;
@@ -18,7 +18,8 @@ function checkOptions(name: string, options: unknown, extra: readonly string[] =
   if (typeof options !== 'object' || options === null) throw invalidArgument(`${name}(): options must be an object`);
   const record = options as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    if (key !== 'symbols' && key !== 'crossCheck' && key !== 'demangle' && !extra.includes(key)) throw invalidArgument(`${name}(): unknown option '${key}'`);
+    if (key !== 'symbols' && key !== 'crossCheck' && key !== 'demangle' && !extra.includes(key))
+      throw invalidArgument(`${name}(): unknown option '${key}'`);
   }
   for (const key of ['symbols', 'crossCheck', 'demangle', 'includeNonElf']) {
     if (record[key] !== undefined && typeof record[key] !== 'boolean') throw invalidArgument(`${name}(): ${key} must be a boolean`);
@@ -69,7 +70,7 @@ export async function readElfPath(path: PathArg, options?: ReadElfOptions): Prom
 }
 
 export async function scanElf(pathsOrDir: PathInput | readonly PathInput[], options?: ScanElfOptions): Promise<ElfScanEntry[]> {
-  const given = Array.isArray(pathsOrDir) ? pathsOrDir as readonly PathInput[] : [pathsOrDir as PathInput];
+  const given = Array.isArray(pathsOrDir) ? (pathsOrDir as readonly PathInput[]) : [pathsOrDir as PathInput];
   if (!Array.isArray(pathsOrDir) && typeof pathsOrDir !== 'string' && !(pathsOrDir instanceof Uint8Array) && !(pathsOrDir instanceof URL)) {
     throw invalidArgument('scanElf(): expected a path or an array of non-empty paths');
   }
@@ -96,7 +97,12 @@ export async function scanElf(pathsOrDir: PathInput | readonly PathInput[], opti
         todo.push(i);
         return;
       }
-      results[i] = { path: pathText(item.path), ...(notUtf8(item.path) ? { pathBytes: item.path as Buffer } : {}), ok: false, error: item.error };
+      results[i] = {
+        path: pathText(item.path),
+        ...(notUtf8(item.path) ? { pathBytes: item.path as Buffer } : {}),
+        ok: false,
+        error: item.error,
+      };
       done += 1;
       onProgress?.({ done, total, path: pathText(item.path) });
     });
@@ -106,10 +112,16 @@ export async function scanElf(pathsOrDir: PathInput | readonly PathInput[], opti
       if (next >= todo.length) return null;
       const indexes = todo.slice(next, next + batchSize);
       next += indexes.length;
-      return native.readElfBatch(indexes.map((i) => planned[i]!.path), symbols, crossCheck).then((raws) => ({ indexes, raws }));
+      return native
+        .readElfBatch(
+          indexes.map((i) => planned[i]!.path),
+          symbols,
+          crossCheck,
+        )
+        .then((raws) => ({ indexes, raws }));
     };
     const lane = async (): Promise<void> => {
-      for (let pending = take(); pending !== null;) {
+      for (let pending = take(); pending !== null; ) {
         const { indexes, raws } = await pending;
         // The lane's next batch is read while this one is turned into objects (which may wait for
         // later turns of the event loop); shaped together, many small results fit one turn's budget.
@@ -133,9 +145,10 @@ export async function scanElf(pathsOrDir: PathInput | readonly PathInput[], opti
           const path = pathText(item.path);
           const raw = raws[k]!;
           const info = infos[k];
-          const entry: ElfScanEntry = raw instanceof Error || !info
-            ? { path, ok: false, error: raw instanceof SysprobeError ? raw : fromFsError(raw, path) }
-            : { path, ok: true, info };
+          const entry: ElfScanEntry =
+            raw instanceof Error || !info
+              ? { path, ok: false, error: raw instanceof SysprobeError ? raw : fromFsError(raw, path) }
+              : { path, ok: true, info };
           if (notUtf8(item.path)) entry.pathBytes = item.path as Buffer;
           results[index] = entry;
           // A directory named in the list is reported when it is walked, not here.

@@ -59,7 +59,9 @@ function budgetLeft(): boolean {
   if (!turnOpen) {
     turnOpen = true;
     turnBegan = now;
-    setImmediate(() => { turnOpen = false; });
+    setImmediate(() => {
+      turnOpen = false;
+    });
   }
   return now - turnBegan < BUDGET_MS;
 }

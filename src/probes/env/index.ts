@@ -80,7 +80,11 @@ export interface EnvDiff {
 }
 
 function isProcessEnv(value: EnvLike): value is ProcessEnv {
-  return Array.isArray((value as ProcessEnv).entries) && typeof (value as ProcessEnv).env === 'object' && typeof (value as ProcessEnv).pid === 'number';
+  return (
+    Array.isArray((value as ProcessEnv).entries) &&
+    typeof (value as ProcessEnv).env === 'object' &&
+    typeof (value as ProcessEnv).pid === 'number'
+  );
 }
 
 /** name → [text, exact bytes] (the first occurrence of a name, as getenv()). */

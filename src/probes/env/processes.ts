@@ -16,9 +16,43 @@ export interface ProcessNode {
 }
 
 /** Interactive shells by executable name. */
-export const SHELLS: ReadonlySet<string> = new Set(['sh', 'bash', 'zsh', 'fish', 'dash', 'ash', 'ksh', 'ksh93', 'mksh', 'pdksh', 'oksh', 'yash', 'csh', 'tcsh', 'pwsh', 'nu', 'elvish', 'xonsh', 'ion', 'rc', 'es']);
+export const SHELLS: ReadonlySet<string> = new Set([
+  'sh',
+  'bash',
+  'zsh',
+  'fish',
+  'dash',
+  'ash',
+  'ksh',
+  'ksh93',
+  'mksh',
+  'pdksh',
+  'oksh',
+  'yash',
+  'csh',
+  'tcsh',
+  'pwsh',
+  'nu',
+  'elvish',
+  'xonsh',
+  'ion',
+  'rc',
+  'es',
+]);
 /** Launchers that run a program on the user's behalf and change its environment or limits on the way. */
-export const WRAPPERS: ReadonlySet<string> = new Set(['node', 'nodejs', 'npm', 'npx', 'pnpm', 'pnpx', 'yarn', 'corepack', 'bun', 'bunx', 'deno']);
+export const WRAPPERS: ReadonlySet<string> = new Set([
+  'node',
+  'nodejs',
+  'npm',
+  'npx',
+  'pnpm',
+  'pnpx',
+  'yarn',
+  'corepack',
+  'bun',
+  'bunx',
+  'deno',
+]);
 /** How far up the tree is looked: deeper than any real chain of wrappers, finite whatever /proc says. */
 export const MAX_ANCESTORS = 64;
 
@@ -33,17 +67,31 @@ export function processNode(pid: number): ProcessNode {
     stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
-    if (e.code === 'ENOENT') throw new SysprobeError({ errno: 3, syscall: 'open', path: `/proc/${pid}/stat`, message: `no process ${pid}`, cause: error });
-    throw new SysprobeError({ ...(typeof e.errno === 'number' ? { errno: Math.abs(e.errno) } : { code: 'ERR_SYSPROBE' }), syscall: 'open', path: `/proc/${pid}/stat`, cause: error });
+    if (e.code === 'ENOENT')
+      throw new SysprobeError({ errno: 3, syscall: 'open', path: `/proc/${pid}/stat`, message: `no process ${pid}`, cause: error });
+    throw new SysprobeError({
+      ...(typeof e.errno === 'number' ? { errno: Math.abs(e.errno) } : { code: 'ERR_SYSPROBE' }),
+      syscall: 'open',
+      path: `/proc/${pid}/stat`,
+      cause: error,
+    });
   }
   // "PID (COMM) STATE PPID …": comm may hold spaces and parentheses, so it ends at the last ')'.
   const close = stat.lastIndexOf(')');
   const comm = stat.slice(stat.indexOf('(') + 1, close);
   const ppid = Number(stat.slice(close + 2).split(' ')[1]);
   let exe: string | null = null;
-  try { exe = readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, ''); } catch { exe = null; }
+  try {
+    exe = readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, '');
+  } catch {
+    exe = null;
+  }
   let argv: string[] = [];
-  try { argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1); } catch { argv = []; }
+  try {
+    argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
+  } catch {
+    argv = [];
+  }
   return { pid, ppid: Number.isInteger(ppid) ? ppid : 0, comm, exe, argv };
 }
 
@@ -91,11 +139,19 @@ export interface ShellAncestor {
  */
 export function nearestShellAncestor(pid: number = process.pid): ShellAncestor | null {
   let current: ProcessNode;
-  try { current = processNode(pid); } catch { return null; }
+  try {
+    current = processNode(pid);
+  } catch {
+    return null;
+  }
   const skipped: ProcessNode[] = [];
   for (let depth = 0; depth < MAX_ANCESTORS && current.ppid > 0; depth++) {
     let parent: ProcessNode;
-    try { parent = processNode(current.ppid); } catch { break; }
+    try {
+      parent = processNode(current.ppid);
+    } catch {
+      break;
+    }
     if (isShell(parent)) return { shell: parent, isShell: true, skipped };
     if (!isWrapper(parent) || parent.pid === 1) return { shell: parent, isShell: false, skipped };
     skipped.push(parent);

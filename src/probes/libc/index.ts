@@ -43,17 +43,22 @@ export async function probeGlibc(options?: ProbeGlibcOptions): Promise<LibcInfo>
   if (options?.pid !== undefined) return pidFiles().probePid(options.pid);
   if (cachedSelf !== null && !refresh) return cachedSelf;
   if (pendingSelf === null || refresh) {
-    const pending = binding().selfLibc().then((raw) => {
-      const info = interpretSelfLibc(raw);
-      if (pendingSelf === pending) {
-        cachedSelf = info;
-        pendingSelf = null;
-      }
-      return info;
-    }, (error: unknown) => {
-      if (pendingSelf === pending) pendingSelf = null;
-      throw error;
-    });
+    const pending = binding()
+      .selfLibc()
+      .then(
+        (raw) => {
+          const info = interpretSelfLibc(raw);
+          if (pendingSelf === pending) {
+            cachedSelf = info;
+            pendingSelf = null;
+          }
+          return info;
+        },
+        (error: unknown) => {
+          if (pendingSelf === pending) pendingSelf = null;
+          throw error;
+        },
+      );
     pendingSelf = pending;
   }
   return pendingSelf;
@@ -72,7 +77,8 @@ function checkOptions(options: ProbeGlibcOptions | undefined): boolean {
   if (options.root !== undefined && !isAbsolutePath(pathArg('probeGlibc', options.root, 'root'))) {
     throw invalidArgument('probeGlibc(): root must be an absolute path');
   }
-  if (options.pid !== undefined && (!Number.isInteger(options.pid) || options.pid < 1)) throw invalidArgument('probeGlibc(): pid must be a positive integer');
+  if (options.pid !== undefined && (!Number.isInteger(options.pid) || options.pid < 1))
+    throw invalidArgument('probeGlibc(): pid must be a positive integer');
   return options.refresh === true;
 }
 

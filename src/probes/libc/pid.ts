@@ -5,103 +5,23 @@ import { closeSync, fstatSync, openSync, readFileSync, readlinkSync, type BigInt
 import { open, readFile, readlink, type FileHandle } from 'node:fs/promises';
 import { SysprobeError, fromFsError } from '../../errors.js';
 import type { LibcDisagreement, LibcEvidence, LibcInfo } from './types.js';
-import { checkLibcSize, interpret, type Located } from './root.js';
+import { checkLibcSize, interpret } from './root.js';
 import { binding } from '../../backends/loader.js';
 import type { RawLibcFile } from '../../backends/binding.js';
-import { GLIBC_LOADER, MUSL_LOADER, parseMaps, type MapsEntry } from '../../util/procmaps.js';
-
-const LIBC_FILE = /(^|\/)libc(\.so\.6|-2\.\d+\.so)$/;
-
-interface PidLocated extends Located { entry: MapsEntry }
-
-/**
- * A file that could be opened: where, its identity, and what the core read in it (null: not read, being
- * the mapped file itself, whose text the mapping gave).
- */
-interface Read { path: string; stat: BigIntStats; file: RawLibcFile | null }
-type Attempt = { ok: true; read: Read; elfPath: string } | { ok: false; error: SysprobeError };
-
-/** The process has exited (or is a zombie, whose mappings are gone): /proc/PID/stat is absent or says Z. */
-function gone(statText: string | null): boolean {
-  if (statText === null) return true;
-  const state = statText.slice(statText.lastIndexOf(')') + 2, statText.lastIndexOf(')') + 3);
-  return state === 'Z' || state === 'X';
-}
-
-function esrch(pid: number, cause: unknown): SysprobeError {
-  return new SysprobeError({ errno: 3, syscall: 'open', path: `/proc/${pid}`, message: `process ${pid} exited (no such process)`, cause, details: { pid } });
-}
-
-/** An ENOENT under /proc/PID is the process exiting mid-call when the process is gone by now (statText: /proc/PID/stat read after the failure). */
-function pidError(pid: number, error: unknown, syscall: string, path: string, statText: string | null): SysprobeError {
-  const code = (error as NodeJS.ErrnoException)?.code;
-  if ((code === 'ENOENT' || code === 'ESRCH') && gone(statText)) return esrch(pid, error);
-  return fromFsError(error, path, syscall);
-}
-
-function statTextSync(pid: number): string | null {
-  try { return readFileSync(`/proc/${pid}/stat`, 'latin1'); } catch { return null; }
-}
-
-export function locateInMaps(pid: number, entries: MapsEntry[]): PidLocated {
-  const loader = entries.find((e) => MUSL_LOADER.test(e.path) || GLIBC_LOADER.test(e.path)) ?? null;
-  if (loader !== null && MUSL_LOADER.test(loader.path)) {
-    return { family: 'musl', libcPath: loader.path, loaderPath: loader.path, hostPath: loader.path, via: '/proc/PID/maps: the mapped musl loader', entry: loader };
-  }
-  const libc = entries.find((e) => LIBC_FILE.test(e.path));
-  if (libc === undefined) {
-    throw new SysprobeError({ code: 'ERR_SYSPROBE_NOT_FOUND', message: `probeGlibc(): process ${pid} has no C library mapped (static, or not glibc/musl)`, path: `/proc/${pid}/maps` });
-  }
-  return { family: 'glibc', libcPath: libc.path, loaderPath: loader?.path ?? null, hostPath: libc.path, via: '/proc/PID/maps: the mapped libc.so.6', entry: libc };
-}
-
-/**
- * The kernel prints a mapped file's path relative to the reader's root, not the process's: a process
- * chrooted to /srv/r (chroot, unshare --root) shows /srv/r/usr/lib/…, and a process in another mount
- * namespace shows paths from that namespace's root. readlink(/proc/PID/root) is the process's root
- * printed the same way, so a path under it is cut to the path inside the process's root; the file is
- * then reached through /proc/PID/root (in our mount namespace, a path outside the process's root is
- * one of ours as it stands).
- */
-export function placeOf(pid: number, printed: string, rootLink: string, sameMountNs: boolean): { inside: string; diskPath: string } {
-  const root = rootLink.replace(/\/+$/, '');
-  if (root === '') return { inside: printed, diskPath: sameMountNs ? printed : `/proc/${pid}/root${printed}` };
-  if (printed.startsWith(`${root}/`)) {
-    const inside = printed.slice(root.length);
-    return { inside, diskPath: sameMountNs ? printed : `/proc/${pid}/root${inside}` };
-  }
-  return { inside: printed, diskPath: sameMountNs ? printed : `/proc/${pid}/root${printed}` };
-}
-
-/** The paths reported are inside the process's root, as the process names them. */
-function placed(pid: number, found: PidLocated, rootLink: string, sameNs: boolean): { located: PidLocated; diskPath: string } {
-  const libc = placeOf(pid, found.entry.path, rootLink, sameNs);
-  const loaderPath = found.loaderPath === null ? null : placeOf(pid, found.loaderPath, rootLink, sameNs).inside;
-  const rooted = rootLink !== '/' ? ` (the process's root is ${rootLink})` : '';
-  return { located: { ...found, libcPath: libc.inside, loaderPath, via: `${found.via}${rooted}` }, diskPath: libc.diskPath };
-}
-
-/** Same file: device and inode; overlayfs maps show the layer's device, so an equal inode, size and mtime also count. */
-function sameFile(a: BigIntStats, b: BigIntStats): boolean {
-  if (a.ino !== b.ino) return false;
-  return a.dev === b.dev || (a.size === b.size && a.mtimeNs === b.mtimeNs);
-}
-
-/**
- * The identity maps gives (MAJOR:MINOR of the kernel's dev_t, inode) against a stat of the name, the
- * dev_t decoded as glibc's gnu_dev_major/minor do. On overlayfs maps shows the layer's device and stat the
- * overlay's: a name that is not "(deleted)" with the same inode counts as the mapped file.
- */
-function matchesMaps(entry: MapsEntry, s: BigIntStats): boolean {
-  const dev = s.dev;
-  const major = Number(((dev >> 8n) & 0xfffn) | ((dev >> 32n) & 0xfffff000n));
-  const minor = Number((dev & 0xffn) | ((dev >> 12n) & 0xffffff00n));
-  return s.ino === entry.inode && ((major === entry.major && minor === entry.minor) || !entry.deleted);
-}
-
-function versionOf(file: RawLibcFile, family: 'glibc' | 'musl'): string | null {
-  return family === 'glibc' ? file.text.banner?.version ?? null : file.text.musl.version;
-}
+import { parseMaps } from '../../util/procmaps.js';
+import {
+  type Attempt,
+  type PidLocated,
+  esrch,
+  gone,
+  locateInMaps,
+  matchesMaps,
+  pidError,
+  placed,
+  sameFile,
+  statTextSync,
+  versionOf,
+} from './pid-maps.js';
 
 interface Observed {
   located: PidLocated;
@@ -114,7 +34,17 @@ interface Observed {
 const MAP_FILES_NEEDS = 'opening /proc/PID/map_files needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE';
 
 /** The answer from what was observed: the mapping's text where it could be read, the disk file compared. */
-function decide(pid: number, o: Observed): { file: RawLibcFile; elfPath: string; readDetail: string; evidence: LibcEvidence[]; disagreements: LibcDisagreement[]; versionUnknown: boolean } {
+function decide(
+  pid: number,
+  o: Observed,
+): {
+  file: RawLibcFile;
+  elfPath: string;
+  readDetail: string;
+  evidence: LibcEvidence[];
+  disagreements: LibcDisagreement[];
+  versionUnknown: boolean;
+} {
   const { located, mapping, disk, diskPath, mappingPath } = o;
   const evidence: LibcEvidence[] = [];
   const disagreements: LibcDisagreement[] = [];
@@ -124,35 +54,69 @@ function decide(pid: number, o: Observed): { file: RawLibcFile; elfPath: string;
     const mappedVersion = versionOf(mapping.read.file!, family);
     if (!disk.ok) {
       disagreements.push({
-        fact: 'libc', values: [{ value: located.libcPath, source: `the mapped file (${mappingPath})` }, { value: null, source: `${diskPath}: ${disk.error.code}` }],
+        fact: 'libc',
+        values: [
+          { value: located.libcPath, source: `the mapped file (${mappingPath})` },
+          { value: null, source: `${diskPath}: ${disk.error.code}` },
+        ],
         note: 'the C library the process mapped is deleted: nothing is at its path now; the version is read from the mapping',
       });
     } else if (!sameFile(mapping.read.stat, disk.read.stat)) {
       disagreements.push({
-        fact: 'version', values: [{ value: mappedVersion, source: `the mapped file (${mappingPath}, inode ${mapping.read.stat.ino})` }, { value: versionOf(disk.read.file!, family), source: `the file now at ${diskPath} (inode ${disk.read.stat.ino})` }],
+        fact: 'version',
+        values: [
+          { value: mappedVersion, source: `the mapped file (${mappingPath}, inode ${mapping.read.stat.ino})` },
+          { value: versionOf(disk.read.file!, family), source: `the file now at ${diskPath} (inode ${disk.read.stat.ino})` },
+        ],
         note: 'the file on disk was replaced after the process mapped it (an upgrade while it runs): the process runs the mapped one',
       });
     } else {
-      evidence.push({ fact: 'libc', value: located.libcPath, source: 'the file now at the path is the mapped one', detail: `${diskPath}: same device and inode (${disk.read.stat.ino})` });
+      evidence.push({
+        fact: 'libc',
+        value: located.libcPath,
+        source: 'the file now at the path is the mapped one',
+        detail: `${diskPath}: same device and inode (${disk.read.stat.ino})`,
+      });
     }
-    return { file: mapping.read.file!, elfPath: mapping.elfPath, readDetail: `read through ${mappingPath} (the mapped file itself; maps: ${mapsLine})`, evidence, disagreements, versionUnknown: false };
+    return {
+      file: mapping.read.file!,
+      elfPath: mapping.elfPath,
+      readDetail: `read through ${mappingPath} (the mapped file itself; maps: ${mapsLine})`,
+      evidence,
+      disagreements,
+      versionUnknown: false,
+    };
   }
   const why = `${mappingPath} not readable: ${mapping.error.code}${mapping.error.code === 'EPERM' ? ` (${MAP_FILES_NEEDS})` : ''}`;
   if (!disk.ok) {
     throw new SysprobeError({
-      code: disk.error.code, ...(disk.error.errno !== undefined ? { errno: Math.abs(disk.error.errno) } : {}), syscall: disk.error.syscall ?? 'open', path: disk.error.path ?? diskPath,
-      message: `process ${pid} maps ${mapsLine}; ${diskPath}: ${disk.error.code}; ${why}`, cause: disk.error, details: { pid, mapsPath: located.entry.path, deleted: located.entry.deleted, mapFiles: mapping.error.toJSON() },
+      code: disk.error.code,
+      ...(disk.error.errno !== undefined ? { errno: Math.abs(disk.error.errno) } : {}),
+      syscall: disk.error.syscall ?? 'open',
+      path: disk.error.path ?? diskPath,
+      message: `process ${pid} maps ${mapsLine}; ${diskPath}: ${disk.error.code}; ${why}`,
+      cause: disk.error,
+      details: { pid, mapsPath: located.entry.path, deleted: located.entry.deleted, mapFiles: mapping.error.toJSON() },
     });
   }
   const readDetail = `read at ${diskPath}: ${why}`;
   if (!matchesMaps(located.entry, disk.read.stat)) {
     disagreements.push({
-      fact: 'version', values: [{ value: null, source: `the mapped file (${mapsLine}): ${why}` }, { value: versionOf(disk.read.file!, family), source: `the file now at ${diskPath} (inode ${disk.read.stat.ino})` }],
+      fact: 'version',
+      values: [
+        { value: null, source: `the mapped file (${mapsLine}): ${why}` },
+        { value: versionOf(disk.read.file!, family), source: `the file now at ${diskPath} (inode ${disk.read.stat.ino})` },
+      ],
       note: 'the file on disk is not the one the process mapped (replaced or deleted since): the version the process runs cannot be read',
     });
     return { file: disk.read.file!, elfPath: disk.elfPath, readDetail, evidence, disagreements, versionUnknown: true };
   }
-  evidence.push({ fact: 'libc', value: located.libcPath, source: 'the file at the path is the mapped one', detail: `${diskPath}: the device and inode maps names (${located.entry.inode})` });
+  evidence.push({
+    fact: 'libc',
+    value: located.libcPath,
+    source: 'the file at the path is the mapped one',
+    detail: `${diskPath}: the device and inode maps names (${located.entry.inode})`,
+  });
   return { file: disk.read.file!, elfPath: disk.elfPath, readDetail, evidence, disagreements, versionUnknown: false };
 }
 
@@ -192,25 +156,42 @@ async function scan(fd: number, path: string): Promise<RawLibcFile> {
 }
 
 /** The disk file needs reading unless it is the mapped file already read. */
-const needsReading = (mapping: Attempt) => (s: BigIntStats): boolean => !mapping.ok || !sameFile(mapping.read.stat, s);
+const needsReading =
+  (mapping: Attempt) =>
+  (s: BigIntStats): boolean =>
+    !mapping.ok || !sameFile(mapping.read.stat, s);
 const always = (): boolean => true;
 
 /** For tests: runs between reading /proc/PID/maps and opening the mapping (to make a process exit there). */
-export interface PidProbeHooks { afterMaps?: () => void | Promise<void> }
+export interface PidProbeHooks {
+  afterMaps?: () => void | Promise<void>;
+}
 
 /** The C library a running process actually mapped. */
 export function probePidSync(pid: number, hooks: PidProbeHooks = {}): LibcInfo {
   const mapsPath = `/proc/${pid}/maps`;
   let mapsText: string;
-  try { mapsText = readFileSync(mapsPath, 'latin1'); } catch (error) { throw pidError(pid, error, 'open', mapsPath, statTextSync(pid)); }
+  try {
+    mapsText = readFileSync(mapsPath, 'latin1');
+  } catch (error) {
+    throw pidError(pid, error, 'open', mapsPath, statTextSync(pid));
+  }
   const entries = parseMaps(mapsText);
   if (entries.length === 0 && gone(statTextSync(pid))) throw esrch(pid, undefined);
   const found = locateInMaps(pid, entries);
   void hooks.afterMaps?.();
   let sameNs = true;
-  try { sameNs = readlinkSync('/proc/self/ns/mnt') === readlinkSync(`/proc/${pid}/ns/mnt`); } catch { sameNs = true; }
+  try {
+    sameNs = readlinkSync('/proc/self/ns/mnt') === readlinkSync(`/proc/${pid}/ns/mnt`);
+  } catch {
+    sameNs = true;
+  }
   let rootLink = '/';
-  try { rootLink = readlinkSync(`/proc/${pid}/root`); } catch { rootLink = '/'; }
+  try {
+    rootLink = readlinkSync(`/proc/${pid}/root`);
+  } catch {
+    rootLink = '/';
+  }
   const { located, diskPath } = placed(pid, found, rootLink, sameNs);
   const mappingPath = `/proc/${pid}/map_files/${located.entry.range}`;
   const fds: number[] = [];
@@ -239,22 +220,38 @@ export function probePidSync(pid: number, hooks: PidProbeHooks = {}): LibcInfo {
 }
 
 async function statTextAsync(pid: number): Promise<string | null> {
-  try { return await readFile(`/proc/${pid}/stat`, 'latin1'); } catch { return null; }
+  try {
+    return await readFile(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return null;
+  }
 }
 
 /** As {@link probePidSync}, with the file work off the main thread. */
 export async function probePid(pid: number, hooks: PidProbeHooks = {}): Promise<LibcInfo> {
   const mapsPath = `/proc/${pid}/maps`;
   let mapsText: string;
-  try { mapsText = await readFile(mapsPath, 'latin1'); } catch (error) { throw pidError(pid, error, 'open', mapsPath, await statTextAsync(pid)); }
+  try {
+    mapsText = await readFile(mapsPath, 'latin1');
+  } catch (error) {
+    throw pidError(pid, error, 'open', mapsPath, await statTextAsync(pid));
+  }
   const entries = parseMaps(mapsText);
   if (entries.length === 0 && gone(await statTextAsync(pid))) throw esrch(pid, undefined);
   const found = locateInMaps(pid, entries);
   await hooks.afterMaps?.();
   let sameNs = true;
-  try { sameNs = (await readlink('/proc/self/ns/mnt')) === (await readlink(`/proc/${pid}/ns/mnt`)); } catch { sameNs = true; }
+  try {
+    sameNs = (await readlink('/proc/self/ns/mnt')) === (await readlink(`/proc/${pid}/ns/mnt`));
+  } catch {
+    sameNs = true;
+  }
   let rootLink = '/';
-  try { rootLink = await readlink(`/proc/${pid}/root`); } catch { rootLink = '/'; }
+  try {
+    rootLink = await readlink(`/proc/${pid}/root`);
+  } catch {
+    rootLink = '/';
+  }
   const { located, diskPath } = placed(pid, found, rootLink, sameNs);
   const mappingPath = `/proc/${pid}/map_files/${located.entry.range}`;
   const handles: FileHandle[] = [];
@@ -264,7 +261,11 @@ export async function probePid(pid: number, hooks: PidProbeHooks = {}): Promise<
         const handle = await open(path, 'r');
         handles.push(handle);
         const s = await handle.stat({ bigint: true });
-        return { ok: true, read: { path, stat: s, file: read(s) ? await scan(handle.fd, path) : null }, elfPath: `/proc/self/fd/${handle.fd}` };
+        return {
+          ok: true,
+          read: { path, stat: s, file: read(s) ? await scan(handle.fd, path) : null },
+          elfPath: `/proc/self/fd/${handle.fd}`,
+        };
       } catch (error) {
         if (stopsProbe(error)) throw error;
         const typed = isProc ? pidError(pid, error, 'open', path, await statTextAsync(pid)) : fromFsError(error, path, 'open');

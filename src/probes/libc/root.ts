@@ -27,7 +27,12 @@ export interface Located {
 /** A file beyond what a C library can be was not scanned (the core's limit). */
 export function checkLibcSize(text: RawLibcText, path: string): void {
   if (text.size > text.limit) {
-    throw new SysprobeError({ code: 'ERR_SYSPROBE_TOO_LARGE', message: `${path}: ${text.size} bytes, more than a C library can be (limit ${text.limit})`, path, details: { size: text.size, limit: text.limit } });
+    throw new SysprobeError({
+      code: 'ERR_SYSPROBE_TOO_LARGE',
+      message: `${path}: ${text.size} bytes, more than a C library can be (limit ${text.limit})`,
+      path,
+      details: { size: text.size, limit: text.limit },
+    });
   }
 }
 
@@ -41,14 +46,34 @@ export interface InterpretExtra {
 }
 
 /** The ld.so.cache generator string and the version in it. */
-export interface Generator { text: string; version: string | null }
+export interface Generator {
+  text: string;
+  version: string | null;
+}
 
-export function interpret(located: Located, file: RawLibcFile, subject: 'root' | 'pid', generator: Generator | null, extra: InterpretExtra = {}): LibcInfo {
+export function interpret(
+  located: Located,
+  file: RawLibcFile,
+  subject: 'root' | 'pid',
+  generator: Generator | null,
+  extra: InterpretExtra = {},
+): LibcInfo {
   const { text } = file;
   const evidence: LibcEvidence[] = [];
   const disagreements: LibcDisagreement[] = [];
-  evidence.push({ fact: 'libc', value: located.libcPath, source: located.via, detail: extra.readDetail ?? (located.root !== undefined ? `read at ${located.hostPath} inside the root` : `read at ${located.hostPath}`) });
-  if (located.loaderPath !== null) evidence.push({ fact: 'loader', value: located.loaderPath, source: subject === 'root' ? 'PT_INTERP, resolved inside the root' : '/proc/PID/maps' });
+  evidence.push({
+    fact: 'libc',
+    value: located.libcPath,
+    source: located.via,
+    detail:
+      extra.readDetail ?? (located.root !== undefined ? `read at ${located.hostPath} inside the root` : `read at ${located.hostPath}`),
+  });
+  if (located.loaderPath !== null)
+    evidence.push({
+      fact: 'loader',
+      value: located.loaderPath,
+      source: subject === 'root' ? 'PT_INTERP, resolved inside the root' : '/proc/PID/maps',
+    });
   let version: string | null = null;
   let release: string | null = null;
   let family: 'glibc' | 'musl' | 'unknown' = located.family;
@@ -60,36 +85,80 @@ export function interpret(located: Located, file: RawLibcFile, subject: 'root' |
       evidence.push({ fact: 'version', value: version, source: 'the banner in libc.so.6', detail: banner.text });
       if (release !== null) evidence.push({ fact: 'release', value: release, source: 'the banner in libc.so.6' });
     } else {
-      evidence.push({ fact: 'version', value: null, source: 'the banner in libc.so.6', detail: 'no "GNU C Library … release version" text found' });
+      evidence.push({
+        fact: 'version',
+        value: null,
+        source: 'the banner in libc.so.6',
+        detail: 'no "GNU C Library … release version" text found',
+      });
     }
     const glibcMax = file.versionDefs === null ? undefined : maxVersionsOf(file.versionDefs).GLIBC;
     if (glibcMax !== undefined) {
-      evidence.push({ fact: 'version', value: glibcMax, source: 'the highest GLIBC_x.y version definition of libc.so.6', detail: 'a lower bound of the release: releases without new symbols add no version' });
+      evidence.push({
+        fact: 'version',
+        value: glibcMax,
+        source: 'the highest GLIBC_x.y version definition of libc.so.6',
+        detail: 'a lower bound of the release: releases without new symbols add no version',
+      });
       if (version === null) version = glibcMax;
       else if (compareVersions(glibcMax, version) > 0) {
-        disagreements.push({ fact: 'version', values: [{ value: version, source: 'banner' }, { value: glibcMax, source: 'highest GLIBC version definition' }], note: 'libc.so.6 defines a version newer than its banner' });
+        disagreements.push({
+          fact: 'version',
+          values: [
+            { value: version, source: 'banner' },
+            { value: glibcMax, source: 'highest GLIBC version definition' },
+          ],
+          note: 'libc.so.6 defines a version newer than its banner',
+        });
       }
     }
     evidence.push({ fact: 'family', value: 'glibc', source: 'the root loader resolves libc.so.6 (glibc SONAME)' });
   } else {
     const musl = text.musl;
     version = musl.version;
-    evidence.push({ fact: 'family', value: 'musl', source: 'the loader is ld-musl', detail: musl.marker ? 'the file carries musl\'s "musl libc (ARCH)" usage text' : 'no musl usage text found in the file' });
     evidence.push({
-      fact: 'version', value: version, source: 'the version string musl keeps in .rodata (src/internal/version.c, printed by the loader as "Version %s")',
-      detail: musl.candidates.length === 1 ? 'the only NUL-bounded X.Y.Z string in the file' : `candidates: ${musl.candidates.join(', ') || 'none'}`,
+      fact: 'family',
+      value: 'musl',
+      source: 'the loader is ld-musl',
+      detail: musl.marker ? 'the file carries musl\'s "musl libc (ARCH)" usage text' : 'no musl usage text found in the file',
+    });
+    evidence.push({
+      fact: 'version',
+      value: version,
+      source: 'the version string musl keeps in .rodata (src/internal/version.c, printed by the loader as "Version %s")',
+      detail:
+        musl.candidates.length === 1
+          ? 'the only NUL-bounded X.Y.Z string in the file'
+          : `candidates: ${musl.candidates.join(', ') || 'none'}`,
     });
     if (version === null) family = 'musl';
   }
   evidence.push(...(extra.evidence ?? []));
   disagreements.push(...(extra.disagreements ?? []));
-  if (extra.versionUnknown === true) { version = null; release = null; }
+  if (extra.versionUnknown === true) {
+    version = null;
+    release = null;
+  }
   if (generator !== null) {
-    evidence.push({ fact: 'version', value: generator.version, source: 'the ld.so.cache generator string (evidence only: a stale cache lies)', detail: generator.text });
+    evidence.push({
+      fact: 'version',
+      value: generator.version,
+      source: 'the ld.so.cache generator string (evidence only: a stale cache lies)',
+      detail: generator.text,
+    });
   }
   return deepFreeze({
-    family, version, release, static: false, gcompat: false, loaderPath: located.loaderPath, libcPath: located.libcPath, compiledAgainst: null,
-    subject, evidence, disagreements,
+    family,
+    version,
+    release,
+    static: false,
+    gcompat: false,
+    loaderPath: located.loaderPath,
+    libcPath: located.libcPath,
+    compiledAgainst: null,
+    subject,
+    evidence,
+    disagreements,
   }) as LibcInfo;
 }
 
@@ -97,12 +166,27 @@ export function interpret(located: Located, file: RawLibcFile, subject: 'root' |
 function interpretRoot(root: PathArg, raw: RawLibcRoot): LibcInfo {
   const found = raw.found;
   if (found === null) {
-    throw new SysprobeError({ code: 'ERR_SYSPROBE_NOT_FOUND', message: `probeGlibc(): no C library found in the root ${pathText(root)} (tried ${raw.programs.join(', ')} and the musl loaders)`, path: pathText(root) });
+    throw new SysprobeError({
+      code: 'ERR_SYSPROBE_NOT_FOUND',
+      message: `probeGlibc(): no C library found in the root ${pathText(root)} (tried ${raw.programs.join(', ')} and the musl loaders)`,
+      path: pathText(root),
+    });
   }
-  const via = found.how === 'needed' ? `libc.so.6 as the root's loader resolves it for ${found.program}`
-    : found.how === 'interpreter' ? `PT_INTERP of ${found.program}` : `${found.program} exists in the root`;
+  const via =
+    found.how === 'needed'
+      ? `libc.so.6 as the root's loader resolves it for ${found.program}`
+      : found.how === 'interpreter'
+        ? `PT_INTERP of ${found.program}`
+        : `${found.program} exists in the root`;
   checkLibcSize(found.text, found.realPath);
-  const located: Located = { family: found.family, libcPath: found.libcPath, loaderPath: found.loaderPath, hostPath: found.realPath, root, via };
+  const located: Located = {
+    family: found.family,
+    libcPath: found.libcPath,
+    loaderPath: found.loaderPath,
+    hostPath: found.realPath,
+    root,
+    via,
+  };
   return interpret(located, found, 'root', found.generator === null ? null : { text: found.generator, version: found.generatorVersion });
 }
 

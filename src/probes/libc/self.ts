@@ -38,9 +38,14 @@ function compiledAgainstOf(raw: RawSelfLibc, { evidence }: Findings): string | n
     fact: 'compiledAgainst',
     value: compiledAgainst,
     source: 'the addon build: __GLIBC__.__GLIBC_MINOR__',
-    ...(compiledAgainst === null ? {
-      detail: raw.compiledFamily === 'koffi' ? 'no addon: the koffi backend answered' : `built without glibc headers (${raw.compiledFamily || 'unknown'})`,
-    } : {}),
+    ...(compiledAgainst === null
+      ? {
+          detail:
+            raw.compiledFamily === 'koffi'
+              ? 'no addon: the koffi backend answered'
+              : `built without glibc headers (${raw.compiledFamily || 'unknown'})`,
+        }
+      : {}),
   });
   return compiledAgainst;
 }
@@ -51,7 +56,12 @@ function compiledAgainstOf(raw: RawSelfLibc, { evidence }: Findings): string | n
  */
 function loaderOf(raw: RawSelfLibc, { evidence }: Findings): RawNamedFile | null {
   if (raw.loader !== null) {
-    evidence.push({ fact: 'loader', value: fileValue(raw.loader), source: 'getauxval(AT_BASE) matched in dl_iterate_phdr', detail: fileDetail(raw.loader) });
+    evidence.push({
+      fact: 'loader',
+      value: fileValue(raw.loader),
+      source: 'getauxval(AT_BASE) matched in dl_iterate_phdr',
+      detail: fileDetail(raw.loader),
+    });
     return raw.loader;
   }
   const byName = raw.loadedObjects.find((name) => MUSL_LOADER.test(name) || GLIBC_LOADER.test(name));
@@ -68,11 +78,19 @@ interface FamilyAnswer {
 
 function muslFamily(how: string, gcompat: boolean, gnuVersion: string | null, { evidence, disagreements }: Findings): FamilyAnswer {
   evidence.push({ fact: 'family', value: 'musl', source: how });
-  evidence.push({ fact: 'version', value: null, source: 'musl exports no version function or symbol', detail: 'reading it from the musl file itself comes with file-based probes' });
+  evidence.push({
+    fact: 'version',
+    value: null,
+    source: 'musl exports no version function or symbol',
+    detail: 'reading it from the musl file itself comes with file-based probes',
+  });
   if (gcompat && gnuVersion !== null) {
     disagreements.push({
       fact: 'family',
-      values: [{ value: 'glibc', source: `gnu_get_libc_version() = ${gnuVersion}` }, { value: 'musl', source: 'the C library actually mapped' }],
+      values: [
+        { value: 'glibc', source: `gnu_get_libc_version() = ${gnuVersion}` },
+        { value: 'musl', source: 'the C library actually mapped' },
+      ],
       note: `gnu_get_libc_version() answers ${gnuVersion}, but it is libgcompat's stand-in on musl`,
     });
   }
@@ -83,15 +101,28 @@ function glibcFamily(raw: RawSelfLibc, gnuVersion: string, { evidence, disagreem
   const provider = raw.gnuVersionProvider;
   const confstrVersion = versionFromConfstr(raw.confstrVersion);
   evidence.push({ fact: 'family', value: 'glibc', source: 'gnu_get_libc_version() is defined, not by libgcompat' });
-  evidence.push({ fact: 'version', value: gnuVersion, source: 'gnu_get_libc_version()', ...(provider !== null ? { detail: `defined in ${fileValue(provider)}` } : {}) });
+  evidence.push({
+    fact: 'version',
+    value: gnuVersion,
+    source: 'gnu_get_libc_version()',
+    ...(provider !== null ? { detail: `defined in ${fileValue(provider)}` } : {}),
+  });
   if (raw.confstrVersion !== null) {
-    evidence.push({ fact: 'version', value: confstrVersion, source: 'confstr(_CS_GNU_LIBC_VERSION)', detail: `answered '${raw.confstrVersion}'` });
+    evidence.push({
+      fact: 'version',
+      value: confstrVersion,
+      source: 'confstr(_CS_GNU_LIBC_VERSION)',
+      detail: `answered '${raw.confstrVersion}'`,
+    });
   }
   if (raw.gnuRelease !== null) evidence.push({ fact: 'release', value: raw.gnuRelease, source: 'gnu_get_libc_release()' });
   if (confstrVersion !== gnuVersion) {
     disagreements.push({
       fact: 'version',
-      values: [{ value: gnuVersion, source: 'gnu_get_libc_version()' }, { value: raw.confstrVersion, source: 'confstr(_CS_GNU_LIBC_VERSION)' }],
+      values: [
+        { value: gnuVersion, source: 'gnu_get_libc_version()' },
+        { value: raw.confstrVersion, source: 'confstr(_CS_GNU_LIBC_VERSION)' },
+      ],
       note: raw.confstrVersion === null ? 'confstr() does not know _CS_GNU_LIBC_VERSION' : 'the two glibc version sources differ',
     });
   }
@@ -100,7 +131,10 @@ function glibcFamily(raw: RawSelfLibc, gnuVersion: string, { evidence, disagreem
   if (providerPath !== null && libcPath !== null && providerPath !== libcPath) {
     disagreements.push({
       fact: 'libc',
-      values: [{ value: providerPath, source: 'dladdr() of gnu_get_libc_version()' }, { value: libcPath, source: 'dladdr() of getpid()' }],
+      values: [
+        { value: providerPath, source: 'dladdr() of gnu_get_libc_version()' },
+        { value: libcPath, source: 'dladdr() of getpid()' },
+      ],
       note: 'the glibc version function and ordinary libc calls come from different files (an interposer is loaded)',
     });
   }
@@ -114,7 +148,10 @@ function checkInterpreter(raw: RawSelfLibc, loader: RawNamedFile | null, { disag
   if (interpreterBase === basename(loader.name) || interpreterBase === basename(loader.realPath)) return;
   disagreements.push({
     fact: 'loader',
-    values: [{ value: raw.interpreter, source: 'PT_INTERP' }, { value: loader.realPath, source: 'getauxval(AT_BASE)' }],
+    values: [
+      { value: raw.interpreter, source: 'PT_INTERP' },
+      { value: loader.realPath, source: 'getauxval(AT_BASE)' },
+    ],
     note: 'the executable asks for one loader but another is mapped',
   });
 }
@@ -135,28 +172,52 @@ export function interpretSelfLibc(raw: RawSelfLibc): LibcInfo {
   const compiledAgainst = compiledAgainstOf(raw, findings);
 
   if (raw.platform !== 'linux') {
-    evidence.push({ fact: 'family', value: 'unknown', source: `platform ${raw.platform}`, detail: NOT_LINUX[raw.platform] ?? 'not a Linux system' });
+    evidence.push({
+      fact: 'family',
+      value: 'unknown',
+      source: `platform ${raw.platform}`,
+      detail: NOT_LINUX[raw.platform] ?? 'not a Linux system',
+    });
     return deepFreeze({
-      family: 'unknown', version: null, release: null, static: false, gcompat: false,
-      loaderPath: fileValue(raw.loader), libcPath: fileValue(raw.libcObject), compiledAgainst, subject: 'self',
-      evidence, disagreements,
+      family: 'unknown',
+      version: null,
+      release: null,
+      static: false,
+      gcompat: false,
+      loaderPath: fileValue(raw.loader),
+      libcPath: fileValue(raw.libcObject),
+      compiledAgainst,
+      subject: 'self',
+      evidence,
+      disagreements,
     });
   }
 
   const loader = loaderOf(raw, findings);
   if (raw.interpreter !== null) {
-    evidence.push({ fact: 'interpreter', value: raw.interpreter, source: 'PT_INTERP of the running executable (its mapped program headers)' });
+    evidence.push({
+      fact: 'interpreter',
+      value: raw.interpreter,
+      source: 'PT_INTERP of the running executable (its mapped program headers)',
+    });
   }
   const isStatic = raw.mainProgramSeen && raw.atBase === 0n && raw.interpreter === null && loader === null;
   evidence.push({
     fact: 'static',
     value: isStatic,
-    source: isStatic ? 'no PT_INTERP, AT_BASE is 0 and no loader is loaded' : 'a dynamic loader is mapped (AT_BASE, PT_INTERP or a loaded ld.so)',
+    source: isStatic
+      ? 'no PT_INTERP, AT_BASE is 0 and no loader is loaded'
+      : 'a dynamic loader is mapped (AT_BASE, PT_INTERP or a loaded ld.so)',
   });
 
   const libcObject = raw.libcObject;
   if (libcObject !== null) {
-    evidence.push({ fact: 'libc', value: fileValue(libcObject), source: 'dladdr() of getpid(): the object serving C library calls', detail: fileDetail(libcObject) });
+    evidence.push({
+      fact: 'libc',
+      value: fileValue(libcObject),
+      source: 'dladdr() of getpid(): the object serving C library calls',
+      detail: fileDetail(libcObject),
+    });
   }
 
   const provider = raw.gnuVersionProvider;
@@ -165,20 +226,33 @@ export function interpretSelfLibc(raw: RawSelfLibc): LibcInfo {
     fact: 'gcompat',
     value: gcompat,
     source: 'dladdr() of gnu_get_libc_version()',
-    ...(provider !== null ? { detail: `defined in ${fileValue(provider)}` } : { detail: 'gnu_get_libc_version is not defined in this process' }),
+    ...(provider !== null
+      ? { detail: `defined in ${fileValue(provider)}` }
+      : { detail: 'gnu_get_libc_version is not defined in this process' }),
   });
 
   const loaderIsMusl = loader !== null && (MUSL_LOADER.test(loader.name) || MUSL_LOADER.test(loader.realPath ?? ''));
-  const libcIsMusl = libcObject !== null && (MUSL_LOADER.test(libcObject.name) || /(^|\/)libc\.musl-[^/]+\.so\.1$/.test(libcObject.realPath ?? libcObject.name));
+  const libcIsMusl =
+    libcObject !== null &&
+    (MUSL_LOADER.test(libcObject.name) || /(^|\/)libc\.musl-[^/]+\.so\.1$/.test(libcObject.realPath ?? libcObject.name));
 
   let answer: FamilyAnswer = { family: 'unknown', version: null, release: null };
   if (loaderIsMusl || libcIsMusl || gcompat) {
-    const how = loaderIsMusl ? 'the loader is ld-musl' : libcIsMusl ? 'getpid() is served by musl' : 'gnu_get_libc_version() is served by libgcompat';
+    const how = loaderIsMusl
+      ? 'the loader is ld-musl'
+      : libcIsMusl
+        ? 'getpid() is served by musl'
+        : 'gnu_get_libc_version() is served by libgcompat';
     answer = muslFamily(how, gcompat, raw.gnuVersion, findings);
   } else if (raw.gnuVersion !== null) {
     answer = glibcFamily(raw, raw.gnuVersion, findings);
   } else if (isStatic) {
-    evidence.push({ fact: 'family', value: 'unknown', source: 'static program: no dynamic C library to ask', detail: compiledAgainst === null ? 'not built against glibc' : `the addon was built against glibc ${compiledAgainst}` });
+    evidence.push({
+      fact: 'family',
+      value: 'unknown',
+      source: 'static program: no dynamic C library to ask',
+      detail: compiledAgainst === null ? 'not built against glibc' : `the addon was built against glibc ${compiledAgainst}`,
+    });
   } else {
     evidence.push({ fact: 'family', value: 'unknown', source: 'neither gnu_get_libc_version() nor a musl loader was found' });
   }
@@ -189,7 +263,7 @@ export function interpretSelfLibc(raw: RawSelfLibc): LibcInfo {
     static: isStatic,
     gcompat,
     loaderPath: fileValue(loader),
-    libcPath: answer.family === 'glibc' ? fileValue(provider) ?? fileValue(libcObject) : fileValue(libcObject),
+    libcPath: answer.family === 'glibc' ? (fileValue(provider) ?? fileValue(libcObject)) : fileValue(libcObject),
     compiledAgainst,
     subject: 'self',
     evidence,

@@ -60,12 +60,16 @@ function shapeInotify(raw: RawInotify): InotifyInfo {
   };
   const notes: string[] = [];
   if (effective.maxUserWatches !== null && raw.watches >= effective.maxUserWatches * 0.9) {
-    notes.push(`${raw.watches} of ${effective.maxUserWatches} inotify watches are in use: new watches fail with ENOSPC ` +
-      "(VS Code: 'Unable to watch for file changes'); raise fs.inotify.max_user_watches.");
+    notes.push(
+      `${raw.watches} of ${effective.maxUserWatches} inotify watches are in use: new watches fail with ENOSPC ` +
+        "(VS Code: 'Unable to watch for file changes'); raise fs.inotify.max_user_watches.",
+    );
   }
   if (effective.maxUserInstances !== null && raw.instances >= effective.maxUserInstances * 0.9) {
-    notes.push(`${raw.instances} of ${effective.maxUserInstances} inotify instances are in use: inotify_init fails with EMFILE; ` +
-      'raise fs.inotify.max_user_instances.');
+    notes.push(
+      `${raw.instances} of ${effective.maxUserInstances} inotify instances are in use: inotify_init fails with EMFILE; ` +
+        'raise fs.inotify.max_user_instances.',
+    );
   }
   if (raw.processesUnreadable > 0) {
     notes.push(`${raw.processesUnreadable} processes of uid ${raw.uid} could not be read: the use counted is a lower bound.`);

@@ -116,7 +116,7 @@ function checkGetOptions(options: GetRlimitsOptions | undefined): { pid: number;
 
 function enforced(name: RlimitName, supported: boolean): boolean {
   if (!supported) return false;
-  if (name === 'rss') return false;  // Linux ignores RLIMIT_RSS since 2.6; macOS aliases it to AS
+  if (name === 'rss') return false; // Linux ignores RLIMIT_RSS since 2.6; macOS aliases it to AS
   if (name === 'as' && process.platform === 'darwin') return false;
   return true;
 }
@@ -146,8 +146,10 @@ export function rlimitNotes(limits: Record<RlimitName, ResourceLimit>, self: boo
   const notes: string[] = [];
   const nofile = limits.nofile;
   if (self && process.platform !== 'win32') {
-    notes.push('Node raises its own nofile soft limit to the hard limit at start-up (and its children inherit that), ' +
-      'so this process does not show the soft limit its shell set; getRlimits({ pid: process.ppid }) shows the parent\'s.');
+    notes.push(
+      'Node raises its own nofile soft limit to the hard limit at start-up (and its children inherit that), ' +
+        "so this process does not show the soft limit its shell set; getRlimits({ pid: process.ppid }) shows the parent's.",
+    );
   }
   if (nofile.supported && typeof nofile.soft === 'bigint' && typeof nofile.hard === 'bigint') {
     if (nofile.soft === nofile.hard && !self) {
@@ -158,8 +160,10 @@ export function rlimitNotes(limits: Record<RlimitName, ResourceLimit>, self: boo
   }
   const as = limits.as;
   if (as.enforced && typeof as.soft === 'bigint' && as.soft < GO_MIN_ADDRESS_SPACE) {
-    notes.push(`as (ulimit -v) is ${as.soft} bytes: Go programs (gopls) reserve more address space than that at start ` +
-      "and die with 'failed to reserve page summary memory'.");
+    notes.push(
+      `as (ulimit -v) is ${as.soft} bytes: Go programs (gopls) reserve more address space than that at start ` +
+        "and die with 'failed to reserve page summary memory'.",
+    );
   }
   if (limits.rss.supported) notes.push('rss is accepted but not enforced by the kernel.');
   if (process.platform === 'darwin') notes.push('as is accepted but not enforced on macOS.');
@@ -196,7 +200,8 @@ export async function getRlimits(options?: GetRlimitsOptions): Promise<RlimitsIn
 function limitArg(what: string, value: unknown): RawLimitArg {
   if (value === 'unlimited') return value;
   if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value) || value < 0) throw invalidArgument(`setRlimit(): ${what} must be a non-negative integer, a bigint or 'unlimited'`);
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw invalidArgument(`setRlimit(): ${what} must be a non-negative integer, a bigint or 'unlimited'`);
     return BigInt(value);
   }
   if (typeof value === 'bigint') {

@@ -93,9 +93,10 @@ export function reparseRuntimeViews(info: ReparseInfo, isDirectory: boolean | nu
     nodeLink = target.substituteName;
   }
   if (nodeLink === null) {
-    nodeNote = kind === 'volume-mount'
-      ? 'readlink is refused for volume mount points (EINVAL); lstat falls back to stat and reports the mounted directory'
-      : `fs.readdir(withFileTypes) reports a symbolic link (every reparse point is UV__DT_LINK), but fs.readlink fails with EINVAL (ERROR_SYMLINK_NOT_SUPPORTED)${kind === 'lx-symlink' ? `; LX symlinks are read from libuv 1.52 on (this Node has libuv ${process.versions.uv})` : ''}`;
+    nodeNote =
+      kind === 'volume-mount'
+        ? 'readlink is refused for volume mount points (EINVAL); lstat falls back to stat and reports the mounted directory'
+        : `fs.readdir(withFileTypes) reports a symbolic link (every reparse point is UV__DT_LINK), but fs.readlink fails with EINVAL (ERROR_SYMLINK_NOT_SUPPORTED)${kind === 'lx-symlink' ? `; LX symlinks are read from libuv 1.52 on (this Node has libuv ${process.versions.uv})` : ''}`;
   }
   const node: RuntimeView = {
     lstat: nodeLink !== null ? 'symlink' : plain,
@@ -107,18 +108,25 @@ export function reparseRuntimeViews(info: ReparseInfo, isDirectory: boolean | nu
   };
 
   // Go: os.Readlink reads SYMLINK and MOUNT_POINT only.
-  const goLink = (kind === 'symlink' || mountPoint) && target !== null ? (target.relative ? target.substituteName : win32PathFromNt(target.substituteName)) : null;
+  const goLink =
+    (kind === 'symlink' || mountPoint) && target !== null
+      ? target.relative
+        ? target.substituteName
+        : win32PathFromNt(target.substituteName)
+      : null;
   const goReadlink = goLink === null ? { readlink: null, readlinkError: 'ENOENT (not a symlink or mount point)' } : { readlink: goLink };
   const goOther = (dirMode: string): RuntimeView => {
     if (kind === 'af-unix') return { lstat: 'ModeSocket', isLink: false, ...goReadlink, walk: 'fails' };
-    if (kind === 'dedup') return { lstat: 'regular file', isLink: false, ...goReadlink, walk: 'fails', note: 'dedup files are special-cased as regular files' };
+    if (kind === 'dedup')
+      return { lstat: 'regular file', isLink: false, ...goReadlink, walk: 'fails', note: 'dedup files are special-cased as regular files' };
     if (isDirectory === true) return { lstat: dirMode, isLink: false, ...goReadlink, walk: 'enters' };
     return { lstat: 'ModeIrregular', isLink: false, ...goReadlink, walk: 'fails' };
   };
   let go122: RuntimeView;
   if (kind === 'symlink' || mountPoint) {
     go122 = { lstat: 'ModeSymlink', isLink: true, ...goReadlink, walk: 'follows' };
-    if (kind === 'volume-mount') go122.note = 'filepath.EvalSymlinks can fail with "too many links" on volume mount points (golang/go#39786, #40176)';
+    if (kind === 'volume-mount')
+      go122.note = 'filepath.EvalSymlinks can fail with "too many links" on volume mount points (golang/go#39786, #40176)';
   } else {
     go122 = goOther('ModeDir');
   }
@@ -127,8 +135,12 @@ export function reparseRuntimeViews(info: ReparseInfo, isDirectory: boolean | nu
     go123 = { lstat: 'ModeSymlink', isLink: true, ...goReadlink, walk: 'follows' };
   } else if (info.isNameSurrogate) {
     go123 = {
-      lstat: 'ModeIrregular', isLink: false, ...goReadlink, walk: 'fails',
-      note: `name surrogates other than symlinks are ModeIrregular without ModeDir (winsymlink=1, the default for main modules with go >= 1.23): ` +
+      lstat: 'ModeIrregular',
+      isLink: false,
+      ...goReadlink,
+      walk: 'fails',
+      note:
+        `name surrogates other than symlinks are ModeIrregular without ModeDir (winsymlink=1, the default for main modules with go >= 1.23): ` +
         `filepath.EvalSymlinks stops here with ENOTDIR when more components follow${mountPoint ? ', and returns the path unresolved when it is the last' : ''}`,
     };
   } else {
@@ -138,13 +150,20 @@ export function reparseRuntimeViews(info: ReparseInfo, isDirectory: boolean | nu
   // Rust std: is_symlink() = any name surrogate; read_link reads SYMLINK and MOUNT_POINT.
   const rust: RuntimeView = info.isNameSurrogate
     ? {
-        lstat: 'symlink', isLink: true,
+        lstat: 'symlink',
+        isLink: true,
         ...(goLink !== null ? { readlink: goLink } : { readlink: null, readlinkError: 'Unsupported reparse point type' }),
         walk: kind === 'lx-symlink' ? 'fails' : 'follows',
       }
     : {
-        lstat: plain, isLink: false, readlink: null, readlinkError: 'not a symbolic link', walk: 'enters',
-        ...(kind === 'app-exec-link' ? { note: 'fs::metadata falls back to symlink_metadata on ERROR_CANT_ACCESS_FILE: a regular file' } : {}),
+        lstat: plain,
+        isLink: false,
+        readlink: null,
+        readlinkError: 'not a symbolic link',
+        walk: 'enters',
+        ...(kind === 'app-exec-link'
+          ? { note: 'fs::metadata falls back to symlink_metadata on ERROR_CANT_ACCESS_FILE: a regular file' }
+          : {}),
       };
 
   // Python >= 3.8: S_IFLNK only for SYMLINK; junctions are directories with os.path.isjunction (3.12).
@@ -153,12 +172,18 @@ export function reparseRuntimeViews(info: ReparseInfo, isDirectory: boolean | nu
     python = { lstat: 'symlink', isLink: true, readlink: verbatim(target.substituteName), walk: 'follows' };
   } else if (mountPoint && target !== null) {
     python = {
-      lstat: 'directory', isLink: false, readlink: verbatim(target.substituteName), walk: 'follows',
+      lstat: 'directory',
+      isLink: false,
+      readlink: verbatim(target.substituteName),
+      walk: 'follows',
       note: 'os.path.islink() is False; os.path.isjunction() (3.12) is True',
     };
   } else {
     python = {
-      lstat: kind === 'app-exec-link' ? 'file' : plain, isLink: false, readlink: null, readlinkError: 'not a symbolic link',
+      lstat: kind === 'app-exec-link' ? 'file' : plain,
+      isLink: false,
+      readlink: null,
+      readlinkError: 'not a symbolic link',
       walk: kind === 'lx-symlink' ? 'fails' : 'enters',
       ...(kind === 'app-exec-link' ? { note: 'os.stat reopens the alias itself on ERROR_CANT_ACCESS_FILE: a regular 0-byte file' } : {}),
     };
@@ -168,7 +193,10 @@ export function reparseRuntimeViews(info: ReparseInfo, isDirectory: boolean | nu
 
 function components(path: string, pathApi: typeof posix): string[] {
   const parsed = pathApi.parse(path);
-  const rest = path.slice(parsed.root.length).split(pathApi.sep).filter((part) => part.length > 0);
+  const rest = path
+    .slice(parsed.root.length)
+    .split(pathApi.sep)
+    .filter((part) => part.length > 0);
   const out: string[] = [];
   let current = parsed.root;
   for (const part of rest) {
@@ -195,7 +223,9 @@ export async function explainPath(path: PathInput): Promise<PathExplanation> {
   const text = pathText(given);
   // The walk names each component as text; bytes that are not UTF-8 would name other entries.
   if (typeof given !== 'string' && !Buffer.from(text, 'utf8').equals(given)) {
-    throw invalidArgument('explainPath(): the path is not valid UTF-8; explainPath walks components by name, probeReparsePoint takes such a path');
+    throw invalidArgument(
+      'explainPath(): the path is not valid UTF-8; explainPath walks components by name, probeReparsePoint takes such a path',
+    );
   }
   const pathApi = process.platform === 'win32' ? win32 : posix;
   const absolute = resolve(text);
@@ -203,7 +233,14 @@ export async function explainPath(path: PathInput): Promise<PathExplanation> {
   const all = components(absolute, pathApi);
   for (let index = 0; index < all.length; index++) {
     const current = all[index]!;
-    const component: PathComponent = { path: current, name: pathApi.basename(current), exists: false, fileType: null, reparse: null, runtimes: null };
+    const component: PathComponent = {
+      path: current,
+      name: pathApi.basename(current),
+      exists: false,
+      fileType: null,
+      reparse: null,
+      runtimes: null,
+    };
     out.components.push(component);
     // lstat may fail where the probe does not: FUSE answers EIO for an entry whose type ntfs-3g
     // changed under the kernel's cache (a junction planted a moment ago).
@@ -243,19 +280,26 @@ function findingsFor(component: PathComponent, midPath: boolean): PathFinding[] 
   const findings: PathFinding[] = [];
   if (midPath && views.go123.walk === 'fails') {
     findings.push({
-      runtime: 'go123', component: at,
-      message: `Go >= 1.23 (winsymlink=1): ${what} (${info.kind}) is ModeIrregular, neither ModeSymlink nor ModeDir, so ` +
+      runtime: 'go123',
+      component: at,
+      message:
+        `Go >= 1.23 (winsymlink=1): ${what} (${info.kind}) is ModeIrregular, neither ModeSymlink nor ModeDir, so ` +
         `filepath.EvalSymlinks fails with "not a directory" (ENOTDIR) at ${at} and tools that call it (go build, gopls) fail for paths below it. ` +
         'Fix: replace it with a directory symlink (mklink /D), move the tree, or opt out with `godebug winsymlink=0` in go.mod / `//go:debug winsymlink=0` / GODEBUG=winsymlink=0.',
     });
   } else if (!midPath && info.tag === 0xa0000003) {
     findings.push({
-      runtime: 'go123', component: at,
+      runtime: 'go123',
+      component: at,
       message: `Go >= 1.23: ${info.kind} ${at} is ModeIrregular; filepath.EvalSymlinks returns it unresolved and os.Readlink gives ${views.go123.readlink ?? 'an error'}.`,
     });
   }
   if (midPath && views.go122.walk === 'fails') {
-    findings.push({ runtime: 'go122', component: at, message: `Go <= 1.22: ${what} is ${views.go122.lstat}; filepath.EvalSymlinks fails with ENOTDIR below ${at}.` });
+    findings.push({
+      runtime: 'go122',
+      component: at,
+      message: `Go <= 1.22: ${what} is ${views.go122.lstat}; filepath.EvalSymlinks fails with ENOTDIR below ${at}.`,
+    });
   }
   if (views.go122.note !== undefined) findings.push({ runtime: 'go122', component: at, message: `Go <= 1.22: ${views.go122.note}.` });
   if (!views.node.isLink) {
@@ -265,7 +309,8 @@ function findingsFor(component: PathComponent, midPath: boolean): PathFinding[] 
   }
   if (views.rust.isLink !== views.python.isLink) {
     findings.push({
-      runtime: 'python', component: at,
+      runtime: 'python',
+      component: at,
       message: `Rust std calls ${what} a symlink (${views.rust.isLink}), Python's os.path.islink says ${views.python.isLink}${views.python.note ? ` (${views.python.note})` : ''}.`,
     });
   }

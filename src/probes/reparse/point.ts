@@ -11,11 +11,43 @@ import type { PathInput } from '../../util/paths.js';
  * (for non-Microsoft tags, `guid` names the owner).
  */
 export type ReparseKind =
-  | 'junction' | 'volume-mount' | 'symlink' | 'app-exec-link' | 'lx-symlink' | 'cloud' | 'af-unix'
-  | 'lx-fifo' | 'lx-chr' | 'lx-blk' | 'dedup' | 'wof' | 'projfs' | 'projfs-tombstone' | 'onedrive' | 'nfs'
-  | 'hsm' | 'drive-extender' | 'sis' | 'wim' | 'csv' | 'dfs' | 'dfsr' | 'filter-manager' | 'iis-cache'
-  | 'appxstrm' | 'file-placeholder' | 'dfm' | 'wci' | 'wci-tombstone' | 'wci-link' | 'global-reparse'
-  | 'storage-sync' | 'storage-sync-folder' | 'unhandled' | 'dataless-cim' | 'unknown';
+  | 'junction'
+  | 'volume-mount'
+  | 'symlink'
+  | 'app-exec-link'
+  | 'lx-symlink'
+  | 'cloud'
+  | 'af-unix'
+  | 'lx-fifo'
+  | 'lx-chr'
+  | 'lx-blk'
+  | 'dedup'
+  | 'wof'
+  | 'projfs'
+  | 'projfs-tombstone'
+  | 'onedrive'
+  | 'nfs'
+  | 'hsm'
+  | 'drive-extender'
+  | 'sis'
+  | 'wim'
+  | 'csv'
+  | 'dfs'
+  | 'dfsr'
+  | 'filter-manager'
+  | 'iis-cache'
+  | 'appxstrm'
+  | 'file-placeholder'
+  | 'dfm'
+  | 'wci'
+  | 'wci-tombstone'
+  | 'wci-link'
+  | 'global-reparse'
+  | 'storage-sync'
+  | 'storage-sync-folder'
+  | 'unhandled'
+  | 'dataless-cim'
+  | 'unknown';
 
 /** The names of a symbolic link, junction, volume mount point or LX symlink. */
 export interface ReparseTarget {
@@ -78,7 +110,11 @@ export interface ReparseInfo {
   /** NFS special files: the type (`'LNK'`, `'CHR'`, …) and the symlink target or device numbers. */
   nfs: { type: string; symlinkTarget: string | null; major: number | null; minor: number | null } | null;
   /** Windows Overlay Filter (compact.exe): provider and compression algorithm. */
-  wof: { version: number; provider: 'wim' | 'file' | number; algorithm: 'xpress4k' | 'lzx' | 'xpress8k' | 'xpress16k' | number | null } | null;
+  wof: {
+    version: number;
+    provider: 'wim' | 'file' | number;
+    algorithm: 'xpress4k' | 'lzx' | 'xpress8k' | 'xpress16k' | number | null;
+  } | null;
   /** Where the bytes came from: `'win32'` (FSCTL_GET_REPARSE_POINT), `'ntfs-3g'` (its xattr), `'buffer'` (decodeReparseBuffer). */
   source: 'win32' | 'ntfs-3g' | 'buffer';
   /** The probed path; `null` for decoded buffers. */
@@ -117,9 +153,16 @@ function nfsTypeName(type: bigint): string {
   return text || '0';
 }
 
-function shape(data: RawReparseData, raw: Uint8Array, extra: {
-  source: ReparseInfo['source']; path: string | null; attributes: number | null; placeholderMode: ReparseInfo['placeholderMode'];
-}): ReparseInfo {
+function shape(
+  data: RawReparseData,
+  raw: Uint8Array,
+  extra: {
+    source: ReparseInfo['source'];
+    path: string | null;
+    attributes: number | null;
+    placeholderMode: ReparseInfo['placeholderMode'];
+  },
+): ReparseInfo {
   let target: ReparseTarget | null = null;
   if (data.names !== null) {
     const names = data.names;
@@ -168,14 +211,23 @@ function shape(data: RawReparseData, raw: Uint8Array, extra: {
     dataLength: data.dataLength,
     target,
     appExecLink,
-    nfs: data.nfs === null ? null : {
-      type: nfsTypeName(data.nfs.type), symlinkTarget: data.nfs.symlinkTarget, major: data.nfs.major, minor: data.nfs.minor,
-    },
-    wof: data.wof === null ? null : {
-      version: data.wof.version,
-      provider: data.wof.provider === 1 ? 'wim' : data.wof.provider === 2 ? 'file' : data.wof.provider,
-      algorithm: data.wof.algorithm === null ? null : WOF_ALGORITHMS[data.wof.algorithm] ?? data.wof.algorithm,
-    },
+    nfs:
+      data.nfs === null
+        ? null
+        : {
+            type: nfsTypeName(data.nfs.type),
+            symlinkTarget: data.nfs.symlinkTarget,
+            major: data.nfs.major,
+            minor: data.nfs.minor,
+          },
+    wof:
+      data.wof === null
+        ? null
+        : {
+            version: data.wof.version,
+            provider: data.wof.provider === 1 ? 'wim' : data.wof.provider === 2 ? 'file' : data.wof.provider,
+            algorithm: data.wof.algorithm === null ? null : (WOF_ALGORITHMS[data.wof.algorithm] ?? data.wof.algorithm),
+          },
     source: extra.source,
     path: extra.path,
     attributes: extra.attributes,
@@ -198,11 +250,9 @@ function toBytes(bytes: unknown): Uint8Array {
  */
 export function decodeReparseBuffer(bytes: Uint8Array | ArrayBuffer | ArrayBufferView): ReparseInfo {
   const view = toBytes(bytes);
-  const copy = new Uint8Array(view);  // the caller may reuse its buffer; the result keeps its own bytes
+  const copy = new Uint8Array(view); // the caller may reuse its buffer; the result keeps its own bytes
   return shape(binding().decodeReparseBuffer(copy), copy, { source: 'buffer', path: null, attributes: null, placeholderMode: null });
 }
-
-
 
 export function fromProbe(raw: RawReparseProbe | null, path: string): ReparseInfo | null {
   if (raw === null) return null;
@@ -217,7 +267,10 @@ export function fromProbe(raw: RawReparseProbe | null, path: string): ReparseInf
     });
   }
   return shape(raw.decoded, new Uint8Array(raw.raw), {
-    source: raw.source, path, attributes: raw.attributes, placeholderMode: raw.placeholderMode,
+    source: raw.source,
+    path,
+    attributes: raw.attributes,
+    placeholderMode: raw.placeholderMode,
   });
 }
 
@@ -241,6 +294,6 @@ export function probeReparsePointSync(path: PathInput): ReparseInfo | null {
 /** Whether the entry carrying this reparse point is a directory, when the attributes tell. */
 export function reparseEntryIsDirectory(info: ReparseInfo): boolean | null {
   if (info.attributes !== null) return (info.attributes & FILE_ATTRIBUTE_DIRECTORY) !== 0;
-  if (info.kind === 'junction' || info.kind === 'volume-mount') return true;  // MOUNT_POINT is only valid on directories
+  if (info.kind === 'junction' || info.kind === 'volume-mount') return true; // MOUNT_POINT is only valid on directories
   return null;
 }

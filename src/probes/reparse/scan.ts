@@ -52,18 +52,24 @@ export async function scanReparsePoints(dir: PathInput, options: ScanReparseOpti
   }
   if (typeof options !== 'object' || options === null) throw invalidArgument('scanReparsePoints(): options must be an object');
   for (const key of Object.keys(options)) {
-    if (!['maxDepth', 'concurrency', 'onProgress', 'signal'].includes(key)) throw invalidArgument(`scanReparsePoints(): unknown option '${key}'`);
+    if (!['maxDepth', 'concurrency', 'onProgress', 'signal'].includes(key))
+      throw invalidArgument(`scanReparsePoints(): unknown option '${key}'`);
   }
   const maxDepth = options.maxDepth ?? 32;
   const concurrency = options.concurrency ?? 8;
   if (!Number.isInteger(maxDepth) || maxDepth < 0) throw invalidArgument('scanReparsePoints(): maxDepth must be an integer >= 0');
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw invalidArgument('scanReparsePoints(): concurrency must be an integer from 1 to 256');
-  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw invalidArgument('scanReparsePoints(): onProgress must be a function');
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)
+    throw invalidArgument('scanReparsePoints(): concurrency must be an integer from 1 to 256');
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function')
+    throw invalidArgument('scanReparsePoints(): onProgress must be a function');
   const signal = options.signal;
-  const probe = binding();  // load failures surface before any work
+  const probe = binding(); // load failures surface before any work
 
-  const rootStat = await lstat(root).catch((error: unknown) => { throw fromFsError(error, root); });
-  if (!rootStat.isDirectory()) throw new SysprobeError({ code: 'ENOTDIR', message: `ENOTDIR: not a directory, scandir '${root}'`, syscall: 'scandir', path: root });
+  const rootStat = await lstat(root).catch((error: unknown) => {
+    throw fromFsError(error, root);
+  });
+  if (!rootStat.isDirectory())
+    throw new SysprobeError({ code: 'ENOTDIR', message: `ENOTDIR: not a directory, scandir '${root}'`, syscall: 'scandir', path: root });
 
   const result: ScanReparseResult = { root, found: [], errors: [], directories: 0, entries: 0, depthLimited: [] };
   const queue: Array<{ path: string; depth: number }> = [{ path: root, depth: 0 }];
@@ -106,7 +112,11 @@ export async function scanReparsePoints(dir: PathInput, options: ScanReparseOpti
       await Promise.all(entries.slice(i, i + concurrency).map((entry) => probeEntry(join(path, entry.name), entry, depth)));
     }
     options.onProgress?.({
-      directories: result.directories, entries: result.entries, found: result.found.length, errors: result.errors.length, current: path,
+      directories: result.directories,
+      entries: result.entries,
+      found: result.found.length,
+      errors: result.errors.length,
+      current: path,
     });
   }
   result.found.sort((a, b) => (a.path! < b.path! ? -1 : a.path! > b.path! ? 1 : 0));
