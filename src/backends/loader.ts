@@ -1,56 +1,14 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { isMainThread } from 'node:worker_threads';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { SysprobeError, invalidArgument } from '../errors.js';
 import type { AddonExports, NativeBinding } from './binding.js';
 import { fromAddon } from './addon.js';
+import { describeLoadError } from './load-errors.js';
+import { loadKoffi } from './load-koffi.js';
+import type { BackendChoice, BackendInfo, ConfigureOptions, LoadAttempt } from './load-types.js';
+export type * from './load-types.js';
 
 const packageRoot = join(__dirname, '..', '..');
-
-export interface LoadAttempt {
-  /** Where this candidate came from. */
-  source: 'option' | 'env:SYSPROBE_BINDING' | 'prebuild' | 'build/Release' | 'build/Debug' | 'koffi';
-  path: string;
-  ok: boolean;
-  /** Why it was not used: the loader's error code and text, and what it means. */
-  error?: { code: string; message: string; explanation?: string };
-}
-
-/** Which backend to use: `'auto'` (the addon, else koffi), `'addon'` (the addon only) or `'koffi'` (koffi only). */
-export type BackendChoice = 'auto' | 'addon' | 'koffi';
-
-export interface BackendInfo {
-  /**
-   * The backend that answers probes: the compiled `'addon'`, `'koffi'` (calls into the C library through the
-   * koffi FFI; some probes throw `ERR_SYSPROBE_NEEDS_ADDON` there), or `'none'` when nothing could be loaded.
-   */
-  name: 'addon' | 'koffi' | 'none';
-  /** What was asked for, and by whom (`configure({ backend })`, `SYSPROBE_BACKEND`, or the default `'auto'`). */
-  requested: BackendChoice;
-  requestedBy: 'default' | 'option' | 'env:SYSPROBE_BACKEND';
-  /** Why this backend answers and the others were not used, in words. */
-  reason: string;
-  /** The addon file, or koffi's native module. */
-  path: string | null;
-  /** The sysprobe version the addon was built from (koffi: this package's version), and the addon's Node-API version (null for koffi). */
-  version: string | null;
-  napiVersion: number | null;
-  /** The koffi version, when the koffi backend answers. */
-  koffiVersion?: string;
-  platform: NodeJS.Platform;
-  arch: string;
-  /** Every candidate tried, in order, with the reason each was or was not used. */
-  attempts: LoadAttempt[];
-  /** The C library of this process, as far as it can be told without the addon (only on failure). */
-  libc?: { family: 'glibc' | 'musl' | 'unknown'; loader: string | null; source: string };
-}
-
-export interface ConfigureOptions {
-  /** Path of a `sysprobe.node` to load, or an already loaded addon module; nothing else is tried. */
-  nativeBinding?: string | object;
-  /** `'auto'` (default: the addon, else koffi), `'addon'` or `'koffi'`; overrides `SYSPROBE_BACKEND`. */
-  backend?: BackendChoice;
-}
 
 const BACKEND_CHOICES: readonly string[] = ['auto', 'addon', 'koffi'];
 
@@ -157,7 +115,7 @@ function load(): void {
   }
   if (request.requested === 'koffi') {
     const by = request.requestedBy === 'option' ? "configure({ backend: 'koffi' })" : 'SYSPROBE_BACKEND=koffi';
-    if (loadKoffi(info, `${by} asked for koffi; the addon was not tried`)) return;
+    if (acceptKoffi(info, `${by} asked for koffi; the addon was not tried`)) return;
     info.libc = libcWithoutAddon();
     failure = { error: loadFailure(info), info };
     return;
@@ -166,7 +124,7 @@ function load(): void {
   if (loaded !== null) return;
   const explicit = info.attempts.some((a) => a.source === 'option' || a.source === 'env:SYSPROBE_BINDING');
   if (request.requested === 'auto' && !explicit) {
-    if (loadKoffi(info, 'no addon could be loaded (see the attempts before this one)')) return;
+    if (acceptKoffi(info, 'no addon could be loaded (see the attempts before this one)')) return;
   } else {
     info.reason = explicit
       ? 'the explicitly named addon did not load; the koffi fallback is not used when an addon is named'
@@ -176,76 +134,10 @@ function load(): void {
   failure = { error: loadFailure(info), info };
 }
 
-/** koffi, an optional dependency, required only here. */
-function loadKoffi(info: BackendInfo, why: string): boolean {
-  const attempt: LoadAttempt = { source: 'koffi', path: 'koffi', ok: false };
-  info.attempts.push(attempt);
-  let koffi: { version?: string } | null = null;
-  try {
-    attempt.path = require.resolve('koffi');
-    // On a worker thread koffi is found but not loaded (OFF_MAIN_THREAD in koffi/index.ts says why).
-    if (isMainThread) koffi = require('koffi') as { version?: string };
-    else koffi = null;
-  } catch (error) {
-    attempt.error = describeKoffiError(error);
-    info.reason = `${why}; koffi could not be loaded either`;
-    return false;
-  }
-  let backendObject: NativeBinding;
-  let createKoffiBackend: typeof import('./koffi/index.js').createKoffiBackend;
-  let OFF_MAIN_THREAD: string;
-  let koffiReason: typeof import('./koffi/index.js').koffiReason;
-  try {
-    ({ createKoffiBackend, OFF_MAIN_THREAD, koffiReason } = require('./koffi/index.js') as typeof import('./koffi/index.js'));
-    backendObject = createKoffiBackend(koffi, packageVersion());
-  } catch (error) {
-    attempt.error = {
-      code: String((error as { code?: unknown }).code ?? 'ERR_UNKNOWN'),
-      message: String((error as Error).message ?? error),
-      explanation: 'koffi loaded, but the C library functions could not be bound',
-    };
-    info.reason = `${why}; koffi loaded but could not bind the C library`;
-    return false;
-  }
-  const nativeModule = Object.keys(require.cache).find((file) => /koffi[^/\\]*[/\\].*koffi\.node$/.test(file));
-  attempt.ok = true;
-  if (nativeModule !== undefined) attempt.path = nativeModule;
-  info.name = 'koffi';
-  info.path = attempt.path;
-  info.version = backendObject.version;
-  info.napiVersion = null;
-  const koffiVersion = koffi !== null ? koffi.version : koffiPackageVersion(attempt.path);
-  if (typeof koffiVersion === 'string') info.koffiVersion = koffiVersion;
-  info.reason = `${why}; ${koffiReason(koffi !== null, OFF_MAIN_THREAD)}`;
-  loaded = { binding: backendObject, info };
-  return true;
-}
-
-/** koffi's version from its package.json (no native code), next to the resolved entry point. */
-function koffiPackageVersion(entry: string): string | undefined {
-  try {
-    return (JSON.parse(readFileSync(join(dirname(entry), 'package.json'), 'utf8')) as { version?: string }).version;
-  } catch {
-    return undefined;
-  }
-}
-
-function describeKoffiError(error: unknown): NonNullable<LoadAttempt['error']> {
-  const code = String((error as { code?: unknown })?.code ?? 'ERR_UNKNOWN');
-  const message = String((error as { message?: unknown })?.message ?? error)
-    .split('\nRequire stack:')[0]!
-    .trim();
-  let explanation: string | undefined;
-  if (code === 'MODULE_NOT_FOUND' && /'koffi'/.test(message)) {
-    explanation = 'koffi is an optional dependency of sysprobe and is not installed (npm install koffi)';
-  } else if (code === 'ERR_DLOPEN_DISABLED') {
-    explanation = 'Node was started with --no-addons; koffi is a native addon too, so it cannot load either';
-  } else if (/Cannot find the native Koffi module/.test(message)) {
-    explanation = `koffi is installed without its native package for ${process.platform}-${process.arch} (@koromix/koffi-${process.platform}-${process.arch}; installed with --no-optional?)`;
-  } else {
-    explanation = explainLoadError(code, message);
-  }
-  return explanation === undefined ? { code, message } : { code, message, explanation };
+function acceptKoffi(info: BackendInfo, why: string): boolean {
+  const koffi = loadKoffi(info, why, packageVersion());
+  if (koffi !== null) loaded = { binding: koffi, info };
+  return koffi !== null;
 }
 
 function loadAddon(info: BackendInfo): void {
@@ -316,31 +208,6 @@ let cachedPackageVersion: string | undefined;
 function packageVersion(): string {
   cachedPackageVersion ??= (require(join(packageRoot, 'package.json')) as { version: string }).version;
   return cachedPackageVersion;
-}
-
-function describeLoadError(error: unknown): NonNullable<LoadAttempt['error']> {
-  const code = String((error as { code?: unknown })?.code ?? 'ERR_UNKNOWN');
-  const message = String((error as { message?: unknown })?.message ?? error)
-    .split('\nRequire stack:')[0]!
-    .trim();
-  const explanation = explainLoadError(code, message);
-  return explanation === undefined ? { code, message } : { code, message, explanation };
-}
-
-function explainLoadError(code: string, message: string): string | undefined {
-  if (code === 'ERR_DLOPEN_DISABLED') return 'Node was started with --no-addons, so no native addon can load';
-  const glibc = /version `GLIBC_([0-9.]+)' not found/.exec(message);
-  if (glibc !== null) return `the addon needs glibc ${glibc[1]} or newer; this system's C library is older`;
-  const cxx = /version `(GLIBCXX|CXXABI)_([0-9.]+)' not found/.exec(message);
-  if (cxx !== null) return `the addon needs a newer libstdc++ (${cxx[1]}_${cxx[2]}) than this system has`;
-  if (/Error relocating|symbol not found/.test(message)) {
-    return 'the addon was built for another C library (a glibc build on musl, or the reverse)';
-  }
-  if (/wrong ELF class|invalid ELF header|file too short|Exec format error|ELF load command/.test(message)) {
-    return 'the file is not an addon for this platform and architecture';
-  }
-  if (/No such file or directory|cannot open shared object file/.test(message)) return 'the file does not exist or cannot be opened';
-  return undefined;
 }
 
 function libcWithoutAddon(): NonNullable<BackendInfo['libc']> {
