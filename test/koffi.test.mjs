@@ -504,7 +504,7 @@ test('the CLI report works under koffi and says what it could not answer (inotif
   assert.equal(doc.limits.shell.source, 'prlimit');
 });
 
-test('the existing suites pass with SYSPROBE_BACKEND=koffi (glibc, limits, interpretation; with the WebAssembly core also ELF against readelf, deps and compat against ld.so, ld.so.cache against ldconfig, reparse, env)', {
+test('the existing suites pass with SYSPROBE_BACKEND=koffi (glibc, limits, interpretation; with the WebAssembly core also ELF against readelf, deps and compat against ld.so, ld.so.cache against ldconfig, probeGlibc of a root and a pid, reparse, env)', {
   skip: needKoffi,
 }, (t) => {
   const coreSuites = [
@@ -516,15 +516,15 @@ test('the existing suites pass with SYSPROBE_BACKEND=koffi (glibc, limits, inter
     'compat-oracle.test.mjs',
     'compat.cli.test.mjs',
     'glibc-root.test.mjs',
+    'glibc-pid.test.mjs',
     'libc-banner.test.mjs',
     'reparse.test.mjs',
     'env.test.mjs',
     'inotify.test.mjs',
   ];
-  if (!wasmBuilt) t.diagnostic('the WebAssembly core is not built: ELF, compat, reparse and env suites not run under koffi');
+  if (!wasmBuilt) t.diagnostic('the WebAssembly core is not built: ELF, compat, glibc root and pid, reparse and env suites not run under koffi');
   const files = [
     'glibc.test.mjs',
-    'glibc-pid.test.mjs',
     'portable-glibc.test.mjs',
     'interpret.test.mjs',
     'limits.test.mjs',
