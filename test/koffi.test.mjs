@@ -522,7 +522,8 @@ test('the existing suites pass with SYSPROBE_BACKEND=koffi (glibc, limits, inter
     'env.test.mjs',
     'inotify.test.mjs',
   ];
-  if (!wasmBuilt) t.diagnostic('the WebAssembly core is not built: ELF, compat, glibc root and pid, reparse and env suites not run under koffi');
+  if (!wasmBuilt)
+    t.diagnostic('the WebAssembly core is not built: ELF, compat, glibc root and pid, reparse and env suites not run under koffi');
   const files = [
     'glibc.test.mjs',
     'portable-glibc.test.mjs',

@@ -3,8 +3,6 @@ import { join, resolve } from 'node:path';
 import { SysprobeError, invalidArgument } from '../errors.js';
 import type { AddonExports, NativeBinding } from './binding.js';
 import { fromAddon } from './addon.js';
-import { describeLoadError } from './load-errors.js';
-import { loadKoffi } from './load-koffi.js';
 import type { BackendChoice, BackendInfo, ConfigureOptions, LoadAttempt } from './load-types.js';
 export type * from './load-types.js';
 
@@ -135,6 +133,8 @@ function load(): void {
 }
 
 function acceptKoffi(info: BackendInfo, why: string): boolean {
+  // Required here, not at import: the koffi backend and the wording of load failures are for the rare path.
+  const { loadKoffi } = require('./load-koffi.js') as typeof import('./load-koffi.js');
   const koffi = loadKoffi(info, why, packageVersion());
   if (koffi !== null) loaded = { binding: koffi, info };
   return koffi !== null;
@@ -162,7 +162,7 @@ function loadAddon(info: BackendInfo): void {
         process.dlopen(holder, candidate.path);
         module = holder.exports;
       } catch (error) {
-        attempt.error = describeLoadError(error);
+        attempt.error = (require('./load-errors.js') as typeof import('./load-errors.js')).describeLoadError(error);
         continue;
       }
       if (accept(module, attempt, info)) return;
