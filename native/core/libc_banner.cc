@@ -1,5 +1,6 @@
 #include "libc_banner.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace sysprobe::core::libc {
@@ -76,9 +77,13 @@ bool BannerTail(std::string_view text, size_t at, GlibcBanner* banner, size_t* e
 
 std::optional<GlibcBanner> FindGlibcBanner(std::string_view text) {
   constexpr std::string_view kProduct = "GNU C Library ";
+  // A tail tried at one position fails for every start before it on the same line, so each position is
+  // tried once: without that, a line of repeated "GNU C Library " took time quadratic in its length.
+  size_t tried = 0;
   for (size_t start = text.find(kProduct); start != std::string_view::npos; start = text.find(kProduct, start + 1)) {
     // The package text ("(Debian GLIBC 2.36-9)") is the shortest run without '\n' or NUL that lets the rest match.
-    for (size_t at = start + kProduct.size();; ++at) {
+    for (size_t at = std::max(start + kProduct.size(), tried);; ++at) {
+      tried = at;
       GlibcBanner banner;
       size_t end = 0;
       if (BannerTail(text, at, &banner, &end)) {
@@ -136,7 +141,8 @@ void LibcTextScanner::Feed(std::string_view window) {
         const std::string candidate(window.substr(start, end - start));
         bool seen = false;
         for (const auto& known : text_.muslCandidates) seen = seen || known == candidate;
-        if (!seen) text_.muslCandidates.push_back(candidate);
+        // Bounded: a musl libc has one such string; past a few its version is ambiguous (null) anyway.
+        if (!seen && text_.muslCandidates.size() < kMaxMuslCandidates) text_.muslCandidates.push_back(candidate);
         at = end + 1;
         continue;
       }

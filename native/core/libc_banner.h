@@ -23,6 +23,8 @@ namespace sysprobe::core::libc {
 // one as ERR_SYSPROBE_TOO_LARGE.
 constexpr uint64_t kMaxBytes = uint64_t(64) << 20;
 constexpr uint64_t kWindow = 64 * 1024;
+// Distinct musl version candidates kept (a musl libc has one; with more its version is ambiguous).
+constexpr size_t kMaxMuslCandidates = 16;
 // Windows overlap by more than the longest text looked for, so none is cut at a window's edge.
 constexpr uint64_t kOverlap = 512;
 

@@ -138,3 +138,21 @@ TEST_CASE("banner: musl's NUL-bounded version strings, each match taking its clo
   CHECK(j.text.find("\"candidates\":[\"1.2.3\",\"1.2.5_git\"]") != std::string::npos);
   CHECK(j.text.find("\"limit\":67108864") != std::string::npos);
 }
+
+TEST_CASE("banner: hostile text stays bounded (many distinct musl candidates, a long line of repeated product names)") {
+  std::string many("musl libc (x86_64)");
+  for (int i = 0; i < 5000; ++i) many += std::string(1, '\0') + "1.2." + std::to_string(i) + std::string(1, '\0');
+  libc::LibcTextScanner scanner;
+  scanner.Feed(many);
+  CHECK_EQ(scanner.text().muslCandidates.size(), libc::kMaxMuslCandidates);
+  CHECK(!scanner.text().MuslVersion());  // ambiguous, as it was with every candidate kept
+  // Repeated "GNU C Library " on one line with the banner's tail at its end: the leftmost start still wins.
+  std::string line;
+  for (int i = 0; i < 4000; ++i) line += "GNU C Library ";
+  line += "release version 2.36.\n";
+  libc::LibcTextScanner banner;
+  banner.Feed(line);
+  CHECK(banner.text().banner);
+  CHECK_EQ(banner.text().banner->version, std::string("2.36"));
+  CHECK_EQ(banner.text().banner->text.size(), line.size() - 1);
+}
