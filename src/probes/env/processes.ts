@@ -1,16 +1,19 @@
 // The process tree above this process, from /proc: who the parent is, and which ancestor is the user's
 // shell. Under `npm start`, `npx` or a `sh -c` the direct parent is a wrapper (npm raises its own nofile
 // limit and adds ~70 npm_* variables), so "compared with your shell" means the nearest shell ancestor.
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { SysprobeError } from '../../errors.js';
+import { readBoundedSync } from '../../util/bounded-read.js';
 
 export interface ProcessNode {
   pid: number;
   ppid: number;
   /** The kernel's name of the process (/proc/PID/stat, at most 15 bytes; npm sets it to "npm exec …"). */
   comm: string;
-  /** The executable (/proc/PID/exe), or null when it cannot be read (another user's process, a kernel thread). */
+  /** The executable (/proc/PID/exe, without the kernel's " (deleted)" suffix), or null when it cannot be read (another user's process, a kernel thread). */
   exe: string | null;
+  /** The executable was deleted (or replaced, as by a package upgrade) after the process started. */
+  exeDeleted: boolean;
   /** The arguments (/proc/PID/cmdline); empty when unreadable. */
   argv: string[];
 }
@@ -60,39 +63,60 @@ function basename(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
-/** One process from /proc/PID/stat, /proc/PID/exe and /proc/PID/cmdline. Throws ESRCH when it is gone. */
-export function processNode(pid: number): ProcessNode {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch (error) {
-    const e = error as NodeJS.ErrnoException;
-    if (e.code === 'ENOENT')
-      throw new SysprobeError({ errno: 3, syscall: 'open', path: `/proc/${pid}/stat`, message: `no process ${pid}`, cause: error });
-    throw new SysprobeError({
-      ...(typeof e.errno === 'number' ? { errno: Math.abs(e.errno) } : { code: 'ERR_SYSPROBE' }),
-      syscall: 'open',
-      path: `/proc/${pid}/stat`,
-      cause: error,
-    });
-  }
+/** The bytes of /proc/PID/stat read, and of /proc/PID/cmdline: ARG_MAX is 2 MiB by default, more than is needed here. */
+export const MAX_STAT_BYTES = 4096;
+export const MAX_CMDLINE_BYTES = 256 * 1024;
+
+/** A /proc/PID/stat read failure as ESRCH (the process is gone) or the errno it was. */
+export function statError(pid: number, error: unknown): SysprobeError {
+  const e = error as NodeJS.ErrnoException;
+  if (e.code === 'ENOENT' || e.code === 'ESRCH')
+    return new SysprobeError({ errno: 3, syscall: 'open', path: `/proc/${pid}/stat`, message: `no process ${pid}`, cause: error });
+  return new SysprobeError({
+    ...(typeof e.errno === 'number' ? { errno: Math.abs(e.errno) } : { code: 'ERR_SYSPROBE' }),
+    syscall: 'open',
+    path: `/proc/${pid}/stat`,
+    cause: error,
+  });
+}
+
+/** A ProcessNode from the texts of /proc/PID/stat, the exe link (null: unreadable) and /proc/PID/cmdline (null: unreadable). */
+export function nodeFromProc(pid: number, stat: string, exeLink: string | null, cmdline: Buffer | null): ProcessNode {
   // "PID (COMM) STATE PPID …": comm may hold spaces and parentheses, so it ends at the last ')'.
   const close = stat.lastIndexOf(')');
   const comm = stat.slice(stat.indexOf('(') + 1, close);
   const ppid = Number(stat.slice(close + 2).split(' ')[1]);
-  let exe: string | null = null;
+  const exeDeleted = exeLink?.endsWith(' (deleted)') === true;
+  const exe = exeLink === null ? null : exeDeleted ? exeLink.slice(0, -' (deleted)'.length) : exeLink;
+  const argv = cmdline === null ? [] : cmdline.toString('utf8').split('\0');
+  // A complete cmdline ends with NUL; a capped one ends mid-argument, which is kept.
+  if (argv.length > 0 && argv[argv.length - 1] === '') argv.pop();
+  return { pid, ppid: Number.isInteger(ppid) ? ppid : 0, comm, exe, exeDeleted, argv };
+}
+
+function readlinkOrNull(path: string): string | null {
   try {
-    exe = readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, '');
+    return readlinkSync(path);
   } catch {
-    exe = null;
+    return null;
   }
-  let argv: string[] = [];
+}
+
+/** One process from /proc/PID/stat, /proc/PID/exe and /proc/PID/cmdline. Throws ESRCH when it is gone. */
+export function processNode(pid: number): ProcessNode {
+  let stat: string;
   try {
-    argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
-  } catch {
-    argv = [];
+    stat = readBoundedSync(`/proc/${pid}/stat`, MAX_STAT_BYTES).toString('latin1');
+  } catch (error) {
+    throw statError(pid, error);
   }
-  return { pid, ppid: Number.isInteger(ppid) ? ppid : 0, comm, exe, argv };
+  let cmdline: Buffer | null = null;
+  try {
+    cmdline = readBoundedSync(`/proc/${pid}/cmdline`, MAX_CMDLINE_BYTES);
+  } catch {
+    cmdline = null;
+  }
+  return nodeFromProc(pid, stat, readlinkOrNull(`/proc/${pid}/exe`), cmdline);
 }
 
 /** The program's name: the executable's, or the kernel's name where the executable is a multi-call binary or unknown. */
