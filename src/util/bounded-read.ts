@@ -1,6 +1,7 @@
 // Reads of files whose size cannot be trusted: /proc and /sys files report st_size 0 (or 4096) whatever they
 // hold, and a log file may be gigabytes. Each read stops at a byte cap, and a tail read takes only the end.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { SysprobeError } from '../errors.js';
 import { open } from 'node:fs/promises';
 
 const CHUNK = 16 * 1024;
@@ -70,11 +71,20 @@ export interface FileTail {
   truncated: boolean;
 }
 
-/** The last `max` bytes of a regular file (its size from fstat); throws the fs error as it is. */
+// O_NONBLOCK: opening a FIFO must not wait for a writer; it is then refused as not a regular file.
+const TAIL_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+
+function notRegular(path: string): SysprobeError {
+  return new SysprobeError({ code: 'ERR_SYSPROBE_NOT_REGULAR', path, message: `not a regular file: ${path}` });
+}
+
+/** The last `max` bytes of a regular file (its size from fstat); throws the fs error as it is, ERR_SYSPROBE_NOT_REGULAR. */
 export function readTailSync(path: string, max: number): FileTail {
-  const fd = openSync(path, 'r');
+  const fd = openSync(path, TAIL_FLAGS);
   try {
-    const size = fstatSync(fd).size;
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw notRegular(path);
+    const size = stats.size;
     const start = Math.max(0, size - max);
     const bytes = Buffer.allocUnsafe(Math.min(size, max));
     let got = 0;
@@ -91,9 +101,11 @@ export function readTailSync(path: string, max: number): FileTail {
 
 /** As {@link readTailSync}, on the thread pool. */
 export async function readTail(path: string, max: number): Promise<FileTail> {
-  const handle = await open(path, 'r');
+  const handle = await open(path, TAIL_FLAGS);
   try {
-    const size = (await handle.stat()).size;
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw notRegular(path);
+    const size = stats.size;
     const start = Math.max(0, size - max);
     const bytes = Buffer.allocUnsafe(Math.min(size, max));
     let got = 0;

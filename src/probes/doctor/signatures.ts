@@ -1,0 +1,207 @@
+// The lines a crashed language server, its editor or the loader leave in a log, each tied to the doctor check
+// that names the cause. The texts are the programs' own (Go runtime, glibc's ld.so, bash, gopls, vscode-go);
+// test/fixtures/crash-logs/ holds real captures of each.
+import { fromFsError, invalidArgument } from '../../errors.js';
+import { readTail, readTailSync } from '../../util/bounded-read.js';
+
+export type DoctorCheckId =
+  | 'go-env-path'
+  | 'go-env-goroot'
+  | 'go-env-file'
+  | 'go-bin-version'
+  | 'mem-as'
+  | 'mem-data'
+  | 'mem-cgroup'
+  | 'fs-reparse'
+  | 'libc-compat'
+  | 'vscode-server'
+  | 'go-settings'
+  | 'go-cache';
+
+export interface CrashSignature {
+  /** Which signature matched (`'go-page-summary'`, `'glibc-version'`, …: {@link CRASH_SIGNATURES}). */
+  id: string;
+  /** The doctor check that explains it. */
+  check: DoctorCheckId;
+  /** The matched line (without its line break; cut at {@link MAX_LINE_CHARS}). */
+  line: string;
+  /** 1-based, counted in the text examined (see `readCrashLog`'s `truncated`). */
+  lineNumber: number;
+  /** Named parts of the line (`bytes`, `version`, `path`, …); empty when the signature has none. */
+  captures: Record<string, string>;
+}
+
+export interface SignatureSpec {
+  id: string;
+  check: DoctorCheckId;
+  /** Alternatives tried in order; named groups become `captures`. */
+  patterns: RegExp[];
+}
+
+/** Tried in order; a line yields at most one signature, the first that matches. */
+export const CRASH_SIGNATURES: readonly SignatureSpec[] = [
+  // Go runtime: RLIMIT_AS below what the page allocator reserves at start (runtime/mpagealloc_64bit.go).
+  { id: 'go-page-summary', check: 'mem-as', patterns: [/failed to reserve page summary memory/] },
+  // Go runtime: RLIMIT_DATA too small for the heap arena index (before go-out-of-memory: same prefix).
+  { id: 'go-heap-arena-map', check: 'mem-data', patterns: [/out of memory allocating heap arena map/] },
+  {
+    id: 'go-out-of-memory',
+    check: 'mem-as',
+    patterns: [
+      /runtime: out of memory: cannot allocate (?<bytes>\d+)-byte block(?: \((?<inUse>\d+) in use\))?/,
+      /^\s*fatal error: out of memory\s*$/,
+      /^\s*fatal error: runtime: out of memory\s*$/,
+    ],
+  },
+  {
+    id: 'go-thread-create',
+    check: 'mem-as',
+    patterns: [
+      /runtime: failed to create new OS thread \(have (?<threads>\d+) already; errno=(?<errno>\d+)\)/,
+      /runtime\/cgo: pthread_create failed: (?<reason>Resource temporarily unavailable|Cannot allocate memory)/,
+    ],
+  },
+  {
+    id: 'go-cannot-allocate',
+    check: 'mem-as',
+    patterns: [/runtime: cannot allocate memory/, /fork\/exec (?<path>[^:]+): cannot allocate memory/],
+  },
+  // gopls built with a Go older than the module's go line (golang/go#66553).
+  {
+    id: 'go-invalid-version',
+    check: 'go-bin-version',
+    patterns: [/invalid Go version "(?<version>[^"]*)"(?: \(should be something like "(?<expected>[^"]*)"\))?/],
+  },
+  // glibc's loader: "PROG: LIB: version `GLIBC_2.38' not found (required by FILE)".
+  {
+    id: 'glibc-version',
+    check: 'libc-compat',
+    patterns: [
+      /(?<library>[^\s:]+): version `(?<version>(?<family>[A-Za-z][A-Za-z0-9]*?)_[^']+)' not found \(required by (?<requiredBy>[^)]+)\)/,
+    ],
+  },
+  { id: 'verneed-version-0', check: 'libc-compat', patterns: [/unsupported version (?<version>\d+) of (?<record>Verneed|Verdef) record/] },
+  // bash ≥ 5.1 when execve gives ENOENT for a file that exists: its ELF interpreter (PT_INTERP) is missing,
+  // e.g. a glibc binary on musl.
+  { id: 'interpreter-missing', check: 'libc-compat', patterns: [/(?:^|: )(?<path>[^:]+): cannot execute: required file not found/] },
+  { id: 'fork-exec-enoent', check: 'go-env-path', patterns: [/fork\/exec (?<path>[^:]+): no such file or directory/] },
+  {
+    id: 'go-command-not-found',
+    check: 'go-env-path',
+    patterns: [
+      /go command required, not found/,
+      /Failed to find the "go" binary in either GOROOT\((?<goroot>[^)]*)\) or PATH\((?<path>[^)]*)\)/,
+      /unable to locate "go" binary in GOROOT \((?<goroot>[^)]*)\) or PATH \((?<path>[^)]*)\)/,
+      /exec: "go": executable file not found in (?:\$PATH|%PATH%)/,
+    ],
+  },
+  // Go's exec.ExitError for SIGKILL: the usual end of a process the OOM killer chose (or `kill -9`).
+  { id: 'signal-killed', check: 'mem-cgroup', patterns: [/\bsignal: killed\b/] },
+];
+
+/** The text examined: its last 4 MiB. */
+export const MAX_TEXT_BYTES = 4 * 1024 * 1024;
+/** Characters of one line matched (the rest of a longer line is ignored). */
+export const MAX_LINE_CHARS = 64 * 1024;
+export const DEFAULT_MAX_MATCHES = 64;
+const MAX_MATCHES_CAP = 4096;
+
+export interface MatchOptions {
+  /** Signatures returned at most, first lines first (default 64, at most 4096). */
+  maxMatches?: number;
+}
+
+function maxMatchesOf(options: MatchOptions | undefined): number {
+  const max = options?.maxMatches ?? DEFAULT_MAX_MATCHES;
+  if (!Number.isSafeInteger(max) || max < 0 || max > MAX_MATCHES_CAP)
+    throw invalidArgument(`matchCrashSignatures(): maxMatches must be an integer from 0 to ${MAX_MATCHES_CAP}`);
+  return max;
+}
+
+function matchLine(line: string, lineNumber: number): CrashSignature | null {
+  for (const spec of CRASH_SIGNATURES) {
+    for (const pattern of spec.patterns) {
+      const match = pattern.exec(line);
+      if (match === null) continue;
+      const captures: Record<string, string> = {};
+      for (const [name, value] of Object.entries(match.groups ?? {})) if (value !== undefined) captures[name] = value;
+      return { id: spec.id, check: spec.check, line, lineNumber, captures };
+    }
+  }
+  return null;
+}
+
+/**
+ * The known crash lines in `text` (a log, a process's stderr), in order: each with the doctor check that
+ * explains it and what it names (a size, a version, a path). Pure and bounded: the last 4 MiB are examined,
+ * lines are cut at 64 KiB, at most `maxMatches` are returned.
+ */
+export function matchCrashSignatures(text: string, options?: MatchOptions): CrashSignature[] {
+  if (typeof text !== 'string') throw invalidArgument('matchCrashSignatures(): text must be a string');
+  const max = maxMatchesOf(options);
+  // Characters, not bytes: a UTF-16 length bound is as good a cap and needs no encoding.
+  const examined = text.length > MAX_TEXT_BYTES ? text.slice(text.length - MAX_TEXT_BYTES) : text;
+  const found: CrashSignature[] = [];
+  let start = 0;
+  for (let lineNumber = 1; start <= examined.length && found.length < max; lineNumber++) {
+    let end = examined.indexOf('\n', start);
+    if (end < 0) end = examined.length;
+    let line = examined.slice(start, Math.min(end, start + MAX_LINE_CHARS));
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    const signature = line === '' ? null : matchLine(line, lineNumber);
+    if (signature !== null) found.push(signature);
+    start = end + 1;
+  }
+  return found;
+}
+
+export interface CrashLog {
+  path: string;
+  /** The file's size. */
+  bytes: number;
+  /** Only the last 4 MiB were read. */
+  truncated: boolean;
+  signatures: CrashSignature[];
+}
+
+/** A tail read from mid-line starts at the next full line. */
+function textOf(bytes: Buffer, truncated: boolean): string {
+  const from = truncated ? bytes.indexOf(0x0a) + 1 : 0;
+  return bytes.subarray(from).toString('utf8');
+}
+
+/**
+ * {@link matchCrashSignatures} over the last 4 MiB of the file at `path` (line numbers count from the first
+ * full line read). Throws the fs error (ENOENT, EACCES, EISDIR) as a SysprobeError.
+ */
+export function readCrashLogSync(path: string, options?: MatchOptions): CrashLog {
+  const { bytes, size, truncated } = tail(path, () => readTailSync(path, MAX_TEXT_BYTES));
+  return { path, bytes: size, truncated, signatures: matchCrashSignatures(textOf(bytes, truncated), options) };
+}
+
+/** As {@link readCrashLogSync}, read on the libuv thread pool. */
+export async function readCrashLog(path: string, options?: MatchOptions): Promise<CrashLog> {
+  checkPath(path);
+  let read: Awaited<ReturnType<typeof readTail>>;
+  try {
+    read = await readTail(path, MAX_TEXT_BYTES);
+  } catch (error) {
+    throw fromFs(error, path);
+  }
+  return { path, bytes: read.size, truncated: read.truncated, signatures: matchCrashSignatures(textOf(read.bytes, read.truncated), options) };
+}
+
+function checkPath(path: unknown): void {
+  if (typeof path !== 'string' || path === '' || path.includes('\0')) throw invalidArgument('readCrashLog(): path must be a non-empty string');
+}
+
+function tail<T>(path: string, read: () => T): T {
+  checkPath(path);
+  try {
+    return read();
+  } catch (error) {
+    throw fromFs(error, path);
+  }
+}
+
+const fromFs = (error: unknown, path: string) => fromFsError(error, path, 'open');
