@@ -31,5 +31,18 @@ export {
   readLdSoCacheSync,
   resolveDeps,
   resolveDepsSync,
+  findProcesses,
+  findProcessesSync,
+  nearestShellAncestor,
+  processNode,
+  probeCgroupMemory,
+  probeCgroupMemorySync,
+  probeFsSpace,
+  probeFsSpaceSync,
+  measureDirSize,
+  measureDirSizeSync,
+  matchCrashSignatures,
+  readCrashLog,
+  readCrashLogSync,
 } from './index.js';
 export type * from './index.js';

@@ -43,7 +43,20 @@ test('ESM import and require() give the same functions, class and cache', () => 
     'scanReparsePoints',
     'setRlimit',
     'setRlimitSync',
-  ];
+    'findProcesses',
+    'findProcessesSync',
+    'nearestShellAncestor',
+    'processNode',
+    'probeCgroupMemory',
+    'probeCgroupMemorySync',
+    'probeFsSpace',
+    'probeFsSpaceSync',
+    'measureDirSize',
+    'measureDirSizeSync',
+    'matchCrashSignatures',
+    'readCrashLog',
+    'readCrashLogSync',
+  ].sort();
   assert.deepEqual(
     Object.keys(esm)
       .filter((k) => k !== 'default')

@@ -154,6 +154,17 @@ function effectiveOf(levels: CgroupMemoryLevel[]): CgroupMemory['effective'] {
   return effective;
 }
 
+/**
+ * The probe over given texts of /proc/PID/cgroup and mountinfo, with `read` answering for each cgroup file (null:
+ * absent): how a container's mount (a root that is a subdirectory) maps paths, testable without one.
+ */
+export function cgroupMemoryFromTexts(pid: number, cgroupText: string, mountinfoText: string, read: (path: string) => string | null): CgroupMemory {
+  const run = probe(pid, cgroupText, mountinfoText);
+  let step = run.next();
+  while (!step.done) step = run.next(read(step.value));
+  return step.value;
+}
+
 function procError(pid: number, error: unknown): SysprobeError {
   const e = error as NodeJS.ErrnoException;
   const path = `/proc/${pid}/cgroup`;
@@ -180,10 +191,7 @@ export function probeCgroupMemorySync(options?: ProbeCgroupMemoryOptions): Cgrou
     throw procError(pid, error);
   }
   const mountinfo = readTextOrNullSync('/proc/self/mountinfo', MAX_MOUNTINFO_BYTES) ?? '';
-  const run = probe(pid, cgroupText, mountinfo);
-  let step = run.next();
-  while (!step.done) step = run.next(readTextOrNullSync(step.value, MAX_CGROUP_FILE_BYTES));
-  return step.value;
+  return cgroupMemoryFromTexts(pid, cgroupText, mountinfo, (path) => readTextOrNullSync(path, MAX_CGROUP_FILE_BYTES));
 }
 
 /** As {@link probeCgroupMemorySync}, with the reads on the libuv thread pool. */
