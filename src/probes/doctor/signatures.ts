@@ -34,11 +34,19 @@ export interface CrashSignature {
 export interface SignatureSpec {
   id: string;
   check: DoctorCheckId;
-  /** Alternatives tried in order; named groups become `captures`. */
+  /**
+   * Alternatives tried in order; named groups become `captures`. Each starts with a literal and bounds every
+   * repetition, so a hostile 64 KiB line costs linear time.
+   */
   patterns: RegExp[];
+  /**
+   * A capture from the text before the match: back to the last `from` (required: else no match), or by default to
+   * the previous `': '` or the line's start (the loader's `FILE: ` prefix). Linear, where a regex would backtrack.
+   */
+  before?: { name: string; from?: string };
 }
 
-/** Tried in order; a line yields at most one signature, the first that matches. */
+/** Tried in order; a line yields at most one signature, the first that matches (an id may have several entries). */
 export const CRASH_SIGNATURES: readonly SignatureSpec[] = [
   // Go runtime: RLIMIT_AS below what the page allocator reserves at start (runtime/mpagealloc_64bit.go).
   { id: 'go-page-summary', check: 'mem-as', patterns: [/failed to reserve page summary memory/] },
@@ -64,34 +72,44 @@ export const CRASH_SIGNATURES: readonly SignatureSpec[] = [
   {
     id: 'go-cannot-allocate',
     check: 'mem-as',
-    patterns: [/runtime: cannot allocate memory/, /fork\/exec (?<path>[^:]+): cannot allocate memory/],
+    patterns: [/runtime: cannot allocate memory/],
+  },
+  {
+    id: 'go-cannot-allocate',
+    check: 'mem-as',
+    patterns: [/: cannot allocate memory/],
+    before: { name: 'path', from: 'fork/exec ' },
   },
   // gopls built with a Go older than the module's go line (golang/go#66553).
   {
     id: 'go-invalid-version',
     check: 'go-bin-version',
-    patterns: [/invalid Go version "(?<version>[^"]*)"(?: \(should be something like "(?<expected>[^"]*)"\))?/],
+    patterns: [/invalid Go version "(?<version>[^"]{0,256})"(?: \(should be something like "(?<expected>[^"]{0,256})"\))?/],
   },
   // glibc's loader: "PROG: LIB: version `GLIBC_2.38' not found (required by FILE)".
   {
     id: 'glibc-version',
     check: 'libc-compat',
-    patterns: [
-      /(?<library>[^\s:]+): version `(?<version>(?<family>[A-Za-z][A-Za-z0-9]*?)_[^']+)' not found \(required by (?<requiredBy>[^)]+)\)/,
-    ],
+    patterns: [/: version `(?<version>(?<family>[A-Za-z][A-Za-z0-9]{0,31}?)_[^']{1,64})' not found \(required by (?<requiredBy>[^)]{1,4096})\)/],
+    before: { name: 'library' },
   },
   { id: 'verneed-version-0', check: 'libc-compat', patterns: [/unsupported version (?<version>\d+) of (?<record>Verneed|Verdef) record/] },
   // bash ≥ 5.1 when execve gives ENOENT for a file that exists: its ELF interpreter (PT_INTERP) is missing,
   // e.g. a glibc binary on musl.
-  { id: 'interpreter-missing', check: 'libc-compat', patterns: [/(?:^|: )(?<path>[^:]+): cannot execute: required file not found/] },
-  { id: 'fork-exec-enoent', check: 'go-env-path', patterns: [/fork\/exec (?<path>[^:]+): no such file or directory/] },
+  { id: 'interpreter-missing', check: 'libc-compat', patterns: [/: cannot execute: required file not found/], before: { name: 'path' } },
+  {
+    id: 'fork-exec-enoent',
+    check: 'go-env-path',
+    patterns: [/: no such file or directory/],
+    before: { name: 'path', from: 'fork/exec ' },
+  },
   {
     id: 'go-command-not-found',
     check: 'go-env-path',
     patterns: [
       /go command required, not found/,
-      /Failed to find the "go" binary in either GOROOT\((?<goroot>[^)]*)\) or PATH\((?<path>[^)]*)\)/,
-      /unable to locate "go" binary in GOROOT \((?<goroot>[^)]*)\) or PATH \((?<path>[^)]*)\)/,
+      /Failed to find the "go" binary in either GOROOT\((?<goroot>[^)]{0,1024})\) or PATH\((?<path>[^)]{0,32768})\)/,
+      /unable to locate "go" binary in GOROOT \((?<goroot>[^)]{0,1024})\) or PATH \((?<path>[^)]{0,32768})\)/,
       /exec: "go": executable file not found in (?:\$PATH|%PATH%)/,
     ],
   },
@@ -106,12 +124,12 @@ export const MAX_LINE_CHARS = 64 * 1024;
 export const DEFAULT_MAX_MATCHES = 64;
 const MAX_MATCHES_CAP = 4096;
 
-export interface MatchOptions {
+export interface MatchCrashSignaturesOptions {
   /** Signatures returned at most, first lines first (default 64, at most 4096). */
   maxMatches?: number;
 }
 
-function maxMatchesOf(options: MatchOptions | undefined): number {
+function maxMatchesOf(options: MatchCrashSignaturesOptions | undefined): number {
   const max = options?.maxMatches ?? DEFAULT_MAX_MATCHES;
   if (!Number.isSafeInteger(max) || max < 0 || max > MAX_MATCHES_CAP)
     throw invalidArgument(`matchCrashSignatures(): maxMatches must be an integer from 0 to ${MAX_MATCHES_CAP}`);
@@ -124,6 +142,13 @@ function matchLine(line: string, lineNumber: number): CrashSignature | null {
       const match = pattern.exec(line);
       if (match === null) continue;
       const captures: Record<string, string> = {};
+      if (spec.before !== undefined) {
+        const head = line.slice(0, match.index);
+        const { name, from } = spec.before;
+        const at = head.lastIndexOf(from ?? ': ');
+        if (from !== undefined && at < 0) continue;
+        captures[name] = at < 0 ? head : head.slice(at + (from ?? ': ').length);
+      }
       for (const [name, value] of Object.entries(match.groups ?? {})) if (value !== undefined) captures[name] = value;
       return { id: spec.id, check: spec.check, line, lineNumber, captures };
     }
@@ -136,7 +161,7 @@ function matchLine(line: string, lineNumber: number): CrashSignature | null {
  * explains it and what it names (a size, a version, a path). Pure and bounded: the last 4 MiB are examined,
  * lines are cut at 64 KiB, at most `maxMatches` are returned.
  */
-export function matchCrashSignatures(text: string, options?: MatchOptions): CrashSignature[] {
+export function matchCrashSignatures(text: string, options?: MatchCrashSignaturesOptions): CrashSignature[] {
   if (typeof text !== 'string') throw invalidArgument('matchCrashSignatures(): text must be a string');
   const max = maxMatchesOf(options);
   // Characters, not bytes: a UTF-16 length bound is as good a cap and needs no encoding.
@@ -174,13 +199,13 @@ function textOf(bytes: Buffer, truncated: boolean): string {
  * {@link matchCrashSignatures} over the last 4 MiB of the file at `path` (line numbers count from the first
  * full line read). Throws the fs error (ENOENT, EACCES, EISDIR) as a SysprobeError.
  */
-export function readCrashLogSync(path: string, options?: MatchOptions): CrashLog {
+export function readCrashLogSync(path: string, options?: MatchCrashSignaturesOptions): CrashLog {
   const { bytes, size, truncated } = tail(path, () => readTailSync(path, MAX_TEXT_BYTES));
   return { path, bytes: size, truncated, signatures: matchCrashSignatures(textOf(bytes, truncated), options) };
 }
 
 /** As {@link readCrashLogSync}, read on the libuv thread pool. */
-export async function readCrashLog(path: string, options?: MatchOptions): Promise<CrashLog> {
+export async function readCrashLog(path: string, options?: MatchCrashSignaturesOptions): Promise<CrashLog> {
   checkPath(path);
   let read: Awaited<ReturnType<typeof readTail>>;
   try {
