@@ -18,7 +18,9 @@ const MiB = 1024n * 1024n;
 /** The v1 memory hierarchy of this process, read with nothing from sysprobe: { mount, path, dir } or null. */
 function myV1Memory() {
   if (!linux) return null;
-  const line = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((l) => l.split(':')[1]?.split(',').includes('memory'));
+  const line = readFileSync('/proc/self/cgroup', 'utf8')
+    .split('\n')
+    .find((l) => l.split(':')[1]?.split(',').includes('memory'));
   if (!line) return null;
   const path = line.split(':').slice(2).join(':');
   const mountLine = readFileSync('/proc/self/mountinfo', 'utf8')
@@ -31,9 +33,10 @@ function myV1Memory() {
 }
 
 const v1 = myV1Memory();
-const unifiedHasMemory = linux && existsSync('/sys/fs/cgroup/unified/cgroup.controllers')
-  ? readFileSync('/sys/fs/cgroup/unified/cgroup.controllers', 'utf8').split(/\s+/).includes('memory')
-  : false;
+const unifiedHasMemory =
+  linux && existsSync('/sys/fs/cgroup/unified/cgroup.controllers')
+    ? readFileSync('/sys/fs/cgroup/unified/cgroup.controllers', 'utf8').split(/\s+/).includes('memory')
+    : false;
 function canMakeChild() {
   if (v1 === null || process.getuid?.() !== 0) return false;
   const probe = join(v1.dir, `sysprobe-probe-${process.pid}`);
@@ -95,12 +98,20 @@ test('this process: the same levels, limits and usage as the cgroup files, neare
     assert.equal(level.events.failcnt, BigInt(read(level.dir, 'memory.failcnt')));
   }
   if (!unifiedHasMemory && existsSync('/sys/fs/cgroup/unified'))
-    assert.ok(info.notes.some((n) => /no memory controller/.test(n)), info.notes.join('\n'));
+    assert.ok(
+      info.notes.some((n) => /no memory controller/.test(n)),
+      info.notes.join('\n'),
+    );
   const async = await probeCgroupMemory({ pid: process.pid });
-  assert.deepEqual(async.levels.map((l) => [l.path, l.max, l.high]), info.levels.map((l) => [l.path, l.max, l.high]));
+  assert.deepEqual(
+    async.levels.map((l) => [l.path, l.max, l.high]),
+    info.levels.map((l) => [l.path, l.max, l.high]),
+  );
 });
 
-test('v1: a 64 MiB cgroup with a looser child: the probe of a sleep in the child reads both, effective = the parent’s', { skip: skipV1 }, async () => {
+test('v1: a 64 MiB cgroup with a looser child: the probe of a sleep in the child reads both, effective = the parent’s', {
+  skip: skipV1,
+}, async () => {
   const outer = child(v1.dir, 'sysprobe-outer');
   writeFileSync(join(outer, 'memory.limit_in_bytes'), String(64n * MiB));
   writeFileSync(join(outer, 'memory.soft_limit_in_bytes'), String(32n * MiB));
@@ -111,7 +122,9 @@ test('v1: a 64 MiB cgroup with a looser child: the probe of a sleep in the child
   started.push(sleeper);
   writeFileSync(join(inner, 'cgroup.procs'), String(sleeper.pid));
 
-  const procLine = readFileSync(`/proc/${sleeper.pid}/cgroup`, 'utf8').split('\n').find((l) => /:memory:/.test(l));
+  const procLine = readFileSync(`/proc/${sleeper.pid}/cgroup`, 'utf8')
+    .split('\n')
+    .find((l) => /:memory:/.test(l));
   const innerPath = procLine.split(':').slice(2).join(':');
   assert.equal(join(v1.mount, innerPath), inner, 'cat /proc/PID/cgroup names the child');
 
@@ -136,7 +149,9 @@ test('v1: a 64 MiB cgroup with a looser child: the probe of a sleep in the child
   await sleeper.stop();
 });
 
-test('v1: a process allocating past memory.limit_in_bytes is OOM-killed ("signal: killed"), and the probe counts the kill', { skip: skipV1 }, async (t) => {
+test('v1: a process allocating past memory.limit_in_bytes is OOM-killed ("signal: killed"), and the probe counts the kill', {
+  skip: skipV1,
+}, async (t) => {
   const box = child(v1.dir, 'sysprobe-oom');
   writeFileSync(join(box, 'memory.limit_in_bytes'), String(64n * MiB));
   if (existsSync(join(box, 'memory.memsw.limit_in_bytes'))) writeFileSync(join(box, 'memory.memsw.limit_in_bytes'), String(64n * MiB));
@@ -156,7 +171,9 @@ test('v1: a process allocating past memory.limit_in_bytes is OOM-killed ("signal
       join(work, 'main.go'),
       'package main\nimport ("fmt"; "os"; "os/exec")\nfunc main() { err := exec.Command(os.Args[1], os.Args[2:]...).Run(); fmt.Fprintln(os.Stderr, err) }\n',
     );
-    const built = run(go, ['build', '-o', join(work, 'runner'), join(work, 'main.go')], { env: { ...process.env, GOCACHE: join(work, 'cache'), GO111MODULE: 'off' } });
+    const built = run(go, ['build', '-o', join(work, 'runner'), join(work, 'main.go')], {
+      env: { ...process.env, GOCACHE: join(work, 'cache'), GO111MODULE: 'off' },
+    });
     assert.equal(built.status, 0, built.stderr);
     const result = run(join(work, 'runner'), hog);
     stderr = result.stderr;
@@ -169,25 +186,40 @@ test('v1: a process allocating past memory.limit_in_bytes is OOM-killed ("signal
   }
   assert.ok(matchCrashSignatures(stderr).some((s) => s.id === 'signal-killed' && s.check === 'mem-cgroup'));
 
-  const oomControl = Object.fromEntries(read(box, 'memory.oom_control').split('\n').map((l) => l.split(' ')));
+  const oomControl = Object.fromEntries(
+    read(box, 'memory.oom_control')
+      .split('\n')
+      .map((l) => l.split(' ')),
+  );
   const info = await probeCgroupMemory({ pid: witness.pid });
   const level = info.levels[0];
   assert.equal(level.dir, box);
   assert.equal(level.events.oom_kill, BigInt(oomControl.oom_kill), 'the count the kernel keeps');
   assert.ok(level.events.oom_kill > before, `oom_kill ${before} → ${level.events.oom_kill}`);
   assert.equal(info.effective.max, 64n * MiB);
-  assert.ok(info.notes.some((n) => /OOM-killed/.test(n)), info.notes.join('\n'));
+  assert.ok(
+    info.notes.some((n) => /OOM-killed/.test(n)),
+    info.notes.join('\n'),
+  );
   assert.ok(level.peak >= 60n * MiB, `peak ${level.peak}`);
   writeFileSync(join(v1.dir, 'cgroup.procs'), String(witness.pid));
   await witness.stop();
 });
 
 test('v2: a child with memory.max where the unified hierarchy has the memory controller', {
-  skip: skipUnless(unifiedHasMemory, `cgroup2 has no memory controller here (controllers: ${
-    linux && existsSync('/sys/fs/cgroup/unified/cgroup.controllers') ? readFileSync('/sys/fs/cgroup/unified/cgroup.controllers', 'utf8').trim() || 'none' : 'no cgroup2 mount'
-  }); memory is bound to the v1 hierarchy and cannot be enabled in a v2 subtree`),
+  skip: skipUnless(
+    unifiedHasMemory,
+    `cgroup2 has no memory controller here (controllers: ${
+      linux && existsSync('/sys/fs/cgroup/unified/cgroup.controllers')
+        ? readFileSync('/sys/fs/cgroup/unified/cgroup.controllers', 'utf8').trim() || 'none'
+        : 'no cgroup2 mount'
+    }); memory is bound to the v1 hierarchy and cannot be enabled in a v2 subtree`,
+  ),
 }, async (t) => {
-  const path = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((l) => l.startsWith('0::')).slice(3);
+  const path = readFileSync('/proc/self/cgroup', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('0::'))
+    .slice(3);
   const base = join('/sys/fs/cgroup/unified', path);
   const box = child(base, 'sysprobe-v2');
   try {
@@ -223,15 +255,23 @@ test('a container’s mount (root /docker/abc at /sys/fs/cgroup/memory): paths m
     (path) => files[path] ?? null,
   );
   assert.equal(info.version, 1);
-  assert.deepEqual(info.levels.map((l) => [l.path, l.dir]), [
-    ['/docker/abc/app', '/sys/fs/cgroup/memory/app'],
-    ['/docker/abc', '/sys/fs/cgroup/memory'],
-  ]);
+  assert.deepEqual(
+    info.levels.map((l) => [l.path, l.dir]),
+    [
+      ['/docker/abc/app', '/sys/fs/cgroup/memory/app'],
+      ['/docker/abc', '/sys/fs/cgroup/memory'],
+    ],
+  );
   assert.equal(info.effective.max, 536870912n);
   assert.equal(info.effective.from, '/docker/abc/app');
   assert.equal(info.levels[1].swapMax, 'max');
   assert.equal(info.levels[0].events.oom_kill, 3n);
-  const outside = cgroupMemoryFromTexts(42, '12:memory:/other\n', '30 25 0:26 /docker/abc /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n', () => null);
+  const outside = cgroupMemoryFromTexts(
+    42,
+    '12:memory:/other\n',
+    '30 25 0:26 /docker/abc /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n',
+    () => null,
+  );
   assert.equal(outside.version, null);
   assert.ok(outside.notes.some((n) => /no mount of the memory hierarchy shows it/.test(n)));
   const v2 = cgroupMemoryFromTexts(
@@ -248,13 +288,21 @@ test('a container’s mount (root /docker/abc at /sys/fs/cgroup/memory): paths m
       })[path] ?? null,
   );
   assert.equal(v2.version, 2);
-  assert.deepEqual(v2.levels.map((l) => l.dir), ['/sys/fs/cgroup/user.slice/app.scope', '/sys/fs/cgroup/user.slice', '/sys/fs/cgroup']);
+  assert.deepEqual(
+    v2.levels.map((l) => l.dir),
+    ['/sys/fs/cgroup/user.slice/app.scope', '/sys/fs/cgroup/user.slice', '/sys/fs/cgroup'],
+  );
   assert.deepEqual(v2.effective, { max: 2147483648n, from: '/user.slice', high: 1073741824n, highFrom: '/user.slice', swapMax: 'max' });
   assert.equal(v2.levels[0].events.oom_kill, 1n);
   assert.equal(v2.levels[2].max, null, 'the v2 root has no memory.max');
 });
 
-test('errors: ESRCH for a pid that does not exist, ERR_SYSPROBE_INVALID_ARG for one that is not a pid', { skip: skipUnless(linux, 'Linux only') }, async () => {
+test('errors: ESRCH for a pid that does not exist, ERR_SYSPROBE_INVALID_ARG for one that is not a pid', {
+  skip: skipUnless(linux, 'Linux only'),
+}, async () => {
   await assert.rejects(probeCgroupMemory({ pid: 2 ** 22 + 12345 }), (e) => e instanceof SysprobeError && e.code === 'ESRCH');
-  assert.throws(() => probeCgroupMemorySync({ pid: 0 }), (e) => e.code === 'ERR_SYSPROBE_INVALID_ARG');
+  assert.throws(
+    () => probeCgroupMemorySync({ pid: 0 }),
+    (e) => e.code === 'ERR_SYSPROBE_INVALID_ARG',
+  );
 });

@@ -39,7 +39,11 @@ async function sleepers(name, count) {
 
 const pgrepPids = (args) => {
   const result = run(pgrep, args);
-  return result.stdout.split('\n').filter(Boolean).map(Number).sort((a, b) => a - b);
+  return result.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map(Number)
+    .sort((a, b) => a - b);
 };
 const pids = (nodes) => nodes.map((n) => n.pid);
 const skip = skipUnless(linux && sleepBin && pgrep, 'needs Linux, sleep and pgrep');
@@ -65,7 +69,9 @@ test('a short name: the same pids as pgrep -x, by name, exe and argv0, sync and 
   assert.equal(findProcessesSync({ name }, { limit: 100_000 }).length, 3, 'a limit above the cap is clamped, not refused');
 });
 
-test('a name longer than 15 bytes: comm is cut, so pgrep -x finds nothing; found by the exe basename, as pgrep -f does', { skip }, async () => {
+test('a name longer than 15 bytes: comm is cut, so pgrep -x finds nothing; found by the exe basename, as pgrep -f does', {
+  skip,
+}, async () => {
   const name = `sysprobe-long-name-sleeper-${process.pid}`;
   const { pids: expected } = await sleepers(name, 2);
   for (const pid of expected) assert.equal(readFileSync(`/proc/${pid}/comm`, 'utf8').trim(), name.slice(0, 15));
@@ -132,12 +138,17 @@ test('bad queries are ERR_SYSPROBE_INVALID_ARG', { skip: skipUnless(linux, 'Linu
   await assert.rejects(findProcesses({ name: 'x' }, { limit: 1.5 }), invalid);
 });
 
-test('nearestShellAncestor and processNode from the package: this process and its parent', { skip: skipUnless(linux, 'Linux only') }, () => {
+test('nearestShellAncestor and processNode from the package: this process and its parent', {
+  skip: skipUnless(linux, 'Linux only'),
+}, () => {
   const self = processNode(process.pid);
   assert.equal(self.ppid, process.ppid);
   assert.equal(self.exe, process.execPath);
   assert.deepEqual(self.argv, readFileSync('/proc/self/cmdline', 'utf8').split('\0').slice(0, -1));
   const found = nearestShellAncestor();
   if (found !== null) assert.ok(found.shell.pid > 0 && typeof found.isShell === 'boolean');
-  assert.throws(() => processNode(2 ** 22 + 12345), (e) => e.code === 'ESRCH');
+  assert.throws(
+    () => processNode(2 ** 22 + 12345),
+    (e) => e.code === 'ESRCH',
+  );
 });

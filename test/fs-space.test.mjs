@@ -50,7 +50,9 @@ mkdirSync(tmpfsDir);
 const tmpfsSkip = linux && df ? tryMount(['-t', 'tmpfs', '-o', 'size=1m,nr_inodes=64', 'tmpfs'], tmpfsDir) : 'needs Linux and df';
 if (tmpfsSkip) process.stderr.write(`# skipped: ${tmpfsSkip}\n`);
 
-test('a 1 MiB tmpfs with 64 inodes: the figures df prints, type tmpfs, then full (ENOSPC) and out of inodes', { skip: tmpfsSkip ?? false }, async () => {
+test('a 1 MiB tmpfs with 64 inodes: the figures df prints, type tmpfs, then full (ENOSPC) and out of inodes', {
+  skip: tmpfsSkip ?? false,
+}, async () => {
   const empty = probeFsSpaceSync(tmpfsDir);
   assert.equal(empty.type, 0x01021994);
   assert.equal(empty.typeName, 'tmpfs');
@@ -97,10 +99,13 @@ test('a 1 MiB tmpfs with 64 inodes: the figures df prints, type tmpfs, then full
   assertAgreesWithDf(noInodes, tmpfsDir);
 });
 
-test('a read-only bind mount: readOnly from mountinfo, writable false (EROFS even for root); the source stays writable', { skip: tmpfsSkip ?? false }, () => {
+test('a read-only bind mount: readOnly from mountinfo, writable false (EROFS even for root); the source stays writable', {
+  skip: tmpfsSkip ?? false,
+}, () => {
   const ro = join(work, 'ro');
   mkdirSync(ro);
-  const why = tryMount(['--bind', tmpfsDir], ro) ?? (run(mountBin, ['-o', 'remount,bind,ro', ro]).status === 0 ? null : 'remount,bind,ro failed');
+  const why =
+    tryMount(['--bind', tmpfsDir], ro) ?? (run(mountBin, ['-o', 'remount,bind,ro', ro]).status === 0 ? null : 'remount,bind,ro failed');
   if (why) return assert.fail(why);
   const space = probeFsSpaceSync(ro);
   assert.equal(space.readOnly, true);
@@ -116,12 +121,17 @@ test('a read-only bind mount: readOnly from mountinfo, writable false (EROFS eve
   assert.equal(space.blocks, source.blocks, 'the same filesystem');
 });
 
-test('a path that does not exist: statfs of the nearest existing ancestor; bad paths are ERR_SYSPROBE_INVALID_ARG', { skip: skipUnless(linux, 'Linux only') }, async () => {
+test('a path that does not exist: statfs of the nearest existing ancestor; bad paths are ERR_SYSPROBE_INVALID_ARG', {
+  skip: skipUnless(linux, 'Linux only'),
+}, async () => {
   const space = await probeFsSpace('/nonexistent-sysprobe/a/b');
   assert.equal(space.exists, false);
   assert.equal(space.nearestExisting, '/');
   assert.equal(space.path, '/nonexistent-sysprobe/a/b');
-  assert.throws(() => probeFsSpaceSync(''), (e) => e instanceof SysprobeError && e.code === 'ERR_SYSPROBE_INVALID_ARG');
+  assert.throws(
+    () => probeFsSpaceSync(''),
+    (e) => e instanceof SysprobeError && e.code === 'ERR_SYSPROBE_INVALID_ARG',
+  );
   const file = join(work, 'plain');
   writeFileSync(file, 'x');
   const under = probeFsSpaceSync(join(file, 'child'));
@@ -188,6 +198,12 @@ test('bounds: maxEntries, maxDepth and a zero time budget stop the walk and say 
   assert.equal(whole.complete, true);
   assert.equal(whole.stoppedAt, undefined);
   assert.deepEqual([whole.files, whole.dirs], [20, 5]);
-  assert.throws(() => measureDirSizeSync(deep, { maxDepth: -1 }), (e) => e.code === 'ERR_SYSPROBE_INVALID_ARG');
-  assert.throws(() => measureDirSizeSync(join(work, 'absent')), (e) => e instanceof SysprobeError && e.code === 'ENOENT');
+  assert.throws(
+    () => measureDirSizeSync(deep, { maxDepth: -1 }),
+    (e) => e.code === 'ERR_SYSPROBE_INVALID_ARG',
+  );
+  assert.throws(
+    () => measureDirSizeSync(join(work, 'absent')),
+    (e) => e instanceof SysprobeError && e.code === 'ENOENT',
+  );
 });

@@ -73,6 +73,14 @@ const everyProbe = `
   const compat = [sysprobe.checkCompatSync('/bin/ls'), await sysprobe.checkCompat('/bin/ls'), await sysprobe.checkCompat('/bin/ls', { root: '/' })];
   const caches = [sysprobe.readLdSoCacheSync('/etc/ld.so.cache'), await sysprobe.readLdSoCache('/etc/ld.so.cache')];
   const libcs = [sysprobe.probeGlibcSync({ root: '/' }), await sysprobe.probeGlibc({ pid: process.pid })];
+  const facts = [sysprobe.findProcessesSync({ name: 'node' }).length > 0, (await sysprobe.findProcesses({ exe: process.execPath })).length > 0,
+    sysprobe.nearestShellAncestor() !== undefined, sysprobe.processNode(process.pid).pid === process.pid,
+    sysprobe.probeCgroupMemorySync().pid === process.pid, (await sysprobe.probeCgroupMemory({ pid: 1 })).pid === 1,
+    sysprobe.probeFsSpaceSync('/tmp').blockSize > 0, (await sysprobe.probeFsSpace('/nonexistent/x')).exists === false,
+    sysprobe.measureDirSizeSync('/etc', { maxEntries: 200 }).dirs > 0, (await sysprobe.measureDirSize('/usr/lib', { maxEntries: 500 })).files > 0,
+    sysprobe.matchCrashSignatures('signal: killed').length === 1, sysprobe.readCrashLogSync('/etc/hostname').bytes > 0,
+    (await sysprobe.readCrashLog('/etc/hostname')).truncated === false];
+  if (!facts.every(Boolean)) throw new Error('doctor facts answered wrongly: ' + JSON.stringify(facts));
   const codes = [await main(['report'], quiet), await main(['report', '--json'], quiet), await main(['glibc', '--json'], quiet),
     await main(['limits'], quiet), await main(['limits', '--pid', String(process.ppid), '--json'], quiet),
     await main(['env', '--pid', String(process.pid), '--diff'], quiet),

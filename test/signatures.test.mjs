@@ -37,15 +37,28 @@ const EXPECTED = {
   'glibcxx-cxxabi-not-found.txt': ['glibc-version', 'glibc-version'],
   'verneed-version-0.txt': ['verneed-version-0'],
   'interpreter-missing-bash.txt': ['interpreter-missing'],
-  'public-issues.txt': ['go-invalid-version', 'go-command-not-found', 'go-command-not-found', 'go-command-not-found', 'verneed-version-0', 'glibc-version'],
+  'public-issues.txt': [
+    'go-invalid-version',
+    'go-command-not-found',
+    'go-command-not-found',
+    'go-command-not-found',
+    'verneed-version-0',
+    'glibc-version',
+  ],
 };
 
 test('every fixture yields its signatures, and each names the doctor check', () => {
-  const files = readdirSync(fixtures).filter((f) => f.endsWith('.txt')).sort();
+  const files = readdirSync(fixtures)
+    .filter((f) => f.endsWith('.txt'))
+    .sort();
   assert.deepEqual(files, Object.keys(EXPECTED).sort(), 'a fixture without expectations, or the reverse');
   for (const file of files) {
     const log = readCrashLogSync(join(fixtures, file));
-    assert.deepEqual(log.signatures.map((s) => s.id), EXPECTED[file], file);
+    assert.deepEqual(
+      log.signatures.map((s) => s.id),
+      EXPECTED[file],
+      file,
+    );
     assert.equal(log.truncated, false);
   }
   const issues = matchCrashSignatures(readFileSync(join(fixtures, 'public-issues.txt'), 'utf8'));
@@ -54,7 +67,9 @@ test('every fixture yields its signatures, and each names the doctor check', () 
   assert.deepEqual(issues[2].captures, { goroot: '', path: '/usr/bin:/bin:/usr/sbin:/sbin' });
   assert.equal(issues[5].captures.version, 'GLIBCXX_3.4.32');
   assert.equal(issues[5].captures.family, 'GLIBCXX');
-  const checks = Object.fromEntries(issues.concat(matchCrashSignatures(readFileSync(join(fixtures, 'go-exec-errors.txt'), 'utf8'))).map((s) => [s.id, s.check]));
+  const checks = Object.fromEntries(
+    issues.concat(matchCrashSignatures(readFileSync(join(fixtures, 'go-exec-errors.txt'), 'utf8'))).map((s) => [s.id, s.check]),
+  );
   assert.deepEqual(checks, {
     'go-invalid-version': 'go-bin-version',
     'go-command-not-found': 'go-env-path',
@@ -74,7 +89,10 @@ test('gopls (Debian’s) under prlimit: --as=400M "failed to reserve page summar
   assert.equal(as[0].line, 'fatal error: failed to reserve page summary memory');
   assert.equal(as[0].lineNumber, 1);
   const data = matchCrashSignatures(stderrOf(prlimit, [`--data=${32 * MiB}`, gopls, 'version']));
-  assert.deepEqual(data.map((s) => [s.id, s.check]), [['go-heap-arena-map', 'mem-data']]);
+  assert.deepEqual(
+    data.map((s) => [s.id, s.check]),
+    [['go-heap-arena-map', 'mem-data']],
+  );
   assert.deepEqual(ids(stderrOf(gopls, ['version'])), [], 'the same binary unlimited: no signature');
 });
 
@@ -117,27 +135,44 @@ test('a Go program: out of memory under --as (the block size captured), fork/exe
 }, () => {
   const crasher = buildGo('crasher', CRASHER, false);
   const oom = matchCrashSignatures(stderrOf(prlimit, [`--as=${1200 * MiB}`, crasher, 'alloc']));
-  assert.deepEqual(oom.map((s) => s.id), ['go-out-of-memory', 'go-out-of-memory']);
+  assert.deepEqual(
+    oom.map((s) => s.id),
+    ['go-out-of-memory', 'go-out-of-memory'],
+  );
   assert.equal(oom[0].captures.bytes, String(4 * MiB), 'the 4 MiB slices it allocates');
   assert.match(oom[0].captures.inUse, /^\d+$/);
   assert.equal(oom[1].line, 'fatal error: out of memory');
   const exec = matchCrashSignatures(stderrOf(crasher, ['exec'], { env: { PATH: '/nonexistent' } }));
-  assert.deepEqual(exec.map((s) => [s.id, s.check]), [
-    ['fork-exec-enoent', 'go-env-path'],
-    ['go-command-not-found', 'go-env-path'],
-    ['signal-killed', 'mem-cgroup'],
-  ]);
+  assert.deepEqual(
+    exec.map((s) => [s.id, s.check]),
+    [
+      ['fork-exec-enoent', 'go-env-path'],
+      ['go-command-not-found', 'go-env-path'],
+      ['signal-killed', 'mem-cgroup'],
+    ],
+  );
   assert.equal(exec[0].captures.path, '/nonexistent/go/bin/go');
   const setpriv = which('setpriv');
   if (setpriv && process.getuid() === 0) {
-    const threads = matchCrashSignatures(stderrOf(setpriv, ['--reuid=65534', '--regid=65534', '--clear-groups', prlimit, '--nproc=20', crasher, 'threads']));
+    const threads = matchCrashSignatures(
+      stderrOf(setpriv, ['--reuid=65534', '--regid=65534', '--clear-groups', prlimit, '--nproc=20', crasher, 'threads']),
+    );
     assert.equal(threads[0]?.id, 'go-thread-create');
     assert.equal(threads[0].captures.errno, '11', 'EAGAIN: RLIMIT_NPROC');
   } else process.stderr.write('# the RLIMIT_NPROC case needs root and setpriv: checked from its fixture only\n');
 });
 
-test('a cgo program under --as: "runtime/cgo: pthread_create failed"', { skip: skipUnless(go && prlimit && which('gcc'), 'needs go, gcc and prlimit') }, () => {
-  const cgo = buildGo('cgocrasher', CRASHER.replace('import (', '// #include <stdlib.h>\nimport "C"\nimport (').replace('case "threads":', 'case "threads":\n\t\tC.free(C.malloc(16))'), true);
+test('a cgo program under --as: "runtime/cgo: pthread_create failed"', {
+  skip: skipUnless(go && prlimit && which('gcc'), 'needs go, gcc and prlimit'),
+}, () => {
+  const cgo = buildGo(
+    'cgocrasher',
+    CRASHER.replace('import (', '// #include <stdlib.h>\nimport "C"\nimport (').replace(
+      'case "threads":',
+      'case "threads":\n\t\tC.free(C.malloc(16))',
+    ),
+    true,
+  );
   const found = matchCrashSignatures(stderrOf(prlimit, [`--as=${900 * MiB}`, cgo, 'threads']));
   assert.equal(found[0]?.id, 'go-thread-create');
   assert.equal(found[0].captures.reason, 'Resource temporarily unavailable');
@@ -183,7 +218,10 @@ test('the loader on edited copies of /usr/bin/true: Verneed version 0; a missing
     bytes.writeUInt16LE(0, offset);
   });
   const v0 = matchCrashSignatures(stderrOf(verneed, []));
-  assert.deepEqual(v0.map((s) => [s.id, s.captures.version, s.captures.record]), [['verneed-version-0', '0', 'Verneed']]);
+  assert.deepEqual(
+    v0.map((s) => [s.id, s.captures.version, s.captures.record]),
+    [['verneed-version-0', '0', 'Verneed']],
+  );
   const musl = patched('musl-true', (bytes, path) => {
     const [offset, size] = section(path, '.interp');
     bytes.fill(0, offset, offset + size);
@@ -204,7 +242,10 @@ test('a C++ program whose GLIBCXX/CXXABI needs were renamed: the loader names bo
   const binary = join(work, 'cxx');
   assert.equal(run('g++', ['-O1', '-o', binary, source]).status, 0);
   const bytes = readFileSync(binary);
-  for (const [from, to] of [['GLIBCXX_3.4.21', 'GLIBCXX_3.4.32'], ['CXXABI_1.3', 'CXXABI_1.9']]) {
+  for (const [from, to] of [
+    ['GLIBCXX_3.4.21', 'GLIBCXX_3.4.32'],
+    ['CXXABI_1.3', 'CXXABI_1.9'],
+  ]) {
     const at = bytes.indexOf(Buffer.from(`\0${from}\0`));
     assert.ok(at >= 0, `${from} in .dynstr`);
     bytes.write(to, at + 1, 'latin1');
@@ -226,8 +267,14 @@ test('bounds: the last 4 MiB only, lines cut at 64 KiB, maxMatches, CRLF; readCr
   assert.equal(matchCrashSignatures(`${line}\n`.repeat(100)).length, 64);
   assert.equal(matchCrashSignatures(`${line}\n`.repeat(100), { maxMatches: 3 }).length, 3);
   assert.deepEqual(matchCrashSignatures(`ok\n\n${line}`)[0].lineNumber, 3);
-  assert.throws(() => matchCrashSignatures(42), (e) => e instanceof SysprobeError && e.code === 'ERR_SYSPROBE_INVALID_ARG');
-  assert.throws(() => matchCrashSignatures('', { maxMatches: -1 }), (e) => e.code === 'ERR_SYSPROBE_INVALID_ARG');
+  assert.throws(
+    () => matchCrashSignatures(42),
+    (e) => e instanceof SysprobeError && e.code === 'ERR_SYSPROBE_INVALID_ARG',
+  );
+  assert.throws(
+    () => matchCrashSignatures('', { maxMatches: -1 }),
+    (e) => e.code === 'ERR_SYSPROBE_INVALID_ARG',
+  );
 
   // Hostile 64 KiB lines built from the patterns' own pieces: every repetition is bounded, so this returns
   // (the first, backtracking patterns took seconds per 4 MiB of such lines).
@@ -240,14 +287,24 @@ test('bounds: the last 4 MiB only, lines cut at 64 KiB, maxMatches, CRLF; readCr
   const log = await readCrashLog(big);
   assert.equal(log.truncated, true);
   assert.equal(log.bytes, readFileSync(big).length);
-  assert.deepEqual(log.signatures.map((s) => [s.id, s.captures.bytes]), [['go-out-of-memory', '8192']]);
+  assert.deepEqual(
+    log.signatures.map((s) => [s.id, s.captures.bytes]),
+    [['go-out-of-memory', '8192']],
+  );
   assert.deepEqual(readCrashLogSync(big), log);
   await assert.rejects(readCrashLog(join(work, 'absent.log')), (e) => e instanceof SysprobeError && e.code === 'ENOENT');
-  assert.throws(() => readCrashLogSync(work), (e) => e.code === 'ERR_SYSPROBE_NOT_REGULAR');
+  assert.throws(
+    () => readCrashLogSync(work),
+    (e) => e.code === 'ERR_SYSPROBE_NOT_REGULAR',
+  );
   const mkfifo = which('mkfifo');
   if (mkfifo) {
     const fifo = join(work, 'fifo');
     run(mkfifo, [fifo]);
-    assert.throws(() => readCrashLogSync(fifo), (e) => e.code === 'ERR_SYSPROBE_NOT_REGULAR', 'a FIFO is refused, not waited on');
+    assert.throws(
+      () => readCrashLogSync(fifo),
+      (e) => e.code === 'ERR_SYSPROBE_NOT_REGULAR',
+      'a FIFO is refused, not waited on',
+    );
   }
 });

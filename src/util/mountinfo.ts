@@ -23,7 +23,7 @@ export const MAX_MOUNTS = 16_384;
 /** Bytes of mountinfo read (about 150 bytes a line). */
 export const MAX_MOUNTINFO_BYTES = 4 * 1024 * 1024;
 
-const unescape = (field: string): string =>
+const unescapeOctal = (field: string): string =>
   field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)));
 
 /** The mounts of a mountinfo text, in file order (mounts stacked later on the same point come later); malformed lines are skipped. */
@@ -38,11 +38,11 @@ export function parseMountinfo(text: string): MountEntry[] {
       mountId: Number(id),
       parentId: Number(parent),
       device: device!,
-      root: unescape(root!),
-      mountPoint: unescape(mountPoint!),
+      root: unescapeOctal(root!),
+      mountPoint: unescapeOctal(mountPoint!),
       options: options!.split(','),
       fsType: fields[dash + 1]!,
-      source: unescape(fields[dash + 2]!),
+      source: unescapeOctal(fields[dash + 2]!),
       superOptions: (fields[dash + 3] ?? '').split(','),
     });
   }

@@ -90,7 +90,9 @@ export const CRASH_SIGNATURES: readonly SignatureSpec[] = [
   {
     id: 'glibc-version',
     check: 'libc-compat',
-    patterns: [/: version `(?<version>(?<family>[A-Za-z][A-Za-z0-9]{0,31}?)_[^']{1,64})' not found \(required by (?<requiredBy>[^)]{1,4096})\)/],
+    patterns: [
+      /: version `(?<version>(?<family>[A-Za-z][A-Za-z0-9]{0,31}?)_[^']{1,64})' not found \(required by (?<requiredBy>[^)]{1,4096})\)/,
+    ],
     before: { name: 'library' },
   },
   { id: 'verneed-version-0', check: 'libc-compat', patterns: [/unsupported version (?<version>\d+) of (?<record>Verneed|Verdef) record/] },
@@ -213,11 +215,17 @@ export async function readCrashLog(path: string, options?: MatchCrashSignaturesO
   } catch (error) {
     throw fromFs(error, path);
   }
-  return { path, bytes: read.size, truncated: read.truncated, signatures: matchCrashSignatures(textOf(read.bytes, read.truncated), options) };
+  return {
+    path,
+    bytes: read.size,
+    truncated: read.truncated,
+    signatures: matchCrashSignatures(textOf(read.bytes, read.truncated), options),
+  };
 }
 
 function checkPath(path: unknown): void {
-  if (typeof path !== 'string' || path === '' || path.includes('\0')) throw invalidArgument('readCrashLog(): path must be a non-empty string');
+  if (typeof path !== 'string' || path === '' || path.includes('\0'))
+    throw invalidArgument('readCrashLog(): path must be a non-empty string');
 }
 
 function tail<T>(path: string, read: () => T): T {

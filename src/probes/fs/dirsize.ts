@@ -51,7 +51,8 @@ function limit(name: string, value: number | undefined, fallback: number, max: n
 }
 
 function checkArgs(path: unknown, options: MeasureDirSizeOptions | undefined) {
-  if (typeof path !== 'string' || path === '' || path.includes('\0')) throw invalidArgument('measureDirSize(): path must be a non-empty string');
+  if (typeof path !== 'string' || path === '' || path.includes('\0'))
+    throw invalidArgument('measureDirSize(): path must be a non-empty string');
   return {
     path: resolve(path),
     maxEntries: Math.max(1, limit('maxEntries', options?.maxEntries, 200_000, 10_000_000)),

@@ -77,11 +77,20 @@ export function fsTypeName(type: number): string | null {
 const MAX_ANCESTORS = 4096;
 
 function checkPath(path: unknown): string {
-  if (typeof path !== 'string' || path === '' || path.includes('\0')) throw invalidArgument('probeFsSpace(): path must be a non-empty string');
+  if (typeof path !== 'string' || path === '' || path.includes('\0'))
+    throw invalidArgument('probeFsSpace(): path must be a non-empty string');
   return resolve(path);
 }
 
-function shape(path: string, nearest: string, exists: boolean, stats: BigIntStatsFs, writable: boolean, mountinfo: string | null, real: string): FsSpace {
+function shape(
+  path: string,
+  nearest: string,
+  exists: boolean,
+  stats: BigIntStatsFs,
+  writable: boolean,
+  mountinfo: string | null,
+  real: string,
+): FsSpace {
   const blockSize = Number(stats.bsize);
   let mount: MountEntry | null = null;
   if (mountinfo !== null) mount = mountOf(parseMountinfo(mountinfo), real);
@@ -179,4 +188,3 @@ export async function probeFsSpace(path: string): Promise<FsSpace> {
   const mountinfo = process.platform === 'linux' ? await readTextOrNull('/proc/self/mountinfo', MAX_MOUNTINFO_BYTES) : null;
   return shape(absolute, nearest, exists, stats, writable, mountinfo, real);
 }
-

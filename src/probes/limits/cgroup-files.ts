@@ -90,8 +90,7 @@ export function* readV1Level(path: string, dir: string): LevelReader {
   const oomControl = yield `${dir}/memory.oom_control`;
   const hierarchy = parseCount(yield `${dir}/memory.use_hierarchy`);
   // memsw limits memory + swap together and is never below the memory limit.
-  const swapMax: CgroupBytes | null =
-    memsw === null ? null : memsw === 'max' ? 'max' : max === null || max === 'max' ? memsw : memsw - max;
+  const swapMax: CgroupBytes | null = memsw === null ? null : memsw === 'max' ? 'max' : max === null || max === 'max' ? memsw : memsw - max;
   const events = Object.create(null) as Record<string, bigint>;
   if (failcnt !== null) events.failcnt = failcnt;
   if (memswFailcnt !== null) events.memsw_failcnt = memswFailcnt;

@@ -5,14 +5,7 @@ import { SysprobeError } from '../../errors.js';
 import { readBounded, readBoundedSync, readTextOrNull, readTextOrNullSync } from '../../util/bounded-read.js';
 import { MAX_MOUNTINFO_BYTES, type MountEntry, isWithin, parseMountinfo } from '../../util/mountinfo.js';
 import { checkPid } from '../../util/validate.js';
-import {
-  type CgroupBytes,
-  type CgroupMemoryLevel,
-  MAX_CGROUP_FILE_BYTES,
-  readV1Level,
-  readV2Level,
-  tighter,
-} from './cgroup-files.js';
+import { type CgroupBytes, type CgroupMemoryLevel, MAX_CGROUP_FILE_BYTES, readV1Level, readV2Level, tighter } from './cgroup-files.js';
 
 export type { CgroupBytes, CgroupMemoryLevel } from './cgroup-files.js';
 
@@ -57,7 +50,11 @@ function parseProcCgroup(text: string): Membership[] {
 
 const parentOf = (path: string): string => (path.lastIndexOf('/') <= 0 ? '/' : path.slice(0, path.lastIndexOf('/')));
 const dirOf = (mount: MountEntry, path: string): string =>
-  mount.root === '/' ? (path === '/' ? mount.mountPoint : `${mount.mountPoint.replace(/\/$/, '')}${path}`) : `${mount.mountPoint}${path.slice(mount.root.length)}`;
+  mount.root === '/'
+    ? path === '/'
+      ? mount.mountPoint
+      : `${mount.mountPoint.replace(/\/$/, '')}${path}`
+    : `${mount.mountPoint}${path.slice(mount.root.length)}`;
 
 /** The mount of `fits` whose root is the longest prefix of `path` (a container's cgroup mount shows only its subtree). */
 function mountFor(mounts: MountEntry[], fits: (m: MountEntry) => boolean, path: string): MountEntry | null {
@@ -117,7 +114,12 @@ function* probe(pid: number, cgroupText: string, mountinfoText: string): Probe {
   return result(1, mount, levels);
 }
 
-function* levelsOf(version: 1 | 2, mount: MountEntry, path: string, notes: string[]): Generator<string, CgroupMemoryLevel[], string | null> {
+function* levelsOf(
+  version: 1 | 2,
+  mount: MountEntry,
+  path: string,
+  notes: string[],
+): Generator<string, CgroupMemoryLevel[], string | null> {
   const levels: CgroupMemoryLevel[] = [];
   let current = path;
   for (;;) {
@@ -158,7 +160,12 @@ function effectiveOf(levels: CgroupMemoryLevel[]): CgroupMemory['effective'] {
  * The probe over given texts of /proc/PID/cgroup and mountinfo, with `read` answering for each cgroup file (null:
  * absent): how a container's mount (a root that is a subdirectory) maps paths, testable without one.
  */
-export function cgroupMemoryFromTexts(pid: number, cgroupText: string, mountinfoText: string, read: (path: string) => string | null): CgroupMemory {
+export function cgroupMemoryFromTexts(
+  pid: number,
+  cgroupText: string,
+  mountinfoText: string,
+  read: (path: string) => string | null,
+): CgroupMemory {
   const run = probe(pid, cgroupText, mountinfoText);
   let step = run.next();
   while (!step.done) step = run.next(read(step.value));
@@ -169,12 +176,16 @@ function procError(pid: number, error: unknown): SysprobeError {
   const e = error as NodeJS.ErrnoException;
   const path = `/proc/${pid}/cgroup`;
   if (e.code === 'ENOENT') return new SysprobeError({ errno: 3, syscall: 'open', path, message: `no process ${pid}`, cause: error });
-  return new SysprobeError({ ...(typeof e.errno === 'number' ? { errno: Math.abs(e.errno) } : { code: 'ERR_SYSPROBE' }), syscall: 'open', path, cause: error });
+  return new SysprobeError({
+    ...(typeof e.errno === 'number' ? { errno: Math.abs(e.errno) } : { code: 'ERR_SYSPROBE' }),
+    syscall: 'open',
+    path,
+    cause: error,
+  });
 }
 
 function start(options: ProbeCgroupMemoryOptions | undefined): number {
-  if (process.platform !== 'linux')
-    throw new SysprobeError({ code: 'ENOTSUP', message: 'probeCgroupMemory(): cgroups are Linux only' });
+  if (process.platform !== 'linux') throw new SysprobeError({ code: 'ENOTSUP', message: 'probeCgroupMemory(): cgroups are Linux only' });
   return options?.pid === undefined ? process.pid : checkPid('probeCgroupMemory', options.pid);
 }
 
