@@ -280,7 +280,7 @@ test('a container’s mount (root /docker/abc at /sys/fs/cgroup/memory): paths m
     '40 31 0:38 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n',
     (path) =>
       ({
-        '/sys/fs/cgroup/user.slice/app.scope/cgroup.controllers': 'cpu memory pids\n',
+        '/sys/fs/cgroup/cgroup.controllers': 'cpu memory pids\n',
         '/sys/fs/cgroup/user.slice/app.scope/memory.max': 'max\n',
         '/sys/fs/cgroup/user.slice/memory.max': '2147483648\n',
         '/sys/fs/cgroup/user.slice/memory.high': '1073741824\n',

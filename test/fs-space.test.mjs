@@ -136,6 +136,8 @@ test('a path that does not exist: statfs of the nearest existing ancestor; bad p
   writeFileSync(file, 'x');
   const under = probeFsSpaceSync(join(file, 'child'));
   assert.equal(under.nearestExisting, file, 'ENOTDIR below a file walks up to the file');
+  assert.equal(under.writable, false, 'nothing can be created below a file');
+  assert.equal(probeFsSpaceSync(file).writable, true);
 });
 
 const duBytes = (args, path) => BigInt(run(du, [...args, path]).stdout.split('\t')[0]);

@@ -167,7 +167,9 @@ export function matchCrashSignatures(text: string, options?: MatchCrashSignature
   if (typeof text !== 'string') throw invalidArgument('matchCrashSignatures(): text must be a string');
   const max = maxMatchesOf(options);
   // Characters, not bytes: a UTF-16 length bound is as good a cap and needs no encoding.
-  const examined = text.length > MAX_TEXT_BYTES ? text.slice(text.length - MAX_TEXT_BYTES) : text;
+  // A text cut at the front starts at its first full line.
+  const cut = text.length > MAX_TEXT_BYTES ? text.slice(text.length - MAX_TEXT_BYTES) : null;
+  const examined = cut === null ? text : cut.slice(cut.indexOf('\n') + 1);
   const found: CrashSignature[] = [];
   let start = 0;
   for (let lineNumber = 1; start <= examined.length && found.length < max; lineNumber++) {

@@ -95,7 +95,8 @@ function shape(
   let mount: MountEntry | null = null;
   if (mountinfo !== null) mount = mountOf(parseMountinfo(mountinfo), real);
   const readOnly = mount === null ? null : mount.options.includes('ro') || mount.superOptions.includes('ro');
-  const type = Number(stats.type);
+  // f_type is a 32-bit magic number, sign-extended where long is 32 bits.
+  const type = Number(stats.type & 0xffffffffn);
   return {
     path,
     type,
@@ -129,9 +130,10 @@ export function probeFsSpaceSync(path: string): FsSpace {
   const absolute = checkPath(path);
   let nearest = absolute;
   let exists = true;
+  let isDir = false;
   for (let i = 0; ; i++) {
     try {
-      statSync(nearest);
+      isDir = statSync(nearest).isDirectory();
       break;
     } catch (error) {
       if (!missing(error) || nearest === '/' || i >= MAX_ANCESTORS) throw fromFsError(error, nearest, 'stat');
@@ -145,9 +147,9 @@ export function probeFsSpaceSync(path: string): FsSpace {
   } catch (error) {
     throw fromFsError(error, nearest, 'statfs');
   }
-  let writable = true;
+  let writable = exists || isDir; // nothing can be made below a file
   try {
-    accessSync(nearest, constants.W_OK);
+    if (writable) accessSync(nearest, constants.W_OK);
   } catch {
     writable = false;
   }
@@ -164,9 +166,10 @@ export async function probeFsSpace(path: string): Promise<FsSpace> {
   const absolute = checkPath(path);
   let nearest = absolute;
   let exists = true;
+  let isDir = false;
   for (let i = 0; ; i++) {
     try {
-      await stat(nearest);
+      isDir = (await stat(nearest)).isDirectory();
       break;
     } catch (error) {
       if (!missing(error) || nearest === '/' || i >= MAX_ANCESTORS) throw fromFsError(error, nearest, 'stat');
@@ -180,10 +183,12 @@ export async function probeFsSpace(path: string): Promise<FsSpace> {
   } catch (error) {
     throw fromFsError(error, nearest, 'statfs');
   }
-  const writable = await access(nearest, constants.W_OK).then(
-    () => true,
-    () => false,
-  );
+  const writable =
+    (exists || isDir) &&
+    (await access(nearest, constants.W_OK).then(
+      () => true,
+      () => false,
+    ));
   const real = await realpath(nearest).catch(() => nearest);
   const mountinfo = process.platform === 'linux' ? await readTextOrNull('/proc/self/mountinfo', MAX_MOUNTINFO_BYTES) : null;
   return shape(absolute, nearest, exists, stats, writable, mountinfo, real);

@@ -86,13 +86,15 @@ function* probe(pid: number, cgroupText: string, mountinfoText: string): Probe {
     const mount = mountFor(mounts, (m) => m.fsType === 'cgroup2', unified.path);
     if (mount === null) notes.push(`the process is in cgroup2 ${unified.path}, but no cgroup2 mount shows that cgroup here`);
     else {
-      const controllers = yield `${dirOf(mount, unified.path)}/cgroup.controllers`;
+      // Controllers are enabled top-down: if the topmost visible cgroup has memory, the limits of every level
+      // that enables it apply (a level that does not has no memory files, and its usage counts in its parent).
+      const controllers = yield `${mount.mountPoint}/cgroup.controllers`;
       const list = controllers?.trim().split(/\s+/).filter(Boolean) ?? [];
       if (list.includes('memory')) return result(2, mount, yield* levelsOf(2, mount, unified.path, notes));
       notes.push(
         controllers === null
-          ? `cannot read ${dirOf(mount, unified.path)}/cgroup.controllers`
-          : `cgroup2 at ${mount.mountPoint} has no memory controller for ${unified.path} (controllers: ${list.join(' ') || 'none'})`,
+          ? `cannot read ${mount.mountPoint}/cgroup.controllers`
+          : `cgroup2 at ${mount.mountPoint} has no memory controller (controllers: ${list.join(' ') || 'none'})`,
       );
     }
   }
