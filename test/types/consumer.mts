@@ -85,3 +85,29 @@ export {
   hwcap,
   rootLibc,
 };
+
+// The doctor's facts: processes, cgroup memory, filesystem space, crash signatures.
+import {
+  findProcesses,
+  nearestShellAncestor,
+  probeCgroupMemorySync,
+  probeFsSpace,
+  measureDirSizeSync,
+  matchCrashSignatures,
+  readCrashLog,
+  type CgroupBytes,
+  type CrashLog,
+  type DoctorCheckId,
+  type FsSpace,
+  type ProcessNode,
+} from 'sysprobe';
+const goplsProcesses: Promise<ProcessNode[]> = findProcesses({ name: 'gopls' }, { limit: 4 });
+const shellPid: number | undefined = nearestShellAncestor()?.shell.pid;
+const cgroupMax: CgroupBytes = probeCgroupMemorySync({ pid: 1 }).effective.max;
+const space: Promise<FsSpace> = probeFsSpace('/tmp');
+const dirBytes: bigint = measureDirSizeSync('/usr/lib', { maxEntries: 10 }).bytes;
+const firstCheck: DoctorCheckId | undefined = matchCrashSignatures('signal: killed')[0]?.check;
+const crashLog: Promise<CrashLog> = readCrashLog('/tmp/gopls.log');
+// @ts-expect-error pid is not a query field
+findProcesses({ pid: 1 });
+export { goplsProcesses, shellPid, cgroupMax, space, dirBytes, firstCheck, crashLog };
