@@ -31,5 +31,17 @@ export {
   readLdSoCacheSync,
   resolveDeps,
   resolveDepsSync,
+  expandSettingPath,
+  findGoModules,
+  findGoModulesSync,
+  lookPath,
+  lookPathSync,
+  parseJsonc,
+  probeGoToolchain,
+  probeGoToolchainSync,
+  probeVscodeSettings,
+  probeVscodeSettingsSync,
+  readGoMod,
+  readGoModSync,
 } from './index.js';
 export type * from './index.js';

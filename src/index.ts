@@ -412,3 +412,20 @@ export const checkCompat: typeof Compat.checkCompat = (binary, target) => compat
  * @throws {@link SysprobeError} as {@link checkCompat}.
  */
 export const checkCompatSync: typeof Compat.checkCompatSync = (binary, target) => compat().checkCompatSync(binary, target);
+
+// The Go toolchain and editor settings probes (src/api/go.ts, lazy in the same way).
+export {
+  expandSettingPath,
+  findGoModules,
+  findGoModulesSync,
+  lookPath,
+  lookPathSync,
+  parseJsonc,
+  probeGoToolchain,
+  probeGoToolchainSync,
+  probeVscodeSettings,
+  probeVscodeSettingsSync,
+  readGoMod,
+  readGoModSync,
+} from './api/go.js';
+export type * from './api/go.js';

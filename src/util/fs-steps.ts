@@ -2,10 +2,13 @@
 // it needs (`yield* stat(p)`), and runSync/runAsync perform them with node:fs's sync calls or its promises.
 // Every operation answers a value or an error fact; none throws, so the logic decides what a failure means.
 import * as fs from 'node:fs';
+import { constants as osConstants } from 'node:os';
 
 export interface FsFailure {
   ok: false;
   code: string;
+  /** Node's errno (negative on POSIX), when the OS gave one. */
+  errno?: number;
   syscall?: string;
 }
 export type StatAnswer = { ok: true; kind: 'file' | 'dir' | 'other'; mode: number; dev: number; ino: number; size: number } | FsFailure;
@@ -46,7 +49,12 @@ export function* readdir(path: string, maxEntries: number): Steps<NamesAnswer> {
 
 function failure(error: unknown): FsFailure {
   const e = error as NodeJS.ErrnoException;
-  return { ok: false, code: typeof e?.code === 'string' ? e.code : 'ERR_SYSPROBE', ...(e?.syscall ? { syscall: e.syscall } : {}) };
+  return {
+    ok: false,
+    code: typeof e?.code === 'string' ? e.code : 'ERR_SYSPROBE',
+    ...(typeof e?.errno === 'number' ? { errno: e.errno } : {}),
+    ...(e?.syscall ? { syscall: e.syscall } : {}),
+  };
 }
 
 function statAnswer(s: fs.Stats): StatAnswer {
@@ -54,7 +62,8 @@ function statAnswer(s: fs.Stats): StatAnswer {
 }
 
 const tooLarge: FsFailure = { ok: false, code: 'ERR_SYSPROBE_TOO_LARGE', syscall: 'read' };
-const notRegular: FsFailure = { ok: false, code: 'ERR_SYSPROBE_NOT_REGULAR', syscall: 'open' };
+const notRegular = (s: fs.Stats): FsFailure =>
+  s.isDirectory() ? { ok: false, code: 'EISDIR', errno: -osConstants.errno.EISDIR, syscall: 'read' } : { ok: false, code: 'ERR_SYSPROBE_NOT_REGULAR', syscall: 'open' };
 
 function performSync(step: FsStep): unknown {
   try {
@@ -71,7 +80,8 @@ function performSync(step: FsStep): unknown {
       case 'readText': {
         const fd = fs.openSync(step.path, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
         try {
-          if (!fs.fstatSync(fd).isFile()) return notRegular;
+          const info = fs.fstatSync(fd);
+          if (!info.isFile()) return notRegular(info);
           const buffer = Buffer.alloc(step.maxBytes + 1);
           let length = 0;
           for (let n = 1; n > 0 && length < buffer.length; length += n) n = fs.readSync(fd, buffer, length, buffer.length - length, null);
@@ -114,7 +124,8 @@ async function performAsync(step: FsStep): Promise<unknown> {
       case 'readText': {
         const handle = await fs.promises.open(step.path, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
         try {
-          if (!(await handle.stat()).isFile()) return notRegular;
+          const info = await handle.stat();
+          if (!info.isFile()) return notRegular(info);
           const buffer = Buffer.alloc(step.maxBytes + 1);
           let length = 0;
           for (let n = 1; n > 0 && length < buffer.length; length += n) {
