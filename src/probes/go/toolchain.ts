@@ -79,6 +79,12 @@ const KEYS = [
   'CGO_ENABLED',
 ] as const;
 
+/** Go's filepath.Clean: normalized, without a trailing separator (but `/` and `C:\` stay). */
+function goClean(path: typeof posix, p: string): string {
+  const n = path.normalize(p);
+  return n.length > 1 && /[\\/]$/.test(n) && !/^[A-Za-z]:[\\/]$/.test(n) ? n.slice(0, -1) : n;
+}
+
 function* isGoroot(dir: string): Steps<boolean> {
   const tool = yield* stat(`${dir}/pkg/tool`);
   return tool.ok && tool.kind === 'dir';
@@ -123,16 +129,16 @@ function* probeSteps(options: ProbeGoToolchainOptions): Steps<GoToolchain> {
 
   const envGoroot = get('GOROOT') || undefined;
   const gorootPick: { path: string | null; source: GoEnvSource | null } = envGoroot
-    ? { path: path.normalize(envGoroot), source: 'env' }
+    ? { path: goClean(path, envGoroot), source: 'env' }
     : fileGoroot
-      ? { path: path.normalize(fileGoroot), source: 'go-env-file' }
+      ? { path: goClean(path, fileGoroot), source: 'go-env-file' }
       : { path: derivedGoroot, source: derivedGoroot === null ? null : 'derived' };
   const gorootDir = gorootPick.path === null ? null : yield* stat(gorootPick.path);
   const version = gorootPick.path === null ? null : yield* readVersionFile(gorootPick.path, platform);
   const gorootVersion = version?.version ?? null;
 
   // initEnvCache looks for go.env in the file's GOROOT first, then the variable's, then the derived one.
-  const dotEnvRoot = fileGoroot ? path.normalize(fileGoroot) : envGoroot ? path.normalize(envGoroot) : derivedGoroot;
+  const dotEnvRoot = fileGoroot ? goClean(path, fileGoroot) : envGoroot ? goClean(path, envGoroot) : derivedGoroot;
   const goDotEnv = yield* goDotEnvSteps(dotEnvRoot, platform, atLeast(gorootVersion, 21));
 
   let cgoDefault: '0' | '1' = '1';
@@ -181,7 +187,8 @@ function resolveValues(layers: Layers): Record<string, GoEnvValue> {
     const fromEnv = get(key);
     if (fromEnv) found.push({ source: 'env', value: fromEnv, file: null });
     const inFile = Object.hasOwn(goEnvFile.values, key);
-    if (inFile && goEnvFile.values[key]) found.push({ source: 'go-env-file', value: goEnvFile.values[key] as string, file: goEnvFile.path });
+    if (inFile && goEnvFile.values[key])
+      found.push({ source: 'go-env-file', value: goEnvFile.values[key] as string, file: goEnvFile.path });
     if (!inFile && goDotEnv.applies && goDotEnv.values[key] && key !== 'GOROOT') {
       found.push({ source: 'go.env', value: goDotEnv.values[key] as string, file: goDotEnv.path });
     }
@@ -204,7 +211,13 @@ function resolveValues(layers: Layers): Record<string, GoEnvValue> {
         const [, ...losers] = candidates(key);
         const file = layers.goroot.source === 'go-env-file' ? goEnvFile.path : null;
         if (layers.goroot.path !== null && layers.goroot.source !== null) {
-          out[key] = { key, value: layers.goroot.path, source: layers.goroot.source, file, overridden: layers.goroot.source === 'env' ? losers : [] };
+          out[key] = {
+            key,
+            value: layers.goroot.path,
+            source: layers.goroot.source,
+            file,
+            overridden: layers.goroot.source === 'env' ? losers : [],
+          };
         } else {
           out[key] = { key, value: '', source: 'default', file: null, overridden: [] };
         }
