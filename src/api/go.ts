@@ -72,7 +72,8 @@ export const readGoModSync: typeof GoMod.readGoModSync = (path) => gm().readGoMo
  */
 export const findGoModules: typeof GoMod.findGoModules = (workspace, env, options) => gm().findGoModules(workspace, env, options);
 /** As {@link findGoModules}, on the calling thread. @throws {@link SysprobeError} as {@link findGoModules}. */
-export const findGoModulesSync: typeof GoMod.findGoModulesSync = (workspace, env, options) => gm().findGoModulesSync(workspace, env, options);
+export const findGoModulesSync: typeof GoMod.findGoModulesSync = (workspace, env, options) =>
+  gm().findGoModulesSync(workspace, env, options);
 
 /**
  * JSON with `//` and `/* *\/` comments and trailing commas, as VS Code reads settings; `undefined` for an empty

@@ -63,7 +63,9 @@ function statAnswer(s: fs.Stats): StatAnswer {
 
 const tooLarge: FsFailure = { ok: false, code: 'ERR_SYSPROBE_TOO_LARGE', syscall: 'read' };
 const notRegular = (s: fs.Stats): FsFailure =>
-  s.isDirectory() ? { ok: false, code: 'EISDIR', errno: -osConstants.errno.EISDIR, syscall: 'read' } : { ok: false, code: 'ERR_SYSPROBE_NOT_REGULAR', syscall: 'open' };
+  s.isDirectory()
+    ? { ok: false, code: 'EISDIR', errno: -osConstants.errno.EISDIR, syscall: 'read' }
+    : { ok: false, code: 'ERR_SYSPROBE_NOT_REGULAR', syscall: 'open' };
 
 function performSync(step: FsStep): unknown {
   try {

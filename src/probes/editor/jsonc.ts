@@ -101,8 +101,10 @@ function set(target: Record<string, unknown>, key: string, value: unknown): void
  * parseJsonc('{ "go.goroot": "/usr/local/go", // mine\n }');   // { 'go.goroot': '/usr/local/go' }
  */
 export function parseJsonc(text: string): unknown {
-  if (typeof text !== 'string') throw new SysprobeError({ code: 'ERR_SYSPROBE_INVALID_ARG', message: 'parseJsonc(): text must be a string' });
-  if (text.length > MAX_JSONC_LENGTH) throw new SysprobeError({ code: 'ERR_SYSPROBE_TOO_LARGE', message: `JSONC text over ${MAX_JSONC_LENGTH} characters` });
+  if (typeof text !== 'string')
+    throw new SysprobeError({ code: 'ERR_SYSPROBE_INVALID_ARG', message: 'parseJsonc(): text must be a string' });
+  if (text.length > MAX_JSONC_LENGTH)
+    throw new SysprobeError({ code: 'ERR_SYSPROBE_TOO_LARGE', message: `JSONC text over ${MAX_JSONC_LENGTH} characters` });
   const stack: Container[] = [];
   // What may come next: a value (or, after `[` or a `,` in an array, the closing `]`), a key (or `}`), a separator, the end.
   let expect = 'value' as Expect;
@@ -176,7 +178,8 @@ export function parseJsonc(text: string): unknown {
         i += m[0].length;
       }
       // A literal or number runs into the next character: `truex`, `12a`.
-      if (expect !== 'value' && /[A-Za-z0-9_$.+-]/.test(text[i] ?? ' ') && /[A-Za-z0-9.]/.test(text[i - 1] ?? ' ')) fail(text, i, 'unexpected character');
+      if (expect !== 'value' && /[A-Za-z0-9_$.+-]/.test(text[i] ?? ' ') && /[A-Za-z0-9.]/.test(text[i - 1] ?? ' '))
+        fail(text, i, 'unexpected character');
     }
     i = skip(text, i);
   }

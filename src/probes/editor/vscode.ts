@@ -138,7 +138,8 @@ function* probeSteps(options: ProbeVscodeSettingsOptions): Steps<VscodeSettings>
 
   const files: SettingsFile[] = [];
   if (configDir) {
-    for (const product of PRODUCTS) files.push(yield* readSettings(path.join(configDir, product, 'User', 'settings.json'), 'user', product));
+    for (const product of PRODUCTS)
+      files.push(yield* readSettings(path.join(configDir, product, 'User', 'settings.json'), 'user', product));
   }
   if (home) files.push(yield* readSettings(path.join(home, '.vscode-server', 'data', 'Machine', 'settings.json'), 'remote'));
   if (options.workspace) files.push(yield* readSettings(path.join(options.workspace, '.vscode', 'settings.json'), 'workspace'));

@@ -85,7 +85,8 @@ export function* goEnvFileSteps(get: EnvGetter, platform: NodeJS.Platform, home:
   if (goenv) path = goenv;
   else {
     const dir = userConfigDir(get, platform, home);
-    if (dir === null) return { path: null, source: 'default', exists: false, values: Object.create(null), error: 'missing user-config dir' };
+    if (dir === null)
+      return { path: null, source: 'default', exists: false, values: Object.create(null), error: 'missing user-config dir' };
     path = pathFor(platform).join(dir, 'go', 'env');
     source = 'default';
   }

@@ -71,7 +71,8 @@ function* readGoModSteps(path: string): Steps<GoMod> {
   if (typeof path !== 'string' || path === '' || path.includes('\0')) throw invalidArgument('readGoMod(): path must be a non-empty string');
   const answer = yield* readText(path, MAX_MODFILE);
   if (!answer.ok) {
-    if (answer.code === 'ERR_SYSPROBE_TOO_LARGE') throw new SysprobeError({ code: answer.code, path, message: `larger than ${MAX_MODFILE} bytes` });
+    if (answer.code === 'ERR_SYSPROBE_TOO_LARGE')
+      throw new SysprobeError({ code: answer.code, path, message: `larger than ${MAX_MODFILE} bytes` });
     if (answer.code === 'ERR_SYSPROBE_NOT_REGULAR') throw new SysprobeError({ code: answer.code, path, message: 'not a regular file' });
     throw fromFsError(answer, path);
   }
@@ -86,10 +87,21 @@ function* goWorkFile(path: string, source: GoWork['source']): Steps<GoWork> {
   }
   const parsed = parseModfile(answer.text);
   const use = parsed.directives.filter((d) => d.verb === 'use').flatMap((d) => d.args.slice(0, 1));
-  return { path, source, exists: true, go: first(parsed.directives, 'go'), use, ...(parsed.error !== undefined ? { error: parsed.error } : {}) };
+  return {
+    path,
+    source,
+    exists: true,
+    go: first(parsed.directives, 'go'),
+    use,
+    ...(parsed.error !== undefined ? { error: parsed.error } : {}),
+  };
 }
 
-function* findSteps(workspace: string, env: Record<string, string | undefined>, options: FindGoModulesOptions): Steps<{ goMod: GoMod | null; goWork: GoWork }> {
+function* findSteps(
+  workspace: string,
+  env: Record<string, string | undefined>,
+  options: FindGoModulesOptions,
+): Steps<{ goMod: GoMod | null; goWork: GoWork }> {
   if (typeof workspace !== 'string' || workspace === '') throw invalidArgument('findGoModules(): workspace must be a non-empty path');
   const platform = options.platform ?? process.platform;
   const path = platform === 'win32' ? win32 : posix;

@@ -100,7 +100,11 @@ function windowsExts(pathext: string | undefined): string[] {
 type Probe = { result: PathEntryResult['result']; code?: string; file: string };
 
 const missingCodes = new Set(['ENOENT', 'ENOTDIR']);
-const failed = (file: string, answer: FsFailure): Probe => ({ result: missingCodes.has(answer.code) ? 'missing' : 'error', code: answer.code, file });
+const failed = (file: string, answer: FsFailure): Probe => ({
+  result: missingCodes.has(answer.code) ? 'missing' : 'error',
+  code: answer.code,
+  file,
+});
 
 /** lp_unix.go findExecutable: stat (following links), a directory is EISDIR, then eaccess(X_OK). */
 function* unixCandidate(file: string, resolveIn: string | undefined): Steps<Probe> {
@@ -123,7 +127,8 @@ function* windowsCandidate(file: string, exts: string[], resolveIn: string | und
   for (const candidate of tries) {
     const info = yield* stat(onDisk(candidate));
     if (info.ok && info.kind !== 'dir') return { result: 'found', file: candidate };
-    if (candidate === file || last.code === 'ENOENT') last = info.ok ? { result: 'not-a-file', code: 'EISDIR', file: candidate } : failed(candidate, info);
+    if (candidate === file || last.code === 'ENOENT')
+      last = info.ok ? { result: 'not-a-file', code: 'EISDIR', file: candidate } : failed(candidate, info);
   }
   return last;
 }
