@@ -13,7 +13,6 @@ import * as sysprobe from '../dist/index.js';
 
 const go = run('/usr/bin/go', ['version']);
 const goSkip = skipUnless(go?.status === 0, '/usr/bin/go (the Debian go) not installed');
-const goVersion = go?.stdout.match(/go version (go\S+)/)?.[1];
 
 const scratch = mkdtempSync(join(tmpdir(), 'sysprobe-gofacts-'));
 test.after(() => rmSync(scratch, { recursive: true, force: true }));

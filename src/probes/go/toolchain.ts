@@ -153,7 +153,7 @@ function* probeSteps(options: ProbeGoToolchainOptions): Steps<GoToolchain> {
     go,
     goroot: {
       ...gorootPick,
-      exists: gorootDir !== null && gorootDir.ok && gorootDir.kind === 'dir',
+      exists: gorootDir?.ok === true && gorootDir.kind === 'dir',
       version: gorootVersion,
       versionFile: version?.file ?? null,
     },
