@@ -44,5 +44,17 @@ export {
   matchCrashSignatures,
   readCrashLog,
   readCrashLogSync,
+  expandSettingPath,
+  findGoModules,
+  findGoModulesSync,
+  lookPath,
+  lookPathSync,
+  parseJsonc,
+  probeGoToolchain,
+  probeGoToolchainSync,
+  probeVscodeSettings,
+  probeVscodeSettingsSync,
+  readGoMod,
+  readGoModSync,
 } from './index.js';
 export type * from './index.js';

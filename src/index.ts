@@ -555,3 +555,19 @@ export const readCrashLog: SignaturesModule['readCrashLog'] = (path, options) =>
  * @throws {@link SysprobeError} as {@link readCrashLog}.
  */
 export const readCrashLogSync: SignaturesModule['readCrashLogSync'] = (path, options) => signatures().readCrashLogSync(path, options);
+// The Go toolchain and editor settings probes (src/api/go.ts, lazy in the same way).
+export {
+  expandSettingPath,
+  findGoModules,
+  findGoModulesSync,
+  lookPath,
+  lookPathSync,
+  parseJsonc,
+  probeGoToolchain,
+  probeGoToolchainSync,
+  probeVscodeSettings,
+  probeVscodeSettingsSync,
+  readGoMod,
+  readGoModSync,
+} from './api/go.js';
+export type * from './api/go.js';

@@ -13,4 +13,11 @@ const views: sysprobe.RuntimeViews = sysprobe.reparseRuntimeViews(sysprobe.decod
 const go: string = views.go123.lstat;
 const cache: sysprobe.LdSoCache['format'] = sysprobe.readLdSoCacheSync('/etc/ld.so.cache').format;
 const missing: sysprobe.MissingLibrary[] = sysprobe.resolveDepsSync('/bin/ls', { root: '/srv/rootfs' }).missing;
-export = { path, evidence, stack, watches, raw, go, cache, missing };
+const toolchain: sysprobe.GoToolchain = sysprobe.probeGoToolchainSync({ env: process.env });
+const flags: sysprobe.GoEnvSource = toolchain.values.GOFLAGS!.source;
+const goLookup: string | null = sysprobe.lookPathSync('go', process.env.PATH, { platform: 'win32', pathext: '.EXE' }).path;
+const gomod: sysprobe.GoMod | null = sysprobe.findGoModulesSync('.', process.env).goMod;
+const vscode: sysprobe.VscodeSettings['effective'] = sysprobe.probeVscodeSettingsSync({ home: '/home/me' }).effective;
+// @ts-expect-error env is required
+sysprobe.probeGoToolchainSync({});
+export = { path, evidence, stack, watches, raw, go, cache, missing, flags, goLookup, gomod, vscode };
