@@ -31,5 +31,9 @@ export {
   readLdSoCacheSync,
   resolveDeps,
   resolveDepsSync,
+  readGoBuildInfo,
+  readGoBuildInfoSync,
+  goBuildSetting,
+  parseGoVersion,
 } from './index.js';
 export type * from './index.js';
