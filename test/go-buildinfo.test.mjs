@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as sysprobe from '../dist/index.js';
 import { buildGoPrograms, executablesUnder, goTool, goVersionM, renderVersionM } from './go-oracle.mjs';
+import { goExeVariants } from './go-exe-build.mjs';
 import { koffiMode } from './helpers.mjs';
 
 const { readGoBuildInfo, readGoBuildInfoSync, goBuildSetting, parseGoVersion, SysprobeError } = sysprobe;
@@ -109,6 +110,33 @@ test('programs built here: PE, Mach-O, 32-bit, big-endian, stripped, PIE, with a
   }
   const stripped = results.get(join(built.dir, 'linux-amd64-stripped'));
   assert.equal(goBuildSetting(stripped, '-ldflags'), '-s -w', 'a quoted value is unquoted');
+});
+
+test('executables built byte by byte: ELF, PE, Mach-O, 32/64 bit, both byte orders, inline and pointer blobs', {
+  skip: noGo,
+}, async (t) => {
+  const variants = goExeVariants();
+  const files = variants.map(({ name, bytes }) => {
+    const file = join(work, name);
+    writeExecutable(file, bytes);
+    return file;
+  });
+  const results = await compareAll(t, files);
+  assert.equal(results.size, variants.length, 'go version -m reads every variant');
+  variants.forEach(({ name, expect }, i) => {
+    for (const [key, value] of Object.entries(expect)) assert.deepEqual(results.get(files[i])[key], value, `${name}: ${key}`);
+  });
+  const info = results.get(files[0]);
+  assert.deepEqual(
+    info.deps.map((d) => [d.path, d.sum, d.replace?.path ?? null, d.replace?.sum ?? null]),
+    [
+      ['golang.org/x/mod', 'h1:dep1sum=', null, null],
+      ['example.com/old', 'h1:oldsum=', 'example.com/new', 'h1:newsum='],
+      ['example.com/local', null, '../local', ''],
+    ],
+  );
+  assert.equal(goBuildSetting(info, 'key with space'), 'raw\tvalue');
+  assert.equal(goBuildSetting(info, '-ldflags'), '-s -w -X main.v=1');
 });
 
 test('an ELF without section headers is searched in its first writable PT_LOAD, as Go does', { skip: noGo }, () => {
