@@ -117,6 +117,11 @@ Result<Exe> ElfExe(ByteSource& src) {
     std::optional<f::Shdr> names;
     if (eh.shstrndx < eh.shnum) {
       GB_TRY(strtab, shdr(eh.shstrndx));
+      if (!src.Contains(strtab.offset, strtab.size)) {
+        return MalformedAt("ERR_SYSPROBE_TRUNCATED", eh.shoff + uint64_t(eh.shstrndx) * eh.shentsize + (d.is64 ? 24 : 16),
+                           "the section names (%llu bytes at offset %llu) extend past the end of the input",
+                           (unsigned long long)strtab.size, (unsigned long long)strtab.offset);
+      }
       names = strtab;
     }
     static const char kName[] = ".go.buildinfo";  // with its NUL
@@ -253,6 +258,10 @@ Result<Exe> Identify(ByteSource& src) {
   return MalformedAt(kUnknownFormat, 0, "not an ELF, PE or Mach-O executable");
 }
 
+SysError NotFound(const Exe& exe) {
+  return MalformedAt(kNotGo, 0, "no Go build info (no \"\\xff Go buildinf:\" in the %s data section)", exe.format.c_str());
+}
+
 // The first 16-byte aligned magic in [start, start + size) with a whole header before the end.
 Result<uint64_t> SearchMagic(ByteSource& src, const Exe& exe) {
   uint64_t end = 0;
@@ -271,7 +280,7 @@ Result<uint64_t> SearchMagic(ByteSource& src, const Exe& exe) {
       if (view.size >= sizeof(kMagic)) {
         uint64_t j = 0;
         for (; j + sizeof(kMagic) <= view.size; j += kAlign) {
-          if (end - (pos + k + j) < kHeaderSize) return MalformedAt(kNotGo, span->offset + k + j, "no Go build info");
+          if (end - (pos + k + j) < kHeaderSize) return NotFound(exe);
           if (std::memcmp(view.data + j, kMagic, sizeof(kMagic)) == 0) return pos + k + j;
         }
         k += j;
@@ -291,7 +300,7 @@ Result<uint64_t> SearchMagic(ByteSource& src, const Exe& exe) {
     if (next <= pos) break;
     pos = next;
   }
-  return MalformedAt(kNotGo, 0, "no Go build info (no \"\\xff Go buildinf:\" in the %s data section)", exe.format.c_str());
+  return NotFound(exe);
 }
 
 // `length` bytes at the address (within one segment), as a string.
@@ -346,7 +355,7 @@ Result<std::string> PointedString(ByteSource& src, const Exe& exe, uint64_t addr
 
 }  // namespace
 
-Result<BuildInfo> Read(ByteSource& src) {
+static Result<BuildInfo> ReadBlob(ByteSource& src) {
   GB_TRY(exe, Identify(src));
   if (exe.dataSize == 0) return MalformedAt(kNotGo, 0, "no Go build info (no data section)");
   GB_TRY(addr, SearchMagic(src, exe));
@@ -393,6 +402,17 @@ Result<BuildInfo> Read(ByteSource& src) {
     mod.clear();
   }
   if (auto error = ParseModInfo(mod, modAt, &info)) return *error;
+  return info;
+}
+
+Result<BuildInfo> Read(ByteSource& src) {
+  auto info = ReadBlob(src);
+  // A file offset taken from the file may be anywhere in 64 bits; past the input, the error says where it ends.
+  if (!info.ok() && info.error().offset < 0) {
+    SysError error = info.error();
+    error.offset = static_cast<long long>(src.Size());
+    return error;
+  }
   return info;
 }
 
