@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import * as sysprobe from '../dist/index.js';
 import { buildGoPrograms, executablesUnder, goTool, goVersionM, renderVersionM } from './go-oracle.mjs';
 import { goExeVariants } from './go-exe-build.mjs';
-import { koffiMode } from './helpers.mjs';
+import { koffiMode, run, which } from './helpers.mjs';
 
 const { readGoBuildInfo, readGoBuildInfoSync, goBuildSetting, parseGoVersion, SysprobeError } = sysprobe;
 const noGo = goTool === null ? 'skipped: no go (golang-go) to compare with' : false;
@@ -137,6 +137,25 @@ test('executables built byte by byte: ELF, PE, Mach-O, 32/64 bit, both byte orde
   );
   assert.equal(goBuildSetting(info, 'key with space'), 'raw\tvalue');
   assert.equal(goBuildSetting(info, '-ldflags'), '-s -w -X main.v=1');
+});
+
+const lipo = ['llvm-lipo-14', 'llvm-lipo', 'lipo'].map(which).find(Boolean) ?? null;
+const go124 = join(debCache, 'root', 'trixie', 'golang-1.24-go', 'usr', 'lib', 'go-1.24');
+
+test('a universal (fat) Mach-O file: its first architecture, as Go 1.22+ reads it', {
+  skip: noGo || (!lipo && 'skipped: no llvm-lipo'),
+}, (t) => {
+  const thin = { x86_64: join(built.dir, 'darwin-amd64-stripped'), arm64: join(built.dir, 'darwin-arm64') };
+  const fat = join(work, 'universal');
+  assert.equal(run(lipo, ['-create', thin.arm64, thin.x86_64, '-output', fat]).status, 0);
+  const first = run(lipo, ['-archs', fat]).stdout.trim().split(/\s+/)[0];
+  const info = readGoBuildInfoSync(fat);
+  assert.deepEqual({ ...info, file: thin[first] }, readGoBuildInfoSync(thin[first]));
+  assert.equal(goBuildSetting(info, 'GOARCH'), first === 'x86_64' ? 'amd64' : 'arm64');
+  // Go 1.19 cannot read universal files; trixie's Go 1.24 (fetched) can.
+  if (!existsSync(join(go124, 'bin', 'go'))) return t.diagnostic(`not compared with Go 1.24: ${go124} absent`);
+  const oracle = run(join(go124, 'bin', 'go'), ['version', '-m', fat], { env: { ...process.env, GOROOT: go124, GOTOOLCHAIN: 'local' } });
+  assert.equal(renderVersionM(fat, info), oracle.stdout);
 });
 
 test('an ELF without section headers is searched in its first writable PT_LOAD, as Go does', { skip: noGo }, () => {

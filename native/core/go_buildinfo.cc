@@ -183,16 +183,19 @@ Result<Exe> PeExe(ByteSource& src) {
 
 // ---- Mach-O: segments (but __PAGEZERO) map addresses; the section __go_buildinfo, else the first
 // non-empty segment with protections rw- (initial and maximum), is searched.
-Result<Exe> MachoExe(ByteSource& src, const uint8_t* magic) {
+// `base`: where the Mach-O file starts (0, or a slice of a universal file); file offsets in it are relative to it.
+Result<Exe> MachoExe(ByteSource& src, uint64_t base) {
+  GB_TRY(start, src.Read(base, 4, "the Mach-O magic"));
+  const uint8_t* magic = start.data;
   const uint32_t be = uint32_t(magic[0]) << 24 | uint32_t(magic[1]) << 16 | uint32_t(magic[2]) << 8 | magic[3];
   Reader r;
   bool is64 = false;
   if (be == 0xfeedface || be == 0xfeedfacf) r.big = true;
   else if (be != 0xcefaedfe && be != 0xcffaedfe)
-    return MalformedAt(kUnknownFormat, 0, "unknown Mach-O magic 0x%08x", be);
+    return MalformedAt(kUnknownFormat, base, "unknown Mach-O magic 0x%08x", be);
   is64 = be == 0xfeedfacf || be == 0xcffaedfe;
   const uint64_t headerSize = is64 ? 32 : 28;
-  GB_TRY(header, src.Read(0, headerSize, "the Mach-O header"));
+  GB_TRY(header, src.Read(base, headerSize, "the Mach-O header"));
   const uint32_t ncmds = r.U32(header.data + 16), sizeofcmds = r.U32(header.data + 20);
   if (ncmds > kMaxTables)
     return MalformedAt(kTooLarge, 16, "%u Mach-O load commands (the limit is %llu)", ncmds, (unsigned long long)kMaxTables);
@@ -201,8 +204,8 @@ Result<Exe> MachoExe(ByteSource& src, const uint8_t* magic) {
   std::optional<Segment> rw;
   uint64_t rwSize = 0;
   bool named = false;
-  uint64_t at = headerSize;
-  const uint64_t end = headerSize + sizeofcmds;
+  uint64_t at = base + headerSize;
+  const uint64_t end = at + sizeofcmds;
   for (uint32_t i = 0; i < ncmds; ++i) {
     if (end - at < 8 || at > end) return MalformedAt(kUnknownFormat, at, "load command %u runs past sizeofcmds", i);
     GB_TRY(head, src.Read(at, 8, "a Mach-O load command"));
@@ -222,9 +225,12 @@ Result<Exe> MachoExe(ByteSource& src, const uint8_t* magic) {
                      nsects = r.U32(p + (seg64 ? 64 : 48));
       if (nsects > (cmdsize - fixed) / sectSize)
         return MalformedAt(kUnknownFormat, at + (seg64 ? 64 : 48), "%u sections do not fit", nsects);
-      if (!pageZero) exe.segments.push_back(Segment{vmaddr, fileoff, filesize, vmsize});
+      uint64_t offset = 0;
+      if (__builtin_add_overflow(base, fileoff, &offset))
+        return MalformedAt(kUnknownFormat, at, "a segment's file offset wraps around");
+      if (!pageZero) exe.segments.push_back(Segment{vmaddr, offset, filesize, vmsize});
       if (!rw && vmaddr != 0 && filesize != 0 && initprot == 3 && maxprot == 3) {
-        rw = Segment{vmaddr, fileoff, filesize, vmsize};
+        rw = Segment{vmaddr, offset, filesize, vmsize};
         rwSize = vmsize;
       }
       for (uint32_t k = 0; k < nsects && !named; ++k) {
@@ -254,7 +260,16 @@ Result<Exe> Identify(ByteSource& src) {
                   4) == 0)
     return ElfExe(src);
   if (p[0] == 'M' && p[1] == 'Z') return PeExe(src);
-  if (std::memcmp(p, "\xfe\xed\xfa", 3) == 0 || std::memcmp(p + 1, "\xfa\xed\xfe", 3) == 0) return MachoExe(src, p);
+  if (std::memcmp(p, "\xfe\xed\xfa", 3) == 0 || std::memcmp(p + 1, "\xfa\xed\xfe", 3) == 0) return MachoExe(src, 0);
+  // A universal (fat) Mach-O file: its first architecture, as Go 1.22's reader takes it.
+  if (std::memcmp(p, "\xca\xfe\xba\xbe", 4) == 0 || std::memcmp(p, "\xca\xfe\xba\xbf", 4) == 0) {
+    Reader be;
+    be.big = true;
+    if (be.U32(p + 4) == 0) return MalformedAt(kUnknownFormat, 4, "a universal Mach-O file without architectures");
+    const bool fat64 = p[3] == 0xbf;
+    GB_TRY(arch, src.Read(8, fat64 ? 32 : 20, "the first architecture of a universal Mach-O file"));
+    return MachoExe(src, fat64 ? be.U64(arch.data + 8) : be.U32(arch.data + 8));
+  }
   return MalformedAt(kUnknownFormat, 0, "not an ELF, PE or Mach-O executable");
 }
 
