@@ -56,5 +56,9 @@ export {
   probeVscodeSettingsSync,
   readGoMod,
   readGoModSync,
+  readGoBuildInfo,
+  readGoBuildInfoSync,
+  goBuildSetting,
+  parseGoVersion,
 } from './index.js';
 export type * from './index.js';

@@ -3,6 +3,7 @@
 import type * as Compat from './probes/compat/index.js';
 import type * as Elf from './probes/elf/index.js';
 import type * as Env from './probes/env/index.js';
+import type * as Go from './probes/go/index.js';
 import type * as Libc from './probes/libc/index.js';
 import type * as Limits from './probes/limits/index.js';
 import type * as Loader from './backends/loader.js';
@@ -65,6 +66,7 @@ export type {
   ResolveDepsOptions,
   ResolvedLibrary,
 } from './probes/compat/index.js';
+export type { GoBuildInfo, GoBuildSetting, GoModule, GoVersion } from './probes/go/index.js';
 
 let loaderModule: typeof Loader | undefined;
 let elfModule: typeof Elf | undefined;
@@ -81,6 +83,8 @@ let envModule: typeof Env | undefined;
 const limits = (): typeof Limits => (limitsModule ??= require('./probes/limits/index.js') as typeof Limits);
 const env = (): typeof Env => (envModule ??= require('./probes/env/index.js') as typeof Env);
 const reparse = (): typeof Reparse => (reparseModule ??= require('./probes/reparse/index.js') as typeof Reparse);
+let goModule: typeof Go | undefined;
+const go = (): typeof Go => (goModule ??= require('./probes/go/index.js') as typeof Go);
 const explain = (): typeof ReparseExplain => (explainModule ??= require('./probes/reparse/explain.js') as typeof ReparseExplain);
 
 /**
@@ -571,3 +575,28 @@ export {
   readGoModSync,
 } from './api/go.js';
 export type * from './api/go.js';
+/**
+ * The Go build info of a Go executable — ELF, PE or Mach-O, any Go release (the pointer form of before Go 1.18
+ * too) — as `go version -m` reads it, on the libuv thread pool. `pathOrBytes`: a path (string, `file:` URL) or the
+ * file's bytes (`Buffer`, `Uint8Array`, `ArrayBuffer`, copied at the call). Returns a frozen `GoBuildInfo`: `file`,
+ * `format`, `goVersion` (`'go1.19.8'`, as the binary says), `path`, `main`, `deps` (each `{ path, version, sum,
+ * replace }`), `settings` (`{ key, value }`, unquoted), `ptrSize`, `bigEndian`, `inlineStrings`.
+ * {@link readGoBuildInfoSync} does the same on the calling thread; {@link goBuildSetting} looks a setting up;
+ * {@link parseGoVersion} splits `'go1.22.3'`, `'go1.21rc2'` or `'devel go1.23-…'` into `{ major, minor, patch, pre }`
+ * (null when it is not a Go version).
+ * @throws {@link SysprobeError} `ERR_SYSPROBE_NOT_GO` (an executable without Go build info), `ERR_SYSPROBE_UNKNOWN_FORMAT`
+ *   (not ELF, PE or Mach-O), `ERR_SYSPROBE_TRUNCATED`, `ERR_SYSPROBE_BAD_GO_BUILDINFO` (a blob or line that cannot be
+ *   right), `ERR_SYSPROBE_TOO_LARGE` — each with `offset` —, the OS error of opening (`ENOENT`, `EACCES`, `EISDIR`),
+ *   `ERR_SYSPROBE_INVALID_ARG`.
+ * @example
+ * const info = await readGoBuildInfo('/usr/bin/gopls');   // { goVersion: 'go1.19.5', path: 'golang.org/x/tools/gopls', … }
+ * goBuildSetting(info, 'CGO_ENABLED');   // '1'
+ * parseGoVersion(info.goVersion);   // { major: 1, minor: 19, patch: 5, pre: null }
+ */
+export const readGoBuildInfo: typeof Go.readGoBuildInfo = (pathOrBytes) => go().readGoBuildInfo(pathOrBytes);
+/** As {@link readGoBuildInfo}, on the calling thread. @example const { goVersion } = readGoBuildInfoSync('/usr/bin/dlv'); */
+export const readGoBuildInfoSync: typeof Go.readGoBuildInfoSync = (pathOrBytes) => go().readGoBuildInfoSync(pathOrBytes);
+/** The value of a `build` setting of a {@link readGoBuildInfo} result, or undefined. @example goBuildSetting(info, 'GOARCH'); */
+export const goBuildSetting: typeof Go.goBuildSetting = (info, key) => go().goBuildSetting(info, key);
+/** A Go version name as numbers (see {@link readGoBuildInfo}). @example parseGoVersion('go1.21rc2'); // { major: 1, minor: 21, patch: 0, pre: 'rc2' } */
+export const parseGoVersion: typeof Go.parseGoVersion = (name) => go().parseGoVersion(name);

@@ -51,6 +51,15 @@ test('ELF files and ld.so.cache: the same text from the addon and the wasm core'
     same(addon.readLdSoCacheSync('/etc/ld.so.cache'), core.wasmReadLdSoCache('/etc/ld.so.cache'), 'ld.so.cache');
 });
 
+test('Go build info: the same text from the addon and the wasm core, from paths and from bytes', { skip }, async () => {
+  const { addon, core } = load();
+  const { goExeVariants } = await import('./go-exe-build.mjs');
+  const files = ['/usr/bin/gopls', '/usr/bin/dlv', '/usr/lib/go-1.19/bin/gofmt'].filter((f) => existsSync(f));
+  for (const file of files) same(addon.readGoBuildInfoSync(file, true), core.wasmReadGoBuildInfo(file, false), file);
+  for (const { name, bytes } of goExeVariants()) same(addon.readGoBuildInfoSync(bytes, false), core.wasmReadGoBuildInfo(bytes, true), name);
+  assert.throws(() => core.wasmReadGoBuildInfo('/bin/ls', false), { code: 'ERR_SYSPROBE_NOT_GO', path: '/bin/ls' });
+});
+
 test('/proc facts (limits, environment): the same text from the addon and the wasm core', { skip }, () => {
   const { addon, core } = load();
   same(addon.rlimitsSync(-1, 'procfs'), core.wasmProcLimits(-1), 'rlimits');

@@ -30,6 +30,7 @@ static Napi::Object RegisterSysprobe(Napi::Env env, Napi::Object exports) {
   RegisterLimits(env, exports);
   RegisterEnv(env, exports);
   RegisterReparse(env, exports);
+  RegisterGoBuildInfo(env, exports);
   return exports;
 }
 

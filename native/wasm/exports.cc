@@ -12,6 +12,8 @@
 #include "../core/compat_json.h"
 #include "../core/elf.h"
 #include "../core/elf_json.h"
+#include "../core/go_buildinfo.h"
+#include "../core/go_buildinfo_json.h"
 #include "../core/inotify.h"
 #include "../core/inotify_json.h"
 #include "../core/json.h"
@@ -175,4 +177,18 @@ SYSPROBE_EXPORT("sysprobe_scan_libc_file") int SysprobeScanLibcFile(const char* 
   auto scanned = sysprobe::core::libc::ScanFileJson(Text(path, size));
   if (!scanned.ok()) return Fail(scanned.error());
   return Ok(std::move(scanned.value()));
+}
+
+// A Go executable's build info, from a path (read through WASI) or from its bytes.
+SYSPROBE_EXPORT("sysprobe_read_go_buildinfo_path") int SysprobeReadGoBuildInfoPath(const char* path, size_t size) {
+  auto info = sysprobe::core::gobuild::ReadFile(Text(path, size));
+  if (!info.ok()) return Fail(info.error());
+  return Ok(sysprobe::core::GoBuildInfoToJson(info.value()));
+}
+
+SYSPROBE_EXPORT("sysprobe_read_go_buildinfo_bytes") int SysprobeReadGoBuildInfoBytes(const uint8_t* data, size_t size) {
+  sysprobe::core::MemorySource source(data, size);
+  auto info = sysprobe::core::gobuild::Read(source);
+  if (!info.ok()) return Fail(info.error());
+  return Ok(sysprobe::core::GoBuildInfoToJson(info.value()));
 }

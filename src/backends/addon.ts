@@ -3,6 +3,7 @@
 // ld.so.cache and readInRoot texts, which their probes decode) passes through as the addon exports it.
 import type { AddonExports, NativeBinding } from './binding.js';
 import {
+  decodeGoBuildInfo,
   decodeInotify,
   decodeProcessEnv,
   decodeReparseData,
@@ -41,6 +42,8 @@ export function fromAddon(addon: AddonExports): NativeBinding {
     decodeReparseBuffer: decodeBuffer,
     probeReparsePointSync: now(addon.probeReparsePointSync, decodeProbe),
     probeReparsePoint: later(addon.probeReparsePoint, decodeProbe),
+    readGoBuildInfoSync: now(addon.readGoBuildInfoSync, decodeGoBuildInfo),
+    readGoBuildInfo: later(addon.readGoBuildInfo, decodeGoBuildInfo),
     resolveDepsSync: (program, options) => addon.resolveDepsSync(resolveRequest(program, options)),
     resolveDeps: (program, options) => addon.resolveDeps(resolveRequest(program, options)),
   };

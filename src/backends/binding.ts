@@ -3,6 +3,7 @@
 // sees these shapes. A path parameter (PathArg) is a string (UTF-8-encoded, as Node's fs does) or a Buffer of
 // its exact bytes. A pid of -1 (wire.ts THIS_PROCESS) means this process, in requests and in results.
 import type { PathArg } from '../util/paths.js';
+import type { GoAddonExports, GoNativeBinding } from './binding-go.js';
 
 export interface RawNamedFile {
   name: string;
@@ -124,7 +125,7 @@ export interface RawReparseProbe {
   decodeError: Error | null;
 }
 
-export interface NativeBinding extends CompatNativeBinding, LibcFilesNativeBinding {
+export interface NativeBinding extends CompatNativeBinding, LibcFilesNativeBinding, GoNativeBinding {
   version: string;
   napiVersion: number;
   init(errorClass: Function): void;
@@ -157,7 +158,9 @@ export interface NativeBinding extends CompatNativeBinding, LibcFilesNativeBindi
  * What the addon (native/binding/addon.cc) exports: NativeBinding with every answer as the core's JSON
  * text (wire.ts decodes it) and resolveDeps' request as JSON text (wire.ts resolveRequest).
  */
-export interface AddonExports extends Omit<NativeBinding, TextFacts | 'resolveDepsSync' | 'resolveDeps'> {
+export interface AddonExports
+  extends Omit<NativeBinding, TextFacts | keyof GoNativeBinding | 'resolveDepsSync' | 'resolveDeps'>,
+    GoAddonExports {
   selfLibcSync(): string;
   selfLibc(): Promise<string>;
   rlimitsSync(pid: number, mode: 'auto' | 'syscall' | 'procfs'): string;

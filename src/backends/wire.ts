@@ -17,6 +17,7 @@ import type {
   RawRlimitSet,
   RawSelfLibc,
 } from './binding.js';
+import type { RawGoBuildInfo } from './binding-go.js';
 
 /** The pid that means "this process", from the probe to the core and back in RawRlimitSet.pid. */
 export const THIS_PROCESS = -1;
@@ -107,4 +108,9 @@ export function decodeSelfLibc(json: string): RawSelfLibc {
   const facts = JSON.parse(json) as Omit<RawSelfLibc, 'atBase'> & { atBase: string | bigint };
   facts.atBase = BigInt(facts.atBase);
   return facts as RawSelfLibc;
+}
+
+/** native/core/go_buildinfo_json.h. */
+export function decodeGoBuildInfo(json: string): RawGoBuildInfo {
+  return JSON.parse(json) as RawGoBuildInfo;
 }

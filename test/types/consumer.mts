@@ -111,3 +111,15 @@ const crashLog: Promise<CrashLog> = readCrashLog('/tmp/gopls.log');
 // @ts-expect-error pid is not a query field
 findProcesses({ pid: 1 });
 export { goplsProcesses, shellPid, cgroupMax, space, dirBytes, firstCheck, crashLog };
+export { goLater, goDeps, goFormat, goPtr, goArch, goMinor };
+
+import { readGoBuildInfo, readGoBuildInfoSync, goBuildSetting, parseGoVersion, type GoBuildInfo, type GoModule } from 'sysprobe';
+const goInfo: GoBuildInfo = readGoBuildInfoSync('/usr/bin/gopls');
+const goLater: Promise<GoBuildInfo> = readGoBuildInfo(new Uint8Array(16));
+const goDeps: GoModule[] = goInfo.deps;
+const goFormat: 'elf' | 'pe' | 'macho' = goInfo.format;
+const goPtr: 4 | 8 = goInfo.ptrSize;
+const goArch: string | undefined = goBuildSetting(goInfo, 'GOARCH');
+const goMinor: number | undefined = parseGoVersion(goInfo.goVersion)?.minor;
+// @ts-expect-error the result is plain data: no methods
+goInfo.setting('GOARCH');

@@ -102,6 +102,14 @@ export const KOFFI_CAPABILITIES: readonly KoffiCapability[] = [
     answer: 'the same answers',
     how: "the core's reparse decoder as WebAssembly; `explainPath` and `scanReparsePoints` probe each entry as `probeReparsePoint` does",
   },
+  {
+    functions: ['readGoBuildInfo', 'readGoBuildInfoSync'],
+    via: 'core',
+    platforms: 'all',
+    onWorker: 'same',
+    answer: 'the same facts and errors',
+    how: "the core's Go build info reader as WebAssembly (ELF, PE and Mach-O), the async form on the core's worker thread",
+  },
 ];
 
 function names(rows: readonly KoffiCapability[]): string {

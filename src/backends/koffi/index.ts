@@ -15,6 +15,7 @@ import {
   wasmProcessEnv,
   wasmReadElf,
   wasmReadElfBatch,
+  wasmReadGoBuildInfo,
   wasmReadInRoot,
   wasmReadLdSoCache,
   wasmResolveDeps,
@@ -27,7 +28,7 @@ import { selfLibc } from './libc.js';
 import { procLimits, rlimits, setRlimit } from './rlimits.js';
 import { decodeReparse, probeReparsePoint } from './reparse.js';
 import { checkEnvPlatform, inotify, processEnv } from './proc.js';
-import { decodeProcessEnv } from '../wire.js';
+import { decodeGoBuildInfo, decodeProcessEnv } from '../wire.js';
 
 /**
  * An async call of the core: on the core's worker thread (../wasm/client.ts) so the host's event loop stays
@@ -183,5 +184,17 @@ export function createKoffiBackend(koffi: Koffi | null, version: string): Native
     probeLibcRoot: (root, cwd) => coreAsync('probeGlibc()', 'probeLibcRoot', [root, cwd], () => wasmProbeLibcRoot(root, cwd)),
     scanLibcFileSync: (path) => withCore('probeGlibc()', () => wasmScanLibcFile(path)),
     scanLibcFile: (path) => coreAsync('probeGlibc()', 'scanLibcFile', [path], () => wasmScanLibcFile(path)),
+    readGoBuildInfoSync: (target, isPath) =>
+      decodeGoBuildInfo(given(target, isPath, () => withCore('readGoBuildInfo()', () => wasmReadGoBuildInfo(target, !isPath)))),
+    readGoBuildInfo: async (given, isPath) => {
+      // Bytes are copied now: the caller may detach or transfer its ArrayBuffer before the work runs.
+      const target = isPath ? given : Buffer.from(given);
+      const json = await givenAsync(
+        target,
+        isPath,
+        coreAsync('readGoBuildInfo()', 'readGoBuildInfo', [target, !isPath], () => wasmReadGoBuildInfo(target, !isPath)),
+      );
+      return decodeGoBuildInfo(json);
+    },
   };
 }

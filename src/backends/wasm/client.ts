@@ -16,7 +16,8 @@ export interface WasmRequest {
     | 'processEnv'
     | 'procLimits'
     | 'probeLibcRoot'
-    | 'scanLibcFile';
+    | 'scanLibcFile'
+    | 'readGoBuildInfo';
   args: unknown[];
 }
 

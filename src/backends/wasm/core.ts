@@ -192,3 +192,12 @@ export function wasmScanLibcFile(path: string | Buffer): string {
   const bytes = pathIn(path);
   return call((e, [p]) => e.sysprobe_scan_libc_file(p!, bytes.length), bytes);
 }
+
+/** A Go executable's build info: `target` a path (string or Buffer), or with `bytes` the file's contents. */
+export function wasmReadGoBuildInfo(target: string | Uint8Array, bytes: boolean): string {
+  if (!bytes) {
+    const path = pathIn(target as string | Buffer);
+    return call((e, [p]) => e.sysprobe_read_go_buildinfo_path(p!, path.length), path);
+  }
+  return call((e, [p]) => e.sysprobe_read_go_buildinfo_bytes(p!, target.length), target as Uint8Array);
+}

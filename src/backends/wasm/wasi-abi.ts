@@ -56,4 +56,6 @@ export interface Exports {
   sysprobe_proc_limits(pid: number): number;
   sysprobe_probe_libc_root(root: number, rootSize: number, cwd: number, cwdSize: number): number;
   sysprobe_scan_libc_file(path: number, size: number): number;
+  sysprobe_read_go_buildinfo_path(path: number, size: number): number;
+  sysprobe_read_go_buildinfo_bytes(data: number, size: number): number;
 }

@@ -9,6 +9,7 @@ import {
   wasmProcessEnv,
   wasmReadElf,
   wasmReadElfBatch,
+  wasmReadGoBuildInfo,
   wasmReadInRoot,
   wasmReadLdSoCache,
   wasmResolveDeps,
@@ -37,6 +38,7 @@ const calls: Record<WasmRequest['name'], (...args: never[]) => unknown> = {
   procLimits: wasmProcLimits,
   probeLibcRoot: wasmProbeLibcRoot,
   scanLibcFile: wasmScanLibcFile,
+  readGoBuildInfo: wasmReadGoBuildInfo,
 };
 
 parentPort!.on('message', (request: WasmRequest) => {
