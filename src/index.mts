@@ -60,5 +60,8 @@ export {
   readGoBuildInfoSync,
   goBuildSetting,
   parseGoVersion,
+  doctor,
+  doctorSync,
+  explainPathSync,
 } from './index.js';
 export type * from './index.js';

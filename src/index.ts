@@ -296,6 +296,8 @@ export const scanReparsePoints: typeof Reparse.scanReparsePoints = (dir, options
  * const { components, findings } = await explainPath('C:\\Users\\me\\go\\src\\app');
  */
 export const explainPath: typeof ReparseExplain.explainPath = (path) => explain().explainPath(path);
+/** As {@link explainPath}, on the calling thread. */
+export const explainPathSync: typeof ReparseExplain.explainPathSync = (path) => explain().explainPathSync(path);
 /**
  * How libuv/Node, Go ≤ 1.22, Go ≥ 1.23, Rust std and Python would classify one reparse point on Windows (the
  * per-component view {@link explainPath} gives). `isDirectory` is whether the entry is a directory, when known;
@@ -600,3 +602,4 @@ export const readGoBuildInfoSync: typeof Go.readGoBuildInfoSync = (pathOrBytes) 
 export const goBuildSetting: typeof Go.goBuildSetting = (info, key) => go().goBuildSetting(info, key);
 /** A Go version name as numbers (see {@link readGoBuildInfo}). @example parseGoVersion('go1.21rc2'); // { major: 1, minor: 21, patch: 0, pre: 'rc2' } */
 export const parseGoVersion: typeof Go.parseGoVersion = (name) => go().parseGoVersion(name);
+export * from './api/doctor.js';

@@ -2,6 +2,7 @@
 // probes and prints text or --json.
 import { commandHelp, type Command } from '../command.js';
 import { EXIT_OK, type Io } from '../io.js';
+import { doctorCommands } from './doctor.js';
 import { filesCommands } from './files.js';
 import { pathsCommands } from './paths.js';
 import { processesCommands } from './processes.js';
@@ -11,8 +12,10 @@ const { report } = reportCommands;
 const { elf, compat, deps } = filesCommands;
 const { glibc, limits, env } = processesCommands;
 const { reparse, explain } = pathsCommands;
+const { doctor } = doctorCommands;
 export const commands: Record<string, Command> = {
   report: report!,
+  doctor: doctor!,
   elf: elf!,
   compat: compat!,
   deps: deps!,

@@ -8,6 +8,8 @@ import { inotifyFindings, renderInotify, renderSelfAndShell, rlimitFindings } fr
 import { libcFindings, renderBackend, renderLibc } from '../render/libc.js';
 import { comparedProcess, shellProcessJson, shellLimits } from '../shell.js';
 import { commandHelp, type Command } from '../command.js';
+import { doctor } from '../../probes/doctor/index.js';
+import { doctorSummary } from '../render/doctor.js';
 
 /** inotify for the report: null where there is none (not Linux), the error kept. */
 async function inotifyOrNull(): Promise<{ info: InotifyInfo | null; error?: Record<string, unknown> }> {
@@ -25,7 +27,8 @@ export const reportCommands: Record<string, Command> = {
     help:
       'Prints the C library of this process, the resource limits of this process and of its parent\n' +
       "(Node raises its own nofile soft limit at start-up, so the parent's show what the shell set), the inotify\n" +
-      'limits and their use, and the backend that answered.\n' +
+      "limits and their use, the backend that answered, and the doctor's summary for this process (its\n" +
+      'warnings and errors do not change the exit status; `sysprobe doctor` exits 1 on them).\n' +
       'Exit status: 0 fine, 1 a finding (sources disagree, the C library cannot be told, an address-space limit\n' +
       'below 1 GiB, inotify nearly exhausted), 2 usage or I/O error.',
     async run(args, io) {
@@ -43,6 +46,8 @@ export const reportCommands: Record<string, Command> = {
         ...(inotify.info ? inotifyFindings(inotify.info) : []),
       ];
       const findings = [...libcFindings(libc), ...limitFindings];
+      const diagnosis = await doctor();
+      const doctorLines = diagnosis.checks.filter((c) => c.status === 'error' || c.status === 'warning');
       if (options.json) {
         io.out(
           json({
@@ -55,6 +60,7 @@ export const reportCommands: Record<string, Command> = {
             inotify: inotify.info,
             ...(inotify.error ? { inotifyError: inotify.error } : {}),
             findings,
+            doctor: { summary: diagnosis.summary, checks: diagnosis.checks.map(({ id, status, message }) => ({ id, status, message })) },
           }),
         );
       } else {
@@ -68,6 +74,9 @@ export const reportCommands: Record<string, Command> = {
         if (inotify.info) io.out(`inotify\n${renderInotify(inotify.info)}\n`);
         else if (inotify.error) io.out(`inotify\n  unavailable  ${String(inotify.error['code'])}: ${String(inotify.error['message'])}\n\n`);
         io.out(renderBackend(info));
+        io.out(`\nDoctor (this process): ${doctorSummary(diagnosis)}\n`);
+        for (const check of doctorLines) io.out(`  ${check.status === 'error' ? '[x]' : '[!]'} ${check.id}: ${check.message}\n`);
+        io.out('  `sysprobe doctor` gives the facts and the fixes; `sysprobe doctor --pid <gopls pid>` checks a running tool.\n');
       }
       return findings.length > 0 ? EXIT_FINDING : EXIT_OK;
     },

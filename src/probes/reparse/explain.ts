@@ -1,7 +1,8 @@
+import { lstatSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { posix, resolve, win32 } from 'node:path';
 import { SysprobeError, fromFsError, invalidArgument } from '../../errors.js';
-import { probeReparsePoint, reparseEntryIsDirectory, win32PathFromNt, type ReparseInfo } from './point.js';
+import { probeReparsePoint, probeReparsePointSync, reparseEntryIsDirectory, win32PathFromNt, type ReparseInfo } from './point.js';
 import { pathArg, pathText } from '../../util/paths.js';
 import type { PathInput } from '../../util/paths.js';
 
@@ -213,20 +214,21 @@ function fileTypeOf(stats: import('node:fs').Stats): PathComponent['fileType'] {
   return 'other';
 }
 
-/**
- * Every component of `path` with its reparse point (if any) and how libuv/Node, Go ≤ 1.22, Go ≥ 1.23,
- * Rust std and Python classify it — e.g. why `go build` fails when GOPATH sits behind a junction.
- * Components are probed themselves, never followed. A missing component ends the walk (`exists: false`).
- */
-export async function explainPath(path: PathInput): Promise<PathExplanation> {
-  const given = pathArg('explainPath', path);
+type WalkStep = { op: 'lstat' | 'probe'; path: string };
+type WalkAnswer = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+function checkedPath(fn: string, path: PathInput): string {
+  const given = pathArg(fn, path);
   const text = pathText(given);
   // The walk names each component as text; bytes that are not UTF-8 would name other entries.
   if (typeof given !== 'string' && !Buffer.from(text, 'utf8').equals(given)) {
-    throw invalidArgument(
-      'explainPath(): the path is not valid UTF-8; explainPath walks components by name, probeReparsePoint takes such a path',
-    );
+    throw invalidArgument(`${fn}(): the path is not valid UTF-8; it walks components by name, probeReparsePoint takes such a path`);
   }
+  return text;
+}
+
+/** The walk of explainPath, yielding each lstat and probe so that the sync and async twins share it. */
+function* walk(text: string): Generator<WalkStep, PathExplanation, WalkAnswer> {
   const pathApi = process.platform === 'win32' ? win32 : posix;
   const absolute = resolve(text);
   const out: PathExplanation = { path: absolute, components: [], findings: [] };
@@ -244,20 +246,16 @@ export async function explainPath(path: PathInput): Promise<PathExplanation> {
     out.components.push(component);
     // lstat may fail where the probe does not: FUSE answers EIO for an entry whose type ntfs-3g
     // changed under the kernel's cache (a junction planted a moment ago).
-    let stats: import('node:fs').Stats | null = null;
-    let lstatError: NodeJS.ErrnoException | null = null;
-    try {
-      stats = await lstat(current);
-    } catch (error) {
-      lstatError = error as NodeJS.ErrnoException;
-      if (lstatError.code === 'ENOENT' || lstatError.code === 'ENOTDIR') break;
-    }
-    try {
-      component.reparse = await probeReparsePoint(current);
-    } catch (error) {
-      component.error = fromFsError(error, current);
+    const listed = yield { op: 'lstat', path: current };
+    const stats = listed.ok ? (listed.value as import('node:fs').Stats) : null;
+    const lstatError = listed.ok ? null : (listed.error as NodeJS.ErrnoException);
+    if (lstatError !== null && (lstatError.code === 'ENOENT' || lstatError.code === 'ENOTDIR')) break;
+    const probed = yield { op: 'probe', path: current };
+    if (!probed.ok) {
+      component.error = fromFsError(probed.error, current);
       break;
     }
+    component.reparse = probed.value as ReparseInfo | null;
     component.exists = true;
     component.fileType = stats === null ? null : fileTypeOf(stats);
     if (lstatError !== null && component.reparse === null) {
@@ -270,6 +268,44 @@ export async function explainPath(path: PathInput): Promise<PathExplanation> {
     }
   }
   return out;
+}
+
+/**
+ * Every component of `path` with its reparse point (if any) and how libuv/Node, Go ≤ 1.22, Go ≥ 1.23,
+ * Rust std and Python classify it — e.g. why `go build` fails when GOPATH sits behind a junction.
+ * Components are probed themselves, never followed. A missing component ends the walk (`exists: false`).
+ */
+export async function explainPath(path: PathInput): Promise<PathExplanation> {
+  const steps = walk(checkedPath('explainPath', path));
+  let step = steps.next();
+  while (!step.done) {
+    const { op, path: at } = step.value;
+    let answer: WalkAnswer;
+    try {
+      answer = { ok: true, value: op === 'lstat' ? await lstat(at) : await probeReparsePoint(at) };
+    } catch (error) {
+      answer = { ok: false, error };
+    }
+    step = steps.next(answer);
+  }
+  return step.value;
+}
+
+/** {@link explainPath}, synchronously. */
+export function explainPathSync(path: PathInput): PathExplanation {
+  const steps = walk(checkedPath('explainPathSync', path));
+  let step = steps.next();
+  while (!step.done) {
+    const { op, path: at } = step.value;
+    let answer: WalkAnswer;
+    try {
+      answer = { ok: true, value: op === 'lstat' ? lstatSync(at) : probeReparsePointSync(at) };
+    } catch (error) {
+      answer = { ok: false, error };
+    }
+    step = steps.next(answer);
+  }
+  return step.value;
 }
 
 function findingsFor(component: PathComponent, midPath: boolean): PathFinding[] {
