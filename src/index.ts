@@ -3,7 +3,6 @@
 import type * as Compat from './probes/compat/index.js';
 import type * as Elf from './probes/elf/index.js';
 import type * as Env from './probes/env/index.js';
-import type * as Go from './probes/go/index.js';
 import type * as Libc from './probes/libc/index.js';
 import type * as Limits from './probes/limits/index.js';
 import type * as Loader from './backends/loader.js';
@@ -66,7 +65,6 @@ export type {
   ResolveDepsOptions,
   ResolvedLibrary,
 } from './probes/compat/index.js';
-export type { GoBuildInfo, GoBuildSetting, GoModule, GoVersion } from './probes/go/index.js';
 
 let loaderModule: typeof Loader | undefined;
 let elfModule: typeof Elf | undefined;
@@ -83,8 +81,6 @@ let envModule: typeof Env | undefined;
 const limits = (): typeof Limits => (limitsModule ??= require('./probes/limits/index.js') as typeof Limits);
 const env = (): typeof Env => (envModule ??= require('./probes/env/index.js') as typeof Env);
 const reparse = (): typeof Reparse => (reparseModule ??= require('./probes/reparse/index.js') as typeof Reparse);
-let goModule: typeof Go | undefined;
-const go = (): typeof Go => (goModule ??= require('./probes/go/index.js') as typeof Go);
 const explain = (): typeof ReparseExplain => (explainModule ??= require('./probes/reparse/explain.js') as typeof ReparseExplain);
 
 /**
@@ -419,187 +415,8 @@ export const checkCompat: typeof Compat.checkCompat = (binary, target) => compat
  */
 export const checkCompatSync: typeof Compat.checkCompatSync = (binary, target) => compat().checkCompatSync(binary, target);
 
-// Processes by name, the nearest shell, cgroup memory, filesystem space, directory size and crash signatures:
-// the facts the doctor joins. Pure TypeScript over node:fs (no addon), each module loaded by its first call.
-type ProcessesModule = typeof import('./probes/env/processes.js');
-type FindModule = typeof import('./probes/env/find.js');
-type CgroupModule = typeof import('./probes/limits/cgroup.js');
-type FsModule = typeof import('./probes/fs/index.js');
-type SignaturesModule = typeof import('./probes/doctor/signatures.js');
-export type { ProcessNode, ShellAncestor } from './probes/env/processes.js';
-export type { FindProcessesOptions, ProcessQuery } from './probes/env/find.js';
-export type { CgroupBytes, CgroupMemory, CgroupMemoryLevel, ProbeCgroupMemoryOptions } from './probes/limits/cgroup.js';
-export type { DirSize, FsSpace, MeasureDirSizeOptions } from './probes/fs/index.js';
-export type { CrashLog, CrashSignature, DoctorCheckId, MatchCrashSignaturesOptions } from './probes/doctor/signatures.js';
-let processesModule: ProcessesModule | undefined;
-let findModule: FindModule | undefined;
-let cgroupModule: CgroupModule | undefined;
-let fsModule: FsModule | undefined;
-let signaturesModule: SignaturesModule | undefined;
-const processes = (): ProcessesModule => (processesModule ??= require('./probes/env/processes.js') as ProcessesModule);
-const find = (): FindModule => (findModule ??= require('./probes/env/find.js') as FindModule);
-const cgroup = (): CgroupModule => (cgroupModule ??= require('./probes/limits/cgroup.js') as CgroupModule);
-const fsProbes = (): FsModule => (fsModule ??= require('./probes/fs/index.js') as FsModule);
-const signatures = (): SignaturesModule => (signaturesModule ??= require('./probes/doctor/signatures.js') as SignaturesModule);
-
-/**
- * The running processes matching every field of `query`, lowest pid first, from `/proc` (Linux; never runs pgrep);
- * on the libuv thread pool.
- *
- * `name` matches the executable's basename or the kernel's `comm` (cut at 15 bytes, so a longer name matches by its
- * first 15); `exe` is compared with `/proc/PID/exe` exactly (the query's own symlinks resolved; a deleted executable
- * still matches by its old path, with `exeDeleted: true`); `argv0` matches `argv[0]` (or its basename, for a query
- * without `/`). A process whose executable cannot be read matches by `comm` only. Each result is a `ProcessNode`:
- * `pid`, `ppid`, `comm`, `exe`, `exeDeleted`, `argv`. `limit` defaults to 256 (at most 4096).
- * @throws {@link SysprobeError} `ERR_SYSPROBE_INVALID_ARG` (no field, an empty field, a relative `exe`, a bad
- *   `limit`), `ENOTSUP` (no `/proc`).
- * @example
- * const [gopls] = await findProcesses({ name: 'gopls' });
- */
-export const findProcesses: FindModule['findProcesses'] = (query, options) => find().findProcesses(query, options);
-/**
- * As {@link findProcesses}, on the calling thread.
- * @throws {@link SysprobeError} as {@link findProcesses}.
- */
-export const findProcessesSync: FindModule['findProcessesSync'] = (query, options) => find().findProcessesSync(query, options);
-/**
- * The nearest ancestor of `pid` (default: this process) that is the user's shell, passing over launchers (npm, npx,
- * node, pnpm, yarn, `sh -c` …); Linux `/proc`, on the calling thread. Returns `{ shell, isShell, skipped }` —
- * `isShell: false` when the walk stopped at something else (an IDE, sshd, pid 1) — or `null` when the parent
- * cannot be read. Never throws.
- * @example
- * nearestShellAncestor()?.shell.pid;   // the pid to give probeProcessEnv() for "your shell's environment"
- */
-export const nearestShellAncestor: ProcessesModule['nearestShellAncestor'] = (pid) => processes().nearestShellAncestor(pid);
-/**
- * One process as `/proc/PID/stat`, `exe` and `cmdline` describe it: `{ pid, ppid, comm, exe, exeDeleted, argv }`
- * (`exe` null and `argv` empty where unreadable); on the calling thread.
- * @throws {@link SysprobeError} `ESRCH` (no such process).
- * @example
- * processNode(process.ppid).comm;   // 'bash'
- */
-export const processNode: ProcessesModule['processNode'] = (pid) => processes().processNode(pid);
-
-/**
- * The memory limits of a process's cgroup and of each ancestor up to the root of the mounted hierarchy (Linux; cgroup
- * v2 when its memory controller is on, else v1), on the libuv thread pool.
- *
- * Returns `{ pid, version, levels, effective, mount, notes }`: each level (nearest first) has `path`, `dir`, `max`,
- * `high`, `swapMax` (a `bigint` or `'max'`, `null` where the file is absent), `current`, `peak` and `events`
- * (`oom_kill` counts the OOM kills: v2 `memory.events`, v1 `memory.oom_control`); `effective` is the tightest `max`
- * and `high` with the level `path` that sets them. v1 names map to v2's (`memory.limit_in_bytes` → `max`,
- * `memory.soft_limit_in_bytes` → `high`, memsw minus the limit → `swapMax`). `version: null`: no memory controller.
- * @throws {@link SysprobeError} `ESRCH` (no such process), `EACCES`, `ENOTSUP` (not Linux), `ERR_SYSPROBE_INVALID_ARG`.
- * @example
- * const { effective } = await probeCgroupMemory({ pid: goplsPid });
- * effective.max;   // 67108864n, set by effective.from
- */
-export const probeCgroupMemory: CgroupModule['probeCgroupMemory'] = (options) => cgroup().probeCgroupMemory(options);
-/**
- * As {@link probeCgroupMemory}, on the calling thread.
- * @throws {@link SysprobeError} as {@link probeCgroupMemory}.
- */
-export const probeCgroupMemorySync: CgroupModule['probeCgroupMemorySync'] = (options) => cgroup().probeCgroupMemorySync(options);
-
-/**
- * The space and inodes of the filesystem holding `path` (statfs, exact `bigint`s), on the libuv thread pool.
- *
- * Returns `{ path, type, typeName, blockSize, blocks, blocksFree, blocksAvailable, bytesAvailable, bytesTotal, files,
- * filesFree, readOnly, writable, exists, nearestExisting, mount }`. A path that does not exist is answered for its
- * nearest existing ancestor (`exists: false`; `writable`: could it be created there). `readOnly` comes from the
- * mount's options in `/proc/self/mountinfo` (`null` without it); `writable` is `access(W_OK)`.
- * @throws {@link SysprobeError} the fs error of statfs or stat (`EACCES`, `ELOOP` …), `ERR_SYSPROBE_INVALID_ARG`.
- * @example
- * const { bytesAvailable, filesFree } = await probeFsSpace(process.env.GOCACHE ?? '/root/.cache/go-build');
- */
-export const probeFsSpace: FsModule['probeFsSpace'] = (path) => fsProbes().probeFsSpace(path);
-/**
- * As {@link probeFsSpace}, on the calling thread.
- * @throws {@link SysprobeError} as {@link probeFsSpace}.
- */
-export const probeFsSpaceSync: FsModule['probeFsSpaceSync'] = (path) => fsProbes().probeFsSpaceSync(path);
-/**
- * The size of the tree at `path` as `du -s` counts it — lstat only, symlinks never followed, each hard-linked inode
- * once — within `maxEntries` (200 000), `maxDepth` (64) and `timeBudgetMs` (2000); on the libuv thread pool.
- *
- * Returns `{ path, bytes (allocated, st_blocks × 512), apparentBytes (st_size), files, dirs, hardLinksSkipped,
- * complete, stoppedAt?, errors }`; `complete: false` with `stoppedAt` says which bound was reached.
- * @throws {@link SysprobeError} the fs error of `path` itself (`ENOENT`, `EACCES`); `ERR_SYSPROBE_INVALID_ARG`.
- *   Unreadable entries below it are counted in `errors`.
- * @example
- * const { bytes, complete } = await measureDirSize(`${process.env.HOME}/go/pkg/mod`, { timeBudgetMs: 500 });
- */
-export const measureDirSize: FsModule['measureDirSize'] = (path, options) => fsProbes().measureDirSize(path, options);
-/**
- * As {@link measureDirSize}, on the calling thread.
- * @throws {@link SysprobeError} as {@link measureDirSize}.
- */
-export const measureDirSizeSync: FsModule['measureDirSizeSync'] = (path, options) => fsProbes().measureDirSizeSync(path, options);
-
-/**
- * The known crash lines in a log or a process's stderr, in order — the Go runtime's out-of-memory aborts, the
- * loader's missing versions, gopls's and vscode-go's "go not found", `signal: killed` — each as `{ id, check, line,
- * lineNumber, captures }` with the doctor check that explains it (see docs/doctor-signatures.md). Pure; the last 4 MiB
- * are examined, lines cut at 64 KiB, at most `maxMatches` (64) returned.
- * @throws {@link SysprobeError} `ERR_SYSPROBE_INVALID_ARG` (not a string, a bad `maxMatches`).
- * @example
- * matchCrashSignatures(stderr)[0];   // { id: 'go-page-summary', check: 'mem-as', line: 'fatal error: failed to reserve page summary memory', … }
- */
-export const matchCrashSignatures: SignaturesModule['matchCrashSignatures'] = (text, options) =>
-  signatures().matchCrashSignatures(text, options);
-/**
- * {@link matchCrashSignatures} over the last 4 MiB of the file at `path`, read on the libuv thread pool: `{ path, bytes,
- * truncated, signatures }`.
- * @throws {@link SysprobeError} the fs error of opening (`ENOENT`, `EACCES`), `ERR_SYSPROBE_NOT_REGULAR` (a directory,
- *   FIFO or device), `ERR_SYSPROBE_INVALID_ARG`.
- * @example
- * const { signatures } = await readCrashLog('/tmp/gopls-daemon.log');
- */
-export const readCrashLog: SignaturesModule['readCrashLog'] = (path, options) => signatures().readCrashLog(path, options);
-/**
- * As {@link readCrashLog}, on the calling thread.
- * @throws {@link SysprobeError} as {@link readCrashLog}.
- */
-export const readCrashLogSync: SignaturesModule['readCrashLogSync'] = (path, options) => signatures().readCrashLogSync(path, options);
-// The Go toolchain and editor settings probes (src/api/go.ts, lazy in the same way).
-export {
-  expandSettingPath,
-  findGoModules,
-  findGoModulesSync,
-  lookPath,
-  lookPathSync,
-  parseJsonc,
-  probeGoToolchain,
-  probeGoToolchainSync,
-  probeVscodeSettings,
-  probeVscodeSettingsSync,
-  readGoMod,
-  readGoModSync,
-} from './api/go.js';
-export type * from './api/go.js';
-/**
- * The Go build info of a Go executable — ELF, PE or Mach-O, any Go release (the pointer form of before Go 1.18
- * too) — as `go version -m` reads it, on the libuv thread pool. `pathOrBytes`: a path (string, `file:` URL) or the
- * file's bytes (`Buffer`, `Uint8Array`, `ArrayBuffer`, copied at the call). Returns a frozen `GoBuildInfo`: `file`,
- * `format`, `goVersion` (`'go1.19.8'`, as the binary says), `path`, `main`, `deps` (each `{ path, version, sum,
- * replace }`), `settings` (`{ key, value }`, unquoted), `ptrSize`, `bigEndian`, `inlineStrings`.
- * {@link readGoBuildInfoSync} does the same on the calling thread; {@link goBuildSetting} looks a setting up;
- * {@link parseGoVersion} splits `'go1.22.3'`, `'go1.21rc2'` or `'devel go1.23-…'` into `{ major, minor, patch, pre }`
- * (null when it is not a Go version).
- * @throws {@link SysprobeError} `ERR_SYSPROBE_NOT_GO` (an executable without Go build info), `ERR_SYSPROBE_UNKNOWN_FORMAT`
- *   (not ELF, PE or Mach-O), `ERR_SYSPROBE_TRUNCATED`, `ERR_SYSPROBE_BAD_GO_BUILDINFO` (a blob or line that cannot be
- *   right), `ERR_SYSPROBE_TOO_LARGE` — each with `offset` —, the OS error of opening (`ENOENT`, `EACCES`, `EISDIR`),
- *   `ERR_SYSPROBE_INVALID_ARG`.
- * @example
- * const info = await readGoBuildInfo('/usr/bin/gopls');   // { goVersion: 'go1.19.5', path: 'golang.org/x/tools/gopls', … }
- * goBuildSetting(info, 'CGO_ENABLED');   // '1'
- * parseGoVersion(info.goVersion);   // { major: 1, minor: 19, patch: 5, pre: null }
- */
-export const readGoBuildInfo: typeof Go.readGoBuildInfo = (pathOrBytes) => go().readGoBuildInfo(pathOrBytes);
-/** As {@link readGoBuildInfo}, on the calling thread. @example const { goVersion } = readGoBuildInfoSync('/usr/bin/dlv'); */
-export const readGoBuildInfoSync: typeof Go.readGoBuildInfoSync = (pathOrBytes) => go().readGoBuildInfoSync(pathOrBytes);
-/** The value of a `build` setting of a {@link readGoBuildInfo} result, or undefined. @example goBuildSetting(info, 'GOARCH'); */
-export const goBuildSetting: typeof Go.goBuildSetting = (info, key) => go().goBuildSetting(info, key);
-/** A Go version name as numbers (see {@link readGoBuildInfo}). @example parseGoVersion('go1.21rc2'); // { major: 1, minor: 21, patch: 0, pre: 'rc2' } */
-export const parseGoVersion: typeof Go.parseGoVersion = (name) => go().parseGoVersion(name);
+// The Go toolchain, Go build info and editor settings (src/api/go.ts), the doctor's other facts
+// (src/api/system.ts) and the doctor (src/api/doctor.ts), lazy in the same way.
+export * from './api/go.js';
+export * from './api/system.js';
 export * from './api/doctor.js';

@@ -72,6 +72,9 @@ test('ESM import and require() give the same functions, class and cache', () => 
     'matchCrashSignatures',
     'readCrashLog',
     'readCrashLogSync',
+    'doctor',
+    'doctorSync',
+    'explainPathSync',
   ].sort();
   assert.deepEqual(
     Object.keys(esm)

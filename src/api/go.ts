@@ -5,12 +5,14 @@ import type * as LookPath from '../probes/go/lookpath.js';
 import type * as Toolchain from '../probes/go/toolchain.js';
 import type * as Jsonc from '../probes/editor/jsonc.js';
 import type * as Vscode from '../probes/editor/vscode.js';
+import type * as Go from '../probes/go/index.js';
 
 export type { LookPathOptions, PathEntryResult, ToolLookup } from '../probes/go/lookpath.js';
 export type { GoEnvSource, GoEnvValue, GoToolchain, ProbeGoToolchainOptions } from '../probes/go/toolchain.js';
 export type { GoDotEnvFacts, GoEnvFileFacts } from '../probes/go/goenv-file.js';
 export type { FindGoModulesOptions, GoMod, GoWork } from '../probes/go/gomod.js';
 export type { ProbeVscodeSettingsOptions, SettingsFile, VscodeSettings } from '../probes/editor/vscode.js';
+export type { GoBuildInfo, GoBuildSetting, GoModule, GoVersion } from '../probes/go/index.js';
 
 let lookPathModule: typeof LookPath | undefined;
 let toolchainModule: typeof Toolchain | undefined;
@@ -22,6 +24,8 @@ const tc = (): typeof Toolchain => (toolchainModule ??= require('../probes/go/to
 const gm = (): typeof GoMod => (goModModule ??= require('../probes/go/gomod.js') as typeof GoMod);
 const jc = (): typeof Jsonc => (jsoncModule ??= require('../probes/editor/jsonc.js') as typeof Jsonc);
 const vs = (): typeof Vscode => (vscodeModule ??= require('../probes/editor/vscode.js') as typeof Vscode);
+let goModule: typeof Go | undefined;
+const go = (): typeof Go => (goModule ??= require('../probes/go/index.js') as typeof Go);
 
 /**
  * Where Go's `exec.LookPath` finds `name` on a PATH value (Go 1.19+ rules; `options.platform: 'win32'` for
@@ -103,3 +107,29 @@ export const probeVscodeSettingsSync: typeof Vscode.probeVscodeSettingsSync = (o
  * expandSettingPath('${workspaceFolder}/.go', { workspace: '/src/app' });   // '/src/app/.go'
  */
 export const expandSettingPath: typeof Vscode.expandSettingPath = (value, context) => vs().expandSettingPath(value, context);
+
+/**
+ * The Go build info of a Go executable — ELF, PE or Mach-O, any Go release (the pointer form of before Go 1.18
+ * too) — as `go version -m` reads it, on the libuv thread pool. `pathOrBytes`: a path (string, `file:` URL) or the
+ * file's bytes (`Buffer`, `Uint8Array`, `ArrayBuffer`, copied at the call). Returns a frozen `GoBuildInfo`: `file`,
+ * `format`, `goVersion` (`'go1.19.8'`, as the binary says), `path`, `main`, `deps` (each `{ path, version, sum,
+ * replace }`), `settings` (`{ key, value }`, unquoted), `ptrSize`, `bigEndian`, `inlineStrings`.
+ * {@link readGoBuildInfoSync} does the same on the calling thread; {@link goBuildSetting} looks a setting up;
+ * {@link parseGoVersion} splits `'go1.22.3'`, `'go1.21rc2'` or `'devel go1.23-…'` into `{ major, minor, patch, pre }`
+ * (null when it is not a Go version).
+ * @throws {@link SysprobeError} `ERR_SYSPROBE_NOT_GO` (an executable without Go build info), `ERR_SYSPROBE_UNKNOWN_FORMAT`
+ *   (not ELF, PE or Mach-O), `ERR_SYSPROBE_TRUNCATED`, `ERR_SYSPROBE_BAD_GO_BUILDINFO` (a blob or line that cannot be
+ *   right), `ERR_SYSPROBE_TOO_LARGE` — each with `offset` —, the OS error of opening (`ENOENT`, `EACCES`, `EISDIR`),
+ *   `ERR_SYSPROBE_INVALID_ARG`.
+ * @example
+ * const info = await readGoBuildInfo('/usr/bin/gopls');   // { goVersion: 'go1.19.5', path: 'golang.org/x/tools/gopls', … }
+ * goBuildSetting(info, 'CGO_ENABLED');   // '1'
+ * parseGoVersion(info.goVersion);   // { major: 1, minor: 19, patch: 5, pre: null }
+ */
+export const readGoBuildInfo: typeof Go.readGoBuildInfo = (pathOrBytes) => go().readGoBuildInfo(pathOrBytes);
+/** As {@link readGoBuildInfo}, on the calling thread. @example const { goVersion } = readGoBuildInfoSync('/usr/bin/dlv'); */
+export const readGoBuildInfoSync: typeof Go.readGoBuildInfoSync = (pathOrBytes) => go().readGoBuildInfoSync(pathOrBytes);
+/** The value of a `build` setting of a {@link readGoBuildInfo} result, or undefined. @example goBuildSetting(info, 'GOARCH'); */
+export const goBuildSetting: typeof Go.goBuildSetting = (info, key) => go().goBuildSetting(info, key);
+/** A Go version name as numbers (see {@link readGoBuildInfo}). @example parseGoVersion('go1.21rc2'); // { major: 1, minor: 21, patch: 0, pre: 'rc2' } */
+export const parseGoVersion: typeof Go.parseGoVersion = (name) => go().parseGoVersion(name);

@@ -4,19 +4,9 @@
 import { fromFsError, invalidArgument } from '../../errors.js';
 import { readTail, readTailSync } from '../../util/bounded-read.js';
 
-export type DoctorCheckId =
-  | 'go-env-path'
-  | 'go-env-goroot'
-  | 'go-env-file'
-  | 'go-bin-version'
-  | 'mem-as'
-  | 'mem-data'
-  | 'mem-cgroup'
-  | 'fs-reparse'
-  | 'libc-compat'
-  | 'vscode-server'
-  | 'go-settings'
-  | 'go-cache';
+import type { DoctorCheckId } from './check-ids.js';
+
+export type { DoctorCheckId };
 
 export interface CrashSignature {
   /** Which signature matched (`'go-page-summary'`, `'glibc-version'`, …: {@link CRASH_SIGNATURES}). */

@@ -1,23 +1,9 @@
 // The doctor's public shapes. The JSON form of DoctorReport is described by schema/doctor.schema.json;
 // a field added here is added there (test/doctor-schema.test.mjs validates every report against it).
 import type { CrashSignature } from './signatures.js';
+import type { DoctorCheckId } from './check-ids.js';
 
-/** The check ids are part of the contract: scripts and editor extensions match on them. */
-export const DOCTOR_CHECK_IDS = [
-  'go-env-path',
-  'go-env-goroot',
-  'go-env-file',
-  'go-bin-version',
-  'mem-as',
-  'mem-data',
-  'mem-cgroup',
-  'fs-reparse',
-  'libc-compat',
-  'vscode-server',
-  'go-settings',
-  'go-cache',
-] as const;
-export type DoctorCheckId = (typeof DOCTOR_CHECK_IDS)[number];
+export { DOCTOR_CHECK_IDS, type DoctorCheckId } from './check-ids.js';
 
 export type DoctorStatus = 'ok' | 'warning' | 'error' | 'skipped';
 export type DoctorProfile = 'go' | 'vscode-server';

@@ -19,14 +19,20 @@ export function winsymlink(facts: Facts): { value: '0' | '1'; source: string; go
     facts.tools.find((t) => t.name === 'gopls' && t.buildInfo.ok) ??
     facts.tools.find((t) => t.buildInfo.ok);
   const info = tool?.buildInfo.ok ? tool.buildInfo.value : null;
+  const older = info !== null && (compareGoVersions(info.goVersion, '1.23') ?? 1) < 0;
+  if (older)
+    return {
+      value: '0',
+      source: `${info.goVersion} predates winsymlink (Go 1.23): it reads junctions as symlinks, whatever GODEBUG says`,
+      goVersion: info.goVersion,
+    };
   const fromEnv = /(?:^|,)winsymlink=([01])(?:,|$)/.exec(facts.toolEnv.GODEBUG ?? '');
   if (fromEnv !== null)
     return { value: fromEnv[1] as '0' | '1', source: 'GODEBUG in the tool environment', goVersion: info?.goVersion ?? null };
   const baked = /(?:^|,)winsymlink=([01])(?:,|$)/.exec(info === null ? '' : (goBuildSetting(info, 'DefaultGODEBUG') ?? ''));
   if (baked !== null) return { value: baked[1] as '0' | '1', source: `DefaultGODEBUG of ${tool!.path}`, goVersion: info!.goVersion };
   if (info === null) return { value: '1', source: 'no Go tool found: assumed a current Go (>= 1.23)', goVersion: null };
-  const newer = (compareGoVersions(info.goVersion, '1.23') ?? 1) >= 0;
-  return { value: newer ? '1' : '0', source: `${info.goVersion}'s default (winsymlink=1 from Go 1.23)`, goVersion: info.goVersion };
+  return { value: '1', source: `${info.goVersion}'s default (winsymlink=1 from Go 1.23)`, goVersion: info.goVersion };
 }
 
 export function checkReparse(facts: Facts): DoctorCheck {
