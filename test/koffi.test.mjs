@@ -504,7 +504,7 @@ test('the CLI report works under koffi and says what it could not answer (inotif
   assert.equal(doc.limits.shell.source, 'prlimit');
 });
 
-test('the existing suites pass with SYSPROBE_BACKEND=koffi (glibc, limits, interpretation; with the WebAssembly core also ELF against readelf, deps and compat against ld.so, ld.so.cache against ldconfig, probeGlibc of a root and a pid, reparse, env, Go build info against go version -m)', {
+test('the existing suites pass with SYSPROBE_BACKEND=koffi (glibc, limits, interpretation; with the WebAssembly core also ELF against readelf, deps and compat against ld.so, ld.so.cache against ldconfig, probeGlibc of a root and a pid, reparse, env, Go build info against go version -m, the doctor)', {
   skip: needKoffi,
 }, (t) => {
   const coreSuites = [
@@ -522,6 +522,7 @@ test('the existing suites pass with SYSPROBE_BACKEND=koffi (glibc, limits, inter
     'env.test.mjs',
     'inotify.test.mjs',
     'go-buildinfo.test.mjs',
+    'doctor.test.mjs',
   ];
   if (!wasmBuilt)
     t.diagnostic('the WebAssembly core is not built: ELF, compat, glibc root and pid, reparse and env suites not run under koffi');

@@ -81,6 +81,12 @@ const everyProbe = `
     sysprobe.matchCrashSignatures('signal: killed').length === 1, sysprobe.readCrashLogSync('/etc/hostname').bytes > 0,
     (await sysprobe.readCrashLog('/etc/hostname')).truncated === false];
   if (!facts.every(Boolean)) throw new Error('doctor facts answered wrongly: ' + JSON.stringify(facts));
+  const diagnoses = [await sysprobe.doctor({ pid: process.ppid, shellPid: process.ppid, logText: 'signal: killed', root: '/', binaries: ['/bin/ls'] }),
+    sysprobe.doctorSync({ workspace: '/tmp', home: '/tmp' })];
+  if (diagnoses.some((d) => d.checks.length !== 12)) throw new Error('doctor: ' + JSON.stringify(diagnoses.map((d) => d.summary)));
+  const doctorCodes = [await main(['doctor', '--pid', String(process.ppid), '--log', '/etc/hostname', '--binary', '/bin/ls'], quiet),
+    await main(['doctor', '--for', 'vscode-server', '--root', '/', '--json'], quiet)];
+  if (doctorCodes.some((code) => code !== 0 && code !== 1)) throw new Error('doctor CLI exit codes ' + doctorCodes);
   const codes = [await main(['report'], quiet), await main(['report', '--json'], quiet), await main(['glibc', '--json'], quiet),
     await main(['limits'], quiet), await main(['limits', '--pid', String(process.ppid), '--json'], quiet),
     await main(['env', '--pid', String(process.pid), '--diff'], quiet),
