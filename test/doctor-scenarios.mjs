@@ -22,7 +22,7 @@ const tool = (name) => [`/usr/bin/${name}`, `/usr/sbin/${name}`, `/sbin/${name}`
 const sync = (command, args, options = {}) => spawnSync(command, args, { encoding: 'utf8', timeout: 60_000, ...options });
 
 /** Starts a long-lived process whose stdin is a pipe that stays open; returns { child, pid, stop }. */
-function startAlive(command, args, { env, stderrFile, cwd } = {}) {
+export function startAlive(command, args, { env, stderrFile, cwd } = {}) {
   const child = spawn(command, args, { env, cwd, stdio: ['pipe', 'ignore', stderrFile ? 'pipe' : 'ignore'] });
   if (stderrFile) {
     const chunks = [];
@@ -42,7 +42,7 @@ function startAlive(command, args, { env, stderrFile, cwd } = {}) {
 }
 
 /** Resolves once /proc/PID/exe names `exePath` (the exec of env/prlimit has happened), or rejects. */
-async function waitForExec(pid, exePath, timeoutMs = 10_000) {
+export async function waitForExec(pid, exePath, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
