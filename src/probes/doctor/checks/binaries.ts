@@ -150,9 +150,16 @@ export function checkLibcCompat(facts: Facts): DoctorCheck {
         : `; the symbols that raise the floor: ${symbols.slice(0, 8).join(', ')}${symbols.length > 8 ? ` and ${symbols.length - 8} more` : ''}`;
     const lowest = glibc === null ? '' : `; the lowest glibc it loads on is ${glibc}`;
     notes.push(`${tilde(path, home)} does not load on ${target}: ${words}${raise}${lowest}`);
-    fix.push({
-      text: `Install a ${label} built for this system (the distribution's package, or \`go install\` here, which links against this glibc), or build it against an older glibc floor (CGO_ENABLED=0 gives a static Go binary).`,
-    });
+    const isGo = facts.tools.some((t) => t.path === path && t.buildInfo.ok);
+    fix.push(
+      isGo
+        ? {
+            text: `Rebuild ${label} here (\`go install\` links against this glibc), or with CGO_ENABLED=0 for a static binary that needs no glibc version.`,
+          }
+        : {
+            text: `Install a ${label} built for this system (its distribution's package), or rebuild it against an older glibc (a manylinux-style image, or \`zig cc -target x86_64-linux-gnu.2.17\`).`,
+          },
+    );
   }
   if (status === 'skipped') return skipped('libc-compat', notes.join('; ') || 'none of the tools is an ELF file to check', facts_);
   const message =
