@@ -2,11 +2,11 @@
 // the sync and async twins agreeing, and the CLI's exit codes and text grouping.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as sysprobe from '../dist/index.js';
-import { runCli } from './helpers.mjs';
+import { root, runCli } from './helpers.mjs';
 import { assertValidReport, checkOf, line } from './doctor-helpers.mjs';
 
 const GO_CHECKS = [
@@ -122,5 +122,21 @@ test('the CLI: usage errors exit 2, --json matches the schema, the text groups b
     assert.match(text.stdout, /\[x\] go-settings: go\.goroot .*\/nonexistent\/go, which does not exist.*\n\s+fix: /);
   } finally {
     rmSync(home, { recursive: true, force: true });
+  }
+});
+
+test('every real crash log (test/fixtures/crash-logs) turns the check its lines point to away from ok, the lines attached', async () => {
+  const dir = join(root, 'test', 'fixtures', 'crash-logs');
+  const logs = readdirSync(dir).filter((name) => name.endsWith('.txt'));
+  assert.ok(logs.length >= 10, logs.join(' '));
+  for (const name of logs) {
+    const report = assertValidReport(await sysprobe.doctor({ log: join(dir, name), for: 'go' }));
+    assert.ok(report.log.signatures.length > 0, `${name}: no known line`);
+    for (const id of new Set(report.log.signatures.map((s) => s.check))) {
+      const check = checkOf(report, id);
+      assert.ok(check.status === 'warning' || check.status === 'error', `${name}: ${line(check)}`);
+      assert.ok(check.signatures?.length > 0, `${name}: ${id} carries its lines`);
+      assert.ok(check.fix.length > 0, `${name}: ${id} says what to do`);
+    }
   }
 });

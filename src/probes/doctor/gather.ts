@@ -158,7 +158,12 @@ export function* gather(request: Request): Gathering<Facts> {
     cacheSizeLimit: request.cacheSizeLimit,
     exists: Object.create(null) as Record<string, boolean>,
   };
-  if (request.profiles.includes('go')) yield* gatherGo(facts, request);
+  // "Run the check each line points to": the binaries a log names are checked like the tools.
+  const named = (log?.signatures ?? [])
+    .flatMap((sig) => [sig.captures.requiredBy, sig.captures.path])
+    .filter((p): p is string => p !== undefined && isAbsolute(p));
+  const binaries = [...new Set([...request.binaries, ...named])].slice(0, 64);
+  if (request.profiles.includes('go')) yield* gatherGo(facts, { ...request, binaries });
   if (request.profiles.includes('vscode-server')) facts.server = yield* gatherServer(request, home);
   return facts;
 }

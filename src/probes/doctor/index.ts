@@ -11,8 +11,8 @@ import { checkEnvGoroot, checkEnvPath } from './checks/env-path.js';
 import { checkMemAs, checkMemCgroup, checkMemData } from './checks/memory.js';
 import { checkCache, checkReparse } from './checks/paths.js';
 import { checkServer } from './checks/server.js';
-import { skipped } from './verdict.js';
-import type { DoctorCheck, DoctorCheckId, DoctorOptions, DoctorProfile, DoctorReport, DoctorStatus } from './types.js';
+import { signaturesFor, skipped } from './verdict.js';
+import type { DoctorCheck, DoctorCheckId, DoctorFix, DoctorOptions, DoctorProfile, DoctorReport, DoctorStatus } from './types.js';
 
 export * from './types.js';
 
@@ -110,13 +110,43 @@ function request(fn: string, options: DoctorOptions | undefined): { request: Req
   };
 }
 
+/** What to do when only the log shows a failure: look where the facts of the failed run still are. */
+const FIX_FROM_LOG: Partial<Record<DoctorCheckId, DoctorFix>> = {
+  'go-bin-version': {
+    text: 'Rebuild gopls with a Go at least as new as the go line the log names.',
+    command: 'go install golang.org/x/tools/gopls@latest',
+  },
+  'go-env-path': {
+    text: 'Start the editor from a shell whose PATH has go (`code .`), or tell the Go extension where go is.',
+    setting: 'go.alternateTools',
+  },
+};
+const LOOK_AT_STARTER: DoctorFix = {
+  text: "Check the process that starts the tool, whose limits and environment the failed run had: sysprobe doctor --pid <the editor's or shell's pid>.",
+};
+
+/** The log lines that point at a check go with it; an `ok` check the log contradicts becomes a warning. */
+function withLogEvidence(check: DoctorCheck, facts: Facts): DoctorCheck {
+  const lines = signaturesFor(facts, check.id);
+  if (lines.length === 0 || check.signatures !== undefined) return check;
+  const first = lines[0]!;
+  if (check.status !== 'ok') return { ...check, signatures: lines };
+  return {
+    ...check,
+    status: 'warning',
+    message: `${check.message} But the log shows "${first.line.trim()}" (line ${first.lineNumber}), a failure this check covers: what failed ran with other facts than the ones checked now.`,
+    fix: check.fix.length > 0 ? check.fix : [FIX_FROM_LOG[check.id] ?? LOOK_AT_STARTER],
+    signatures: lines,
+  };
+}
+
 function report(facts: Facts): DoctorReport {
   const ids = new Set(facts.profiles.flatMap((p) => PROFILE_CHECKS[p]));
   const checks: DoctorCheck[] = [];
   for (const id of [...PROFILE_CHECKS.go, ...PROFILE_CHECKS['vscode-server']]) {
     if (!ids.has(id)) continue;
     try {
-      checks.push(CHECKS[id](facts));
+      checks.push(withLogEvidence(CHECKS[id](facts), facts));
     } catch (error) {
       checks.push(skipped(id, `the check failed on its facts: ${error instanceof Error ? error.message : String(error)}`));
     }
