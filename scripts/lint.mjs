@@ -53,7 +53,8 @@ const steps = {
   attw: () => {
     const { dir, tarball } = packTarball();
     try {
-      return node(bin('@arethetypeswrong/cli', 'dist/index.js'), [tarball]);
+      // The schema is JSON, not a module with types: node10's missing subpath resolution does not concern it.
+      return node(bin('@arethetypeswrong/cli', 'dist/index.js'), [tarball, '--exclude-entrypoints', './doctor.schema.json']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -36,7 +36,10 @@ test('go-env-path: gopls started as from a desktop icon, without go on its PATH,
     assert.equal(broken.status, 'error', line(broken));
     assert.ok(broken.message.includes(`PATH=${s.toolPath}`), line(broken));
     assert.ok(broken.message.includes(join(s.goDir, 'go').replace(s.home, '~')), line(broken));
-    assert.ok(broken.fix.some((f) => f.setting === 'go.alternateTools'), JSON.stringify(broken.fix));
+    assert.ok(
+      broken.fix.some((f) => f.setting === 'go.alternateTools'),
+      JSON.stringify(broken.fix),
+    );
     // The oracle: a shell under each PATH.
     const toolShell = run('/usr/bin/env', ['-i', `PATH=${s.toolPath}`, '/bin/sh', '-c', 'command -v go']);
     assert.notEqual(toolShell.status, 0);
@@ -54,7 +57,10 @@ test('mem-as and mem-data: the shell that starts gopls is limited below the Go r
     const as = checkOf(report, 'mem-as');
     assert.equal(as.status, 'error', line(as));
     assert.match(as.message, /failed to reserve page summary memory/);
-    assert.ok(as.signatures?.some((sig) => sig.id === 'go-page-summary'), JSON.stringify(as.signatures));
+    assert.ok(
+      as.signatures?.some((sig) => sig.id === 'go-page-summary'),
+      JSON.stringify(as.signatures),
+    );
     // The log alone, with no limited process to look at: the log's evidence is still named.
     const logOnly = checkOf(await diagnose({ log: s.log }), 'mem-as');
     assert.equal(logOnly.status, 'warning', line(logOnly));
@@ -72,17 +78,25 @@ test('mem-as and mem-data: the shell that starts gopls is limited below the Go r
 });
 
 test('mem-cgroup: a process in a memory cgroup with little room is named; the unlimited twin is ok', async (t) => {
-  await withScenario(t, () => scenarios.cgroupLimited(32 * 1024 * 1024), async (s) => {
-    const tight = checkOf(await diagnose({ pid: s.pid }), 'mem-cgroup');
-    assert.equal(tight.status, 'error', line(tight));
-    assert.match(tight.message, /32 MiB/);
-    assert.equal(checkOf(await diagnose({ pid: s.healthy.pid }), 'mem-cgroup').status, 'ok');
-  });
-  await withScenario(t, () => scenarios.cgroupLimited(256 * 1024 * 1024), async (s) => {
-    const small = checkOf(await diagnose({ pid: s.pid }), 'mem-cgroup');
-    assert.equal(small.status, 'warning', line(small));
-    assert.match(small.message, /256 MiB/);
-  });
+  await withScenario(
+    t,
+    () => scenarios.cgroupLimited(32 * 1024 * 1024),
+    async (s) => {
+      const tight = checkOf(await diagnose({ pid: s.pid }), 'mem-cgroup');
+      assert.equal(tight.status, 'error', line(tight));
+      assert.match(tight.message, /32 MiB/);
+      assert.equal(checkOf(await diagnose({ pid: s.healthy.pid }), 'mem-cgroup').status, 'ok');
+    },
+  );
+  await withScenario(
+    t,
+    () => scenarios.cgroupLimited(256 * 1024 * 1024),
+    async (s) => {
+      const small = checkOf(await diagnose({ pid: s.pid }), 'mem-cgroup');
+      assert.equal(small.status, 'warning', line(small));
+      assert.match(small.message, /256 MiB/);
+    },
+  );
 });
 
 /** Trixie's dlv (go1.24, DefaultGODEBUG winsymlink=0), unpacked by scripts/fetch-go-binaries.sh. */
@@ -111,7 +125,10 @@ test("fs-reparse: a GOROOT behind a junction on an ntfs-3g volume, with the verd
         // go1.24, but its module's go line bakes winsymlink=0 into DefaultGODEBUG: still the old reading.
         const baked = await reparse(trixieDlv, ['dap', '--listen', '127.0.0.1:0'], { GOROOT: s.goroot });
         assert.equal(baked.status, 'warning', line(baked));
-        assert.ok(baked.facts.some((f) => f.name === 'winsymlink' && f.value === '0' && /DefaultGODEBUG/.test(f.source)), JSON.stringify(baked.facts));
+        assert.ok(
+          baked.facts.some((f) => f.name === 'winsymlink' && f.value === '0' && /DefaultGODEBUG/.test(f.source)),
+          JSON.stringify(baked.facts),
+        );
         // GODEBUG=winsymlink=1 in its environment: Go 1.23's reading, and the walk below the junction fails.
         const failing = await reparse(trixieDlv, ['dap', '--listen', '127.0.0.1:0'], { GOROOT: s.goroot, GODEBUG: 'winsymlink=1' });
         assert.equal(failing.status, 'error', line(failing));
@@ -149,7 +166,9 @@ test('go-env-file: a go env -w setting overridden by the environment the process
     assert.equal(check.status, 'warning', line(check));
     assert.ok(check.message.includes(`GOFLAGS=${s.fileValue}`) && check.message.includes(`GOFLAGS=${s.envValue}`), line(check));
     // The oracle: go itself, under the same environment, takes the environment's value.
-    const go = run(join(scenarios.HOST_GOROOT, 'bin', 'go'), ['env', 'GOFLAGS'], { env: { PATH: '/usr/bin:/bin', HOME: s.home, GOFLAGS: s.envValue } });
+    const go = run(join(scenarios.HOST_GOROOT, 'bin', 'go'), ['env', 'GOFLAGS'], {
+      env: { PATH: '/usr/bin:/bin', HOME: s.home, GOFLAGS: s.envValue },
+    });
     assert.equal(go.stdout.trim(), s.envValue);
     assert.equal(checkOf(await diagnose({ pid: s.healthy.pid }), 'go-env-file').status, 'ok');
   });
@@ -166,9 +185,13 @@ test('go-settings: a user settings.json whose go.goroot names a missing folder',
 
 test('go-cache: GOMODCACHE on a full small file system; the twin with room is ok', async (t) => {
   await withScenario(t, scenarios.fullModCache, async (s) => {
-    const child = scenarios.startAlive('/usr/bin/sleep', ['100000'], { env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent-home', GOMODCACHE: s.gomodcache } });
+    const child = scenarios.startAlive('/usr/bin/sleep', ['100000'], {
+      env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent-home', GOMODCACHE: s.gomodcache },
+    });
     const roomy = mkdtempSync(join(tmpdir(), 'sysprobe-roomy-'));
-    const twin = scenarios.startAlive('/usr/bin/sleep', ['100000'], { env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent-home', GOMODCACHE: roomy } });
+    const twin = scenarios.startAlive('/usr/bin/sleep', ['100000'], {
+      env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent-home', GOMODCACHE: roomy },
+    });
     try {
       const check = checkOf(await diagnose({ pid: child.pid }), 'go-cache');
       assert.equal(check.status, 'error', line(check));
