@@ -25,10 +25,18 @@ test('--json: a documented shape with schemaVersion, for report and glibc', () =
   assert.equal(report.status, 0, report.stderr);
   const doc = JSON.parse(report.stdout);
   assert.equal(doc.schemaVersion, 2);
-  assert.deepEqual(Object.keys(doc), ['schemaVersion', 'tool', 'host', 'libc', 'backend', 'limits', 'inotify', 'findings']);
+  assert.deepEqual(Object.keys(doc), ['schemaVersion', 'tool', 'host', 'libc', 'backend', 'limits', 'inotify', 'findings', 'doctor']);
   assert.equal(doc.tool.name, 'sysprobe');
   assert.equal(doc.host.node, process.version);
   assert.deepEqual(doc.findings, []);
+  assert.deepEqual(Object.keys(doc.doctor), ['summary', 'checks']);
+  assert.equal(doc.doctor.checks.length, 12);
+  assert.deepEqual(Object.keys(doc.doctor.checks[0]), ['id', 'status', 'message']);
+  // The text report ends with the doctor's summary for this process.
+  assert.match(
+    runCli(['report']).stdout,
+    /\nDoctor \(this process\): \d+ errors?, \d+ warnings?, \d+ ok, \d+ skipped\n[^]*sysprobe doctor --pid <gopls pid>[^\n]*\n$/,
+  );
   assert.deepEqual(Object.keys(doc.libc), [
     'family',
     'version',
@@ -83,7 +91,7 @@ test('--help for the tool and for every command exits 0', () => {
   const top = runCli(['--help']);
   assert.equal(top.status, 0);
   const commands = [...top.stdout.matchAll(/^ {2}(\w+) {2,}/gm)].map((m) => m[1]);
-  assert.deepEqual(commands, ['report', 'elf', 'compat', 'deps', 'glibc', 'limits', 'env', 'reparse', 'explain']);
+  assert.deepEqual(commands, ['report', 'doctor', 'elf', 'compat', 'deps', 'glibc', 'limits', 'env', 'reparse', 'explain']);
   for (const command of commands) {
     for (const args of [
       [command, '--help'],

@@ -2,7 +2,8 @@
 // processes started under prlimit(1) with known limits.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { getRlimits, getRlimitsSync, setRlimit, setRlimitSync, RLIMIT_NAMES, SysprobeError } from 'sysprobe';
 import { run, root, runNode, which, skipUnless, koffiMode, koffiWithoutCore, needsAddon } from './helpers.mjs';
 import { pairs, prlimitOf, prlimitTool, procLimits, kernelLimits, publicEnv, publicPackage, startProcess } from './limits-helpers.mjs';
@@ -266,4 +267,25 @@ test('invalid arguments are rejected before any system call', () => {
   assert.throws(() => getRlimitsSync({ pid: 2 ** 31 }), invalid, 'pid_t is 32-bit signed');
   assert.throws(() => getRlimitsSync({ source: 'ps' }), invalid);
   assert.throws(() => getRlimitsSync({ pids: 1 }), invalid);
+});
+
+test('a Go program raises nofile soft to hard (measured on the Debian gopls), and the notes say so', {
+  skip: existsSync('/usr/bin/gopls') && existsSync('/usr/bin/prlimit') ? false : 'needs gopls and prlimit',
+}, async () => {
+  const child = spawn('/usr/bin/prlimit', ['--nofile=1024:4096', '--', '/usr/bin/gopls', 'serve'], { stdio: ['pipe', 'ignore', 'ignore'] });
+  try {
+    let info;
+    for (let i = 0; i < 200; i++) {
+      info = await getRlimits({ pid: child.pid });
+      if (readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').startsWith('/usr/bin/gopls') && info.limits.nofile.soft === 4096n) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    // The oracle: the kernel's own table for that process.
+    assert.match(readFileSync(`/proc/${child.pid}/limits`, 'utf8'), /Max open files\s+4096\s+4096/);
+    assert.equal(info.limits.nofile.soft, 4096n);
+    assert.match(info.notes.join('\n'), /Go runtime \(>= 1\.19\)/);
+    assert.doesNotMatch(info.notes.join('\n'), /hard - 1/);
+  } finally {
+    child.kill('SIGKILL');
+  }
 });
