@@ -153,7 +153,23 @@ const byMinor = (minor: number): GoMemoryFloor | undefined => GO_MEMORY_FLOORS.f
  * @example
  * goMemoryFloor('go1.22.2').addressSpace; // 1275068416n (1216 MiB)
  */
-export function goMemoryFloor(goVersion: string | null): { addressSpace: bigint; data: bigint; basis: string } {
+export function goMemoryFloor(goVersion: string | null, tool?: string): { addressSpace: bigint; data: bigint; basis: string } {
+  const base = seriesFloor(goVersion);
+  if (tool === undefined) return base;
+  // A tool measured on its own needs what it needed (gopls 0.16.1: 1258 MiB over go1.22's 1207; Delve maps
+  // 4 GiB at start), rounded up to 16 MiB as the series are; measurements of that tool in other series do not apply.
+  const minor = typeof goVersion === 'string' ? parseMinor(goVersion) : null;
+  const series = minor === null ? undefined : byMinor(minor);
+  const own = series?.measured.filter((m) => m.tool.startsWith(`${tool} `)) ?? [];
+  if (own.length === 0) return base;
+  const roundUp = (mib: number): bigint => BigInt(Math.ceil(mib / 16) * 16) * MiB;
+  const addressSpace = larger(base.addressSpace, roundUp(Math.max(...own.map((m) => m.addressSpaceMiB))));
+  const data = larger(base.data, roundUp(Math.max(...own.map((m) => m.dataMiB))));
+  if (addressSpace === base.addressSpace && data === base.data) return base;
+  return { addressSpace, data, basis: `measured for ${own[0]!.tool} itself (the ${series!.go} runtime alone: ${base.basis})` };
+}
+
+function seriesFloor(goVersion: string | null): { addressSpace: bigint; data: bigint; basis: string } {
   const minor = typeof goVersion === 'string' ? parseMinor(goVersion) : null;
   if (minor === null) {
     const top = highest();

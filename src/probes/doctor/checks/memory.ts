@@ -9,14 +9,23 @@ import { bytesText, fact, signaturesFor, skipped, verdict, worse } from '../verd
 /** Below this much room under a cgroup limit, gopls on a real module is killed (user reports: 3–6 GB on large repos). */
 export const CGROUP_WARNING_BYTES = 2n << 30n;
 
-/** The Go version whose runtime will meet the limit: the subject's own, else gopls's, else unknown. */
-function runtimeVersion(facts: Facts): { version: string | null; source: string } {
-  const order = [...facts.tools].sort(
-    (a, b) => Number(b.foundBy === 'subject') - Number(a.foundBy === 'subject') || Number(b.name === 'gopls') - Number(a.name === 'gopls'),
-  );
-  for (const tool of order)
-    if (tool.buildInfo.ok) return { version: tool.buildInfo.value.goVersion, source: `readGoBuildInfo(${tool.path})` };
-  return { version: null, source: 'no Go binary found: the highest measured floor is used' };
+interface Runtime {
+  name: string;
+  version: string | null;
+  source: string;
+}
+
+/** The Go runtimes that will meet the limit: the subject's own when it is a Go program, else every Go tool found. */
+function runtimes(facts: Facts): Runtime[] {
+  const built = facts.tools.filter((t) => t.buildInfo.ok);
+  const subject = built.filter((t) => t.foundBy === 'subject');
+  const chosen = subject.length > 0 ? subject : built;
+  const out: Runtime[] = [];
+  for (const tool of chosen) {
+    if (!tool.buildInfo.ok || out.some((r) => r.name === tool.name)) continue;
+    out.push({ name: tool.name, version: tool.buildInfo.value.goVersion, source: `readGoBuildInfo(${tool.path})` });
+  }
+  return out.length > 0 ? out : [{ name: 'a Go program', version: null, source: 'no Go binary found: the highest measured floor is used' }];
 }
 
 interface Holder {
@@ -45,14 +54,15 @@ function holders(facts: Facts): Holder[] {
 function rlimitCheck(facts: Facts, id: 'mem-as' | 'mem-data'): DoctorCheck {
   const resource = id === 'mem-as' ? 'as' : 'data';
   const words = id === 'mem-as' ? 'RLIMIT_AS (ulimit -v)' : 'RLIMIT_DATA (ulimit -d)';
-  const go = runtimeVersion(facts);
-  const floors = goMemoryFloor(go.version);
-  const floor = id === 'mem-as' ? floors.addressSpace : floors.data;
-  const facts_: DoctorFact[] = [
-    fact('Go runtime', go.version, go.source),
-    fact(`${resource} floor`, bytesText(floor), floors.basis),
-    fact('heap margin', bytesText(GO_HEAP_MARGIN), 'measured: gopls on a real package (docs/doctor.md)'),
-  ];
+  const floors = runtimes(facts).map((runtime) => {
+    const measured = goMemoryFloor(runtime.version, runtime.version === null ? undefined : runtime.name);
+    return { runtime, floor: id === 'mem-as' ? measured.addressSpace : measured.data, basis: measured.basis };
+  });
+  const facts_: DoctorFact[] = floors.flatMap(({ runtime, floor, basis }) => [
+    fact(`${runtime.name}: Go runtime`, runtime.version, runtime.source),
+    fact(`${runtime.name}: ${resource} floor`, bytesText(floor), basis),
+  ]);
+  facts_.push(fact('heap margin', bytesText(GO_HEAP_MARGIN), 'measured: gopls on a real package (docs/doctor.md)'));
   const signatures = signaturesFor(facts, id);
   let status: DoctorStatus = 'skipped';
   const notes: string[] = [];
@@ -71,24 +81,26 @@ function rlimitCheck(facts: Facts, id: 'mem-as' | 'mem-data'): DoctorCheck {
         `${holder.limits.value.source}${holder.limits.value.self ? '' : ` of pid ${holder.limits.value.pid}`}`,
       ),
     );
-    if (soft === null || soft === 'unlimited' || !limit.enforced) {
-      status = worse(status, 'ok');
-      continue;
-    }
-    if (soft < floor) {
+    status = worse(status, 'ok');
+    if (soft === null || soft === 'unlimited' || !limit.enforced) continue;
+    const below = floors.filter((f) => soft < f.floor);
+    const tight = floors.filter((f) => soft >= f.floor && soft < f.floor + GO_HEAP_MARGIN);
+    if (below.length > 0) {
       status = 'error';
+      const who = below
+        .map((f) => `${f.runtime.name}${f.runtime.version ? ` (${f.runtime.version})` : ''} needs ${bytesText(f.floor)}`)
+        .join(', ');
       notes.push(
         id === 'mem-as'
-          ? `${words} of ${holder.who} is ${bytesText(soft)}, below the ${bytesText(floor)} a ${go.version ?? 'Go'} runtime reserves before it allocates: it dies at start with "failed to reserve page summary memory"`
-          : `${words} of ${holder.who} is ${bytesText(soft)}, below the ${bytesText(floor)} a ${go.version ?? 'Go'} runtime needs at start ("out of memory allocating heap arena map")`,
+          ? `${words} of ${holder.who} is ${bytesText(soft)}, below what the Go runtime reserves before it allocates (${who}): it dies at start ("failed to reserve page summary memory", "pageAlloc: out of memory")`
+          : `${words} of ${holder.who} is ${bytesText(soft)}, below what the Go runtime needs at start (${who}): "out of memory allocating heap arena map"`,
       );
-    } else if (soft < floor + GO_HEAP_MARGIN) {
+    } else if (tight.length > 0) {
       status = worse(status, 'warning');
+      const f = tight[0]!;
       notes.push(
-        `${words} of ${holder.who} is ${bytesText(soft)}: it starts, but leaves ${bytesText(soft - floor)} over the runtime's ${bytesText(floor)}, less than the ${bytesText(GO_HEAP_MARGIN)} gopls needs on a real package ("fatal error: out of memory")`,
+        `${words} of ${holder.who} is ${bytesText(soft)}: ${f.runtime.name} starts, but has ${bytesText(soft - f.floor)} over its ${bytesText(f.floor)} floor, less than the ${bytesText(GO_HEAP_MARGIN)} gopls needed on a real package ("fatal error: out of memory")`,
       );
-    } else {
-      status = worse(status, 'ok');
     }
   }
   if (status === 'skipped') return skipped(id, `the limits could not be read: ${unread.join('; ')}`, facts_);
@@ -122,7 +134,7 @@ function rlimitCheck(facts: Facts, id: 'mem-as' | 'mem-data'): DoctorCheck {
   const message =
     notes.length > 0
       ? `${notes.join('; ')}.`
-      : `${words} leaves room for a ${go.version ?? 'Go'} runtime (${bytesText(floor)}) and its heap.`;
+      : `${words} leaves room for ${floors.map((f) => `${f.runtime.name}${f.runtime.version ? ` (${f.runtime.version}, ${bytesText(f.floor)})` : ''}`).join(', ')} and a heap.`;
   return {
     ...verdict(id, status, message, {
       facts: facts_,
