@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Fetches the Debian packages the doctor's measurement tests run (test/go-floors.test.mjs,
-# test/doctor-scenarios.test.mjs): other Go releases than the host's (Go 1.15 and gopls from bullseye, the
+# Fetches the Debian packages the Go build info oracle, the doctor's floors and its scenarios run
+# (test/go-buildinfo.test.mjs, test/go-floors.test.mjs, test/doctor-scenarios.test.mjs, test/doctor-repro.test.mjs): other Go releases than the host's (Go 1.15 and gopls from bullseye, the
 # Go 1.21-1.23 of bookworm-backports where they exist, Go 1.24 from trixie) and a trixie binary that needs
 # a newer glibc than bookworm's 2.36. apt-get runs against a private sources list, so the host's apt
 # configuration is untouched; each package is unpacked with dpkg-deb -x under
@@ -36,7 +36,7 @@ if ! apt_private update; then
 fi
 
 # release:package pairs; the Go minors of bookworm-backports are taken when the archive has them.
-wanted=(trixie:golang-1.24-go trixie:gopls bullseye:golang-1.15-go bullseye:gopls trixie:coreutils)
+wanted=(trixie:golang-1.24-go trixie:gopls trixie:delve bullseye:golang-1.15-go bullseye:gopls bullseye:delve trixie:coreutils)
 for minor in 21 22 23; do
   if apt_cache_private madison "golang-1.$minor-go" 2>/dev/null | grep -q 'bookworm-backports'; then
     wanted+=("bookworm-backports:golang-1.$minor-go")

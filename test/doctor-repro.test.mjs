@@ -99,8 +99,8 @@ test('mem-cgroup: a process in a memory cgroup with little room is named; the un
   );
 });
 
-/** Trixie's dlv (go1.24, DefaultGODEBUG winsymlink=0), unpacked by scripts/fetch-go-binaries.sh. */
-const trixieDlv = join(scenarios.goDebs, 'root', 'trixie', 'delve', 'usr', 'bin', 'dlv');
+/** Trixie's dlv (go1.24, DefaultGODEBUG winsymlink=0), unpacked by scripts/fetch-debian-go.sh. */
+const trixieDlv = join(scenarios.goDebs, 'trixie', 'delve', 'usr', 'bin', 'dlv');
 
 test("fs-reparse: a GOROOT behind a junction on an ntfs-3g volume, with the verdict for the tool's Go version", async (t) => {
   await withScenario(t, scenarios.gorootBehindJunction, async (s) => {
@@ -134,7 +134,7 @@ test("fs-reparse: a GOROOT behind a junction on an ntfs-3g volume, with the verd
         assert.equal(failing.status, 'error', line(failing));
         assert.match(failing.message, /go1\.24\.\d+ with winsymlink=1 sees it as .*not a directory/);
       } else {
-        t.diagnostic(`no trixie dlv in ${scenarios.goDebs} (scripts/fetch-go-binaries.sh): the Go 1.24 verdicts are not reproduced`);
+        t.diagnostic(`no trixie dlv in ${scenarios.goDebs} (scripts/fetch-debian-go.sh): the Go 1.24 verdicts are not reproduced`);
       }
       const plain = await reparse(scenarios.HOST_GOPLS, ['serve'], { GOROOT: s.healthy.goroot });
       assert.equal(plain.status, 'ok', line(plain));

@@ -1,5 +1,5 @@
 // readGoBuildInfo against `go version -m` (Go 1.19, which reads both blob formats): every Go binary of the Debian
-// packages installed here, those of other Debian releases fetched by scripts/fetch-go-binaries.sh (bullseye's Go
+// packages installed here, those of other Debian releases fetched by scripts/fetch-debian-go.sh (bullseye's Go
 // 1.15: the pointer format of before Go 1.18; trixie's Go 1.22 and 1.24), and programs built here for Windows,
 // macOS, 32-bit and big-endian targets. The whole text is compared, line by line. Then what a broken file gives:
 // a typed error, never a crash, never an answer Go would not give.
@@ -69,16 +69,16 @@ test("Debian's Go binaries (gopls, dlv, the installed Go toolchains) read exactl
 });
 
 test('Go binaries of other Debian releases: bullseye (Go 1.15, pointer format) and trixie (Go 1.22, 1.24)', { skip: noGo }, async (t) => {
-  const root = join(debCache, 'root');
-  if (!existsSync(root))
-    return t.skip(`skipped: no ${root} (scripts/fetch-go-binaries.sh fetches the packages; SYSPROBE_GO_DEBS moves it)`);
-  const results = await compareAll(t, executablesUnder(root));
+  const releases = ['bullseye', 'bookworm-backports', 'trixie'].map((release) => join(debCache, release)).filter((dir) => existsSync(dir));
+  if (releases.length === 0)
+    return t.skip(`skipped: nothing under ${debCache} (scripts/fetch-debian-go.sh fetches the packages; SYSPROBE_GO_DEBS moves it)`);
+  const results = await compareAll(t, releases.flatMap((dir) => executablesUnder(dir)));
   const infos = [...results.values()];
   const old = infos.filter((i) => !i.inlineStrings);
-  if (existsSync(join(root, 'bullseye')))
+  if (existsSync(join(debCache, 'bullseye')))
     assert.ok(old.length > 0 && old.every((i) => /^go1\.1[0-7]/.test(i.goVersion)), 'bullseye binaries');
   else t.diagnostic('bullseye packages absent: the pointer format is not compared');
-  if (existsSync(join(root, 'trixie')))
+  if (existsSync(join(debCache, 'trixie')))
     assert.ok(
       infos.some((i) => i.goVersion.startsWith('go1.24')),
       'trixie binaries',
@@ -138,7 +138,7 @@ test('executables built byte by byte: ELF, PE, Mach-O, 32/64 bit, both byte orde
 });
 
 const lipo = ['llvm-lipo-14', 'llvm-lipo', 'lipo'].map(which).find(Boolean) ?? null;
-const go124 = join(debCache, 'root', 'trixie', 'golang-1.24-go', 'usr', 'lib', 'go-1.24');
+const go124 = join(debCache, 'trixie', 'golang-1.24-go', 'usr', 'lib', 'go-1.24');
 
 test('a universal (fat) Mach-O file: its first architecture, as Go 1.22+ reads it', {
   skip: noGo || (!lipo && 'skipped: no llvm-lipo'),
