@@ -34,6 +34,17 @@ test('limits --pid N --json: every resource as /proc/PID/limits says; a small ad
   assert.match(text.stdout, /FINDING: .*Go programs/);
 });
 
+test('an address space of 1100 MiB is a finding: over the old flat 1 GiB, under the 1216 MiB Go >= 1.21 was measured to need', {
+  skip: skipUnless(prlimitTool && sleepBin, 'prlimit (util-linux) not installed'),
+}, async () => {
+  const limit = 1100 * 1024 * 1024;
+  const sleeper = await startProcess(prlimitTool, [`--as=${limit}`, sleepBin, '600'], 'sleep');
+  started.push(sleeper);
+  const result = runCli(['limits', '--pid', String(sleeper.pid), '--json']);
+  assert.equal(result.status, 1, result.stdout);
+  assert.match(JSON.parse(result.stdout).findings[0], new RegExp(`address space limited to ${limit} bytes.*below 1216 MiB`));
+});
+
 /** Runs a bash script read from stdin (an interactive-like shell, not `bash -c`): its first line of output is its pid. */
 function underBash(script, env = {}) {
   const result = run('bash', ['-s'], { input: `echo $$\n${script}\n`, cwd: repoRoot, env: { ...process.env, ...env } });

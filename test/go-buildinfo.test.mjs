@@ -72,7 +72,10 @@ test('Go binaries of other Debian releases: bullseye (Go 1.15, pointer format) a
   const releases = ['bullseye', 'bookworm-backports', 'trixie'].map((release) => join(debCache, release)).filter((dir) => existsSync(dir));
   if (releases.length === 0)
     return t.skip(`skipped: nothing under ${debCache} (scripts/fetch-debian-go.sh fetches the packages; SYSPROBE_GO_DEBS moves it)`);
-  const results = await compareAll(t, releases.flatMap((dir) => executablesUnder(dir)));
+  const results = await compareAll(
+    t,
+    releases.flatMap((dir) => executablesUnder(dir)),
+  );
   const infos = [...results.values()];
   const old = infos.filter((i) => !i.inlineStrings);
   if (existsSync(join(debCache, 'bullseye')))

@@ -1,5 +1,5 @@
 // Measures, on this machine, the smallest memory rlimit under which a program starts: the figures behind
-// src/probes/doctor/go-floors.ts. The oracle is the program itself, run under util-linux prlimit.
+// src/probes/go/memory-floors.ts. The oracle is the program itself, run under util-linux prlimit.
 //   node test/go-floors.mjs            prints every measurement as JSON lines
 //   node test/go-floors.mjs --markdown prints them as the table of docs/doctor-floors.md
 import { spawn, spawnSync } from 'node:child_process';

@@ -1,10 +1,10 @@
-// The committed memory floors (src/probes/doctor/go-floors.ts) against a fresh measurement on this
+// The committed memory floors (src/probes/go/memory-floors.ts) against a fresh measurement on this
 // machine: each program is run under prlimit (test/go-floors.mjs) and the table must be at or above what
 // it needs, and within 64 MiB of it, so the table can neither be too low nor drift high.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { GO_HEAP_MARGIN, GO_MEMORY_FLOORS, NODE_ADDRESS_SPACE_FLOOR, goMemoryFloor } from '../dist/probes/doctor/go-floors.js';
+import { GO_HEAP_MARGIN, GO_MEMORY_FLOORS, NODE_ADDRESS_SPACE_FLOOR, goMemoryFloor } from '../dist/probes/go/memory-floors.js';
 import {
   MiB,
   goSandbox,

@@ -42,7 +42,7 @@ export const processesCommands: Record<string, Command> = {
       'Without --pid: this process and your shell (the nearest shell ancestor: npm, npx, node and sh -c\n' +
       'launchers are passed over), because Node (and npm) raise their own nofile soft limit.\n' +
       'With --pid: that process, via prlimit(2), or /proc/PID/limits when prlimit is not permitted.\n' +
-      'Exit status: 0 fine, 1 a finding (an address-space limit below 1 GiB, which Go programs cannot start\n' +
+      'Exit status: 0 fine, 1 a finding (an address-space limit below 1216 MiB, which Go >= 1.21 programs cannot start\n' +
       'under), 2 usage or I/O error (e.g. no such process).',
     async run(args, io) {
       const options = parseWithPid(args, false);

@@ -30,7 +30,7 @@ export const reportCommands: Record<string, Command> = {
       "limits and their use, the backend that answered, and the doctor's summary for this process (its\n" +
       'warnings and errors do not change the exit status; `sysprobe doctor` exits 1 on them).\n' +
       'Exit status: 0 fine, 1 a finding (sources disagree, the C library cannot be told, an address-space limit\n' +
-      'below 1 GiB, inotify nearly exhausted), 2 usage or I/O error.',
+      'below 1216 MiB, inotify nearly exhausted), 2 usage or I/O error.',
     async run(args, io) {
       const options = parse(args);
       if (options.help) return commandHelp(this, io);

@@ -26,7 +26,7 @@ export function rlimitFindings(info: RlimitsInfo): string[] {
   const as = info.limits.as;
   if (as.enforced && typeof as.soft === 'bigint' && as.soft < GO_MIN_ADDRESS_SPACE) {
     findings.push(
-      `pid ${info.pid}: address space limited to ${as.soft} bytes (ulimit -v ${as.soft / 1024n}): Go programs such as gopls fail to start below about 1 GiB`,
+      `pid ${info.pid}: address space limited to ${as.soft} bytes (ulimit -v ${as.soft / 1024n}): Go programs such as gopls fail to start below ${GO_MIN_ADDRESS_SPACE >> 20n} MiB (measured for Go >= 1.21; sysprobe doctor names each tool's own floor)`,
     );
   }
   return findings;

@@ -1,3 +1,4 @@
+import { goMemoryFloor } from '../go/memory-floors.js';
 import { SysprobeError, invalidArgument } from '../../errors.js';
 import { binding } from '../../backends/loader.js';
 import { checkPid } from '../../util/validate.js';
@@ -98,8 +99,11 @@ const META: Record<RlimitName, { description: string; unit: RlimitUnit }> = {
   stack: { description: 'max stack size', unit: 'bytes' },
 };
 
-/** Go's runtime reserves large address ranges at start; below about 1 GiB of `as` it fails. */
-export const GO_MIN_ADDRESS_SPACE = 1n << 30n;
+/**
+ * Below this `as`, a current Go runtime (>= 1.21) does not start: the highest of the floors measured for Debian's
+ * Go packages (src/probes/go/memory-floors.ts; the doctor's mem-as check holds each tool to its own).
+ */
+export const GO_MIN_ADDRESS_SPACE: bigint = goMemoryFloor(null).addressSpace;
 
 function checkGetOptions(options: GetRlimitsOptions | undefined): { pid: number; mode: 'auto' | 'syscall' | 'procfs' } {
   if (options === undefined) return { pid: THIS_PROCESS, mode: 'auto' };

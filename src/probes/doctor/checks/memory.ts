@@ -1,6 +1,6 @@
 // mem-as, mem-data and mem-cgroup: the limits a Go runtime meets before it runs any of the tool's code.
 import type { RlimitsInfo } from '../../limits/rlimits.js';
-import { GO_HEAP_MARGIN, goMemoryFloor } from '../go-floors.js';
+import { GO_HEAP_MARGIN, goMemoryFloor } from '../../go/memory-floors.js';
 import { answer, whyNot, type Outcome } from '../drive.js';
 import type { Facts } from '../facts.js';
 import type { DoctorCheck, DoctorCheckId, DoctorFact, DoctorFix, DoctorStatus } from '../types.js';
