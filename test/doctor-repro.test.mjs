@@ -4,9 +4,9 @@
 // GOMODCACHE) — and the doctor must name the cause, and say ok on the healthy twin.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as sysprobe from '../dist/index.js';
 import { run } from './helpers.mjs';
 import { assertValidReport, checkOf, line } from './doctor-helpers.mjs';
@@ -203,6 +203,35 @@ test('go-cache: GOMODCACHE on a full small file system; the twin with room is ok
       await child.stop();
       await twin.stop();
       rmSync(roomy, { recursive: true, force: true });
+    }
+  });
+});
+
+test("vscode-server: an installed server whose node needs a newer glibc than this host's, and one whose node loads", async (t) => {
+  await withScenario(t, scenarios.newerDebianBinary, async (s) => {
+    const home = mkdtempSync(join(tmpdir(), 'sysprobe-vscode-home-'));
+    try {
+      const serverNode = (name) => join(home, '.vscode-server', 'bin', name, 'node');
+      const plant = (name, from) => {
+        mkdirSync(dirname(serverNode(name)), { recursive: true });
+        copyFileSync(from, serverNode(name));
+        chmodSync(serverNode(name), 0o755);
+      };
+      plant('0123456789abcdef', s.path);
+      const broken = checkOf(assertValidReport(await sysprobe.doctor({ home, for: 'vscode-server' })), 'vscode-server');
+      assert.equal(broken.status, 'error', line(broken));
+      assert.ok(broken.message.includes(serverNode('0123456789abcdef').replace(home, '~')), line(broken));
+      assert.match(broken.message, /GLIBC_2\.38/);
+      // The oracle: the real loader refuses that file.
+      assert.match(run(serverNode('0123456789abcdef'), ['--version']).stderr, /GLIBC_2\.38' not found/);
+      rmSync(join(home, '.vscode-server'), { recursive: true });
+      plant('fedcba9876543210', process.execPath);
+      const healthy = checkOf(assertValidReport(await sysprobe.doctor({ home, for: 'vscode-server' })), 'vscode-server');
+      assert.equal(healthy.status, 'ok', line(healthy));
+      assert.match(healthy.message, /installed server's node loads/);
+      assert.equal(run(serverNode('fedcba9876543210'), ['-e', '0']).status, 0);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
     }
   });
 });
