@@ -4,7 +4,8 @@
 // GOMODCACHE) — and the doctor must name the cause, and say ok on the healthy twin.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as sysprobe from '../dist/index.js';
@@ -234,4 +235,44 @@ test("vscode-server: an installed server whose node needs a newer glibc than thi
       rmSync(home, { recursive: true, force: true });
     }
   });
+});
+
+test("go-bin-version: Debian's gopls (go1.19) running in a module that says go 1.22.1, and in one that says go 1.19", async (t) => {
+  if (!existsSync(scenarios.HOST_GOPLS)) return t.skip('needs Debian gopls (apt-get install gopls)');
+  const dir = mkdtempSync(join(tmpdir(), 'sysprobe-gbv-'));
+  const started = [];
+  try {
+    const module = (name, go) => {
+      mkdirSync(join(dir, name));
+      writeFileSync(join(dir, name, 'go.mod'), `module example.com/${name}\n\ngo ${go}\n`);
+      writeFileSync(join(dir, name, 'main.go'), 'package main\n\nfunc main() {}\n');
+      return join(dir, name);
+    };
+    const env = { PATH: '/usr/lib/go-1.19/bin:/usr/bin:/bin', HOME: dir, GOCACHE: join(dir, 'cache'), GOPATH: join(dir, 'gopath') };
+    const newer = module('newer', '1.22.1');
+    // The oracle: the same gopls refuses the module.
+    const check = run(scenarios.HOST_GOPLS, ['check', 'main.go'], { cwd: newer, env });
+    assert.notEqual(check.status, 0);
+    assert.match(check.stderr, /invalid go version '1\.22\.1'/);
+    writeFileSync(join(dir, 'gopls.log'), check.stderr);
+    const serve = async (cwd) => {
+      const child = spawn(scenarios.HOST_GOPLS, ['serve'], { cwd, env, stdio: ['pipe', 'ignore', 'ignore'] });
+      started.push(child);
+      await scenarios.waitForExec(child.pid, scenarios.HOST_GOPLS);
+      return child.pid;
+    };
+    const broken = assertValidReport(await sysprobe.doctor({ pid: await serve(newer), log: join(dir, 'gopls.log'), for: 'go' }));
+    const verdict = checkOf(broken, 'go-bin-version');
+    assert.equal(verdict.status, 'error', line(verdict));
+    assert.match(verdict.message, /built with go1\.19\.\d+; .*go 1\.22\.1/);
+    assert.ok(
+      verdict.signatures?.some((s) => s.id === 'go-invalid-version'),
+      JSON.stringify(verdict.signatures),
+    );
+    const healthy = checkOf(await diagnose({ pid: await serve(module('same', '1.19')) }), 'go-bin-version');
+    assert.equal(healthy.status, 'ok', line(healthy));
+  } finally {
+    for (const child of started) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

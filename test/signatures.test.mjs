@@ -29,6 +29,7 @@ const stderrOf = (command, args, options) => {
 const EXPECTED = {
   'gopls-rlimit-as-400m.txt': ['go-page-summary'],
   'gopls-rlimit-data-32m.txt': ['go-heap-arena-map'],
+  'gopls-invalid-go-version.txt': ['go-invalid-version', 'go-invalid-version'],
   'go-alloc-rlimit-as.txt': ['go-out-of-memory', 'go-out-of-memory'],
   'go-threads-rlimit-nproc.txt': ['go-thread-create'],
   'go-cgo-rlimit-as.txt': ['go-thread-create'],

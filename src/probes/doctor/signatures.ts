@@ -74,7 +74,12 @@ export const CRASH_SIGNATURES: readonly SignatureSpec[] = [
   {
     id: 'go-invalid-version',
     check: 'go-bin-version',
-    patterns: [/invalid Go version "(?<version>[^"]{0,256})"(?: \(should be something like "(?<expected>[^"]{0,256})"\))?/],
+    patterns: [
+      /invalid Go version "(?<version>[^"]{0,256})"(?: \(should be something like "(?<expected>[^"]{0,256})"\))?/,
+      // gopls 0.5.0 (go1.19) on a go.mod of a newer Go, captured here: "errors loading workspace: /w/go.mod:3:
+      // invalid go version '1.22.1': must match format 1.23" (the go command of that Go says the same).
+      /invalid go version '(?<version>[^']{0,256})': must match format (?<expected>[\d.]{1,16})/,
+    ],
   },
   // glibc's loader: "PROG: LIB: version `GLIBC_2.38' not found (required by FILE)".
   {

@@ -81,7 +81,7 @@ export function checkBinVersion(facts: Facts): DoctorCheck {
     if (cmp !== null && cmp > 0) {
       status = 'error';
       notes.push(
-        `${tool.name}${module} (${tilde(tool.path, home)}) was built with ${info.goVersion}; ${tilde(goMod!.path, home)} says \`go ${goMod!.go}\`, newer than ${tool.name}'s own Go, so it cannot type-check the module (gopls panics with "invalid Go version" or reports "go.mod requires go >= ${goMod!.go}")`,
+        `${tool.name}${module} (${tilde(tool.path, home)}) was built with ${info.goVersion}; ${tilde(goMod!.path, home)} says \`go ${goMod!.go}\`, newer than ${tool.name}'s own Go, so it cannot load the module${tool.name === 'gopls' ? ` (gopls built with go1.19 reports "invalid go version '${goMod!.go}': must match format 1.23"; newer ones panic with "invalid Go version" or say "go.mod requires go >= ${goMod!.go}")` : ''}`,
       );
       fix.push({
         text: `Rebuild ${tool.name} with a Go at least ${goMod!.go} (the go that builds it decides).`,
