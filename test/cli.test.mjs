@@ -35,7 +35,7 @@ test('--json: a documented shape with schemaVersion, for report and glibc', () =
   // The text report ends with the doctor's summary for this process.
   assert.match(
     runCli(['report']).stdout,
-    /\nDoctor \(this process\): \d+ errors?, \d+ warnings?, \d+ ok, \d+ skipped\n[^]*sysprobe doctor --pid <gopls pid>[^\n]*\n$/,
+    /\nDoctor \(this process\): \d+ errors?, \d+ warnings?, \d+ ok, \d+ skipped\n[\s\S]*sysprobe doctor --pid <gopls pid>[^\n]*\n$/,
   );
   assert.deepEqual(Object.keys(doc.libc), [
     'family',
