@@ -17,18 +17,7 @@ import { probeGlibc, probeGlibcSync } from '../libc/index.js';
 import { readElf, readElfSync } from '../elf/index.js';
 import { measureDirSize, measureDirSizeSync, probeFsSpace, probeFsSpaceSync } from '../fs/index.js';
 import { readCrashLog, readCrashLogSync } from './signatures.js';
-import {
-  listDir,
-  listDirSync,
-  readElfInRoot,
-  readElfInRootSync,
-  readLink,
-  readLinkSync,
-  readSmallText,
-  readSmallTextSync,
-  statPath,
-  statPathSync,
-} from './files.js';
+import { listDir, listDirSync, readElfInRoot, readElfInRootSync, readLink, readLinkSync, statPath, statPathSync } from './files.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: a table of functions of different signatures, typed at the call
 type AnyFn = (...args: any[]) => any;
@@ -55,7 +44,6 @@ const PROBES = {
   dirSize: [measureDirSizeSync, measureDirSize],
   crashLog: [readCrashLogSync, readCrashLog],
   listDir: [listDirSync, listDir],
-  readText: [readSmallTextSync, readSmallText],
   stat: [statPathSync, statPath],
   readLink: [readLinkSync, readLink],
 } as const satisfies Record<string, readonly [AnyFn, AnyFn]>;

@@ -1,8 +1,7 @@
-// The few plain file facts the doctor reads itself (a listing, a small text file, a stat), bounded so
+// The few plain file facts the doctor reads itself (a listing, a stat, a link, an ELF file in a root), bounded so
 // that a hostile or huge folder cannot stall it.
 import { readdirSync, readlinkSync, statSync } from 'node:fs';
-import { open, readdir, readlink, stat } from 'node:fs/promises';
-import { openSync, readSync, closeSync } from 'node:fs';
+import { readdir, readlink, stat } from 'node:fs/promises';
 import { fromFsError } from '../../errors.js';
 import { binding } from '../../backends/loader.js';
 import { shapeElf } from '../elf/shape.js';
@@ -10,8 +9,6 @@ import type { ElfInfo } from '../elf/types.js';
 
 /** Entries looked at in one folder: more than any real extensions or servers folder holds. */
 export const MAX_LISTED = 1024;
-/** A text file the doctor reads (a VERSION, a product.json) is small; more is not read. */
-export const MAX_TEXT = 64 * 1024;
 
 export interface PathStat {
   path: string;
@@ -53,34 +50,6 @@ export async function listDir(path: string): Promise<string[]> {
     return (await readdir(path)).sort().slice(0, MAX_LISTED);
   } catch (error) {
     throw fromFsError(error, path);
-  }
-}
-
-export function readSmallTextSync(path: string): string {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    const buffer = Buffer.alloc(MAX_TEXT);
-    const n = readSync(fd, buffer, 0, MAX_TEXT, 0);
-    return buffer.subarray(0, n).toString('utf8');
-  } catch (error) {
-    throw fromFsError(error, path);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
-export async function readSmallText(path: string): Promise<string> {
-  let handle: import('node:fs/promises').FileHandle | undefined;
-  try {
-    handle = await open(path, 'r');
-    const buffer = Buffer.alloc(MAX_TEXT);
-    const { bytesRead } = await handle.read(buffer, 0, MAX_TEXT, 0);
-    return buffer.subarray(0, bytesRead).toString('utf8');
-  } catch (error) {
-    throw fromFsError(error, path);
-  } finally {
-    await handle?.close();
   }
 }
 

@@ -2,19 +2,13 @@
 // walk, the binaries that must load, and the caches gopls and go write to.
 import { delimiter, isAbsolute, join } from 'node:path';
 import { expandSettingPath } from '../editor/vscode.js';
+import { envGetter, userCacheDir } from '../go/goenv-file.js';
 import { probe, answer, type Gathering } from './drive.js';
 import type { CacheFacts, Facts, ToolFacts } from './facts.js';
 import type { Request } from './gather.js';
 
 /** The tools gopls and its editor need, looked up on the tool's PATH and the shell's. */
 export const GO_TOOLS = ['go', 'gopls', 'dlv'] as const;
-
-/** Go's os.UserCacheDir on this platform, from an environment. */
-export function userCacheDir(env: Record<string, string>, home: string, platform: NodeJS.Platform = process.platform): string {
-  if (platform === 'win32') return env.LocalAppData ?? env.LOCALAPPDATA ?? join(home, 'AppData', 'Local');
-  if (platform === 'darwin') return join(home, 'Library', 'Caches');
-  return env.XDG_CACHE_HOME !== undefined && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : join(home, '.cache');
-}
 
 function* addTool(facts: Facts, seen: Set<string>, name: string, foundBy: ToolFacts['foundBy'], path: string): Gathering<void> {
   if (seen.has(path)) return;
@@ -82,8 +76,9 @@ function* gatherCompat(facts: Facts, request: Request): Gathering<void> {
 function* gatherCaches(facts: Facts): Gathering<void> {
   const toolchain = answer(facts.toolchain);
   const wanted: { label: CacheFacts['label']; path: string; source: string }[] = [];
-  const goplsCache = join(userCacheDir(facts.toolEnv, facts.subject.home), 'gopls');
-  wanted.push({ label: 'gopls cache', path: goplsCache, source: "gopls's default: os.UserCacheDir()/gopls" });
+  const cacheDir = userCacheDir(envGetter(facts.toolEnv, process.platform), process.platform, facts.subject.home);
+  const goplsCache = cacheDir === null ? null : join(cacheDir, 'gopls');
+  if (goplsCache !== null) wanted.push({ label: 'gopls cache', path: goplsCache, source: "gopls's default: os.UserCacheDir()/gopls" });
   for (const label of ['GOCACHE', 'GOMODCACHE'] as const) {
     const value = toolchain?.values[label];
     if (value !== undefined && isAbsolute(value.value))
